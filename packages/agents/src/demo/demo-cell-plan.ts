@@ -1,0 +1,20 @@
+import type { CreateAgentRequest } from '@hms/runtime';
+
+/**
+ * The demo cells `hms up` creates for nodes `node-1..node-N`: on every node a `ponger` and a
+ * `pinger` that pings the next node's ponger (so requests cross processes), a `ticker` on the
+ * first node and a `counter` on the last that counts its ticks.
+ */
+export function demoCellPlan(nodes: readonly string[]): CreateAgentRequest[] {
+  const plan: CreateAgentRequest[] = [];
+  nodes.forEach((node, i) => {
+    const next = (i + 1) % nodes.length;
+    plan.push({ type: 'ponger', id: `ponger-${i + 1}`, node });
+    plan.push({ type: 'pinger', id: `pinger-${i + 1}`, node, config: { target: `ponger-${next + 1}` } });
+  });
+  const first = nodes[0];
+  const last = nodes[nodes.length - 1];
+  if (first) plan.push({ type: 'ticker', id: 'ticker-1', node: first });
+  if (last) plan.push({ type: 'counter', id: 'counter-1', node: last });
+  return plan;
+}

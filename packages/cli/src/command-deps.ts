@@ -1,0 +1,6 @@
+import type { Output } from './output.js';
+
+/** What every command factory receives. */
+export interface CommandDeps {
+  output: Output;
+}

@@ -1,0 +1,150 @@
+import {
+  type CreateAgentRequest,
+  createControlClient,
+  createSubjects,
+  isToken,
+  NoRespondersError,
+  NotFoundError,
+} from '@hms/runtime';
+import { Command, InvalidArgumentError } from 'commander';
+import type { CommandDeps } from '../command-deps.js';
+import { CliError } from '../errors.js';
+import { globalOptions, withConnection } from '../global-options.js';
+import { formatJson, formatTable } from '../output.js';
+
+function parseId(value: string): string {
+  if (!isToken(value)) throw new InvalidArgumentError('use 1-128 characters of A-Z a-z 0-9 _ -');
+  return value;
+}
+
+function parseBody(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('must be JSON, e.g. \'{"by":2}\' or 5');
+  }
+}
+
+function cellInbox(swarm: string, id: string): string {
+  return createSubjects(swarm).cellInbox(id);
+}
+
+function parseConfig(value: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed;
+  } catch {
+    throw new InvalidArgumentError('must be a JSON object, e.g. \'{"target":"ponger-1"}\'');
+  }
+}
+
+const LIST_COLUMNS = ['id', 'type', 'node', 'status', 'state', 'handled', 'errors', 'mailbox'] as const;
+
+/** `hms agent list|create|destroy|status`, served over the control plane. */
+export function createAgentCommand({ output }: CommandDeps): Command {
+  const agent = new Command('agent').description('list, create, destroy and inspect cells');
+
+  agent
+    .command('list')
+    .description('every cell of the swarm with its type, node and status')
+    .action(async (_opts, command: Command) => {
+      const g = globalOptions(command);
+      const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());
+      if (g.json) output.out(formatJson(agents));
+      else output.out(agents.length ? formatTable(agents, LIST_COLUMNS) : 'no cells');
+    });
+
+  agent
+    .command('create')
+    .description('create a cell of <type> and wait until it runs')
+    .argument('<type>', 'cell type (see hms agent types)')
+    .option('--id <id>', 'cell id, unique in the swarm (default <type>-<random>)', parseId)
+    .option('--node <node>', 'pin the cell to this node', parseId)
+    .option('--config <json>', 'cell configuration as a JSON object', parseConfig)
+    .action(async (type: string, opts: { id?: string; node?: string; config?: unknown }, command: Command) => {
+      const g = globalOptions(command);
+      const request: CreateAgentRequest = { type };
+      if (opts.id) request.id = opts.id;
+      if (opts.node) request.node = opts.node;
+      if (opts.config) request.config = opts.config;
+      const created = await withConnection(g, (t) => createControlClient(t, g.swarm).createAgent(request));
+      output.out(g.json ? formatJson(created) : `created ${created.id} (${created.type}) on ${created.node}`);
+    });
+
+  agent
+    .command('destroy')
+    .description('stop a cell and remove it from the swarm')
+    .argument('<id>', 'cell id', parseId)
+    .action(async (id: string, _opts, command: Command) => {
+      const g = globalOptions(command);
+      const result = await withConnection(g, (t) => createControlClient(t, g.swarm).destroyAgent(id)).catch(notFound);
+      output.out(g.json ? formatJson(result) : `destroyed ${id}`);
+    });
+
+  agent
+    .command('status')
+    .description("a cell's status, state, mailbox depth and counters")
+    .argument('<id>', 'cell id', parseId)
+    .action(async (id: string, _opts, command: Command) => {
+      const g = globalOptions(command);
+      const status = await withConnection(g, (t) => createControlClient(t, g.swarm).agentStatus(id)).catch(notFound);
+      if (g.json) output.out(formatJson(status));
+      else
+        output.out(
+          Object.entries(status)
+            .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+            .join('\n'),
+        );
+    });
+
+  agent
+    .command('call')
+    .description('send a request of <type> to a cell and print its reply')
+    .argument('<id>', 'cell id', parseId)
+    .argument('<type>', 'message type, e.g. get or increment')
+    .argument('[body]', 'message body as JSON (e.g. \'{"by":2}\')', parseBody)
+    .option('--timeout <ms>', 'reply timeout in millis', (v) => Number.parseInt(v, 10), 5000)
+    .action(async (id: string, type: string, body: unknown, opts: { timeout: number }, command: Command) => {
+      const g = globalOptions(command);
+      const reply = await withConnection(g, (t) =>
+        t.request(cellInbox(g.swarm, id), type, body, { timeout: opts.timeout }),
+      ).catch((err: unknown) => {
+        if (err instanceof NoRespondersError)
+          throw new CliError(`cell ${id} does not answer (unknown, or not running)`);
+        throw err;
+      });
+      output.out(formatJson(reply, !g.json));
+    });
+
+  agent
+    .command('send')
+    .description('send a one-way message of <type> to a cell')
+    .argument('<id>', 'cell id', parseId)
+    .argument('<type>', 'message type, e.g. increment')
+    .argument('[body]', 'message body as JSON', parseBody)
+    .action(async (id: string, type: string, body: unknown, _opts, command: Command) => {
+      const g = globalOptions(command);
+      await withConnection(g, async (t) => {
+        t.publish(cellInbox(g.swarm, id), type, body);
+        await t.flush();
+      });
+      if (!g.json) output.out(`sent ${type} to ${id}`);
+    });
+
+  agent
+    .command('types')
+    .description('the cell types the nodes can host')
+    .action(async (_opts, command: Command) => {
+      const g = globalOptions(command);
+      const types = await withConnection(g, (t) => createControlClient(t, g.swarm).cellTypes());
+      output.out(g.json ? formatJson(types) : formatTable(types, ['type', 'description']));
+    });
+
+  return agent;
+}
+
+function notFound(err: unknown): never {
+  if (err instanceof NotFoundError) throw new CliError(err.message);
+  throw err;
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import type { CommandDeps } from '../command-deps.js';
+import { connectCli, globalOptions } from '../global-options.js';
+import { formatJson } from '../output.js';
+
+/** `hms sub <subject>`: every message on a subject as one JSON line, headers and decoded body. */
+export function createSubCommand({ output }: CommandDeps): Command {
+  return new Command('sub')
+    .description("print messages on <subject> as JSON lines (e.g. 'hms.default.>')")
+    .argument('[subject]', 'subject, wildcards allowed (default: the whole swarm)')
+    .option('--count <n>', 'exit after n messages', (v) => Number.parseInt(v, 10))
+    .action(async (subject: string | undefined, opts: { count?: number }, command: Command) => {
+      const g = globalOptions(command);
+      const transport = await connectCli(g);
+      const target = subject ?? `hms.${g.swarm}.>`;
+      let seen = 0;
+      await new Promise<void>((resolve) => {
+        const stop = transport.tap(target, (view) => {
+          output.out(formatJson(view, true));
+          seen++;
+          if (opts.count !== undefined && seen >= opts.count) {
+            stop();
+            resolve();
+          }
+        });
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+        void transport.closed().then(() => resolve());
+      });
+      await transport.close();
+    });
+}

@@ -1,0 +1,121 @@
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoCellPlan } from '@hms/agents';
+import { type ControlClient, createControlClient, isListening, startNatsServer } from '@hms/runtime';
+import { Command, InvalidArgumentError } from 'commander';
+import type { CommandDeps } from '../command-deps.js';
+import { CliError } from '../errors.js';
+import { connectCli, DEFAULT_NATS_URL, type GlobalOptions, globalOptions } from '../global-options.js';
+import { spawnNode } from '../local-swarm/spawn-node.js';
+import { homePaths, isAlive, type LocalSwarmState, readState, writeState } from '../local-swarm/swarm-home.js';
+import { stopLocalSwarm } from './down.js';
+
+function parseNodes(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+  return n;
+}
+
+/** Waits until `count` nodes answer on the control plane, or fails after `timeoutMs`. */
+async function waitForNodes(control: ControlClient, names: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = new Set(
+      await control.listNodes().then(
+        (nodes) => nodes.filter((n) => n.status === 'alive').map((n) => n.node),
+        () => [] as string[],
+      ),
+    );
+    if (names.every((n) => alive.has(n))) return;
+    if (Date.now() > deadline) {
+      throw new CliError(`nodes did not come up within ${timeoutMs} ms (see ${homePaths().logs})`);
+    }
+    // The control plane has no "node joined" push to the CLI; polling it is the readiness check.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function resolveNats(
+  g: GlobalOptions,
+  home: ReturnType<typeof homePaths>,
+): Promise<{ url: string; pid?: number }> {
+  if (g.nats) return { url: g.nats };
+  if (await isListening(4222)) return { url: DEFAULT_NATS_URL };
+  const log = openSync(join(home.home, 'nats-server.log'), 'a');
+  try {
+    const server = await startNatsServer({ storeDir: home.natsStore, port: 4222, detached: true, output: log });
+    return { url: server.url, pid: server.pid };
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** `hms up`: a local swarm of N node processes, with a nats-server if none answers. */
+export function createUpCommand({ output }: CommandDeps): Command {
+  return new Command('up')
+    .description(
+      'launch a local swarm: a nats-server (unless one answers or --nats is given) and N nodes with demo cells',
+    )
+    .option('--nodes <n>', 'number of node processes', parseNodes, 3)
+    .option('--detach', 'return once the swarm answers, leaving it running (stop with hms down)', false)
+    .action(async (opts: { nodes: number; detach: boolean }, command: Command) => {
+      const g = globalOptions(command);
+      const home = homePaths();
+      const existing = readState();
+      if (existing?.nodes.some((n) => isAlive(n.pid))) {
+        throw new CliError(
+          `a local swarm "${existing.swarm}" is already up (state in ${home.state}); run hms down first`,
+        );
+      }
+      const nats = await resolveNats(g, home);
+      const names = Array.from({ length: opts.nodes }, (_, i) => `node-${i + 1}`);
+      const state: LocalSwarmState = { swarm: g.swarm, natsUrl: nats.url, nodes: [], startedAt: Date.now() };
+      if (nats.pid !== undefined) state.natsPid = nats.pid;
+      for (const name of names) {
+        state.nodes.push({ name, pid: spawnNode({ name, natsUrl: nats.url, swarm: g.swarm, logDir: home.logs }) });
+      }
+      writeState(state);
+
+      const transport = await connectCli({ ...g, nats: nats.url });
+      const control = createControlClient(transport, g.swarm);
+      try {
+        await waitForNodes(control, names, 30_000);
+        const present = new Set((await control.listAgents()).map((a) => a.id));
+        const created: string[] = [];
+        for (const request of demoCellPlan(names)) {
+          if (request.id && present.has(request.id)) continue;
+          created.push((await control.createAgent(request)).id);
+        }
+        const agents = await control.listAgents();
+        if (g.json) {
+          output.out(JSON.stringify({ ...state, cells: agents }, null, 2));
+        } else {
+          output.out(
+            [
+              `swarm "${g.swarm}" is up: ${names.length} nodes on ${nats.url}${nats.pid ? ` (nats-server pid ${nats.pid}, data in ${home.natsStore})` : ''}`,
+              ...state.nodes.map((n) => `  ${n.name}  pid ${n.pid}  log ${join(home.logs, `${n.name}.log`)}`),
+              `${agents.length} cells (${created.length} created now): ${agents.map((a) => a.id).join(', ')}`,
+              '',
+              'watch it:',
+              '  npx hms agent list',
+              `  npx hms sub 'hms.${g.swarm}.>'`,
+              `  nats sub --server ${nats.url} 'hms.${g.swarm}.>'`,
+              opts.detach ? 'stop it: npx hms down' : 'Ctrl-C stops everything.',
+            ].join('\n'),
+          );
+        }
+      } catch (err) {
+        await transport.close();
+        await stopLocalSwarm(output, true);
+        throw err;
+      }
+      await transport.close();
+      if (opts.detach) return;
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      output.out('stopping…');
+      await stopLocalSwarm(output, g.json);
+    });
+}

@@ -1,0 +1,69 @@
+import { HmsError } from '@hms/runtime';
+import { Command, CommanderError } from 'commander';
+import type { CommandDeps } from './command-deps.js';
+import { createAgentCommand } from './commands/agent.js';
+import { createDecodeCommand } from './commands/decode.js';
+import { createDownCommand } from './commands/down.js';
+import { createNodeCommand } from './commands/node.js';
+import { createSubCommand } from './commands/sub.js';
+import { createUpCommand } from './commands/up.js';
+import { CliError, EXIT } from './errors.js';
+import { addGlobalOptions } from './global-options.js';
+import { type Output, processOutput } from './output.js';
+
+export { CliError, EXIT, UsageError } from './errors.js';
+
+/** Assembles the `hms` program. */
+export function createProgram(deps: CommandDeps): Command {
+  const program = new Command('hms')
+    .description('HMS: launch, watch and control a swarm of XState cells on NATS')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
+  addGlobalOptions(program);
+  for (const create of [
+    createUpCommand,
+    createDownCommand,
+    createNodeCommand,
+    createAgentCommand,
+    createSubCommand,
+    createDecodeCommand,
+  ]) {
+    program.addCommand(create(deps));
+  }
+  return program;
+}
+
+/**
+ * Runs `hms` with `argv` and returns the exit code. The only place that turns errors into exit
+ * codes: usage errors 2, unreachable NATS 3, other failures 1, each as one line on stderr.
+ */
+export async function run(argv: string[], output: Output = processOutput): Promise<number> {
+  const program = createProgram({ output });
+  applyExitOverride(program);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its one-line message already
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      output.err(`hms: ${err.message}`);
+      return err.exitCode;
+    }
+    if (err instanceof HmsError) {
+      output.err(`hms: ${err.message}`);
+      return EXIT.failed;
+    }
+    output.err(`hms: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT.failed;
+  }
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) applyExitOverride(sub);
+}

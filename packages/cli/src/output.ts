@@ -1,0 +1,34 @@
+import { toJsonSafe } from '@hms/runtime';
+
+/** Where the CLI writes; tests pass their own. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** stdout / stderr. */
+export const processOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** One JSON document (pretty for humans reading --json, one line when `compact`). */
+export function formatJson(value: unknown, compact = false): string {
+  return JSON.stringify(toJsonSafe(value), null, compact ? undefined : 2);
+}
+
+/** A plain-text table with a header row, columns padded to their widest cell. */
+export function formatTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const grid = [columns.map((c) => c.toUpperCase()), ...rows.map((r) => columns.map((c) => cell(r[c])))];
+  const widths = columns.map((_, i) => Math.max(...grid.map((row) => (row[i] ?? '').length)));
+  return grid
+    .map((row) =>
+      row
+        .map((v, i) => v.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runHms } from '../fixtures/run-hms.js';
+
+interface Agent {
+  id: string;
+  type: string;
+  node: string;
+  status: string;
+  handled: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a local swarm of node processes', () => {
+  const home = mkdtempSync(join(tmpdir(), 'hms-home-'));
+  const swarm = `it${process.pid}`;
+  const env = { HMS_HOME: home, NATS_URL: inject('natsUrl'), HMS_SWARM: swarm };
+  let pids: number[] = [];
+
+  beforeAll(async () => {
+    const up = await runHms(['up', '--nodes', '2', '--detach'], env);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/swarm "it\d+" is up: 2 nodes/);
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> };
+    pids = state.nodes.map((n) => n.pid);
+  }, 60_000);
+
+  afterAll(async () => {
+    await runHms(['down'], env);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('lists every demo cell with id, type, node and status as JSON', async () => {
+    const r = await runHms(['agent', 'list', '--json'], env);
+    expect(r.code).toBe(0);
+    const agents = JSON.parse(r.stdout) as Agent[];
+    expect(agents.map((a) => a.id)).toEqual(['counter-1', 'pinger-1', 'pinger-2', 'ponger-1', 'ponger-2', 'ticker-1']);
+    for (const a of agents) {
+      expect(a).toMatchObject({ status: expect.stringMatching(/running|unplaced/) });
+      expect(['node-1', 'node-2']).toContain(a.node);
+    }
+  });
+
+  it('has cells in two processes exchanging requests and events through NATS', async () => {
+    // pinger-1 on node-1 pings ponger-2 on node-2; counter-1 on node-2 counts ticker-1's ticks on node-1.
+    const call = async (id: string) =>
+      JSON.parse((await runHms(['agent', 'call', id, 'get', '--json'], env)).stdout) as Record<string, number>;
+    await waitUntil(async () => (await call('pinger-1')).ok > 0 && (await call('counter-1')).ticks > 0);
+    const pinger = await call('pinger-1');
+    expect(pinger.failed).toBe(0);
+    expect(pinger.lastRttMs).toBeGreaterThan(0);
+    const ponger = await call('ponger-2');
+    expect(ponger.pong).toBeGreaterThanOrEqual(pinger.ok);
+  }, 30_000);
+
+  it('creates, inspects and destroys a cell from another shell', async () => {
+    const created = await runHms(['agent', 'create', 'counter', '--id', 'c-extra', '--node', 'node-2', '--json'], env);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ id: 'c-extra', type: 'counter', node: 'node-2' });
+    const status = await runHms(['agent', 'status', 'c-extra', '--json'], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ id: 'c-extra', status: 'running', node: 'node-2' });
+    const destroyed = await runHms(['agent', 'destroy', 'c-extra'], env);
+    expect(destroyed).toMatchObject({ code: 0, stdout: 'destroyed c-extra\n' });
+    const after = await runHms(['agent', 'status', 'c-extra'], env);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/unknown cell id c-extra/);
+  });
+
+  it('says an unknown id is unknown, with exit code 1', async () => {
+    const r = await runHms(['agent', 'status', 'nope'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('hms: unknown cell id nope');
+  });
+
+  it('shows the swarm traffic with readable headers on hms sub', async () => {
+    const r = await runHms(['sub', `hms.${swarm}.>`, '--count', '5'], env, 20_000);
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subject: string; type?: string; from?: string });
+    expect(lines).toHaveLength(5);
+    for (const l of lines) {
+      expect(l.subject.startsWith(`hms.${swarm}.`)).toBe(true);
+      expect(l.type).toBeTruthy();
+      expect(l.from).toBeTruthy();
+    }
+  });
+
+  it('leaves no process behind after hms down', async () => {
+    expect(pids.every(isAlive)).toBe(true);
+    const r = await runHms(['down'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/node-1 \(pid \d+\): terminated/);
+    expect(pids.some(isAlive)).toBe(false);
+  });
+});
+
+async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+  }
+}

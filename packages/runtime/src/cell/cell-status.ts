@@ -1,0 +1,32 @@
+/** The lifecycle of a hosted cell. */
+export const CELL_STATUS = {
+  starting: 'starting',
+  running: 'running',
+  /** Its machine failed; the node restarts it. */
+  crashed: 'crashed',
+  stopped: 'stopped',
+} as const;
+
+export type CellStatus = (typeof CELL_STATUS)[keyof typeof CELL_STATUS];
+
+/** The health of one cell, as its node reports it in heartbeats and `hms agent status`. */
+export interface CellHealth {
+  id: string;
+  type: string;
+  node: string;
+  status: CellStatus;
+  /** The machine's state value (e.g. `"idle"` or `{ "active": "waiting" }`). */
+  state: unknown;
+  /** Messages waiting in the inbox subscription. */
+  mailbox: number;
+  /** Messages handled since the node started it. */
+  handled: number;
+  /** Messages that failed (error replies, crashes). */
+  errors: number;
+  /** How often the node restarted it. */
+  restarts: number;
+  /** Epoch millis of the last start. */
+  startedAt: number;
+  /** The last failure's message, if any. */
+  lastError?: string;
+}

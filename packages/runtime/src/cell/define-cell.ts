@@ -1,0 +1,81 @@
+import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import { ValidationError } from '../errors.js';
+import { assertDottedName, assertToken } from '../transport/subjects.js';
+import type { CellContext } from './cell-context.js';
+
+/** An event topic a cell listens to: events of `event` from `from` (any cell when omitted). */
+export interface TopicSpec {
+  /** The event type, e.g. `tick` or `health.changed`. */
+  event: string;
+  /** Only events from this cell id. */
+  from?: string;
+  /** The event type the machine receives; default `event`. */
+  as?: string;
+}
+
+/** How a cell type maps NATS onto an XState machine. Create with {@link defineCell}. */
+export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMachine = AnyStateMachine> {
+  /** The cell type, one subject token (e.g. `counter`). */
+  readonly type: string;
+  /** One line for `hms agent list` and docs. */
+  readonly description: string;
+  /** Validates and defaults a cell's configuration; throws ValidationError naming the field. */
+  readonly config: (raw: unknown) => TConfig;
+  /** Builds the machine. Called on every start, so restarts get a fresh machine. */
+  readonly machine: (cell: CellContext<TConfig>) => TMachine;
+  /** Event topics that become events of the machine (`{ ...body, type, from }`). */
+  readonly topics: (config: TConfig) => readonly TopicSpec[];
+  /**
+   * The answer to a request, read after the machine has taken the request's event.
+   * Default: `{ state, context }` of the snapshot. May return a promise (e.g. `waitFor`).
+   */
+  readonly reply: (snapshot: SnapshotFrom<TMachine>, event: { type: string }) => unknown;
+}
+
+/** What {@link defineCell} takes: `type`, `description` and `machine` are required. */
+export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> {
+  type: string;
+  description: string;
+  machine: (cell: CellContext<TConfig>) => TMachine;
+  config?: (raw: unknown) => TConfig;
+  topics?: (config: TConfig) => readonly TopicSpec[];
+  reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }) => unknown;
+}
+
+/** Any cell definition, whatever its config and machine. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of every config type
+export type AnyCellDefinition = CellDefinition<any, AnyStateMachine>;
+
+function defaultConfig(raw: unknown): never {
+  if (raw === undefined || raw === null) return {} as never;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('cell config must be an object', { data: { field: 'config' } });
+  }
+  return raw as never;
+}
+
+function defaultReply(snapshot: { value: unknown; context: unknown }): unknown {
+  return { state: snapshot.value, context: snapshot.context };
+}
+
+/** Declares a cell type: an XState v5 machine plus how NATS maps onto it. */
+export function defineCell<TConfig = Record<string, unknown>, TMachine extends AnyStateMachine = AnyStateMachine>(
+  input: CellDefinitionInput<TConfig, TMachine>,
+): CellDefinition<TConfig, TMachine> {
+  assertToken(input.type, 'cell type');
+  return Object.freeze({
+    type: input.type,
+    description: input.description,
+    machine: input.machine,
+    config: input.config ?? (defaultConfig as (raw: unknown) => TConfig),
+    topics: (config: TConfig) => {
+      const topics = input.topics?.(config) ?? [];
+      for (const t of topics) {
+        assertDottedName(t.event, 'topic event');
+        if (t.from !== undefined) assertToken(t.from, 'topic source cell id');
+      }
+      return topics;
+    },
+    reply: input.reply ?? (defaultReply as CellDefinition<TConfig, TMachine>['reply']),
+  });
+}

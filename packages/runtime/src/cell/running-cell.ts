@@ -1,0 +1,184 @@
+import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
+import type { Clock } from '../clock.js';
+import { CellFailedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { IncomingMessage } from '../transport/message.js';
+import type { Subjects } from '../transport/subjects.js';
+import type { Transport, TransportSubscription } from '../transport/transport.js';
+import type { CellContext } from './cell-context.js';
+import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
+import type { AnyCellDefinition } from './define-cell.js';
+import { toEvent } from './to-event.js';
+
+/** Inbox message types the host answers itself, whatever the machine is. */
+export const HOST_MESSAGE = {
+  status: 'hms.status',
+} as const;
+
+/** What {@link startCell} needs. */
+export interface StartCellOptions {
+  definition: AnyCellDefinition;
+  id: string;
+  /** Raw configuration, validated by the definition. */
+  config: unknown;
+  node: string;
+  transport: Transport;
+  subjects: Subjects;
+  logger: Logger;
+  clock: Clock;
+  /** A persisted snapshot to restore from. */
+  snapshot?: Snapshot<unknown>;
+  /** How often this cell was restarted before. */
+  restarts?: number;
+  /** Called once when the machine fails (a thrown action or guard, a failed invoked actor). */
+  onCrash: (cell: RunningCell, error: unknown) => void;
+}
+
+/** A cell hosted by this process: its actor plus its NATS subscriptions. */
+export interface RunningCell {
+  readonly id: string;
+  readonly type: string;
+  readonly actor: AnyActorRef;
+  status(): CellStatus;
+  health(): CellHealth;
+  /** Unsubscribes (draining what was received), then stops the actor. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a cell: creates its actor, subscribes its inbox and topics, and publishes what its
+ * machine emits on the cell's event subjects.
+ */
+export function startCell(options: StartCellOptions): RunningCell {
+  const { definition, id, node, transport, subjects } = options;
+  const config = definition.config(options.config);
+  const logger = options.logger.child({ cell: id, type: definition.type, node });
+  const ctx: CellContext = {
+    id,
+    type: definition.type,
+    swarm: subjects.swarm,
+    node,
+    config,
+    logger,
+    clock: options.clock,
+    send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
+    request: (to, type, body, requestOptions) =>
+      transport.request(subjects.cellInbox(to), type, body, { from: id, ...requestOptions }),
+    publish: (type, body) => transport.publish(subjects.event(type, id), type, body, { from: id }),
+  };
+
+  let status: CellStatus = CELL_STATUS.starting;
+  let handled = 0;
+  let errors = 0;
+  let lastError: string | undefined;
+  const startedAt = Date.now();
+  const subscriptions: TransportSubscription[] = [];
+
+  const actor = createActor(definition.machine(ctx), {
+    id,
+    clock: options.clock,
+    logger: (...args: unknown[]) => logger.info({ args }, 'machine log'),
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+  });
+
+  const crash = (error: unknown) => {
+    if (status === CELL_STATUS.crashed || status === CELL_STATUS.stopped) return;
+    status = CELL_STATUS.crashed;
+    errors++;
+    lastError = error instanceof Error ? error.message : String(error);
+    logger.error({ err: error }, 'cell crashed');
+    for (const s of subscriptions) s.unsubscribe();
+    options.onCrash(cell, error);
+  };
+
+  actor.subscribe({ error: crash });
+  actor.on('*', (emitted: { type: string }) => {
+    const { type, ...body } = emitted;
+    transport.publish(subjects.event(type, id), type, body, { from: id });
+  });
+
+  const onInbox = (msg: IncomingMessage): void | Promise<void> => {
+    if (msg.type === HOST_MESSAGE.status) {
+      msg.respond(cell.health());
+      return;
+    }
+    if (status !== CELL_STATUS.running) {
+      msg.fail(new CellFailedError(`cell ${id} is ${status}`));
+      return;
+    }
+    const event = toEvent(msg.type, msg.from, msg.body);
+    actor.send(event);
+    handled++;
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status === 'error') {
+      errors++;
+      msg.fail(new CellFailedError(`cell ${id} failed on ${msg.type}`, { cause: snapshot.error }));
+      return;
+    }
+    if (!msg.isRequest) return;
+    const answer = definition.reply(snapshot, event);
+    if (answer instanceof Promise) {
+      return answer.then(
+        (value) => msg.respond(value),
+        (err: unknown) => {
+          errors++;
+          msg.fail(err);
+        },
+      );
+    }
+    msg.respond(answer);
+  };
+
+  const onTopic = (as: string | undefined) => (msg: IncomingMessage) => {
+    if (status !== CELL_STATUS.running) return;
+    const parsed = subjects.parseEvent(msg.subject);
+    actor.send(toEvent(as ?? msg.type, parsed?.cellId ?? msg.from, msg.body));
+    handled++;
+  };
+
+  const onMalformed = () => {
+    errors++;
+  };
+
+  const cell: RunningCell = {
+    id,
+    type: definition.type,
+    actor,
+    status: () => status,
+    health: () => ({
+      id,
+      type: definition.type,
+      node,
+      status,
+      state: actor.getSnapshot().value,
+      mailbox: subscriptions[0]?.pending() ?? 0,
+      handled,
+      errors,
+      restarts: options.restarts ?? 0,
+      startedAt,
+      ...(lastError ? { lastError } : {}),
+    }),
+    async stop() {
+      if (status === CELL_STATUS.stopped) return;
+      const wasRunning = status === CELL_STATUS.running;
+      status = CELL_STATUS.stopped;
+      if (wasRunning) await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
+      actor.stop();
+      logger.debug('cell stopped');
+    },
+  };
+
+  actor.start();
+  if (actor.getSnapshot().status === 'error') {
+    crash(actor.getSnapshot().error);
+    return cell;
+  }
+  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
+  for (const topic of definition.topics(config)) {
+    const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
+    subscriptions.push(transport.subscribe(subject, onTopic(topic.as), { onMalformed }));
+  }
+  status = CELL_STATUS.running;
+  logger.debug('cell started');
+  return cell;
+}

@@ -1,0 +1,40 @@
+import type { CellHealth } from '../cell/cell-status.js';
+import { createSubjects } from '../transport/subjects.js';
+import type { Transport } from '../transport/transport.js';
+import { type AgentInfo, CONTROL_COMMAND, type CreateAgentRequest, type NodeInfo } from './control-commands.js';
+
+/** A typed client of the control plane, as the CLI uses it. */
+export interface ControlClient {
+  listAgents(): Promise<AgentInfo[]>;
+  createAgent(request: CreateAgentRequest): Promise<{ id: string; type: string; node: string }>;
+  destroyAgent(id: string): Promise<{ id: string; destroyed: boolean }>;
+  agentStatus(id: string): Promise<CellHealth | { id: string; type: string; node: string; status: 'unplaced' }>;
+  listNodes(): Promise<NodeInfo[]>;
+  cellTypes(): Promise<Array<{ type: string; description: string }>>;
+}
+
+/** Options of {@link createControlClient}. */
+export interface ControlClientOptions {
+  /** Per-request timeout, in millis; default 15000 (create and destroy wait for the cell). */
+  timeoutMs?: number;
+}
+
+/** Creates a control-plane client for `swarm` over `transport`. */
+export function createControlClient(
+  transport: Transport,
+  swarm: string,
+  options: ControlClientOptions = {},
+): ControlClient {
+  const subjects = createSubjects(swarm);
+  const timeout = options.timeoutMs ?? 15_000;
+  const call = <T>(command: string, body?: unknown): Promise<T> =>
+    transport.request(subjects.control(command), command, body, { timeout }) as Promise<T>;
+  return {
+    listAgents: () => call(CONTROL_COMMAND.agentList),
+    createAgent: (request) => call(CONTROL_COMMAND.agentCreate, request),
+    destroyAgent: (id) => call(CONTROL_COMMAND.agentDestroy, { id }),
+    agentStatus: (id) => call(CONTROL_COMMAND.agentStatus, { id }),
+    listNodes: () => call(CONTROL_COMMAND.nodeList),
+    cellTypes: () => call(CONTROL_COMMAND.cellTypes),
+  };
+}

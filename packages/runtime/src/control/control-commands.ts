@@ -1,0 +1,48 @@
+import type { CellHealth } from '../cell/cell-status.js';
+import type { Peer } from '../node/peer-view.js';
+
+/** The control-plane commands, served on `hms.<swarm>.ctl.<command>`. */
+export const CONTROL_COMMAND = {
+  agentList: 'agent.list',
+  agentCreate: 'agent.create',
+  agentDestroy: 'agent.destroy',
+  agentStatus: 'agent.status',
+  nodeList: 'node.list',
+  cellTypes: 'cell.types',
+} as const;
+
+export type ControlCommand = (typeof CONTROL_COMMAND)[keyof typeof CONTROL_COMMAND];
+
+/** A cell as `hms agent list` shows it: its desired spec joined with its reported health. */
+export interface AgentInfo {
+  id: string;
+  type: string;
+  node: string;
+  /** A {@link CellHealth} status, or `unplaced` when no live node reports it. */
+  status: CellHealth['status'] | 'unplaced';
+  state: unknown;
+  mailbox: number;
+  handled: number;
+  errors: number;
+  restarts: number;
+}
+
+/** Body of `agent.create`. */
+export interface CreateAgentRequest {
+  type: string;
+  /** Default: `<type>-<6 random chars>`. */
+  id?: string;
+  config?: unknown;
+  /** Pin to this node; default the live node with the fewest cells. */
+  node?: string;
+}
+
+/** A node as `hms system status` shows it. */
+export type NodeInfo = Omit<Peer, 'heartbeat'> & {
+  host: string;
+  pid: number;
+  cells: number;
+  eventLoopLagMs: number;
+  rssBytes: number;
+  malformed: number;
+};

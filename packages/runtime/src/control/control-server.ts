@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import type { CellRegistry } from '../cell/cell-registry.js';
+import type { CellHealth } from '../cell/cell-status.js';
+import { HOST_MESSAGE } from '../cell/running-cell.js';
+import { NoRespondersError, NotFoundError, RequestTimeoutError, ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
+import type { PeerView } from '../node/peer-view.js';
+import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import type { IncomingMessage } from '../transport/message.js';
+import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
+import type { Transport } from '../transport/transport.js';
+import { type AgentInfo, CONTROL_COMMAND, type CreateAgentRequest, type NodeInfo } from './control-commands.js';
+
+/** What the control server needs from its node. */
+export interface ControlServerOptions {
+  transport: Transport;
+  subjects: Subjects;
+  registry: CellRegistry;
+  desired: DesiredCells;
+  peers: PeerView;
+  nodeId: string;
+  logger: Logger;
+  /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
+  settleTimeoutMs?: number;
+}
+
+function field(body: unknown, name: string): unknown {
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * Serves `hms.<swarm>.ctl.*` in the `hms-ctl` queue group: any node can answer any command,
+ * since everything it answers from is shared (desired cells in KV, heartbeats of every node).
+ */
+export function createControlServer(options: ControlServerOptions) {
+  const { transport, subjects, registry, desired, peers, logger } = options;
+  const settleMs = options.settleTimeoutMs ?? 10_000;
+
+  const reported = (): Map<string, CellHealth> => {
+    const byId = new Map<string, CellHealth>();
+    for (const p of peers.alive()) for (const c of p.heartbeat.cells) byId.set(c.id, c);
+    return byId;
+  };
+
+  /** Resolves when the lifecycle event `type` of cell `id` is seen, after `action` ran. */
+  const settle = async (type: string, id: string, action: () => Promise<unknown>) => {
+    let resolve!: (body: unknown) => void;
+    const seen = new Promise<unknown>((r) => {
+      resolve = r;
+    });
+    const sub = transport.subscribe(subjects.event(type, id), (m) => resolve(m.body));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await transport.flush();
+      await action();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RequestTimeoutError(`cell ${id}: no ${type} within ${settleMs} ms`)),
+          settleMs,
+        );
+      });
+      return await Promise.race([seen, timeout]);
+    } finally {
+      clearTimeout(timer);
+      sub.unsubscribe();
+    }
+  };
+
+  const handlers: Record<string, (msg: IncomingMessage) => Promise<unknown> | unknown> = {
+    [CONTROL_COMMAND.cellTypes]: () => registry.list(),
+
+    [CONTROL_COMMAND.nodeList]: (): NodeInfo[] =>
+      peers.list().map(({ heartbeat: hb, ...p }) => ({
+        ...p,
+        host: hb.host,
+        pid: hb.pid,
+        cells: hb.cells.length,
+        eventLoopLagMs: hb.eventLoopLagMs,
+        rssBytes: hb.rssBytes,
+        malformed: hb.malformed,
+      })),
+
+    [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {
+      const health = reported();
+      const specs = await desired.list();
+      return specs
+        .map((s): AgentInfo => {
+          const h = health.get(s.id);
+          return {
+            id: s.id,
+            type: s.type,
+            node: s.node,
+            status: h && h.node === s.node ? h.status : 'unplaced',
+            state: h?.state ?? null,
+            mailbox: h?.mailbox ?? 0,
+            handled: h?.handled ?? 0,
+            errors: h?.errors ?? 0,
+            restarts: h?.restarts ?? 0,
+          };
+        })
+        .sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    [CONTROL_COMMAND.agentStatus]: async (msg) => {
+      const id = field(msg.body, 'id');
+      assertToken(id, 'cell id');
+      try {
+        return await transport.request(subjects.cellInbox(id), HOST_MESSAGE.status, undefined, {
+          timeout: 2000,
+        });
+      } catch (err) {
+        if (!(err instanceof NoRespondersError)) throw err;
+        const spec = await desired.get(id);
+        if (!spec) throw new NotFoundError(`unknown cell id ${id}`, { data: { id } });
+        return { id, type: spec.type, node: spec.node, status: 'unplaced' };
+      }
+    },
+
+    [CONTROL_COMMAND.agentCreate]: async (msg) => {
+      const req = (msg.body ?? {}) as CreateAgentRequest;
+      if (typeof req.type !== 'string') {
+        throw new ValidationError('agent.create needs a type', { data: { field: 'type' } });
+      }
+      const definition = registry.get(req.type);
+      definition.config(req.config);
+      const id = req.id ?? `${req.type}-${randomBytes(3).toString('hex')}`;
+      assertToken(id, 'cell id');
+      const node = req.node ?? pickNode(peers, await desired.list());
+      if (req.node !== undefined) {
+        assertToken(req.node, 'node');
+        if (!peers.alive().some((p) => p.node === req.node)) {
+          throw new NotFoundError(`no live node ${req.node}`, { data: { field: 'node' } });
+        }
+      }
+      await settle(LIFECYCLE_EVENT.started, id, () =>
+        desired.create({ id, type: req.type, config: req.config ?? {}, node, epoch: 1, createdAt: Date.now() }),
+      );
+      return { id, type: req.type, node };
+    },
+
+    [CONTROL_COMMAND.agentDestroy]: async (msg) => {
+      const id = field(msg.body, 'id');
+      assertToken(id, 'cell id');
+      const spec = await desired.get(id);
+      if (!spec) throw new NotFoundError(`unknown cell id ${id}`, { data: { id } });
+      const live = reported().has(id);
+      if (live) await settle(LIFECYCLE_EVENT.stopped, id, () => desired.remove(id));
+      else await desired.remove(id);
+      return { id, destroyed: true };
+    },
+  };
+
+  const sub = transport.subscribe(
+    subjects.controlPattern(),
+    async (msg) => {
+      const command = subjects.parseControl(msg.subject) ?? '';
+      const handler = handlers[command];
+      if (!handler) {
+        msg.fail(new NotFoundError(`unknown control command ${command}`));
+        return;
+      }
+      logger.debug({ command, from: msg.from }, 'control command');
+      msg.respond(await handler(msg));
+    },
+    { queue: CONTROL_QUEUE },
+  );
+
+  return {
+    stop: () => sub.drain(),
+  };
+}
+
+/** The live node with the fewest desired cells assigned. */
+function pickNode(peers: PeerView, specs: CellSpec[]): string {
+  const load = new Map(peers.alive().map((p) => [p.node, 0]));
+  if (load.size === 0) throw new NotFoundError('no live node to place the cell on');
+  for (const s of specs) if (load.has(s.node)) load.set(s.node, (load.get(s.node) ?? 0) + 1);
+  return [...load].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0] as string;
+}

@@ -1,0 +1,135 @@
+/**
+ * Errors of the runtime. Every error has a SCREAMING_SNAKE `code`, says whether retrying can
+ * help (`retryable`), and keeps its `cause`. Errors that cross the wire (a cell's failed reply)
+ * are rebuilt on the other side by {@link errorFromWire}.
+ */
+
+/** Options shared by every HMS error. */
+export interface HmsErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+  /** Extra structured data for logs and the wire. */
+  data?: Record<string, unknown>;
+}
+
+/** The base of every HMS error. */
+export class HmsError extends Error {
+  override name = 'HmsError';
+  /** A stable machine-readable code, SCREAMING_SNAKE. */
+  readonly code: string = 'HMS_ERROR';
+  /** Whether the same call may succeed if tried again. */
+  readonly retryable: boolean = false;
+  /** Extra structured data. */
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: HmsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.data = options.data;
+  }
+}
+
+/** A subject token, cell id or other name is not valid. */
+export class InvalidNameError extends HmsError {
+  override name = 'InvalidNameError';
+  override readonly code = 'INVALID_NAME';
+}
+
+/** A message body could not be decoded, or a value could not be encoded. */
+export class CodecError extends HmsError {
+  override name = 'CodecError';
+  override readonly code = 'CODEC_ERROR';
+}
+
+/** NATS could not be reached, or the connection was lost for good. */
+export class ConnectionError extends HmsError {
+  override name = 'ConnectionError';
+  override readonly code = 'CONNECTION_ERROR';
+  override readonly retryable = true;
+}
+
+/** A request got no reply in time. */
+export class RequestTimeoutError extends HmsError {
+  override name = 'RequestTimeoutError';
+  override readonly code = 'REQUEST_TIMEOUT';
+  override readonly retryable = true;
+}
+
+/** Nobody listens on the subject of a request (NATS answered "no responders"). */
+export class NoRespondersError extends HmsError {
+  override name = 'NoRespondersError';
+  override readonly code = 'NO_RESPONDERS';
+  override readonly retryable = true;
+}
+
+/** A cell id, type or other named thing does not exist. */
+export class NotFoundError extends HmsError {
+  override name = 'NotFoundError';
+  override readonly code = 'NOT_FOUND';
+}
+
+/** A thing that must be unique exists already (a cell id in the swarm). */
+export class AlreadyExistsError extends HmsError {
+  override name = 'AlreadyExistsError';
+  override readonly code = 'ALREADY_EXISTS';
+}
+
+/** A request was well-formed but its content is not acceptable; `data.field` names the field. */
+export class ValidationError extends HmsError {
+  override name = 'ValidationError';
+  override readonly code = 'VALIDATION_ERROR';
+}
+
+/** A cell failed while handling a message (a thrown action, a failed invoked actor). */
+export class CellFailedError extends HmsError {
+  override name = 'CellFailedError';
+  override readonly code = 'CELL_FAILED';
+  override readonly retryable = true;
+}
+
+/** The native addon is missing, or a native call failed. */
+export class NativeError extends HmsError {
+  override name = 'NativeError';
+  override readonly code = 'NATIVE_ERROR';
+}
+
+/** The shape of an error on the wire. */
+export interface WireError {
+  name: string;
+  message: string;
+  code: string;
+  data?: Record<string, unknown>;
+}
+
+const errorClasses: Record<string, new (message: string, options?: HmsErrorOptions) => HmsError> = {
+  HmsError,
+  InvalidNameError,
+  CodecError,
+  ConnectionError,
+  RequestTimeoutError,
+  NoRespondersError,
+  NotFoundError,
+  AlreadyExistsError,
+  ValidationError,
+  CellFailedError,
+  NativeError,
+};
+
+/** Turns any thrown value into the wire shape. */
+export function errorToWire(err: unknown): WireError {
+  if (err instanceof HmsError) {
+    return {
+      name: err.name,
+      message: err.message,
+      code: err.code,
+      ...(err.data ? { data: err.data } : {}),
+    };
+  }
+  if (err instanceof Error) return { name: 'HmsError', message: err.message, code: 'HMS_ERROR' };
+  return { name: 'HmsError', message: String(err), code: 'HMS_ERROR' };
+}
+
+/** Rebuilds an error that came over the wire as its own class (or the base class if unknown). */
+export function errorFromWire(wire: WireError): HmsError {
+  const Ctor = errorClasses[wire.name] ?? HmsError;
+  return new Ctor(wire.message, wire.data ? { data: wire.data } : {});
+}

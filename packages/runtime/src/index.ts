@@ -1,0 +1,77 @@
+export type { CellContext } from './cell/cell-context.js';
+export { CellRegistry } from './cell/cell-registry.js';
+export { CELL_STATUS, type CellHealth, type CellStatus } from './cell/cell-status.js';
+export {
+  type AnyCellDefinition,
+  type CellDefinition,
+  type CellDefinitionInput,
+  defineCell,
+  type TopicSpec,
+} from './cell/define-cell.js';
+export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from './cell/running-cell.js';
+export type { CellEvent } from './cell/to-event.js';
+export { type Clock, systemClock } from './clock.js';
+export { type ControlClient, type ControlClientOptions, createControlClient } from './control/control-client.js';
+export {
+  type AgentInfo,
+  CONTROL_COMMAND,
+  type ControlCommand,
+  type CreateAgentRequest,
+  type NodeInfo,
+} from './control/control-commands.js';
+export {
+  AlreadyExistsError,
+  CellFailedError,
+  CodecError,
+  ConnectionError,
+  errorFromWire,
+  errorToWire,
+  HmsError,
+  type HmsErrorOptions,
+  InvalidNameError,
+  NativeError,
+  NoRespondersError,
+  NotFoundError,
+  RequestTimeoutError,
+  ValidationError,
+  type WireError,
+} from './errors.js';
+export {
+  freePort,
+  hasNatsServer,
+  isListening,
+  type LocalNatsServer,
+  type NatsServerOptions,
+  startNatsServer,
+} from './local-nats-server.js';
+export { type CreateLoggerOptions, createLogger, createSilentLogger, type Logger } from './logger.js';
+export { createPhiDetector, type PhiDetector, type PhiDetectorOptions } from './native.js';
+export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
+export type { NodeHeartbeat } from './node/node-heartbeat.js';
+export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
+export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
+export { bucketNames } from './persistence/bucket-names.js';
+export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
+export { CONTENT_TYPE, type Codec, type CodecName, codecForContentType, getCodec } from './transport/codec.js';
+export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './transport/headers.js';
+export type { IncomingMessage, RequestOptions, SendOptions } from './transport/message.js';
+export { decodeBody, type MessageView, toJsonSafe, viewMessage } from './transport/message-view.js';
+export {
+  assertDottedName,
+  assertToken,
+  CONTROL_QUEUE,
+  createSubjects,
+  isToken,
+  SUBJECT_ROOT,
+  type Subjects,
+} from './transport/subjects.js';
+export {
+  connectTransport,
+  type MessageHandler,
+  type SubscribeOptions,
+  type TlsOptions,
+  Transport,
+  type TransportOptions,
+  type TransportStats,
+  type TransportSubscription,
+} from './transport/transport.js';

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { HmsError } from './errors.js';
+
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /** JetStream store directory (created if missing). */
+  storeDir: string;
+  /** Client port; default a free port. */
+  port?: number;
+  /** Listen address; default 127.0.0.1. */
+  host?: string;
+  /** The nats-server binary; default `nats-server` on PATH. */
+  binary?: string;
+  /** Detach from this process (survives it), for `hms up --detach`. */
+  detached?: boolean;
+  /** File descriptor or 'ignore' for the server's output; default 'ignore'. */
+  output?: number | 'ignore';
+  /** How long to wait for the server to accept connections, in millis; default 10000. */
+  readyTimeoutMs?: number;
+}
+
+/** A nats-server process started by HMS. */
+export interface LocalNatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly process: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** True when a `nats-server` binary is on PATH. */
+export function hasNatsServer(binary = 'nats-server'): boolean {
+  return spawnSync(binary, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** A TCP port nobody listens on now. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, host, () => done(true));
+  });
+}
+
+/**
+ * Starts `nats-server -js` on loopback with its JetStream data in `storeDir`, and resolves once
+ * it accepts connections.
+ * @throws HmsError when the binary is missing or the server does not come up.
+ */
+export async function startNatsServer(options: NatsServerOptions): Promise<LocalNatsServer> {
+  const binary = options.binary ?? 'nats-server';
+  if (!hasNatsServer(binary)) {
+    throw new HmsError(
+      `${binary} not found on PATH: install it (Debian: apt-get install nats-server) or pass --nats <url>`,
+    );
+  }
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(host));
+  mkdirSync(options.storeDir, { recursive: true });
+  const output = options.output ?? 'ignore';
+  const child = spawn(binary, ['-js', '-sd', options.storeDir, '-a', host, '-p', String(port)], {
+    stdio: ['ignore', output, output],
+    detached: options.detached ?? false,
+  });
+  if (options.detached) child.unref();
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    child.once('exit', () => resolve());
+  });
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+  while (!(await isListening(port, host))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new HmsError(`nats-server did not start on ${host}:${port} (exit code ${child.exitCode})`);
+    }
+    // Polling the port is the readiness check: nats-server has no readiness signal on stdout
+    // that is stable across versions.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `nats://${host}:${port}`,
+    port,
+    pid: child.pid ?? -1,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

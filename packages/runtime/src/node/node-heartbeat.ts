@@ -1,0 +1,46 @@
+import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { CellHealth } from '../cell/cell-status.js';
+
+/** What a node publishes on `hms.<swarm>.hb.<nodeId>` every heartbeat interval. */
+export interface NodeHeartbeat {
+  node: string;
+  host: string;
+  pid: number;
+  /** Epoch millis when the node started. */
+  startedAt: number;
+  /** Epoch millis when this heartbeat was sent. */
+  ts: number;
+  /** Increases by one with every heartbeat of this node process. */
+  seq: number;
+  /** The sender's heartbeat interval, in millis. */
+  intervalMs: number;
+  /** True on the last heartbeat of a node that is shutting down (a graceful leave). */
+  leaving: boolean;
+  /** Cell types this node can host. */
+  types: string[];
+  /** Event-loop delay, p99 over the last interval, in millis. */
+  eventLoopLagMs: number;
+  /** Resident set size, in bytes. */
+  rssBytes: number;
+  /** Malformed messages dropped by this node since it started. */
+  malformed: number;
+  cells: CellHealth[];
+}
+
+/** Measures event-loop delay between heartbeats. */
+export function createLoopLagMonitor(): { sampleMs(): number; stop(): void } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    sampleMs() {
+      const p99 = histogram.percentile(99) / 1e6;
+      histogram.reset();
+      return Number.isFinite(p99) ? Math.round(p99 * 100) / 100 : 0;
+    },
+    stop: () => histogram.disable(),
+  };
+}
+
+/** This machine's host name, as heartbeats report it. */
+export const hostName = hostname();

@@ -1,0 +1,16 @@
+import { assertToken } from '../transport/subjects.js';
+
+/** The JetStream KV buckets and streams of one swarm; built in one place like the subjects. */
+export function bucketNames(swarm: string) {
+  assertToken(swarm, 'swarm name');
+  return {
+    /** Desired cells: id → {@link CellSpec}. */
+    cells: `hms-${swarm}-cells`,
+    /** Persisted XState snapshots. */
+    snapshots: `hms-${swarm}-snap`,
+    /** Versioned swarm configuration. */
+    config: `hms-${swarm}-config`,
+    /** Stigmergy marks. */
+    field: `hms-${swarm}-field`,
+  } as const;
+}

@@ -1,0 +1,137 @@
+/**
+ * Every NATS subject HMS uses is built here, and only here. Each builder validates its tokens,
+ * so a cell id such as `a.b` or `*` can never widen a subscription or address the wrong cell.
+ *
+ * ```
+ * hms.<swarm>.cell.<cellId>                 a cell's inbox; request/reply supported
+ * hms.<swarm>.evt.<eventType>.<cellId>      events a cell publishes (pub/sub)
+ * hms.<swarm>.hb.<nodeId>                   node heartbeats with the health of its cells
+ * hms.<swarm>.raft.<rpc>[.<nodeId>]         election traffic
+ * hms.<swarm>.ga.<islandId>.migrants        GA migration
+ * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
+ * ```
+ */
+import { InvalidNameError } from '../errors.js';
+
+/** The first token of every HMS subject. */
+export const SUBJECT_ROOT = 'hms';
+
+/** The queue group that serves the control plane: one node answers each control request. */
+export const CONTROL_QUEUE = 'hms-ctl';
+
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Checks that `value` is one subject token: 1 to 128 of `A-Z a-z 0-9 _ -`.
+ * @throws InvalidNameError naming `what` and the bad value.
+ */
+export function assertToken(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string' || !TOKEN.test(value)) {
+    throw new InvalidNameError(`invalid ${what} ${JSON.stringify(value)}: use 1-128 characters of A-Z a-z 0-9 _ -`, {
+      data: { field: what },
+    });
+  }
+}
+
+/** True when `value` is a valid single subject token. */
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+/**
+ * Checks a dotted name (an event type such as `health.changed`, a control command such as
+ * `agent.list`): one or more valid tokens joined by dots.
+ */
+export function assertDottedName(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string' || value.length > 256 || !value.split('.').every(isToken)) {
+    throw new InvalidNameError(
+      `invalid ${what} ${JSON.stringify(value)}: use dot-separated tokens of A-Z a-z 0-9 _ -`,
+      { data: { field: what } },
+    );
+  }
+}
+
+/** Subject builders for one swarm. Create with {@link createSubjects}. */
+export interface Subjects {
+  readonly swarm: string;
+  /** Everything in the swarm: `hms.<swarm>.>` (for watching only). */
+  all(): string;
+  /** A cell's inbox. */
+  cellInbox(cellId: string): string;
+  /** The event subject a cell publishes `eventType` on. */
+  event(eventType: string, cellId: string): string;
+  /** A pattern matching `eventType` from any cell (or every event when omitted). */
+  eventPattern(eventType?: string): string;
+  /** A node's heartbeat subject. */
+  heartbeat(nodeId: string): string;
+  /** Every node's heartbeat. */
+  heartbeatPattern(): string;
+  /** Election traffic; addressed to one node when `nodeId` is given. */
+  raft(rpc: string, nodeId?: string): string;
+  /** Where GA island `islandId` receives migrants. */
+  gaMigrants(islandId: string): string;
+  /** A control-plane command, served by the nodes in the {@link CONTROL_QUEUE} group. */
+  control(command: string): string;
+  /** Every control-plane command. */
+  controlPattern(): string;
+  /** Splits an event subject back into its event type and cell id; undefined if it is not one. */
+  parseEvent(subject: string): { eventType: string; cellId: string } | undefined;
+  /** The control command of a control subject; undefined if it is not one. */
+  parseControl(subject: string): string | undefined;
+}
+
+/** Creates the subject builders for `swarm` (validated as one token). */
+export function createSubjects(swarm: string): Subjects {
+  assertToken(swarm, 'swarm name');
+  const base = `${SUBJECT_ROOT}.${swarm}`;
+  const evtPrefix = `${base}.evt.`;
+  const ctlPrefix = `${base}.ctl.`;
+  return {
+    swarm,
+    all: () => `${base}.>`,
+    cellInbox(cellId) {
+      assertToken(cellId, 'cell id');
+      return `${base}.cell.${cellId}`;
+    },
+    event(eventType, cellId) {
+      assertDottedName(eventType, 'event type');
+      assertToken(cellId, 'cell id');
+      return `${evtPrefix}${eventType}.${cellId}`;
+    },
+    eventPattern(eventType) {
+      if (eventType === undefined) return `${evtPrefix}>`;
+      assertDottedName(eventType, 'event type');
+      return `${evtPrefix}${eventType}.*`;
+    },
+    heartbeat(nodeId) {
+      assertToken(nodeId, 'node id');
+      return `${base}.hb.${nodeId}`;
+    },
+    heartbeatPattern: () => `${base}.hb.*`,
+    raft(rpc, nodeId) {
+      assertToken(rpc, 'raft rpc');
+      if (nodeId === undefined) return `${base}.raft.${rpc}`;
+      assertToken(nodeId, 'node id');
+      return `${base}.raft.${rpc}.${nodeId}`;
+    },
+    gaMigrants(islandId) {
+      assertToken(islandId, 'island id');
+      return `${base}.ga.${islandId}.migrants`;
+    },
+    control(command) {
+      assertDottedName(command, 'control command');
+      return `${ctlPrefix}${command}`;
+    },
+    controlPattern: () => `${ctlPrefix}>`,
+    parseEvent(subject) {
+      if (!subject.startsWith(evtPrefix)) return undefined;
+      const rest = subject.slice(evtPrefix.length);
+      const dot = rest.lastIndexOf('.');
+      if (dot <= 0) return undefined;
+      return { eventType: rest.slice(0, dot), cellId: rest.slice(dot + 1) };
+    },
+    parseControl(subject) {
+      return subject.startsWith(ctlPrefix) ? subject.slice(ctlPrefix.length) : undefined;
+    },
+  };
+}

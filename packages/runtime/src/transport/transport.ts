@@ -1,0 +1,374 @@
+import { readFileSync } from 'node:fs';
+import {
+  connect,
+  headers as createHeaders,
+  credsAuthenticator,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  errors as natsErrors,
+  type Subscription,
+} from '@nats-io/transport-node';
+import {
+  CodecError,
+  ConnectionError,
+  errorFromWire,
+  errorToWire,
+  HmsError,
+  NoRespondersError,
+  RequestTimeoutError,
+  type WireError,
+} from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
+import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
+import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
+import { type MessageView, viewMessage } from './message-view.js';
+
+/** TLS files for the NATS connection. */
+export interface TlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** Options of {@link connectTransport}. */
+export interface TransportOptions {
+  /** NATS server URL(s); default `nats://127.0.0.1:4222`. */
+  servers?: string | string[];
+  /** The connection name the server shows (e.g. `hms-node-1`). */
+  name?: string;
+  /** Default `hms-from` of what this transport sends. */
+  from: string;
+  /** Body codec of what this transport sends; default `msgpack`. Receiving follows Content-Type. */
+  codec?: CodecName;
+  /** A NATS credentials file. */
+  creds?: string;
+  tls?: TlsOptions;
+  /** Keep reconnecting forever (nodes) instead of giving up (CLI); default true. */
+  reconnect?: boolean;
+  /** How long to wait for the first connection, in millis; default 3000. */
+  timeout?: number;
+  logger: Logger;
+}
+
+/** A message handler. A thrown error or rejected promise becomes an error reply. */
+export type MessageHandler = (msg: IncomingMessage) => void | Promise<void>;
+
+/** Options of a subscription. */
+export interface SubscribeOptions {
+  /** Queue group: one member of the group gets each message. */
+  queue?: string;
+  /** Called with each message that could not be decoded, after it was counted and logged. */
+  onMalformed?: (subject: string, reason: string) => void;
+}
+
+/** A live subscription. */
+export interface TransportSubscription {
+  readonly subject: string;
+  /** Messages received but not yet handled (the mailbox depth). */
+  pending(): number;
+  /** Stops delivery at once. */
+  unsubscribe(): void;
+  /** Handles what is already received, then stops. */
+  drain(): Promise<void>;
+}
+
+/** Counters of one transport since it connected. */
+export interface TransportStats {
+  published: number;
+  received: number;
+  /** Messages that could not be decoded (counted, logged and dropped). */
+  malformed: number;
+  /** Handlers that threw. */
+  handlerErrors: number;
+}
+
+/**
+ * One NATS connection per process, speaking the HMS envelope: typed messages with readable
+ * headers, msgpack (or JSON) bodies, request/reply with errors rebuilt by class.
+ */
+export class Transport {
+  readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0 };
+  private readonly codec: Codec;
+  private readonly headerCache = new Map<string, MsgHdrs>();
+
+  private constructor(
+    /** The NATS connection. Only `runtime/src/transport` and persistence may use it directly. */
+    readonly nc: NatsConnection,
+    private readonly options: TransportOptions,
+    private readonly logger: Logger,
+  ) {
+    this.codec = getCodec(options.codec ?? 'msgpack');
+  }
+
+  /** The codec this transport writes with. */
+  get codecName(): CodecName {
+    return this.codec.name;
+  }
+
+  /** The server this transport is connected to. */
+  get server(): string {
+    return this.nc.getServer();
+  }
+
+  /**
+   * Connects to NATS.
+   * @throws ConnectionError with a one-line message when no server answers.
+   */
+  static async connect(options: TransportOptions): Promise<Transport> {
+    const servers = options.servers ?? 'nats://127.0.0.1:4222';
+    const logger = options.logger.child({ component: 'transport' });
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers,
+        name: options.name ?? options.from,
+        timeout: options.timeout ?? 3000,
+        maxReconnectAttempts: options.reconnect === false ? 0 : -1,
+        reconnectTimeWait: 250,
+        ...(options.creds ? { authenticator: credsAuthenticator(readFileSync(options.creds)) } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+      });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ConnectionError(`cannot reach NATS at ${[servers].flat().join(',')}: ${reason}`, {
+        cause,
+      });
+    }
+    const transport = new Transport(nc, options, logger);
+    transport.watchStatus();
+    return transport;
+  }
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnect') {
+          this.logger.warn({ status: status.type, server: status.server }, `nats ${status.type}`);
+        } else if (status.type === 'error' || status.type === 'staleConnection') {
+          this.logger.error({ status: status.type }, 'nats connection problem');
+        }
+      }
+    })();
+  }
+
+  private headersFor(type: string, from: string, term: number | undefined): MsgHdrs {
+    const key = term === undefined ? `${type}\u0000${from}` : '';
+    if (key) {
+      const cached = this.headerCache.get(key);
+      if (cached) return cached;
+    }
+    const h = createHeaders();
+    h.set(HEADER.type, type);
+    h.set(HEADER.from, from);
+    h.set(HEADER.version, String(PROTOCOL_VERSION));
+    h.set(HEADER.contentType, this.codec.contentType);
+    if (term !== undefined) h.set(HEADER.term, String(term));
+    // Headers are only read when a message is encoded, so one instance serves every send.
+    if (key && this.headerCache.size < 10_000) this.headerCache.set(key, h);
+    return h;
+  }
+
+  /** Publishes a typed message (fire and forget). */
+  publish(subject: string, type: string, body?: unknown, options: SendOptions = {}): void {
+    const from = options.from ?? this.options.from;
+    this.nc.publish(subject, this.codec.encode(body), {
+      headers: this.headersFor(type, from, options.term),
+    });
+    this.stats.published++;
+  }
+
+  /**
+   * Sends a request and resolves with the decoded reply body.
+   * @throws RequestTimeoutError, NoRespondersError, or the error the responder failed with.
+   */
+  async request(subject: string, type: string, body?: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const from = options.from ?? this.options.from;
+    const timeout = options.timeout ?? 5000;
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(subject, this.codec.encode(body), {
+        timeout,
+        headers: this.headersFor(type, from, options.term),
+      });
+    } catch (cause) {
+      throw translateRequestError(cause, subject, timeout);
+    }
+    this.stats.published++;
+    const replyType = reply.headers?.get(HEADER.type);
+    const decoded = codecForContentType(reply.headers?.get(HEADER.contentType)).decode(reply.data);
+    if (replyType === ERROR_TYPE) throw errorFromWire(decoded as WireError);
+    return decoded;
+  }
+
+  /** Subscribes `handler` to `subject`. Malformed messages are counted, logged and dropped. */
+  subscribe(subject: string, handler: MessageHandler, options: SubscribeOptions = {}): TransportSubscription {
+    const sub: Subscription = this.nc.subscribe(subject, {
+      ...(options.queue ? { queue: options.queue } : {}),
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err, subject }, 'subscription error');
+          return;
+        }
+        this.dispatch(msg, handler, options);
+      },
+    });
+    return {
+      subject,
+      pending: () => sub.getPending(),
+      unsubscribe: () => sub.unsubscribe(),
+      drain: () => sub.drain(),
+    };
+  }
+
+  /**
+   * Taps every raw message on `subject` (wildcards allowed), decoded or not, for observers such
+   * as `hms sub`. Returns a function that stops the tap.
+   */
+  tap(subject: string, onMessage: (view: MessageView) => void): () => void {
+    const sub = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        const headers = new Map<string, string>();
+        if (msg.headers) for (const k of msg.headers.keys()) headers.set(k, msg.headers.get(k));
+        onMessage(viewMessage(msg.subject, headers, msg.data, msg.reply));
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
+  /** Publishes raw bytes with no HMS headers (for tests of malformed input and tools). */
+  publishRaw(subject: string, data: Uint8Array): void {
+    this.nc.publish(subject, data);
+  }
+
+  private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): void {
+    this.stats.received++;
+    const incoming = this.decode(msg);
+    if (typeof incoming === 'string') {
+      this.stats.malformed++;
+      this.logger.warn({ subject: msg.subject, bytes: msg.data.length, reason: incoming }, 'malformed message dropped');
+      if (msg.reply) this.replyError(msg, new CodecError(`malformed message: ${incoming}`));
+      options.onMalformed?.(msg.subject, incoming);
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = handler(incoming);
+    } catch (err) {
+      this.onHandlerError(incoming, err);
+      return;
+    }
+    if (result && typeof result.then === 'function') {
+      result.then(undefined, (err: unknown) => this.onHandlerError(incoming, err));
+    }
+  }
+
+  private onHandlerError(msg: IncomingMessage, err: unknown): void {
+    this.stats.handlerErrors++;
+    if (!(err instanceof HmsError)) {
+      this.logger.error({ err, subject: msg.subject, type: msg.type }, 'message handler failed');
+    }
+    msg.fail(err);
+  }
+
+  /** Decodes a raw message, or returns why it is malformed. */
+  private decode(msg: Msg): IncomingMessage | string {
+    const h = msg.headers;
+    if (!h) return 'no headers';
+    const type = h.get(HEADER.type);
+    if (!type) return `no ${HEADER.type} header`;
+    let body: unknown;
+    try {
+      body = codecForContentType(h.get(HEADER.contentType) || undefined).decode(msg.data);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+    const termHeader = h.get(HEADER.term);
+    let answered = false;
+    const isRequest = Boolean(msg.reply);
+    return {
+      subject: msg.subject,
+      type,
+      from: h.get(HEADER.from),
+      version: Number(h.get(HEADER.version)) || PROTOCOL_VERSION,
+      term: termHeader ? Number(termHeader) : undefined,
+      body,
+      isRequest,
+      respond: (value) => {
+        if (!isRequest || answered) return;
+        answered = true;
+        this.respondWith(msg, REPLY_TYPE, value);
+      },
+      fail: (error) => {
+        if (!isRequest || answered) return;
+        answered = true;
+        this.replyError(msg, error);
+      },
+    };
+  }
+
+  private respondWith(msg: Msg, type: string, value: unknown): void {
+    let data: Uint8Array;
+    try {
+      data = this.codec.encode(value);
+    } catch (err) {
+      this.replyError(msg, err);
+      return;
+    }
+    msg.respond(data, { headers: this.headersFor(type, this.options.from, undefined) });
+    this.stats.published++;
+  }
+
+  private replyError(msg: Msg, error: unknown): void {
+    msg.respond(this.codec.encode(errorToWire(error)), {
+      headers: this.headersFor(ERROR_TYPE, this.options.from, undefined),
+    });
+    this.stats.published++;
+  }
+
+  /** Waits until the server has processed everything sent so far. */
+  flush(): Promise<void> {
+    return this.nc.flush();
+  }
+
+  /** Handles everything received, sends everything pending, then closes the connection. */
+  async drain(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain();
+  }
+
+  /** Closes the connection at once. */
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.close();
+  }
+
+  /** Resolves when the connection is closed for good. */
+  async closed(): Promise<void> {
+    await this.nc.closed();
+  }
+}
+
+function translateRequestError(cause: unknown, subject: string, timeout: number): Error {
+  const inner = cause instanceof natsErrors.RequestError ? (cause.cause ?? cause) : cause;
+  if (inner instanceof natsErrors.NoRespondersError) {
+    return new NoRespondersError(`nobody answers on ${subject}`, { cause });
+  }
+  if (inner instanceof natsErrors.TimeoutError) {
+    return new RequestTimeoutError(`no reply on ${subject} within ${timeout} ms`, { cause });
+  }
+  if (inner instanceof natsErrors.ClosedConnectionError) {
+    return new ConnectionError('the NATS connection is closed', { cause });
+  }
+  return new ConnectionError(
+    `request on ${subject} failed: ${inner instanceof Error ? inner.message : String(inner)}`,
+    { cause },
+  );
+}
+
+/** Connects a {@link Transport}. */
+export function connectTransport(options: TransportOptions): Promise<Transport> {
+  return Transport.connect(options);
+}

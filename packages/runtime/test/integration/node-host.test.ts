@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assign, setup } from 'xstate';
+import { CellRegistry } from '../../src/cell/cell-registry.js';
+import { defineCell } from '../../src/cell/define-cell.js';
+import { createControlClient } from '../../src/control/control-client.js';
+import { AlreadyExistsError, NotFoundError, ValidationError } from '../../src/errors.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import { createSubjects } from '../../src/transport/subjects.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
+
+const echo = defineCell({
+  type: 'echo',
+  description: 'answers with what it got',
+  machine: () =>
+    setup({ types: { context: {} as { last: unknown } } }).createMachine({
+      context: { last: null },
+      on: { say: { actions: assign({ last: ({ event }) => (event as { value?: unknown }).value ?? null }) } },
+    }),
+  reply: (s) => s.context.last,
+});
+
+describe('node host', () => {
+  const swarm = uniqueSwarm();
+  const subjects = createSubjects(swarm);
+  const transports: Transport[] = [];
+  const nodes: NodeHost[] = [];
+  let client: Transport;
+
+  beforeAll(async () => {
+    for (const id of ['na', 'nb']) {
+      const t = await connectTest(id);
+      transports.push(t);
+      nodes.push(
+        await createNode({
+          nodeId: id,
+          swarm,
+          transport: t,
+          registry: new CellRegistry([echo]),
+          logger: createSilentLogger(),
+          heartbeatMs: 100,
+        }),
+      );
+    }
+    client = await connectTest('cli');
+    const control = createControlClient(client, swarm);
+    await waitFor(async () => (await control.listNodes()).filter((n) => n.status === 'alive').length === 2, {
+      what: 'two live nodes',
+    });
+  });
+  afterAll(async () => {
+    for (const n of nodes) await n.stop();
+    for (const t of [...transports, client]) await t.close();
+  });
+
+  it('creates cells through the control plane, balanced over the live nodes, and they answer', async () => {
+    const control = createControlClient(client, swarm);
+    const a = await control.createAgent({ type: 'echo', id: 'echo-a' });
+    const b = await control.createAgent({ type: 'echo', id: 'echo-b' });
+    expect(new Set([a.node, b.node])).toEqual(new Set(['na', 'nb']));
+    expect(await client.request(subjects.cellInbox('echo-a'), 'say', 'hi')).toBe('hi');
+    await waitFor(async () => (await control.listAgents()).every((x) => x.status === 'running'), {
+      what: 'running in heartbeats',
+    });
+    const list = await control.listAgents();
+    expect(list.map((x) => [x.id, x.type, x.status])).toEqual([
+      ['echo-a', 'echo', 'running'],
+      ['echo-b', 'echo', 'running'],
+    ]);
+  });
+
+  it('refuses a duplicate id, an unknown type and a dead node, each with its own error', async () => {
+    const control = createControlClient(client, swarm);
+    await expect(control.createAgent({ type: 'echo', id: 'echo-a' })).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(control.createAgent({ type: 'nope' })).rejects.toThrow(/unknown cell type "nope"/);
+    await expect(control.createAgent({ type: 'echo', node: 'ghost' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(control.createAgent({} as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('pins a cell to a node and reports its status from the hosting node', async () => {
+    const control = createControlClient(client, swarm);
+    await control.createAgent({ type: 'echo', id: 'echo-pinned', node: 'nb' });
+    const status = await control.agentStatus('echo-pinned');
+    expect(status).toMatchObject({ id: 'echo-pinned', node: 'nb', status: 'running' });
+    await expect(control.agentStatus('nope')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('destroys a cell: it stops answering and leaves the list', async () => {
+    const control = createControlClient(client, swarm);
+    await control.destroyAgent('echo-pinned');
+    await expect(client.request(subjects.cellInbox('echo-pinned'), 'say', 1, { timeout: 500 })).rejects.toThrow();
+    expect((await control.listAgents()).map((a) => a.id)).not.toContain('echo-pinned');
+    await expect(control.destroyAgent('echo-pinned')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('counts random bytes on every control subject, answers them with an error, and keeps serving', async () => {
+    const control = createControlClient(client, swarm);
+    const before = transports.reduce((n, t) => n + t.stats.malformed, 0);
+    const commands = ['agent.list', 'agent.create', 'agent.destroy', 'agent.status', 'node.list', 'cell.types'];
+    for (const c of commands) {
+      const reply = await client.nc.request(subjects.control(c), new Uint8Array([0xc1, 0x99, 0x00]), { timeout: 2000 });
+      expect(reply.headers?.get('hms-type'), c).toBe('error');
+    }
+    expect(transports.reduce((n, t) => n + t.stats.malformed, 0) - before).toBe(commands.length);
+    expect((await control.listAgents()).length).toBeGreaterThan(0);
+  });
+
+  it('sees every node alive with a low phi from its heartbeats', async () => {
+    const peers = nodes[0]?.peers.list() ?? [];
+    expect(peers.map((p) => [p.node, p.status])).toEqual([
+      ['na', 'alive'],
+      ['nb', 'alive'],
+    ]);
+    for (const p of peers) expect(p.phi).toBeLessThan(3);
+  });
+});

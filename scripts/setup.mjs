@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Makes a fresh clone ready: npm packages, nats-server, the Rust toolchain's build of the native
+// addon, and the TypeScript build. Idempotent and quick when everything is in place, so both
+// `npm start` and `npm test` run it first.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const say = (line) => {
+  if (!quiet) process.stderr.write(`setup: ${line}\n`);
+};
+const fail = (line) => {
+  process.stderr.write(`setup: ${line}\n`);
+  process.exit(1);
+};
+const run = (cmd, args, env = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+};
+const has = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 17))
+  fail(`Node ${process.versions.node} is too old: HMS needs Node >= 20.17`);
+
+// 1. npm packages, when missing or older than the lock file.
+const marker = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs) {
+  say('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// 2. The msgpack accelerator's install script is approved in package.json (allowScripts); make
+//    sure its native part really loaded rather than being skipped silently.
+try {
+  createRequire(join(root, 'packages/runtime/package.json'))('msgpackr-extract');
+} catch (err) {
+  fail(
+    `msgpackr-extract (native msgpack accelerator) does not load: ${err.message}. Run: npm install-scripts approve msgpackr-extract && npm ci`,
+  );
+}
+
+// 3. nats-server, from Debian's packages when we are root.
+if (!has('nats-server')) {
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    say('installing nats-server (apt-get install nats-server)');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { DEBIAN_FRONTEND: 'noninteractive' });
+  } else {
+    fail('nats-server is not installed: sudo apt-get install nats-server (or put the binary on PATH)');
+  }
+}
+
+// 4. The Rust toolchain for the native addon.
+if (!has('cargo')) fail('cargo is not installed: install Rust (https://rustup.rs) to build the native addon');
+
+// 5. Build everything (turbo caches what did not change).
+say('building (native addon, runtime, agents, cli)');
+run(join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only', '--log-prefix=none'], {
+  TURBO_TELEMETRY_DISABLED: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+});
+if (!existsSync(join(root, 'packages/cli/dist/bin.js'))) fail('the build did not produce packages/cli/dist/bin.js');
+execFileSync(process.execPath, ['-e', "require('@hms/native')"], {
+  cwd: join(root, 'packages/runtime'),
+  stdio: 'inherit',
+});
+say('ready');

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm test`: set-up, the Rust crates' tests, then every vitest test; ends with one line
+// `N passed, N failed` that counts them all.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const extra = process.argv.slice(2);
+
+const setup = spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { cwd: root, stdio: 'inherit' });
+if (setup.status !== 0) process.exit(setup.status ?? 1);
+
+let passed = 0;
+let failed = 0;
+
+const cargo = spawnSync('cargo', ['test', '--workspace', '--release', '--color', 'never'], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  maxBuffer: 64 * 1024 * 1024,
+});
+process.stdout.write(cargo.stdout ?? '');
+for (const m of (cargo.stdout ?? '').matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+  passed += Number(m[1]);
+  failed += Number(m[2]);
+}
+if (cargo.status !== 0 && failed === 0) failed += 1;
+
+const out = mkdtempSync(join(tmpdir(), 'hms-vitest-'));
+const report = join(out, 'report.json');
+const vitest = spawnSync(
+  join(root, 'node_modules/.bin/vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
+  { cwd: root, stdio: 'inherit' },
+);
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  // A file that failed to load has no tests counted; count it as one failure.
+  failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+} catch {
+  failed += 1;
+}
+if (vitest.status !== 0 && failed === 0) failed += 1;
+rmSync(out, { recursive: true, force: true });
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

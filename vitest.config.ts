@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources; processes that tests spawn run the built dist.
+    alias: {
+      '@hms/runtime': src('runtime'),
+      '@hms/agents': src('agents'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    globalSetup: ['packages/runtime/test/fixtures/nats-global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
