@@ -18,10 +18,13 @@ export function formatJson(value: unknown, compact = false): string {
 }
 
 /** A plain-text table with a header row, columns padded to their widest cell. */
-export function formatTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
+export function formatTable<T extends object>(rows: readonly T[], columns: readonly string[]): string {
   const cell = (v: unknown) =>
     v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  const grid = [columns.map((c) => c.toUpperCase()), ...rows.map((r) => columns.map((c) => cell(r[c])))];
+  const grid = [
+    columns.map((c) => c.toUpperCase()),
+    ...rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
+  ];
   const widths = columns.map((_, i) => Math.max(...grid.map((row) => (row[i] ?? '').length)));
   return grid
     .map((row) =>

@@ -158,15 +158,20 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     cells: [...running.values()].map((e) => e.cell.health()),
   });
 
-  const subs: TransportSubscription[] = [];
-  subs.push(
-    transport.subscribe(subjects.heartbeatPattern(), (msg) => {
-      peers.observe(msg.body as NodeHeartbeat);
-    }),
-  );
   const publishHeartbeat = () => {
     if (!stopping) transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(false));
   };
+  const subs: TransportSubscription[] = [];
+  subs.push(
+    transport.subscribe(subjects.heartbeatPattern(), (msg) => {
+      const hb = msg.body as NodeHeartbeat;
+      // A node we have not seen (or one that restarted) learns about us at once, not one
+      // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
+      const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
+      peers.observe(hb);
+      if (isNew) publishHeartbeat();
+    }),
+  );
   publishHeartbeat();
   const timer = setInterval(publishHeartbeat, heartbeatMs);
   timer.unref();

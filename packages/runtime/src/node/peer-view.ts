@@ -61,6 +61,12 @@ export class PeerView {
     this.peers.set(hb.node, { heartbeat: hb, lastSeen: now, left: false });
   }
 
+  /** True when `node` is known and live here, in its process that started at `startedAt`. */
+  knows(node: string, startedAt: number): boolean {
+    const p = this.peers.get(node);
+    return p !== undefined && !p.left && p.heartbeat.startedAt === startedAt;
+  }
+
   /** Every known node with its current suspicion. */
   list(): Peer[] {
     const now = this.options.clock.now();

@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// Request/reply latency and one-way event throughput, side by side in one run against the same
+// nats-server: (a) the raw NATS JS client, (b) HMS cell to cell, (c) Moleculer's NATS transporter.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CellRegistry,
+  connectTransport,
+  createSilentLogger,
+  createSubjects,
+  defineCell,
+  getCodec,
+  startCell,
+  startNatsServer,
+  systemClock,
+} from '@hms/runtime';
+import { connect } from '@nats-io/transport-node';
+import { ServiceBroker } from 'moleculer';
+import { assign, setup } from 'xstate';
+import { percentile, printTable } from './stats.mjs';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const WARMUP = 500;
+const payload = { seq: 0, data: 'x'.repeat(64) };
+
+const storeDir = mkdtempSync(join(tmpdir(), 'hms-bench-'));
+const server = await startNatsServer({ storeDir });
+const url = server.url;
+
+async function latency(requestOnce) {
+  for (let i = 0; i < WARMUP; i++) await requestOnce(i);
+  const samples = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const t0 = process.hrtime.bigint();
+    await requestOnce(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+}
+
+async function throughput(sendAll, received) {
+  const t0 = process.hrtime.bigint();
+  await sendAll();
+  await received;
+  return EVENTS / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+function counter() {
+  let n = 0;
+  let resolve;
+  const done = new Promise((r) => {
+    resolve = r;
+  });
+  return {
+    done,
+    hit() {
+      if (++n === EVENTS) resolve();
+    },
+  };
+}
+
+async function rawNats() {
+  const codec = getCodec('msgpack');
+  const a = await connect({ servers: url });
+  const b = await connect({ servers: url });
+  a.subscribe('bench.echo', { callback: (_e, m) => m.respond(codec.encode(codec.decode(m.data))) });
+  await a.flush();
+  const lat = await latency((i) =>
+    b.request('bench.echo', codec.encode({ ...payload, seq: i }), { timeout: 5000 }).then((m) => codec.decode(m.data)),
+  );
+  const c = counter();
+  a.subscribe('bench.evt', {
+    callback: (_e, m) => {
+      codec.decode(m.data);
+      c.hit();
+    },
+  });
+  await a.flush();
+  const rate = await throughput(async () => {
+    for (let i = 0; i < EVENTS; i++) b.publish('bench.evt', codec.encode({ ...payload, seq: i }));
+    await b.flush();
+  }, c.done);
+  await a.close();
+  await b.close();
+  return { ...lat, rate };
+}
+
+async function hms() {
+  const swarm = 'bench';
+  const subjects = createSubjects(swarm);
+  const logger = createSilentLogger();
+  const ta = await connectTransport({ servers: url, from: 'node-a', logger });
+  const tb = await connectTransport({ servers: url, from: 'node-b', logger });
+  const c = counter();
+  const echo = defineCell({
+    type: 'echo',
+    description: 'answers with the body it got',
+    topics: () => [{ event: 'bench.evt' }],
+    machine: () =>
+      setup({ types: { context: {} } }).createMachine({
+        context: { last: null, events: 0 },
+        on: {
+          echo: { actions: assign({ last: ({ event }) => event }) },
+          'bench.evt': { actions: [assign({ events: ({ context }) => context.events + 1 }), () => c.hit()] },
+        },
+      }),
+    reply: (s) => s.context.last,
+  });
+  const source = defineCell({ type: 'source', description: 'sends', machine: () => setup({}).createMachine({}) });
+  const registry = new CellRegistry([echo, source]);
+  const common = { node: 'n', subjects, logger, clock: systemClock, onCrash: () => {} };
+  const echoCell = startCell({ ...common, definition: registry.get('echo'), id: 'echo-1', config: {}, transport: ta });
+  let ctx;
+  const src = startCell({
+    ...common,
+    definition: defineCell({
+      type: 'source',
+      description: 'sends',
+      machine: (cell) => ((ctx = cell), setup({}).createMachine({})),
+    }),
+    id: 'source-1',
+    config: {},
+    transport: tb,
+  });
+  await ta.flush();
+  const lat = await latency((i) => ctx.request('echo-1', 'echo', { ...payload, seq: i }));
+  const rate = await throughput(async () => {
+    for (let i = 0; i < EVENTS; i++) ctx.publish('bench.evt', { ...payload, seq: i });
+    await tb.flush();
+  }, c.done);
+  await echoCell.stop();
+  await src.stop();
+  await ta.close();
+  await tb.close();
+  return { ...lat, rate };
+}
+
+async function moleculer() {
+  const c = counter();
+  const opts = (nodeID) => ({ nodeID, namespace: 'bench', transporter: url, logger: false, serializer: 'MsgPack' });
+  const a = new ServiceBroker(opts('mol-a'));
+  const b = new ServiceBroker(opts('mol-b'));
+  a.createService({
+    name: 'echo',
+    actions: { echo: (ctx) => ctx.params },
+    events: { 'bench.evt': () => c.hit() },
+  });
+  await a.start();
+  await b.start();
+  await b.waitForServices('echo');
+  const lat = await latency((i) => b.call('echo.echo', { ...payload, seq: i }));
+  const rate = await throughput(async () => {
+    for (let i = 0; i < EVENTS; i++) b.emit('bench.evt', { ...payload, seq: i });
+  }, c.done);
+  await b.stop();
+  await a.stop();
+  return { ...lat, rate };
+}
+
+const results = {
+  'raw NATS (@nats-io/transport-node)': await rawNats(),
+  'HMS cell to cell': await hms(),
+  'Moleculer (NATS transporter)': await moleculer(),
+};
+await server.stop();
+rmSync(storeDir, { recursive: true, force: true });
+
+const raw = results['raw NATS (@nats-io/transport-node)'];
+printTable(
+  `messaging — ${REQUESTS} sequential requests, ${EVENTS} one-way events of ~80 bytes, one nats-server on loopback (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.versions.node})`,
+  Object.entries(results).map(([name, r]) => ({
+    system: name,
+    'p50 µs': r.p50.toFixed(0),
+    'p99 µs': r.p99.toFixed(0),
+    'p50 vs raw': `${(r.p50 / raw.p50).toFixed(2)}×`,
+    'events/s': Math.round(r.rate).toLocaleString('en-US'),
+    'throughput vs raw': `${((r.rate / raw.rate) * 100).toFixed(0)}%`,
+  })),
+);
+process.exit(0);
