@@ -17,9 +17,17 @@ const fail = (line) => {
   process.stderr.write(`setup: ${line}\n`);
   process.exit(1);
 };
-const run = (cmd, args, env = {}) => {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+const run = (cmd, args, env = {}, { showOutput = true } = {}) => {
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: showOutput ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    if (!showOutput) process.stderr.write(`${r.stdout}${r.stderr}`);
+    fail(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+  }
 };
 const has = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -60,10 +68,12 @@ if (!has('cargo')) fail('cargo is not installed: install Rust (https://rustup.rs
 
 // 5. Build everything (turbo caches what did not change).
 say('building (native addon, runtime, agents, cli)');
-run(join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only', '--log-prefix=none'], {
-  TURBO_TELEMETRY_DISABLED: '1',
-  TURBO_NO_UPDATE_NOTIFIER: '1',
-});
+run(
+  join(root, 'node_modules/.bin/turbo'),
+  ['run', 'build', '--output-logs=errors-only', '--log-prefix=none'],
+  { TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
+  { showOutput: false },
+);
 if (!existsSync(join(root, 'packages/cli/dist/bin.js'))) fail('the build did not produce packages/cli/dist/bin.js');
 execFileSync(process.execPath, ['-e', "require('@hms/native')"], {
   cwd: join(root, 'packages/runtime'),

@@ -19,8 +19,11 @@ export function formatJson(value: unknown, compact = false): string {
 
 /** A plain-text table with a header row, columns padded to their widest cell. */
 export function formatTable<T extends object>(rows: readonly T[], columns: readonly string[]): string {
-  const cell = (v: unknown) =>
-    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '-';
+    if (typeof v !== 'object') return String(v);
+    return Object.keys(v).length === 0 ? '-' : JSON.stringify(v);
+  };
   const grid = [
     columns.map((c) => c.toUpperCase()),
     ...rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),

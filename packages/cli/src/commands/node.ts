@@ -31,7 +31,7 @@ export function createNodeCommand(_deps: CommandDeps): Command {
     .action(async (opts: { name?: string; heartbeatMs: number }, command: Command) => {
       const g = globalOptions(command);
       const nodeId = opts.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
-      const logger = createLogger({ base: { swarm: g.swarm, node: nodeId } });
+      const logger = createLogger({ base: { swarm: g.swarm } });
       const transport = await connectTransport({
         servers: g.nats ?? DEFAULT_NATS_URL,
         from: nodeId,

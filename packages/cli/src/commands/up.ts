@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoCellPlan } from '@hms/agents';
 import { type ControlClient, createControlClient, isListening, startNatsServer } from '@hms/runtime';
@@ -41,6 +41,7 @@ async function resolveNats(
 ): Promise<{ url: string; pid?: number }> {
   if (g.nats) return { url: g.nats };
   if (await isListening(4222)) return { url: DEFAULT_NATS_URL };
+  mkdirSync(home.home, { recursive: true });
   const log = openSync(join(home.home, 'nats-server.log'), 'a');
   try {
     const server = await startNatsServer({ storeDir: home.natsStore, port: 4222, detached: true, output: log });
@@ -67,55 +68,100 @@ export function createUpCommand({ output }: CommandDeps): Command {
           `a local swarm "${existing.swarm}" is already up (state in ${home.state}); run hms down first`,
         );
       }
-      const nats = await resolveNats(g, home);
-      const names = Array.from({ length: opts.nodes }, (_, i) => `node-${i + 1}`);
-      const state: LocalSwarmState = { swarm: g.swarm, natsUrl: nats.url, nodes: [], startedAt: Date.now() };
-      if (nats.pid !== undefined) state.natsPid = nats.pid;
-      for (const name of names) {
-        state.nodes.push({ name, pid: spawnNode({ name, natsUrl: nats.url, swarm: g.swarm, logDir: home.logs }) });
-      }
-      writeState(state);
-
-      const transport = await connectCli({ ...g, nats: nats.url });
-      const control = createControlClient(transport, g.swarm);
+      // Ctrl-C at any moment, start-up included, stops everything this command started.
+      const signals = stopSignals();
       try {
-        await waitForNodes(control, names, 30_000);
-        const present = new Set((await control.listAgents()).map((a) => a.id));
-        const created: string[] = [];
-        for (const request of demoCellPlan(names)) {
-          if (request.id && present.has(request.id)) continue;
-          created.push((await control.createAgent(request)).id);
-        }
-        const agents = await control.listAgents();
-        if (g.json) {
-          output.out(JSON.stringify({ ...state, cells: agents }, null, 2));
-        } else {
-          output.out(
-            [
-              `swarm "${g.swarm}" is up: ${names.length} nodes on ${nats.url}${nats.pid ? ` (nats-server pid ${nats.pid}, data in ${home.natsStore})` : ''}`,
-              ...state.nodes.map((n) => `  ${n.name}  pid ${n.pid}  log ${join(home.logs, `${n.name}.log`)}`),
-              `${agents.length} cells (${created.length} created now): ${agents.map((a) => a.id).join(', ')}`,
-              '',
-              'watch it:',
-              '  npx hms agent list',
-              `  npx hms sub 'hms.${g.swarm}.>'`,
-              `  nats sub --server ${nats.url} 'hms.${g.swarm}.>'`,
-              opts.detach ? 'stop it: npx hms down' : 'Ctrl-C stops everything.',
-            ].join('\n'),
-          );
-        }
+        await Promise.race([
+          startSwarm(g, home, opts, output),
+          signals.received.then((signal) => {
+            throw new CliError(`interrupted by ${signal}: stopped what was started`, 130);
+          }),
+        ]);
       } catch (err) {
-        await transport.close();
         await stopLocalSwarm(output, true);
         throw err;
       }
-      await transport.close();
-      if (opts.detach) return;
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      if (opts.detach) {
+        signals.dispose();
+        return;
+      }
+      // In the foreground: report node processes that die, until Ctrl-C.
+      const watch = watchNodes(output);
+      await signals.received;
+      clearInterval(watch);
       output.out('stopping…');
       await stopLocalSwarm(output, g.json);
     });
+}
+
+/** Every second, reports node processes of the local swarm that are gone. */
+function watchNodes(output: CommandDeps['output']): NodeJS.Timeout {
+  const reported = new Set<number>();
+  return setInterval(() => {
+    for (const n of readState()?.nodes ?? []) {
+      if (reported.has(n.pid) || isAlive(n.pid)) continue;
+      reported.add(n.pid);
+      output.err(`${n.name} (pid ${n.pid}) exited; its log: ${join(homePaths().logs, `${n.name}.log`)}`);
+    }
+  }, 1000);
+}
+
+/** Resolves with the first of SIGINT, SIGTERM or SIGHUP after this call. */
+function stopSignals(): { received: Promise<string>; dispose(): void } {
+  const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let handler: (signal: string) => void = () => {};
+  const received = new Promise<string>((resolve) => {
+    handler = resolve;
+  });
+  for (const n of names) process.on(n, handler);
+  return { received, dispose: () => names.forEach((n) => process.off(n, handler)) };
+}
+
+/** Starts nats-server (if needed) and the nodes, records them, then creates the demo cells. */
+async function startSwarm(
+  g: GlobalOptions,
+  home: ReturnType<typeof homePaths>,
+  opts: { nodes: number; detach: boolean },
+  output: CommandDeps['output'],
+): Promise<void> {
+  const nats = await resolveNats(g, home);
+  const names = Array.from({ length: opts.nodes }, (_, i) => `node-${i + 1}`);
+  const state: LocalSwarmState = { swarm: g.swarm, natsUrl: nats.url, nodes: [], startedAt: Date.now() };
+  if (nats.pid !== undefined) state.natsPid = nats.pid;
+  writeState(state);
+  for (const name of names) {
+    state.nodes.push({ name, pid: spawnNode({ name, natsUrl: nats.url, swarm: g.swarm, logDir: home.logs }) });
+    writeState(state);
+  }
+  const transport = await connectCli({ ...g, nats: nats.url });
+  try {
+    const control = createControlClient(transport, g.swarm);
+    await waitForNodes(control, names, 30_000);
+    const present = new Set((await control.listAgents()).map((a) => a.id));
+    const created: string[] = [];
+    for (const request of demoCellPlan(names)) {
+      if (request.id && present.has(request.id)) continue;
+      created.push((await control.createAgent(request)).id);
+    }
+    const agents = await control.listAgents();
+    if (g.json) {
+      output.out(JSON.stringify({ ...state, cells: agents }, null, 2));
+      return;
+    }
+    output.out(
+      [
+        `swarm "${g.swarm}" is up: ${names.length} nodes on ${nats.url}${nats.pid ? ` (nats-server pid ${nats.pid}, data in ${home.natsStore})` : ''}`,
+        ...state.nodes.map((n) => `  ${n.name}  pid ${n.pid}  log ${join(home.logs, `${n.name}.log`)}`),
+        `${agents.length} cells (${created.length} created now): ${agents.map((a) => a.id).join(', ')}`,
+        '',
+        'watch it:',
+        '  npx hms agent list',
+        `  npx hms sub 'hms.${g.swarm}.>'`,
+        `  nats sub --server ${nats.url} 'hms.${g.swarm}.>'`,
+        opts.detach ? 'stop it: npx hms down' : 'Ctrl-C stops everything.',
+      ].join('\n'),
+    );
+  } finally {
+    await transport.close();
+  }
 }

@@ -30,13 +30,15 @@ export interface NodeHeartbeat {
 
 /** Measures event-loop delay between heartbeats. */
 export function createLoopLagMonitor(): { sampleMs(): number; stop(): void } {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const resolutionMs = 10;
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
   histogram.enable();
   return {
     sampleMs() {
-      const p99 = histogram.percentile(99) / 1e6;
+      // The histogram's samples include the sampling timer's own period.
+      const p99 = histogram.percentile(99) / 1e6 - resolutionMs;
       histogram.reset();
-      return Number.isFinite(p99) ? Math.round(p99 * 100) / 100 : 0;
+      return Number.isFinite(p99) ? Math.max(0, Math.round(p99 * 100) / 100) : 0;
     },
     stop: () => histogram.disable(),
   };
