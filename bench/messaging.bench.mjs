@@ -108,22 +108,20 @@ async function hms() {
       }),
     reply: (s) => s.context.last,
   });
-  const source = defineCell({ type: 'source', description: 'sends', machine: () => setup({}).createMachine({}) });
-  const registry = new CellRegistry([echo, source]);
+  const registry = new CellRegistry([echo]);
   const common = { node: 'n', subjects, logger, clock: systemClock, onCrash: () => {} };
   const echoCell = startCell({ ...common, definition: registry.get('echo'), id: 'echo-1', config: {}, transport: ta });
+  // The sending side is a cell too; its CellContext is what a machine's actors would use.
   let ctx;
-  const src = startCell({
-    ...common,
-    definition: defineCell({
-      type: 'source',
-      description: 'sends',
-      machine: (cell) => ((ctx = cell), setup({}).createMachine({})),
-    }),
-    id: 'source-1',
-    config: {},
-    transport: tb,
+  const source = defineCell({
+    type: 'source',
+    description: 'sends requests and events',
+    machine: (cell) => {
+      ctx = cell;
+      return setup({}).createMachine({});
+    },
   });
+  const src = startCell({ ...common, definition: source, id: 'source-1', config: {}, transport: tb });
   await ta.flush();
   const lat = await latency((i) => ctx.request('echo-1', 'echo', { ...payload, seq: i }));
   const rate = await throughput(async () => {
@@ -139,7 +137,7 @@ async function hms() {
 
 async function moleculer() {
   const c = counter();
-  const opts = (nodeID) => ({ nodeID, namespace: 'bench', transporter: url, logger: false, serializer: 'MsgPack' });
+  const opts = (nodeID) => ({ nodeID, namespace: 'bench', transporter: url, logger: false, serializer: 'Notepack' });
   const a = new ServiceBroker(opts('mol-a'));
   const b = new ServiceBroker(opts('mol-b'));
   a.createService({

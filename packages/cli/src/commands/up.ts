@@ -114,7 +114,12 @@ function stopSignals(): { received: Promise<string>; dispose(): void } {
     handler = resolve;
   });
   for (const n of names) process.on(n, handler);
-  return { received, dispose: () => names.forEach((n) => process.off(n, handler)) };
+  return {
+    received,
+    dispose: () => {
+      for (const n of names) process.off(n, handler);
+    },
+  };
 }
 
 /** Starts nats-server (if needed) and the nodes, records them, then creates the demo cells. */

@@ -53,6 +53,16 @@ export function startCell(options: StartCellOptions): RunningCell {
   const { definition, id, node, transport, subjects } = options;
   const config = definition.config(options.config);
   const logger = options.logger.child({ cell: id, type: definition.type, node });
+  const eventSubjects = new Map<string, string>();
+  /** The (validated, then memoized) subject of this cell's events of `type`. */
+  const eventSubject = (type: string): string => {
+    let subject = eventSubjects.get(type);
+    if (subject === undefined) {
+      subject = subjects.event(type, id);
+      if (eventSubjects.size < 1000) eventSubjects.set(type, subject);
+    }
+    return subject;
+  };
   const ctx: CellContext = {
     id,
     type: definition.type,
@@ -64,7 +74,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
     request: (to, type, body, requestOptions) =>
       transport.request(subjects.cellInbox(to), type, body, { from: id, ...requestOptions }),
-    publish: (type, body) => transport.publish(subjects.event(type, id), type, body, { from: id }),
+    publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
   };
 
   let status: CellStatus = CELL_STATUS.starting;
@@ -94,7 +104,7 @@ export function startCell(options: StartCellOptions): RunningCell {
   actor.subscribe({ error: crash });
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
-    transport.publish(subjects.event(type, id), type, body, { from: id });
+    transport.publish(eventSubject(type), type, body, { from: id });
   });
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {

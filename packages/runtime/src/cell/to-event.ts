@@ -7,12 +7,16 @@ export interface CellEvent {
 }
 
 /**
- * Turns a message into a machine event: an object body is spread into the event
- * (`{ type: 'increment', by: 2 }`); any other body becomes `value`.
+ * Turns a decoded message body into a machine event: an object body becomes the event itself
+ * (`{ type: 'increment', by: 2, from }`); any other body becomes `value`. The body is freshly
+ * decoded and owned by the caller, so it is reused rather than copied (this is the hot path).
  */
 export function toEvent(type: string, from: string, body: unknown): CellEvent {
   if (body !== null && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array)) {
-    return { ...(body as Record<string, unknown>), type, from };
+    const event = body as CellEvent;
+    event.type = type;
+    event.from = from;
+    return event;
   }
   return body === undefined ? { type, from } : { type, from, value: body };
 }

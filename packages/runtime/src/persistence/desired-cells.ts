@@ -114,7 +114,7 @@ export class DesiredCells {
   private parse(entry: KvEntry): CellSpec | undefined {
     try {
       const spec = entry.json() as CellSpec;
-      if (typeof spec?.id === 'string' && typeof spec.type === 'string') return spec;
+      if (typeof spec?.id === 'string' && typeof spec?.type === 'string') return spec;
     } catch {
       // fall through to the log below
     }
