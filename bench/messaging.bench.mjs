@@ -15,7 +15,7 @@ import {
   startNatsServer,
   systemClock,
 } from '@hms/runtime';
-import { connect } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import { ServiceBroker } from 'moleculer';
 import { assign, setup } from 'xstate';
 import { percentile, printTable } from './stats.mjs';
@@ -61,8 +61,21 @@ function counter() {
   };
 }
 
-async function rawNats() {
+/** The raw client; with `withHeaders`, every message also carries and reads HMS's four headers. */
+async function rawNats(withHeaders = false) {
   const codec = getCodec('msgpack');
+  const h = headers();
+  for (const [k, v] of [
+    ['hms-type', 'bench.evt'],
+    ['hms-from', 'source-1'],
+    ['hms-v', '1'],
+    ['Content-Type', 'application/msgpack'],
+  ])
+    h.set(k, v);
+  const opts = withHeaders ? { headers: h } : undefined;
+  const read = withHeaders
+    ? (m) => m.headers.get('hms-type') && m.headers.get('hms-from') && m.headers.get('Content-Type')
+    : () => true;
   const a = await connect({ servers: url });
   const b = await connect({ servers: url });
   a.subscribe('bench.echo', { callback: (_e, m) => m.respond(codec.encode(codec.decode(m.data))) });
@@ -79,7 +92,7 @@ async function rawNats() {
   });
   await a.flush();
   const rate = await throughput(async () => {
-    for (let i = 0; i < EVENTS; i++) b.publish('bench.evt', codec.encode({ ...payload, seq: i }));
+    for (let i = 0; i < EVENTS; i++) b.publish('bench.evt', codec.encode({ ...payload, seq: i }), opts);
     await b.flush();
   }, c.done);
   await a.close();
@@ -159,6 +172,7 @@ async function moleculer() {
 
 const results = {
   'raw NATS (@nats-io/transport-node)': await rawNats(),
+  'raw NATS + the 4 HMS headers': await rawNats(true),
   'HMS cell to cell': await hms(),
   'Moleculer (NATS transporter)': await moleculer(),
 };

@@ -141,8 +141,9 @@ export function startCell(options: StartCellOptions): RunningCell {
 
   const onTopic = (as: string | undefined) => (msg: IncomingMessage) => {
     if (status !== CELL_STATUS.running) return;
-    const parsed = subjects.parseEvent(msg.subject);
-    actor.send(toEvent(as ?? msg.type, parsed?.cellId ?? msg.from, msg.body));
+    // A cell publishes its events with its own id as hms-from; the subject says it too.
+    const from = msg.from || subjects.parseEvent(msg.subject)?.cellId || '';
+    actor.send(toEvent(as ?? msg.type, from, msg.body));
     handled++;
   };
 

@@ -22,6 +22,7 @@ import {
 import type { Logger } from '../logger.js';
 import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
 import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
+import { ReceivedMessage, type ReplySender } from './received-message.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
 import { type MessageView, viewMessage } from './message-view.js';
 
@@ -290,29 +291,13 @@ export class Transport {
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
-    const termHeader = h.get(HEADER.term);
-    let answered = false;
-    const isRequest = Boolean(msg.reply);
-    return {
-      subject: msg.subject,
-      type,
-      from: h.get(HEADER.from),
-      version: Number(h.get(HEADER.version)) || PROTOCOL_VERSION,
-      term: termHeader ? Number(termHeader) : undefined,
-      body,
-      isRequest,
-      respond: (value) => {
-        if (!isRequest || answered) return;
-        answered = true;
-        this.respondWith(msg, REPLY_TYPE, value);
-      },
-      fail: (error) => {
-        if (!isRequest || answered) return;
-        answered = true;
-        this.replyError(msg, error);
-      },
-    };
+    return new ReceivedMessage(this.replies, msg, type, h.get(HEADER.from), body);
   }
+
+  private readonly replies: ReplySender = {
+    reply: (msg, value) => this.respondWith(msg, REPLY_TYPE, value),
+    replyError: (msg, error) => this.replyError(msg, error),
+  };
 
   private respondWith(msg: Msg, type: string, value: unknown): void {
     let data: Uint8Array;
