@@ -78,14 +78,23 @@ async function rawNats(withHeaders = false) {
     : () => true;
   const a = await connect({ servers: url });
   const b = await connect({ servers: url });
-  a.subscribe('bench.echo', { callback: (_e, m) => m.respond(codec.encode(codec.decode(m.data))) });
+  a.subscribe('bench.echo', {
+    callback: (_e, m) => {
+      read(m);
+      m.respond(codec.encode(codec.decode(m.data)), opts);
+    },
+  });
   await a.flush();
   const lat = await latency((i) =>
-    b.request('bench.echo', codec.encode({ ...payload, seq: i }), { timeout: 5000 }).then((m) => codec.decode(m.data)),
+    b.request('bench.echo', codec.encode({ ...payload, seq: i }), { timeout: 5000, ...opts }).then((m) => {
+      read(m);
+      return codec.decode(m.data);
+    }),
   );
   const c = counter();
   a.subscribe('bench.evt', {
     callback: (_e, m) => {
+      read(m);
       codec.decode(m.data);
       c.hit();
     },

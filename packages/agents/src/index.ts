@@ -1,14 +1,16 @@
 import type { AnyCellDefinition } from '@hms/runtime';
 import { counterCell } from './demo/counter.cell.js';
+import { echoCell } from './demo/echo.cell.js';
 import { pingerCell } from './demo/pinger.cell.js';
 import { pongerCell } from './demo/ponger.cell.js';
 import { tickerCell } from './demo/ticker.cell.js';
 
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
+export { echoCell } from './demo/echo.cell.js';
 export { type PingerConfig, pingerCell } from './demo/pinger.cell.js';
 export { pongerCell } from './demo/ponger.cell.js';
 export { tickerCell } from './demo/ticker.cell.js';
 
 /** Every cell type this package provides, for a node's registry. */
-export const builtinCells: readonly AnyCellDefinition[] = [counterCell, pingerCell, pongerCell, tickerCell];
+export const builtinCells: readonly AnyCellDefinition[] = [counterCell, echoCell, pingerCell, pongerCell, tickerCell];

@@ -111,5 +111,6 @@ async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000):
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -141,8 +141,8 @@ export function startCell(options: StartCellOptions): RunningCell {
 
   const onTopic = (as: string | undefined) => (msg: IncomingMessage) => {
     if (status !== CELL_STATUS.running) return;
-    // A cell publishes its events with its own id as hms-from; the subject says it too.
-    const from = msg.from || subjects.parseEvent(msg.subject)?.cellId || '';
+    // The subject names the publishing cell; hms-from says the same unless someone else sent it.
+    const from = subjects.parseEvent(msg.subject)?.cellId ?? msg.from;
     actor.send(toEvent(as ?? msg.type, from, msg.body));
     handled++;
   };

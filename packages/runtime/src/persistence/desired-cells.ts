@@ -61,7 +61,7 @@ export class DesiredCells {
   async get(id: string): Promise<(CellSpec & { revision: number }) | undefined> {
     assertToken(id, 'cell id');
     const entry = await this.kv.get(id);
-    if (!entry || entry.operation !== 'PUT') return undefined;
+    if (entry?.operation !== 'PUT') return undefined;
     return { ...(entry.json() as CellSpec), revision: entry.revision };
   }
 

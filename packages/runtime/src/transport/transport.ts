@@ -22,9 +22,9 @@ import {
 import type { Logger } from '../logger.js';
 import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
 import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
-import { ReceivedMessage, type ReplySender } from './received-message.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
 import { type MessageView, viewMessage } from './message-view.js';
+import { ReceivedMessage, type ReplySender } from './received-message.js';
 
 /** TLS files for the NATS connection. */
 export interface TlsOptions {
@@ -208,8 +208,13 @@ export class Transport {
     return decoded;
   }
 
-  /** Subscribes `handler` to `subject`. Malformed messages are counted, logged and dropped. */
+  /**
+   * Subscribes `handler` to `subject`. Malformed messages are counted, logged and dropped.
+   * `drain()` resolves only when every handler it started has settled, so no reply in flight
+   * is lost on shutdown.
+   */
   subscribe(subject: string, handler: MessageHandler, options: SubscribeOptions = {}): TransportSubscription {
+    const inflight = new Set<Promise<void>>();
     const sub: Subscription = this.nc.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
@@ -217,14 +222,21 @@ export class Transport {
           this.logger.error({ err, subject }, 'subscription error');
           return;
         }
-        this.dispatch(msg, handler, options);
+        const pending = this.dispatch(msg, handler, options);
+        if (pending) {
+          inflight.add(pending);
+          void pending.finally(() => inflight.delete(pending));
+        }
       },
     });
     return {
       subject,
-      pending: () => sub.getPending(),
+      pending: () => sub.getPending() + inflight.size,
       unsubscribe: () => sub.unsubscribe(),
-      drain: () => sub.drain(),
+      drain: async () => {
+        if (!sub.isClosed()) await sub.drain();
+        await Promise.allSettled([...inflight]);
+      },
     };
   }
 
@@ -249,7 +261,8 @@ export class Transport {
     this.nc.publish(subject, data);
   }
 
-  private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): void {
+  /** Handles one message; returns the handler's promise when it is still running. */
+  private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): Promise<void> | undefined {
     this.stats.received++;
     const incoming = this.decode(msg);
     if (typeof incoming === 'string') {
@@ -257,18 +270,19 @@ export class Transport {
       this.logger.warn({ subject: msg.subject, bytes: msg.data.length, reason: incoming }, 'malformed message dropped');
       if (msg.reply) this.replyError(msg, new CodecError(`malformed message: ${incoming}`));
       options.onMalformed?.(msg.subject, incoming);
-      return;
+      return undefined;
     }
     let result: void | Promise<void>;
     try {
       result = handler(incoming);
     } catch (err) {
       this.onHandlerError(incoming, err);
-      return;
+      return undefined;
     }
     if (result && typeof result.then === 'function') {
-      result.then(undefined, (err: unknown) => this.onHandlerError(incoming, err));
+      return result.then(undefined, (err: unknown) => this.onHandlerError(incoming, err));
     }
+    return undefined;
   }
 
   private onHandlerError(msg: IncomingMessage, err: unknown): void {

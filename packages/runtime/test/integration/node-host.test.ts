@@ -115,3 +115,36 @@ describe('node host', () => {
     for (const p of peers) expect(p.phi).toBeLessThan(3);
   });
 });
+
+describe('node join', () => {
+  it('lets a node that joins see every other node at once, without waiting for a heartbeat interval', async () => {
+    const swarm = uniqueSwarm('join');
+    // One-minute heartbeats: after the first beats, only the join protocol (peers answer a
+    // newcomer's first heartbeat with theirs) can make each node visible to the next.
+    const started: Array<{ node: NodeHost; transport: Transport }> = [];
+    try {
+      for (const id of ['j1', 'j2', 'j3']) {
+        const transport = await connectTest(id);
+        const node = await createNode({
+          nodeId: id,
+          swarm,
+          transport,
+          registry: new CellRegistry([echo]),
+          logger: createSilentLogger(),
+          heartbeatMs: 60_000,
+        });
+        started.push({ node, transport });
+      }
+      await waitFor(() => started.every(({ node }) => node.peers.alive().length === 3), {
+        what: 'every node seeing three',
+        timeoutMs: 5000,
+      });
+      expect(started[0]?.node.peers.alive().map((p) => p.node)).toEqual(['j1', 'j2', 'j3']);
+    } finally {
+      for (const { node, transport } of started) {
+        await node.stop();
+        await transport.close();
+      }
+    }
+  });
+});
