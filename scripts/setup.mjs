@@ -38,8 +38,10 @@ if (major < 20 || (major === 20 && minor < 17))
 // 1. npm packages, when missing or older than the lock file.
 const marker = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs) {
-  say('installing npm packages (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: the lock cannot list other platforms' optional binaries (biome,
+  // turbo) when the registry mirror lacks them, and `npm ci` refuses such a lock.
+  say('installing npm packages (npm install from package-lock.json)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 // 2. The msgpack accelerator's install script is approved in package.json (allowScripts); make
@@ -48,7 +50,7 @@ try {
   createRequire(join(root, 'packages/runtime/package.json'))('msgpackr-extract');
 } catch (err) {
   fail(
-    `msgpackr-extract (native msgpack accelerator) does not load: ${err.message}. Run: npm install-scripts approve msgpackr-extract && npm ci`,
+    `msgpackr-extract (native msgpack accelerator) does not load: ${err.message}. Run: npm install-scripts approve msgpackr-extract && npm install`,
   );
 }
 
