@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the sources; processes that tests spawn run the built dist.
     alias: {
+      '@hms/runtime/testing': fileURLToPath(new URL('./packages/runtime/src/testing.ts', import.meta.url)),
       '@hms/runtime': src('runtime'),
       '@hms/agents': src('agents'),
     },
