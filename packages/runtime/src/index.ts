@@ -9,6 +9,7 @@ export {
   type TopicSpec,
 } from './cell/define-cell.js';
 export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from './cell/running-cell.js';
+export { createSnapshotSaver, type SnapshotSaver, type SnapshotSaverOptions } from './cell/snapshot-saver.js';
 export type { CellEvent } from './cell/to-event.js';
 export { type Clock, systemClock } from './clock.js';
 export { type ControlClient, type ControlClientOptions, createControlClient } from './control/control-client.js';
@@ -52,6 +53,18 @@ export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
 export { bucketNames } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
+export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
+export {
+  type CellSupervisor,
+  type CellSupervisorOptions,
+  createCellSupervisor,
+} from './supervision/cell-supervisor.js';
+export {
+  DEFAULT_RESTART_INTENSITY,
+  type RestartDecision,
+  type RestartIntensity,
+  RestartTracker,
+} from './supervision/restart-intensity.js';
 export { CONTENT_TYPE, type Codec, type CodecName, codecForContentType, getCodec } from './transport/codec.js';
 export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './transport/headers.js';
 export type { IncomingMessage, RequestOptions, SendOptions } from './transport/message.js';

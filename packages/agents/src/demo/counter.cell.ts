@@ -10,7 +10,8 @@ export interface CounterContext {
 /**
  * `counter`: counts `increment` messages (`{ by?: number }`, default 1) and the swarm's `tick`
  * events; `reset` sets the count to 0. Every request is answered with `{ count, ticks }`.
- * Emits `counter.changed` after each increment or reset.
+ * Emits `counter.changed` after each increment or reset. `crash` throws, to watch supervision
+ * restore the count.
  */
 export const counterCell = defineCell({
   type: 'counter',
@@ -20,11 +21,19 @@ export const counterCell = defineCell({
     setup({
       types: {
         context: {} as CounterContext,
-        events: {} as { type: 'increment'; by?: number } | { type: 'reset' } | { type: 'tick' } | { type: 'get' },
+        events: {} as
+          | { type: 'increment'; by?: number }
+          | { type: 'reset' }
+          | { type: 'tick' }
+          | { type: 'get' }
+          | { type: 'crash' },
         emitted: {} as { type: 'counter.changed'; count: number },
       },
       actions: {
         announce: emit(({ context }) => ({ type: 'counter.changed' as const, count: context.count })),
+        crash: () => {
+          throw new Error('crash requested');
+        },
       },
     }).createMachine({
       id: 'counter',
@@ -44,6 +53,7 @@ export const counterCell = defineCell({
             },
             reset: { actions: [assign({ count: 0 }), 'announce'] },
             tick: { actions: assign({ ticks: ({ context }) => context.ticks + 1 }) },
+            crash: { actions: 'crash' },
           },
         },
       },

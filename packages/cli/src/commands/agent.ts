@@ -17,6 +17,12 @@ function parseId(value: string): string {
   return value;
 }
 
+function parseIds(value: string): string[] {
+  const ids = value.split(',').map((v) => v.trim());
+  if (!ids.every(isToken)) throw new InvalidArgumentError('use cell ids separated by commas');
+  return ids;
+}
+
 function parseBody(value: string): unknown {
   try {
     return JSON.parse(value);
@@ -62,15 +68,23 @@ export function createAgentCommand({ output }: CommandDeps): Command {
     .option('--id <id>', 'cell id, unique in the swarm (default <type>-<random>)', parseId)
     .option('--node <node>', 'pin the cell to this node', parseId)
     .option('--config <json>', 'cell configuration as a JSON object', parseConfig)
-    .action(async (type: string, opts: { id?: string; node?: string; config?: unknown }, command: Command) => {
-      const g = globalOptions(command);
-      const request: CreateAgentRequest = { type };
-      if (opts.id) request.id = opts.id;
-      if (opts.node) request.node = opts.node;
-      if (opts.config) request.config = opts.config;
-      const created = await withConnection(g, (t) => createControlClient(t, g.swarm).createAgent(request));
-      output.out(g.json ? formatJson(created) : `created ${created.id} (${created.type}) on ${created.node}`);
-    });
+    .option('--depends-on <ids>', 'comma-separated cell ids this cell restarts with (rest-for-one)', parseIds)
+    .action(
+      async (
+        type: string,
+        opts: { id?: string; node?: string; config?: unknown; dependsOn?: string[] },
+        command: Command,
+      ) => {
+        const g = globalOptions(command);
+        const request: CreateAgentRequest = { type };
+        if (opts.id) request.id = opts.id;
+        if (opts.node) request.node = opts.node;
+        if (opts.config) request.config = opts.config;
+        if (opts.dependsOn) request.dependsOn = opts.dependsOn;
+        const created = await withConnection(g, (t) => createControlClient(t, g.swarm).createAgent(request));
+        output.out(g.json ? formatJson(created) : `created ${created.id} (${created.type}) on ${created.node}`);
+      },
+    );
 
   agent
     .command('destroy')

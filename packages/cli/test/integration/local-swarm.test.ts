@@ -98,6 +98,27 @@ describe('a local swarm of node processes', () => {
     }
   });
 
+  it("keeps every cell's state across hms down and hms up", async () => {
+    const call = async (type: string, body?: string) =>
+      JSON.parse(
+        (await runHms(['agent', 'call', 'counter-1', type, ...(body ? [body] : []), '--json'], env)).stdout,
+      ) as {
+        count: number;
+      };
+    await call('reset');
+    expect((await call('increment', '{"by":5}')).count).toBe(5);
+    expect((await call('increment', '{"by":2}')).count).toBe(7);
+    const down = await runHms(['down'], env);
+    expect(down.code).toBe(0);
+    const up = await runHms(['up', '--nodes', '2', '--detach'], env);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/6 cells \(0 created now\)/);
+    pids = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> }).nodes.map(
+      (n) => n.pid,
+    );
+    expect((await call('get')).count).toBe(7);
+  }, 60_000);
+
   it('leaves no process behind after hms down', async () => {
     expect(pids.every(isAlive)).toBe(true);
     const r = await runHms(['down'], env);

@@ -4,6 +4,8 @@ export const CELL_STATUS = {
   running: 'running',
   /** Its machine failed; the node restarts it. */
   crashed: 'crashed',
+  /** It crashed more often than the restart intensity allows; the node gave up and escalated. */
+  failed: 'failed',
   stopped: 'stopped',
 } as const;
 

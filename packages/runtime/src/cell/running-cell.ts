@@ -2,12 +2,14 @@ import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import { CellFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
 import type { AnyCellDefinition } from './define-cell.js';
+import { createSnapshotSaver } from './snapshot-saver.js';
 import { toEvent } from './to-event.js';
 
 /** Inbox message types the host answers itself, whatever the machine is. */
@@ -30,8 +32,13 @@ export interface StartCellOptions {
   snapshot?: Snapshot<unknown>;
   /** How often this cell was restarted before. */
   restarts?: number;
-  /** Called once when the machine fails (a thrown action or guard, a failed invoked actor). */
-  onCrash: (cell: RunningCell, error: unknown) => void;
+  /** Where the snapshot is saved after each change; no persistence when omitted. */
+  snapshots?: { store: SnapshotStore; maxStaleMs?: number };
+  /**
+   * Called once when the machine fails (a thrown action or guard, a failed invoked actor), with
+   * the last good snapshot: the state before the event that failed.
+   */
+  onCrash: (cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => void;
 }
 
 /** A cell hosted by this process: its actor plus its NATS subscriptions. */
@@ -41,8 +48,13 @@ export interface RunningCell {
   readonly actor: AnyActorRef;
   status(): CellStatus;
   health(): CellHealth;
-  /** Unsubscribes (draining what was received), then stops the actor. */
-  stop(): Promise<void>;
+  /**
+   * Unsubscribes (draining what was received), saves the snapshot, then stops the actor.
+   * With `discard`, nothing is saved (the cell is being destroyed).
+   */
+  stop(options?: { discard?: boolean }): Promise<void>;
+  /** Resolves when every change so far is saved. */
+  flush(): Promise<void>;
 }
 
 /**
@@ -91,6 +103,17 @@ export function startCell(options: StartCellOptions): RunningCell {
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
 
+  const saver = options.snapshots
+    ? createSnapshotSaver({
+        cellId: id,
+        actor,
+        store: options.snapshots.store,
+        clock: options.clock,
+        logger,
+        ...(options.snapshots.maxStaleMs === undefined ? {} : { maxStaleMs: options.snapshots.maxStaleMs }),
+      })
+    : undefined;
+
   const crash = (error: unknown) => {
     if (status === CELL_STATUS.crashed || status === CELL_STATUS.stopped) return;
     status = CELL_STATUS.crashed;
@@ -98,10 +121,14 @@ export function startCell(options: StartCellOptions): RunningCell {
     lastError = error instanceof Error ? error.message : String(error);
     logger.error({ err: error }, 'cell crashed');
     for (const s of subscriptions) s.unsubscribe();
-    options.onCrash(cell, error);
+    saver?.stop();
+    // A failed transition leaves the context as it was before the failing event.
+    const failed = actor.getPersistedSnapshot() as Snapshot<unknown> & { error?: unknown };
+    const lastGood = { ...failed, status: 'active', error: undefined } as Snapshot<unknown>;
+    options.onCrash(cell, error, lastGood);
   };
 
-  actor.subscribe({ error: crash });
+  actor.subscribe({ next: saver ? () => saver.changed() : undefined, error: crash });
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
     transport.publish(eventSubject(type), type, body, { from: id });
@@ -169,13 +196,18 @@ export function startCell(options: StartCellOptions): RunningCell {
       startedAt,
       ...(lastError ? { lastError } : {}),
     }),
-    async stop() {
+    async stop(stopOptions = {}) {
       if (status === CELL_STATUS.stopped) return;
       const wasRunning = status === CELL_STATUS.running;
       status = CELL_STATUS.stopped;
       if (wasRunning) await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
+      if (wasRunning && !stopOptions.discard) await saver?.flush();
+      saver?.stop();
       actor.stop();
       logger.debug('cell stopped');
+    },
+    flush: async () => {
+      await saver?.flush();
     },
   };
 

@@ -18,7 +18,7 @@ export interface AgentInfo {
   id: string;
   type: string;
   node: string;
-  /** A {@link CellHealth} status, or `unplaced` when no live node reports it. */
+  /** A {@link CellHealth} status (`failed` = escalated), or `unplaced` when no live node reports it. */
   status: CellHealth['status'] | 'unplaced';
   state: unknown;
   mailbox: number;
@@ -35,6 +35,8 @@ export interface CreateAgentRequest {
   config?: unknown;
   /** Pin to this node; default the live node with the fewest cells. */
   node?: string;
+  /** Cells this one depends on (rest-for-one: it restarts when one of them crashes). */
+  dependsOn?: string[];
 }
 
 /** A node as `hms system status` shows it. */

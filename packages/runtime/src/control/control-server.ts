@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { PeerView } from '../node/peer-view.js';
 import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
 import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
@@ -18,6 +19,7 @@ export interface ControlServerOptions {
   subjects: Subjects;
   registry: CellRegistry;
   desired: DesiredCells;
+  snapshots: SnapshotStore;
   peers: PeerView;
   nodeId: string;
   logger: Logger;
@@ -34,7 +36,7 @@ function field(body: unknown, name: string): unknown {
  * since everything it answers from is shared (desired cells in KV, heartbeats of every node).
  */
 export function createControlServer(options: ControlServerOptions) {
-  const { transport, subjects, registry, desired, peers, logger } = options;
+  const { transport, subjects, registry, desired, snapshots, peers, logger } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
 
   const reported = (): Map<string, CellHealth> => {
@@ -127,6 +129,7 @@ export function createControlServer(options: ControlServerOptions) {
       const id = req.id ?? `${req.type}-${randomBytes(3).toString('hex')}`;
       assertToken(id, 'cell id');
       const node = req.node ?? pickNode(peers, await desired.list());
+      for (const dep of req.dependsOn ?? []) assertToken(dep, 'dependsOn cell id');
       if (req.node !== undefined) {
         assertToken(req.node, 'node');
         if (!peers.alive().some((p) => p.node === req.node)) {
@@ -134,7 +137,15 @@ export function createControlServer(options: ControlServerOptions) {
         }
       }
       await settle(LIFECYCLE_EVENT.started, id, () =>
-        desired.create({ id, type: req.type, config: req.config ?? {}, node, epoch: 1, createdAt: Date.now() }),
+        desired.create({
+          id,
+          type: req.type,
+          config: req.config ?? {},
+          node,
+          epoch: 1,
+          createdAt: Date.now(),
+          ...(req.dependsOn?.length ? { dependsOn: req.dependsOn } : {}),
+        }),
       );
       return { id, type: req.type, node };
     },
@@ -145,8 +156,13 @@ export function createControlServer(options: ControlServerOptions) {
       const spec = await desired.get(id);
       if (!spec) throw new NotFoundError(`unknown cell id ${id}`, { data: { id } });
       const live = reported().has(id);
-      if (live) await settle(LIFECYCLE_EVENT.stopped, id, () => desired.remove(id));
-      else await desired.remove(id);
+      if (live) {
+        await settle(LIFECYCLE_EVENT.stopped, id, () => desired.remove(id));
+      } else {
+        // No live owner to discard its snapshot: do it here.
+        await desired.remove(id);
+        await snapshots.remove(id);
+      }
       return { id, destroyed: true };
     },
   };

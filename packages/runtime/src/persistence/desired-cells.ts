@@ -16,6 +16,8 @@ export interface CellSpec {
   epoch: number;
   /** Epoch millis of creation. */
   createdAt: number;
+  /** Cells on the same node this cell depends on: when one crashes, this one restarts too. */
+  dependsOn?: string[];
 }
 
 /** A change seen by {@link DesiredCells.watch}. */

@@ -1,0 +1,215 @@
+import type { Snapshot } from 'xstate';
+import type { CellRegistry } from '../cell/cell-registry.js';
+import { CELL_STATUS, type CellHealth } from '../cell/cell-status.js';
+import { type RunningCell, startCell } from '../cell/running-cell.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
+import type { CellSpec, DesiredCellChange } from '../persistence/desired-cells.js';
+import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import type { Subjects } from '../transport/subjects.js';
+import type { Transport } from '../transport/transport.js';
+import { DEFAULT_RESTART_INTENSITY, type RestartIntensity, RestartTracker } from './restart-intensity.js';
+
+/** What a {@link createCellSupervisor} needs. */
+export interface CellSupervisorOptions {
+  nodeId: string;
+  transport: Transport;
+  subjects: Subjects;
+  registry: CellRegistry;
+  snapshots: SnapshotStore;
+  clock: Clock;
+  logger: Logger;
+  intensity?: RestartIntensity;
+  /** The longest a change may wait before its snapshot is saved, in millis; default 100. */
+  snapshotMaxStaleMs?: number;
+}
+
+/** A cell this node is responsible for. */
+interface Hosted {
+  spec: CellSpec;
+  cell?: RunningCell;
+  tracker: RestartTracker;
+  restarts: number;
+  restartTimer?: unknown;
+  /** Gave up after too many crashes. */
+  failed: boolean;
+}
+
+/** The supervisor of the cells of one node. */
+export interface CellSupervisor {
+  /** Applies a change of the desired cells: start, stop, move away, or destroy. */
+  reconcile(change: DesiredCellChange): void;
+  cells(): RunningCell[];
+  health(): CellHealth[];
+  /** Stops every cell, saving its snapshot. */
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Supervises a node's cells like an OTP supervisor: a crashed cell restarts from its last good
+ * snapshot after a jittered exponential backoff (one-for-one); cells that declared it in
+ * `dependsOn` restart with it (rest-for-one); past the restart intensity it is left `failed`
+ * and a `cell.escalated` event is published. Snapshots are restored on start and saved as
+ * they change.
+ */
+export function createCellSupervisor(options: CellSupervisorOptions): CellSupervisor {
+  const { nodeId, transport, subjects, registry, snapshots, clock, logger } = options;
+  const intensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
+  const hosted = new Map<string, Hosted>();
+  let stopping = false;
+
+  const publishEvent = (type: string, id: string, body: Record<string, unknown>) =>
+    transport.publish(subjects.event(type, id), type, { node: nodeId, ...body }, { from: nodeId });
+
+  /** Starts (or restarts) a cell from `snapshot`, or from its stored snapshot when undefined. */
+  const launch = async (entry: Hosted, snapshot?: Snapshot<unknown>): Promise<void> => {
+    const { spec } = entry;
+    let definition: ReturnType<CellRegistry['get']>;
+    try {
+      definition = registry.get(spec.type);
+    } catch (err) {
+      logger.error({ err, cell: spec.id }, 'cannot host a cell of unknown type');
+      return;
+    }
+    let restored = snapshot;
+    if (!restored) {
+      try {
+        restored = (await snapshots.load(spec.id))?.snapshot;
+      } catch (err) {
+        logger.error({ err, cell: spec.id }, 'snapshot unreadable; starting fresh');
+      }
+    }
+    if (stopping || hosted.get(spec.id) !== entry) return;
+    try {
+      entry.cell = startCell({
+        definition,
+        id: spec.id,
+        config: spec.config,
+        node: nodeId,
+        transport,
+        subjects,
+        logger,
+        clock,
+        restarts: entry.restarts,
+        snapshots: {
+          store: snapshots,
+          ...(options.snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: options.snapshotMaxStaleMs }),
+        },
+        ...(restored ? { snapshot: restored } : {}),
+        onCrash: (cell, error, lastGood) => onCrash(entry, cell, error, lastGood),
+      });
+    } catch (err) {
+      logger.error({ err, cell: spec.id }, 'cell failed to start');
+      publishEvent(LIFECYCLE_EVENT.crashed, spec.id, { type: spec.type, error: String(err) });
+      return;
+    }
+    if (entry.cell.status() === CELL_STATUS.running) {
+      publishEvent(LIFECYCLE_EVENT.started, spec.id, {
+        type: spec.type,
+        restarts: entry.restarts,
+        restored: Boolean(restored),
+      });
+    }
+  };
+
+  const onCrash = (entry: Hosted, cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => {
+    const message = error instanceof Error ? error.message : String(error);
+    publishEvent(LIFECYCLE_EVENT.crashed, cell.id, { type: cell.type, error: message, restarts: entry.restarts });
+    // Saved at once: should this process die before the restart, the next owner starts here.
+    snapshots
+      .save(cell.id, lastGood)
+      .catch((err: unknown) => logger.warn({ err, cell: cell.id }, 'snapshot save failed'));
+    if (stopping) return;
+    const decision = entry.tracker.onCrash(clock.now());
+    if (!decision.restart) {
+      entry.failed = true;
+      logger.error(
+        { cell: cell.id, crashes: decision.recent, periodMs: intensity.periodMs },
+        'restart intensity exceeded',
+      );
+      publishEvent(LIFECYCLE_EVENT.escalated, cell.id, {
+        type: cell.type,
+        severity: 'critical',
+        reason: `crashed ${decision.recent} times within ${intensity.periodMs} ms`,
+        error: message,
+      });
+      return;
+    }
+    entry.restartTimer = clock.setTimeout(() => {
+      entry.restartTimer = undefined;
+      if (stopping || hosted.get(cell.id) !== entry) return;
+      entry.restarts++;
+      void launch(entry, lastGood);
+      for (const dependent of dependentsOf(cell.id)) void restartDependent(dependent);
+    }, decision.delayMs);
+  };
+
+  /** Local cells that declared `id` in `dependsOn`, transitively. */
+  const dependentsOf = (id: string, seen = new Set<string>([id])): Hosted[] => {
+    const out: Hosted[] = [];
+    for (const entry of hosted.values()) {
+      if (seen.has(entry.spec.id) || !entry.spec.dependsOn?.includes(id)) continue;
+      seen.add(entry.spec.id);
+      out.push(entry, ...dependentsOf(entry.spec.id, seen));
+    }
+    return out;
+  };
+
+  const restartDependent = async (entry: Hosted) => {
+    const cell = entry.cell;
+    if (!cell || cell.status() !== CELL_STATUS.running) return;
+    await cell.stop();
+    publishEvent(LIFECYCLE_EVENT.stopped, entry.spec.id, { type: entry.spec.type, reason: 'rest-for-one' });
+    entry.restarts++;
+    await launch(entry);
+  };
+
+  const stopLocal = async (id: string, discard = false) => {
+    const entry = hosted.get(id);
+    if (!entry) return;
+    hosted.delete(id);
+    if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
+    await entry.cell?.stop({ discard });
+    if (discard) {
+      await snapshots.remove(id).catch((err: unknown) => logger.warn({ err, cell: id }, 'snapshot not removed'));
+    }
+    publishEvent(LIFECYCLE_EVENT.stopped, id, { type: entry.spec.type });
+  };
+
+  const host = (spec: CellSpec) => {
+    const entry: Hosted = { spec, tracker: new RestartTracker(intensity), restarts: 0, failed: false };
+    hosted.set(spec.id, entry);
+    void launch(entry);
+  };
+
+  return {
+    reconcile(change) {
+      if (stopping) return;
+      if (change.op === 'delete') {
+        void stopLocal(change.id, true);
+        return;
+      }
+      const { spec } = change;
+      const here = hosted.get(spec.id);
+      if (spec.node !== nodeId) {
+        if (here) void stopLocal(spec.id);
+        return;
+      }
+      if (here && here.spec.epoch === spec.epoch) return;
+      if (here) void stopLocal(spec.id).then(() => host(spec));
+      else host(spec);
+    },
+    cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
+    health: () =>
+      [...hosted.values()].flatMap((e) => {
+        if (!e.cell) return [];
+        const h = e.cell.health();
+        return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
+      }),
+    async stopAll() {
+      stopping = true;
+      await Promise.all([...hosted.keys()].map((id) => stopLocal(id)));
+    },
+  };
+}

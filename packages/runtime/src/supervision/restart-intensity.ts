@@ -1,0 +1,58 @@
+/**
+ * Restart intensity and backoff, as OTP supervisors have them: at most `maxRestarts` restarts
+ * within `periodMs`; past that the supervisor gives up and escalates.
+ *
+ * Defaults: 5 restarts in 10 s (OTP's default is 1 in 5 s). A cell is one actor, not a tree of
+ * processes, and the usual cause of a crash is one bad message, which is not replayed: a
+ * handful of quick restarts rides out a burst of bad input, while a cell that fails on every
+ * start (bad code, bad config, a poisoned snapshot) still escalates within seconds.
+ */
+export interface RestartIntensity {
+  /** Restarts allowed within `periodMs`; default 5. */
+  maxRestarts: number;
+  /** The sliding window, in millis; default 10000. */
+  periodMs: number;
+  /** The first restart's delay, in millis; default 5. Doubles with each restart in the window. */
+  backoffBaseMs: number;
+  /** The longest delay, in millis; default 5000. */
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_RESTART_INTENSITY: RestartIntensity = {
+  maxRestarts: 5,
+  periodMs: 10_000,
+  backoffBaseMs: 5,
+  backoffMaxMs: 5000,
+};
+
+/** What to do after a crash. */
+export type RestartDecision = { restart: true; delayMs: number; recent: number } | { restart: false; recent: number };
+
+/**
+ * Tracks the crashes of one cell. `random` is injected so tests and simulators are exact.
+ */
+export class RestartTracker {
+  private readonly crashes: number[] = [];
+
+  constructor(
+    private readonly intensity: RestartIntensity = DEFAULT_RESTART_INTENSITY,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Records a crash at `nowMs` and decides: restart after a jittered backoff, or escalate. */
+  onCrash(nowMs: number): RestartDecision {
+    const { maxRestarts, periodMs, backoffBaseMs, backoffMaxMs } = this.intensity;
+    while (this.crashes.length > 0 && (this.crashes[0] as number) <= nowMs - periodMs) this.crashes.shift();
+    this.crashes.push(nowMs);
+    const recent = this.crashes.length;
+    if (recent > maxRestarts) return { restart: false, recent };
+    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (recent - 1));
+    // "Equal jitter": half fixed, half random, so restarts of many cells do not line up.
+    return { restart: true, delayMs: ceiling / 2 + (this.random() * ceiling) / 2, recent };
+  }
+
+  /** Crashes within the current window. */
+  get recent(): number {
+    return this.crashes.length;
+  }
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assign, setup } from 'xstate';
+import { CellRegistry } from '../../src/cell/cell-registry.js';
+import { defineCell } from '../../src/cell/define-cell.js';
+import { createControlClient } from '../../src/control/control-client.js';
+import { CellFailedError } from '../../src/errors.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import { SnapshotStore } from '../../src/persistence/snapshot-store.js';
+import { createSubjects } from '../../src/transport/subjects.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
+
+const tally = defineCell({
+  type: 'tally',
+  description: 'counts adds; throws on boom',
+  machine: () =>
+    setup({
+      types: {
+        context: {} as { n: number; starts: number },
+        events: {} as { type: 'add' } | { type: 'boom' } | { type: 'get' },
+      },
+      actions: {
+        boom: () => {
+          throw new Error('boom');
+        },
+      },
+    }).createMachine({
+      context: { n: 0, starts: 0 },
+      on: { add: { actions: assign({ n: ({ context }) => context.n + 1 }) }, boom: { actions: 'boom' } },
+    }),
+  reply: (s) => ({ n: s.context.n }),
+});
+
+describe('supervision and persistence', () => {
+  const swarm = uniqueSwarm('sup');
+  const subjects = createSubjects(swarm);
+  let t: Transport;
+  let client: Transport;
+  let node: NodeHost;
+  const ask = (id: string, type: string) => client.request(subjects.cellInbox(id), type, undefined, { timeout: 2000 });
+  const events: Array<{ type?: string; cell: string }> = [];
+
+  beforeAll(async () => {
+    t = await connectTest('s1');
+    client = await connectTest('client');
+    client.tap(subjects.eventPattern(), (v) => {
+      if (v.type?.startsWith('cell.')) events.push({ type: v.type, cell: v.subject.split('.').at(-1) ?? '' });
+    });
+    node = await createNode({
+      nodeId: 's1',
+      swarm,
+      transport: t,
+      registry: new CellRegistry([tally]),
+      logger: createSilentLogger(),
+      heartbeatMs: 100,
+      restartIntensity: { maxRestarts: 3, periodMs: 60_000, backoffBaseMs: 5, backoffMaxMs: 50 },
+    });
+    await waitFor(() => node.peers.alive().length === 1, { what: 'the node seeing itself' });
+  });
+  afterAll(async () => {
+    await node.stop();
+    await t.close();
+    await client.close();
+  });
+
+  it('brings a crashed cell back with exactly the state it had before the crash', async () => {
+    const control = createControlClient(client, swarm);
+    await control.createAgent({ type: 'tally', id: 'tally-1' });
+    const n = 37;
+    for (let i = 0; i < n; i++) await ask('tally-1', 'add');
+    await expect(ask('tally-1', 'boom')).rejects.toBeInstanceOf(CellFailedError);
+    await waitFor(async () => (await ask('tally-1', 'get').catch(() => undefined)) !== undefined, { what: 'restart' });
+    expect(await ask('tally-1', 'get')).toEqual({ n });
+    const status = (await control.agentStatus('tally-1')) as { restarts: number; status: string };
+    expect(status).toMatchObject({ restarts: 1, status: 'running' });
+  });
+
+  it('saves the snapshot to JetStream KV within the staleness bound', async () => {
+    await ask('tally-1', 'add');
+    const store = await SnapshotStore.open(client, swarm);
+    await waitFor(
+      async () => ((await store.load('tally-1'))?.snapshot as { context?: { n: number } })?.context?.n === 38,
+      {
+        what: 'snapshot with n = 38',
+      },
+    );
+  });
+
+  it('escalates a cell that keeps crashing instead of restarting it forever', async () => {
+    const control = createControlClient(client, swarm);
+    await control.createAgent({ type: 'tally', id: 'tally-bad' });
+    for (let i = 0; i < 4; i++) {
+      await waitFor(async () => (await ask('tally-bad', 'get').catch(() => undefined)) !== undefined, {
+        what: `start ${i}`,
+      });
+      await expect(ask('tally-bad', 'boom')).rejects.toBeInstanceOf(CellFailedError);
+    }
+    await waitFor(() => events.some((e) => e.type === 'cell.escalated' && e.cell === 'tally-bad'), {
+      what: 'cell.escalated',
+    });
+    await waitFor(async () => (await control.listAgents()).find((a) => a.id === 'tally-bad')?.status === 'failed', {
+      what: 'failed status in the list',
+    });
+    await expect(ask('tally-bad', 'get')).rejects.toThrow();
+    expect(events.filter((e) => e.type === 'cell.crashed' && e.cell === 'tally-bad')).toHaveLength(4);
+  });
+
+  it('restarts the cells that depend on a crashed cell with it (rest-for-one)', async () => {
+    const control = createControlClient(client, swarm);
+    await control.createAgent({ type: 'tally', id: 'base' });
+    await control.createAgent({ type: 'tally', id: 'dependent', dependsOn: ['base'] });
+    await control.createAgent({ type: 'tally', id: 'bystander' });
+    const before = events.length;
+    await expect(ask('base', 'boom')).rejects.toBeInstanceOf(CellFailedError);
+    await waitFor(() => events.slice(before).some((e) => e.type === 'cell.started' && e.cell === 'dependent'), {
+      what: 'dependent restarted',
+    });
+    const restarted = new Set(
+      events
+        .slice(before)
+        .filter((e) => e.type === 'cell.started')
+        .map((e) => e.cell),
+    );
+    expect(restarted).toEqual(new Set(['base', 'dependent']));
+  });
+
+  it('forgets a destroyed cell, snapshot included', async () => {
+    const control = createControlClient(client, swarm);
+    await control.destroyAgent('tally-1');
+    const store = await SnapshotStore.open(client, swarm);
+    await waitFor(async () => (await store.load('tally-1')) === undefined, { what: 'snapshot removed' });
+    await control.createAgent({ type: 'tally', id: 'tally-1' });
+    expect(await ask('tally-1', 'get')).toEqual({ n: 0 });
+  });
+});
