@@ -16,6 +16,6 @@ if (unknown.length) {
   process.exit(2);
 }
 for (const name of asked.length ? asked : available) {
-  const r = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -1,9 +1,17 @@
 import { hostname } from 'node:os';
 import { builtinCells } from '@hms/agents';
-import { assertToken, CellRegistry, connectTransport, createLogger, createNode } from '@hms/runtime';
+import {
+  assertToken,
+  CellRegistry,
+  connectTransport,
+  createControlClient,
+  createLogger,
+  createNode,
+} from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
-import { DEFAULT_NATS_URL, globalOptions } from '../global-options.js';
+import { DEFAULT_NATS_URL, globalOptions, withConnection } from '../global-options.js';
+import { formatJson, formatTable } from '../output.js';
 
 function parseNodeName(value: string): string {
   try {
@@ -14,6 +22,13 @@ function parseNodeName(value: string): string {
   return value;
 }
 
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return n;
+}
+
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
@@ -21,43 +36,66 @@ function parsePositiveInt(value: string): number {
 }
 
 /** `hms node start`: one node process joining a swarm. Runs until SIGTERM or SIGINT. */
-export function createNodeCommand(_deps: CommandDeps): Command {
+export function createNodeCommand({ output }: CommandDeps): Command {
   const node = new Command('node').description('run a node process of a swarm');
   node
     .command('start')
     .description('start a node process that hosts cells; stops cleanly on SIGTERM/SIGINT')
     .option('--name <name>', 'node id, unique in the swarm', parseNodeName)
     .option('--heartbeat-ms <ms>', 'heartbeat interval in millis', parsePositiveInt, 1000)
-    .action(async (opts: { name?: string; heartbeatMs: number }, command: Command) => {
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0: any free port)', parsePort, 0)
+    .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1')
+    .action(
+      async (
+        opts: { name?: string; heartbeatMs: number; metricsPort: number; metricsHost: string },
+        command: Command,
+      ) => {
+        const g = globalOptions(command);
+        const nodeId = opts.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
+        const logger = createLogger({ base: { swarm: g.swarm } });
+        const transport = await connectTransport({
+          servers: g.nats ?? DEFAULT_NATS_URL,
+          from: nodeId,
+          name: `hms-node-${nodeId}`,
+          codec: g.codec,
+          logger,
+          ...(g.creds ? { creds: g.creds } : {}),
+        });
+        const host = await createNode({
+          nodeId,
+          swarm: g.swarm,
+          transport,
+          registry: new CellRegistry(builtinCells),
+          logger,
+          heartbeatMs: opts.heartbeatMs,
+          metricsPort: opts.metricsPort,
+          metricsHost: opts.metricsHost,
+        });
+        await new Promise<void>((resolve) => {
+          const shutdown = (signal: string) => {
+            logger.info({ signal }, 'shutting down');
+            resolve();
+          };
+          process.once('SIGTERM', shutdown);
+          process.once('SIGINT', shutdown);
+        });
+        await host.stop();
+        await transport.drain();
+      },
+    );
+  node
+    .command('list')
+    .description('the nodes of the swarm: status, phi suspicion, cells, metrics endpoint')
+    .action(async (_opts, command: Command) => {
       const g = globalOptions(command);
-      const nodeId = opts.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
-      const logger = createLogger({ base: { swarm: g.swarm } });
-      const transport = await connectTransport({
-        servers: g.nats ?? DEFAULT_NATS_URL,
-        from: nodeId,
-        name: `hms-node-${nodeId}`,
-        codec: g.codec,
-        logger,
-        ...(g.creds ? { creds: g.creds } : {}),
-      });
-      const host = await createNode({
-        nodeId,
-        swarm: g.swarm,
-        transport,
-        registry: new CellRegistry(builtinCells),
-        logger,
-        heartbeatMs: opts.heartbeatMs,
-      });
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'shutting down');
-          resolve();
-        };
-        process.once('SIGTERM', shutdown);
-        process.once('SIGINT', shutdown);
-      });
-      await host.stop();
-      await transport.drain();
+      const nodes = await withConnection(g, (t) => createControlClient(t, g.swarm).listNodes());
+      if (g.json) output.out(formatJson(nodes));
+      else
+        output.out(
+          nodes.length
+            ? formatTable(nodes, ['node', 'status', 'phi', 'cells', 'host', 'pid', 'eventLoopLagMs', 'metricsUrl'])
+            : 'no nodes',
+        );
     });
   return node;
 }

@@ -149,6 +149,7 @@ async function startSwarm(
       created.push((await control.createAgent(request)).id);
     }
     const agents = await control.listAgents();
+    const metricsOf = new Map((await control.listNodes()).map((n) => [n.node, n.metricsUrl]));
     if (g.json) {
       output.out(JSON.stringify({ ...state, cells: agents }, null, 2));
       return;
@@ -156,11 +157,14 @@ async function startSwarm(
     output.out(
       [
         `swarm "${g.swarm}" is up: ${names.length} nodes on ${nats.url}${nats.pid ? ` (nats-server pid ${nats.pid}, data in ${home.natsStore})` : ''}`,
-        ...state.nodes.map((n) => `  ${n.name}  pid ${n.pid}  log ${join(home.logs, `${n.name}.log`)}`),
+        ...state.nodes.map(
+          (n) =>
+            `  ${n.name}  pid ${n.pid}  metrics ${metricsOf.get(n.name) ?? '-'}  log ${join(home.logs, `${n.name}.log`)}`,
+        ),
         `${agents.length} cells (${created.length} created now): ${agents.map((a) => a.id).join(', ')}`,
         '',
         'watch it:',
-        '  npx hms agent list',
+        '  npx hms agent list          npx hms node list',
         `  npx hms sub 'hms.${g.swarm}.>'`,
         `  nats sub --server ${nats.url} 'hms.${g.swarm}.>'`,
         opts.detach ? 'stop it: npx hms down' : 'Ctrl-C stops everything.',

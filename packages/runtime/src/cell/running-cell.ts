@@ -64,7 +64,8 @@ export interface RunningCell {
 export function startCell(options: StartCellOptions): RunningCell {
   const { definition, id, node, transport, subjects } = options;
   const config = definition.config(options.config);
-  const logger = options.logger.child({ cell: id, type: definition.type, node });
+  // The node's logger already carries `node`; pino would repeat a binding given twice.
+  const logger = options.logger.child({ cell: id, type: definition.type });
   const eventSubjects = new Map<string, string>();
   /** The (validated, then memoized) subject of this cell's events of `type`. */
   const eventSubject = (type: string): string => {

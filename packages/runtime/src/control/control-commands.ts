@@ -47,4 +47,5 @@ export type NodeInfo = Omit<Peer, 'heartbeat'> & {
   eventLoopLagMs: number;
   rssBytes: number;
   malformed: number;
+  metricsUrl: string | undefined;
 };

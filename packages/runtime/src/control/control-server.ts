@@ -77,10 +77,11 @@ export function createControlServer(options: ControlServerOptions) {
         ...p,
         host: hb.host,
         pid: hb.pid,
-        cells: hb.cells.length,
+        cells: hb.cellCount,
         eventLoopLagMs: hb.eventLoopLagMs,
         rssBytes: hb.rssBytes,
         malformed: hb.malformed,
+        metricsUrl: hb.metricsUrl,
       })),
 
     [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {

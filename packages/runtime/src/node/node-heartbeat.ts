@@ -25,7 +25,14 @@ export interface NodeHeartbeat {
   rssBytes: number;
   /** Malformed messages dropped by this node since it started. */
   malformed: number;
+  /** Where the node serves Prometheus metrics, if it does. */
+  metricsUrl?: string;
+  /** Health of the cells hosted here (not running ones first when truncated). */
   cells: CellHealth[];
+  /** How many cells this node hosts. */
+  cellCount: number;
+  /** True when `cells` lists only some of them (see HEARTBEAT_MAX_CELLS). */
+  truncated: boolean;
 }
 
 /** Measures event-loop delay between heartbeats. */

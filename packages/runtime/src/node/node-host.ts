@@ -1,4 +1,5 @@
 import type { CellRegistry } from '../cell/cell-registry.js';
+import type { CellHealth } from '../cell/cell-status.js';
 import type { RunningCell } from '../cell/running-cell.js';
 import { type Clock, systemClock } from '../clock.js';
 import { createControlServer } from '../control/control-server.js';
@@ -9,6 +10,7 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { createMetricsRegistry, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
 
@@ -27,6 +29,10 @@ export interface NodeOptions {
   restartIntensity?: RestartIntensity;
   /** The longest a cell's change may wait before its snapshot is saved, in millis; default 100. */
   snapshotMaxStaleMs?: number;
+  /** Serve Prometheus metrics on this port (0: any free port); none when omitted. */
+  metricsPort?: number;
+  /** The address the metrics endpoint listens on; default 127.0.0.1. */
+  metricsHost?: string;
 }
 
 /** A node process's host of cells. */
@@ -35,10 +41,22 @@ export interface NodeHost {
   readonly subjects: Subjects;
   readonly peers: PeerView;
   readonly desired: DesiredCells;
+  /** The Prometheus endpoint, when `metricsPort` was given. */
+  readonly metrics: MetricsServer | undefined;
   /** The cells running here now. */
   cells(): RunningCell[];
   /** Stops gracefully: no new work, in-flight replies sent, a leaving heartbeat, drained. */
   stop(): Promise<void>;
+}
+
+/** At most this many cells' health ride in one heartbeat (NATS' default max payload is 1 MiB). */
+const HEARTBEAT_MAX_CELLS = 4000;
+
+function cellsForHeartbeat(cells: CellHealth[]): Pick<NodeHeartbeat, 'cells' | 'cellCount' | 'truncated'> {
+  if (cells.length <= HEARTBEAT_MAX_CELLS) return { cells, cellCount: cells.length, truncated: false };
+  // Cells that need attention first, so a truncated heartbeat still shows them.
+  const ordered = [...cells].sort((a, b) => Number(a.status === 'running') - Number(b.status === 'running'));
+  return { cells: ordered.slice(0, HEARTBEAT_MAX_CELLS), cellCount: cells.length, truncated: true };
 }
 
 /**
@@ -72,6 +90,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   });
   const startedAt = Date.now();
   const lag = createLoopLagMonitor();
+  let lastLagMs = 0;
   let seq = 0;
   let stopping = false;
 
@@ -85,11 +104,26 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     intervalMs: heartbeatMs,
     leaving,
     types: registry.list().map((t) => t.type),
-    eventLoopLagMs: lag.sampleMs(),
+    eventLoopLagMs: (lastLagMs = lag.sampleMs()),
     rssBytes: process.memoryUsage.rss(),
     malformed: transport.stats.malformed,
-    cells: supervisor.health(),
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
+    ...cellsForHeartbeat(supervisor.health()),
   });
+
+  const metrics =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(
+          createMetricsRegistry({
+            nodeId,
+            transport: () => transport.stats,
+            cells: () => supervisor.health(),
+            peers: () => peers.list(),
+            eventLoopLagMs: () => lastLagMs,
+          }),
+          { port: options.metricsPort, logger, ...(options.metricsHost ? { host: options.metricsHost } : {}) },
+        );
 
   const publishHeartbeat = () => {
     if (!stopping) transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(false));
@@ -111,13 +145,14 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
 
   const control = createControlServer({ transport, subjects, registry, desired, snapshots, peers, nodeId, logger });
   const stopWatch = await desired.watch((change) => supervisor.reconcile(change));
-  logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type) }, 'node started');
+  logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
 
   return {
     nodeId,
     subjects,
     peers,
     desired,
+    metrics,
     cells: () => supervisor.cells(),
     async stop() {
       if (stopping) return;
@@ -129,6 +164,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       for (const s of subs) s.unsubscribe();
       transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));
       lag.stop();
+      await metrics?.close();
       await transport.flush();
       logger.info('node stopped');
     },
