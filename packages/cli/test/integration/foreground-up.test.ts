@@ -3,16 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { hmsBin } from '../fixtures/run-hms.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hmsBin, isAlive } from '../fixtures/run-hms.js';
 
 describe('hms up in the foreground', () => {
   it('stays up until Ctrl-C, reports a node that dies, then stops every process it started', async () => {

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runHms } from '../fixtures/run-hms.js';
+import { isAlive, runHms } from '../fixtures/run-hms.js';
 
 interface Agent {
   id: string;
@@ -10,15 +11,6 @@ interface Agent {
   node: string;
   status: string;
   handled: number;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('a local swarm of node processes', () => {
@@ -56,7 +48,11 @@ describe('a local swarm of node processes', () => {
     // pinger-1 on node-1 pings ponger-2 on node-2; counter-1 on node-2 counts ticker-1's ticks on node-1.
     const call = async (id: string) =>
       JSON.parse((await runHms(['agent', 'call', id, 'get', '--json'], env)).stdout) as Record<string, number>;
-    await waitUntil(async () => ((await call('pinger-1')).ok ?? 0) > 0 && ((await call('counter-1')).ticks ?? 0) > 0);
+    await waitFor(async () => ((await call('pinger-1')).ok ?? 0) > 0 && ((await call('counter-1')).ticks ?? 0) > 0, {
+      timeoutMs: 20_000,
+      everyMs: 100,
+      what: 'a pong and a tick',
+    });
     const pinger = await call('pinger-1');
     expect(pinger.failed).toBe(0);
     expect(pinger.lastRttMs).toBeGreaterThan(0);
@@ -127,11 +123,3 @@ describe('a local swarm of node processes', () => {
     expect(pids.some(isAlive)).toBe(false);
   });
 });
-
-async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
