@@ -6,6 +6,7 @@ import { createDecodeCommand } from './commands/decode.js';
 import { createDownCommand } from './commands/down.js';
 import { createNodeCommand } from './commands/node.js';
 import { createSubCommand } from './commands/sub.js';
+import { createSystemCommand } from './commands/system.js';
 import { createUpCommand } from './commands/up.js';
 import { CliError, EXIT } from './errors.js';
 import { addGlobalOptions } from './global-options.js';
@@ -27,6 +28,7 @@ export function createProgram(deps: CommandDeps): Command {
     createDownCommand,
     createNodeCommand,
     createAgentCommand,
+    createSystemCommand,
     createSubCommand,
     createDecodeCommand,
   ]) {

@@ -12,6 +12,16 @@ export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from
 export { createSnapshotSaver, type SnapshotSaver, type SnapshotSaverOptions } from './cell/snapshot-saver.js';
 export type { CellEvent } from './cell/to-event.js';
 export { type Clock, systemClock } from './clock.js';
+export {
+  CONFIG_SCHEMA,
+  type ConfigKey,
+  completeConfig,
+  defaultConfig,
+  type SettingSpec,
+  type SwarmConfig,
+  validateChanges,
+} from './config/config-schema.js';
+export { SwarmConfigStore, type VersionedConfig } from './config/swarm-config-store.js';
 export { type ControlClient, type ControlClientOptions, createControlClient } from './control/control-client.js';
 export {
   type AgentInfo,
@@ -19,6 +29,7 @@ export {
   type ControlCommand,
   type CreateAgentRequest,
   type NodeInfo,
+  type SystemStatus,
 } from './control/control-commands.js';
 export {
   AlreadyExistsError,

@@ -94,6 +94,29 @@ describe('a local swarm of node processes', () => {
     }
   });
 
+  it('changes the heartbeat of the running nodes with hms system configure, refusing a bad value by name', async () => {
+    const bad = await runHms(['system', 'configure', '--set', 'health.heartbeatMs=-1'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/refused: health\.heartbeatMs must be a whole number/);
+    const ok = await runHms(['system', 'configure', '--set', 'health.heartbeatMs=500', '--json'], env);
+    expect(ok.code).toBe(0);
+    const { version } = JSON.parse(ok.stdout) as { version: number };
+    await waitFor(
+      async () => {
+        const s = JSON.parse((await runHms(['system', 'status', '--json'], env)).stdout) as {
+          nodes: Array<{ configVersion: number; intervalMs: number }>;
+        };
+        return s.nodes.length === 2 && s.nodes.every((n) => n.configVersion === version && n.intervalMs === 500);
+      },
+      { timeoutMs: 15_000, everyMs: 200, what: 'both nodes on 500 ms heartbeats' },
+    );
+    const status = await runHms(['system', 'status'], env);
+    expect(status.stdout).toMatch(/health\.heartbeatMs\s+500/);
+    expect((await runHms(['system', 'reset'], env)).code).toBe(2);
+    expect((await runHms(['system', 'reset', '--yes'], env)).code).toBe(0);
+  }, 30_000);
+
   it("keeps every cell's state across hms down and hms up", async () => {
     const call = async (type: string, body?: string) =>
       JSON.parse(

@@ -1,7 +1,14 @@
 import type { CellHealth } from '../cell/cell-status.js';
+import type { VersionedConfig } from '../config/swarm-config-store.js';
 import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
-import { type AgentInfo, CONTROL_COMMAND, type CreateAgentRequest, type NodeInfo } from './control-commands.js';
+import {
+  type AgentInfo,
+  CONTROL_COMMAND,
+  type CreateAgentRequest,
+  type NodeInfo,
+  type SystemStatus,
+} from './control-commands.js';
 
 /** A typed client of the control plane, as the CLI uses it. */
 export interface ControlClient {
@@ -11,6 +18,10 @@ export interface ControlClient {
   agentStatus(id: string): Promise<CellHealth | { id: string; type: string; node: string; status: 'unplaced' }>;
   listNodes(): Promise<NodeInfo[]>;
   cellTypes(): Promise<Array<{ type: string; description: string }>>;
+  systemStatus(): Promise<SystemStatus>;
+  /** Validated by the node before anything is written: a refused value reaches no node. */
+  configure(set: Record<string, unknown>): Promise<VersionedConfig>;
+  resetConfig(): Promise<VersionedConfig>;
 }
 
 /** Options of {@link createControlClient}. */
@@ -36,5 +47,8 @@ export function createControlClient(
     agentStatus: (id) => call(CONTROL_COMMAND.agentStatus, { id }),
     listNodes: () => call(CONTROL_COMMAND.nodeList),
     cellTypes: () => call(CONTROL_COMMAND.cellTypes),
+    systemStatus: () => call(CONTROL_COMMAND.systemStatus),
+    configure: (set) => call(CONTROL_COMMAND.systemConfigure, { set }),
+    resetConfig: () => call(CONTROL_COMMAND.systemReset),
   };
 }

@@ -9,7 +9,19 @@ export const CONTROL_COMMAND = {
   agentStatus: 'agent.status',
   nodeList: 'node.list',
   cellTypes: 'cell.types',
+  systemStatus: 'system.status',
+  systemConfigure: 'system.configure',
+  systemReset: 'system.reset',
 } as const;
+
+/** What `hms system status` shows. */
+export interface SystemStatus {
+  swarm: string;
+  configVersion: number;
+  config: Record<string, number>;
+  nodes: Array<{ node: string; status: string; cells: number; configVersion: number; intervalMs: number }>;
+  cells: { total: number; byStatus: Record<string, number> };
+}
 
 export type ControlCommand = (typeof CONTROL_COMMAND)[keyof typeof CONTROL_COMMAND];
 
@@ -48,4 +60,6 @@ export type NodeInfo = Omit<Peer, 'heartbeat'> & {
   rssBytes: number;
   malformed: number;
   metricsUrl: string | undefined;
+  configVersion: number;
+  intervalMs: number;
 };

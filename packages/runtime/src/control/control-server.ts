@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import type { CellHealth } from '../cell/cell-status.js';
 import { HOST_MESSAGE } from '../cell/running-cell.js';
+import { CONFIG_CHANGED } from '../config/config-changed.js';
+import type { SwarmConfigStore, VersionedConfig } from '../config/swarm-config-store.js';
 import { NoRespondersError, NotFoundError, RequestTimeoutError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
@@ -11,7 +13,13 @@ import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
 import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
-import { type AgentInfo, CONTROL_COMMAND, type CreateAgentRequest, type NodeInfo } from './control-commands.js';
+import {
+  type AgentInfo,
+  CONTROL_COMMAND,
+  type CreateAgentRequest,
+  type NodeInfo,
+  type SystemStatus,
+} from './control-commands.js';
 
 /** What the control server needs from its node. */
 export interface ControlServerOptions {
@@ -20,6 +28,7 @@ export interface ControlServerOptions {
   registry: CellRegistry;
   desired: DesiredCells;
   snapshots: SnapshotStore;
+  config: SwarmConfigStore;
   peers: PeerView;
   nodeId: string;
   logger: Logger;
@@ -36,7 +45,7 @@ function field(body: unknown, name: string): unknown {
  * since everything it answers from is shared (desired cells in KV, heartbeats of every node).
  */
 export function createControlServer(options: ControlServerOptions) {
-  const { transport, subjects, registry, desired, snapshots, peers, logger } = options;
+  const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
 
   const reported = (): Map<string, CellHealth> => {
@@ -69,6 +78,12 @@ export function createControlServer(options: ControlServerOptions) {
     }
   };
 
+  /** Tells every node that a configuration version was written. */
+  const announce = (written: VersionedConfig): VersionedConfig => {
+    transport.publish(subjects.event(CONFIG_CHANGED, options.nodeId), CONFIG_CHANGED, { version: written.version });
+    return written;
+  };
+
   const handlers: Record<string, (msg: IncomingMessage) => Promise<unknown> | unknown> = {
     [CONTROL_COMMAND.cellTypes]: () => registry.list(),
 
@@ -82,7 +97,42 @@ export function createControlServer(options: ControlServerOptions) {
         rssBytes: hb.rssBytes,
         malformed: hb.malformed,
         metricsUrl: hb.metricsUrl,
+        configVersion: hb.configVersion,
+        intervalMs: hb.intervalMs,
       })),
+
+    [CONTROL_COMMAND.systemStatus]: async (): Promise<SystemStatus> => {
+      const [current, specs] = await Promise.all([config.read(), desired.list()]);
+      const health = reported();
+      const byStatus: Record<string, number> = {};
+      for (const s of specs) {
+        const status = health.get(s.id)?.status ?? 'unplaced';
+        byStatus[status] = (byStatus[status] ?? 0) + 1;
+      }
+      return {
+        swarm: subjects.swarm,
+        configVersion: current.version,
+        config: current.config,
+        nodes: peers.list().map((p) => ({
+          node: p.node,
+          status: p.status,
+          cells: p.heartbeat.cellCount,
+          configVersion: p.heartbeat.configVersion,
+          intervalMs: p.heartbeat.intervalMs,
+        })),
+        cells: { total: specs.length, byStatus },
+      };
+    },
+
+    [CONTROL_COMMAND.systemConfigure]: async (msg) => {
+      const set = field(msg.body, 'set');
+      if (set === null || typeof set !== 'object' || Array.isArray(set) || Object.keys(set).length === 0) {
+        throw new ValidationError('system.configure needs set: { key: value, … }', { data: { field: 'set' } });
+      }
+      return announce(await config.change(set as Record<string, unknown>));
+    },
+
+    [CONTROL_COMMAND.systemReset]: async () => announce(await config.reset()),
 
     [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {
       const health = reported();

@@ -15,6 +15,8 @@ export interface NodeHeartbeat {
   seq: number;
   /** The sender's heartbeat interval, in millis. */
   intervalMs: number;
+  /** The swarm configuration version the node runs with (0: defaults, never configured). */
+  configVersion: number;
   /** True on the last heartbeat of a node that is shutting down (a graceful leave). */
   leaving: boolean;
   /** Cell types this node can host. */

@@ -2,6 +2,8 @@ import type { CellRegistry } from '../cell/cell-registry.js';
 import type { CellHealth } from '../cell/cell-status.js';
 import type { RunningCell } from '../cell/running-cell.js';
 import { type Clock, systemClock } from '../clock.js';
+import { CONFIG_CHANGED } from '../config/config-changed.js';
+import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import type { Logger } from '../logger.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
@@ -49,6 +51,9 @@ export interface NodeHost {
   stop(): Promise<void>;
 }
 
+/** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
+const CONFIG_RECHECK_BEATS = 10;
+
 /** At most this many cells' health ride in one heartbeat (NATS' default max payload is 1 MiB). */
 const HEARTBEAT_MAX_CELLS = 4000;
 
@@ -69,12 +74,14 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const { nodeId, swarm, transport, registry } = options;
   assertToken(nodeId, 'node id');
   const clock = options.clock ?? systemClock;
-  const heartbeatMs = options.heartbeatMs ?? 1000;
+  let heartbeatMs = options.heartbeatMs ?? 1000;
+  let configVersion = 0;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
-  const [desired, snapshots] = await Promise.all([
+  const [desired, snapshots, config] = await Promise.all([
     DesiredCells.open(transport, swarm, logger),
     SnapshotStore.open(transport, swarm),
+    SwarmConfigStore.open(transport, swarm, logger),
   ]);
   const peers = new PeerView({ clock });
   const supervisor = createCellSupervisor({
@@ -102,6 +109,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ts: Date.now(),
     seq: seq++,
     intervalMs: heartbeatMs,
+    configVersion,
     leaving,
     types: registry.list().map((t) => t.type),
     eventLoopLagMs: (lastLagMs = lag.sampleMs()),
@@ -125,8 +133,36 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           { port: options.metricsPort, logger, ...(options.metricsHost ? { host: options.metricsHost } : {}) },
         );
 
+  /** Applies a configuration version live; version 0 (never configured) keeps the options given. */
+  const applyConfig = ({ version, config: c }: VersionedConfig) => {
+    if (version <= configVersion || stopping) return;
+    configVersion = version;
+    peers.setSuspectPhi(c['health.suspectPhi']);
+    supervisor.configure({
+      intensity: {
+        maxRestarts: c['supervision.maxRestarts'],
+        periodMs: c['supervision.periodMs'],
+        backoffBaseMs: c['supervision.backoffBaseMs'],
+        backoffMaxMs: c['supervision.backoffMaxMs'],
+      },
+      snapshotMaxStaleMs: c['persistence.snapshotMaxStaleMs'],
+    });
+    if (c['health.heartbeatMs'] !== heartbeatMs) {
+      heartbeatMs = c['health.heartbeatMs'];
+      clearInterval(timer);
+      timer = setInterval(publishHeartbeat, heartbeatMs);
+      timer.unref();
+    }
+    logger.info({ version, config: c }, 'configuration applied');
+    publishHeartbeat();
+  };
+  const refreshConfig = () =>
+    config.read().then(applyConfig, (err: unknown) => logger.warn({ err }, 'configuration not readable'));
   const publishHeartbeat = () => {
-    if (!stopping) transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(false));
+    if (stopping) return;
+    transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(false));
+    // A node that missed a config.changed event (disconnected at the time) catches up here.
+    if (seq % CONFIG_RECHECK_BEATS === 0) void refreshConfig();
   };
   const subs: TransportSubscription[] = [];
   subs.push(
@@ -140,10 +176,23 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     }),
   );
   publishHeartbeat();
-  const timer = setInterval(publishHeartbeat, heartbeatMs);
+  let timer = setInterval(publishHeartbeat, heartbeatMs);
   timer.unref();
 
-  const control = createControlServer({ transport, subjects, registry, desired, snapshots, peers, nodeId, logger });
+  subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
+  await refreshConfig();
+
+  const control = createControlServer({
+    transport,
+    subjects,
+    registry,
+    desired,
+    snapshots,
+    config,
+    peers,
+    nodeId,
+    logger,
+  });
   const stopWatch = await desired.watch((change) => supervisor.reconcile(change));
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
 

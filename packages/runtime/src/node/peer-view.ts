@@ -40,13 +40,18 @@ export interface PeerViewOptions {
 export class PeerView {
   private readonly peers = new Map<string, { heartbeat: NodeHeartbeat; lastSeen: number; left: boolean }>();
   private readonly detector: PhiDetector;
-  private readonly suspectPhi: number;
+  private suspectPhi: number;
   private readonly forgetAfterMs: number;
 
   constructor(private readonly options: PeerViewOptions) {
     this.detector = createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 });
     this.suspectPhi = options.suspectPhi ?? 8;
     this.forgetAfterMs = options.forgetAfterMs ?? 60_000;
+  }
+
+  /** Changes the suspicion threshold, live. */
+  setSuspectPhi(phi: number): void {
+    this.suspectPhi = phi;
   }
 
   /** Records a heartbeat. */

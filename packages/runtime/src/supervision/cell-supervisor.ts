@@ -44,6 +44,8 @@ export interface CellSupervisor {
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
+  /** Applies new settings live: the intensity to every cell's next crash, staleness to new starts. */
+  configure(settings: { intensity?: RestartIntensity; snapshotMaxStaleMs?: number }): void;
 }
 
 /**
@@ -55,7 +57,8 @@ export interface CellSupervisor {
  */
 export function createCellSupervisor(options: CellSupervisorOptions): CellSupervisor {
   const { nodeId, transport, subjects, registry, snapshots, clock, logger } = options;
-  const intensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
+  let intensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
+  let snapshotMaxStaleMs = options.snapshotMaxStaleMs;
   const hosted = new Map<string, Hosted>();
   let stopping = false;
 
@@ -94,7 +97,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         restarts: entry.restarts,
         snapshots: {
           store: snapshots,
-          ...(options.snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: options.snapshotMaxStaleMs }),
+          ...(snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: snapshotMaxStaleMs }),
         },
         ...(restored ? { snapshot: restored } : {}),
         onCrash: (cell, error, lastGood) => onCrash(entry, cell, error, lastGood),
@@ -121,7 +124,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       .save(cell.id, lastGood)
       .catch((err: unknown) => logger.warn({ err, cell: cell.id }, 'snapshot save failed'));
     if (stopping) return;
-    const decision = entry.tracker.onCrash(clock.now());
+    const decision = entry.tracker.onCrash(clock.now(), intensity);
     if (!decision.restart) {
       entry.failed = true;
       logger.error(
@@ -178,7 +181,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   };
 
   const host = (spec: CellSpec) => {
-    const entry: Hosted = { spec, tracker: new RestartTracker(intensity), restarts: 0, failed: false };
+    const entry: Hosted = { spec, tracker: new RestartTracker(), restarts: 0, failed: false };
     hosted.set(spec.id, entry);
     void launch(entry);
   };
@@ -207,6 +210,10 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         const h = e.cell.health();
         return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
       }),
+    configure(settings) {
+      if (settings.intensity) intensity = settings.intensity;
+      if (settings.snapshotMaxStaleMs !== undefined) snapshotMaxStaleMs = settings.snapshotMaxStaleMs;
+    },
     async stopAll() {
       stopping = true;
       await Promise.all([...hosted.keys()].map((id) => stopLocal(id)));

@@ -39,9 +39,12 @@ export class RestartTracker {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Records a crash at `nowMs` and decides: restart after a jittered backoff, or escalate. */
-  onCrash(nowMs: number): RestartDecision {
-    const { maxRestarts, periodMs, backoffBaseMs, backoffMaxMs } = this.intensity;
+  /**
+   * Records a crash at `nowMs` and decides: restart after a jittered backoff, or escalate.
+   * `intensity` overrides the tracker's own (the swarm configuration can change it live).
+   */
+  onCrash(nowMs: number, intensity: RestartIntensity = this.intensity): RestartDecision {
+    const { maxRestarts, periodMs, backoffBaseMs, backoffMaxMs } = intensity;
     while (this.crashes.length > 0 && (this.crashes[0] as number) <= nowMs - periodMs) this.crashes.shift();
     this.crashes.push(nowMs);
     const recent = this.crashes.length;

@@ -1,0 +1,77 @@
+import { ValidationError } from '../errors.js';
+
+/** One tunable setting: a whole number within bounds. */
+export interface SettingSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+}
+
+/**
+ * Every swarm setting, by dotted key. All are applied live by every node (no restart). The
+ * same keys are the genes a later evolution run tunes.
+ */
+export const CONFIG_SCHEMA = {
+  'health.heartbeatMs': { default: 1000, min: 50, max: 60_000, description: 'node heartbeat interval, millis' },
+  'health.suspectPhi': { default: 8, min: 1, max: 50, description: 'phi above which a node is suspect' },
+  'supervision.maxRestarts': { default: 5, min: 0, max: 1000, description: 'restarts allowed within periodMs' },
+  'supervision.periodMs': { default: 10_000, min: 1, max: 3_600_000, description: 'restart intensity window, millis' },
+  'supervision.backoffBaseMs': { default: 5, min: 0, max: 60_000, description: 'first restart delay, millis' },
+  'supervision.backoffMaxMs': { default: 5000, min: 0, max: 600_000, description: 'longest restart delay, millis' },
+  'persistence.snapshotMaxStaleMs': {
+    default: 100,
+    min: 1,
+    max: 60_000,
+    description: 'longest a change waits to be saved, millis',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+
+/** A complete swarm configuration: every key of {@link CONFIG_SCHEMA} with a value. */
+export type SwarmConfig = Record<ConfigKey, number>;
+
+/** The configuration every swarm starts with. */
+export function defaultConfig(): SwarmConfig {
+  return Object.fromEntries(Object.entries(CONFIG_SCHEMA).map(([k, s]) => [k, s.default])) as SwarmConfig;
+}
+
+function isKey(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_SCHEMA, key);
+}
+
+/**
+ * Checks a set of changes against the schema.
+ * @throws ValidationError naming the first bad field (`data.field`) and why.
+ */
+export function validateChanges(changes: Record<string, unknown>): Partial<SwarmConfig> {
+  const out: Partial<SwarmConfig> = {};
+  for (const [key, raw] of Object.entries(changes)) {
+    if (!isKey(key)) {
+      throw new ValidationError(`unknown setting ${key} (known: ${Object.keys(CONFIG_SCHEMA).join(', ')})`, {
+        data: { field: key },
+      });
+    }
+    const spec: SettingSpec = CONFIG_SCHEMA[key];
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
+      throw new ValidationError(
+        `${key} must be a whole number from ${spec.min} to ${spec.max}, not ${JSON.stringify(raw)}`,
+        {
+          data: { field: key },
+        },
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Checks a whole configuration read from storage, filling keys it lacks with defaults. */
+export function completeConfig(stored: unknown): SwarmConfig {
+  const base = defaultConfig();
+  if (stored === null || typeof stored !== 'object') return base;
+  const known = Object.fromEntries(Object.entries(stored).filter(([k]) => isKey(k)));
+  return { ...base, ...validateChanges(known) };
+}

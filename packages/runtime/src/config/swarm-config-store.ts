@@ -1,0 +1,68 @@
+import { type KV, Kvm } from '@nats-io/kv';
+import type { Logger } from '../logger.js';
+import { bucketNames } from '../persistence/bucket-names.js';
+import type { Transport } from '../transport/transport.js';
+import { completeConfig, defaultConfig, type SwarmConfig, validateChanges } from './config-schema.js';
+
+const KEY = 'current';
+
+/** A configuration with the version (KV revision) it was stored at; 0 = never changed. */
+export interface VersionedConfig {
+  version: number;
+  config: SwarmConfig;
+}
+
+/**
+ * The swarm configuration in JetStream KV `hms-<swarm>-config`, versioned by KV revision
+ * (the last 64 versions are kept). Changes are validated before they are written, and written
+ * with compare-and-set, so two operators never overwrite each other unnoticed. Nodes learn of a
+ * new version from the `config.changed` event the control plane publishes after a write, and
+ * re-read it now and then in case they missed one.
+ */
+export class SwarmConfigStore {
+  private constructor(
+    private readonly kv: KV,
+    private readonly logger: Logger,
+  ) {}
+
+  static async open(transport: Transport, swarm: string, logger: Logger): Promise<SwarmConfigStore> {
+    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).config, { history: 64 });
+    return new SwarmConfigStore(kv, logger.child({ component: 'swarm-config' }));
+  }
+
+  /** The current configuration. */
+  async read(): Promise<VersionedConfig> {
+    const entry = await this.kv.get(KEY);
+    if (entry?.operation !== 'PUT') return { version: 0, config: defaultConfig() };
+    return { version: entry.revision, config: completeConfig(entry.json()) };
+  }
+
+  /**
+   * Applies `changes` (validated first: a refused value is never written) on top of the
+   * current configuration. @throws ValidationError naming the field.
+   */
+  async change(changes: Record<string, unknown>): Promise<VersionedConfig> {
+    const valid = validateChanges(changes);
+    for (;;) {
+      const current = await this.read();
+      const config = { ...current.config, ...valid };
+      try {
+        const version =
+          current.version === 0
+            ? await this.kv.create(KEY, JSON.stringify(config))
+            : await this.kv.update(KEY, JSON.stringify(config), current.version);
+        return { version, config };
+      } catch (err) {
+        // Someone else changed it in between: read again and re-apply on top of theirs.
+        this.logger.debug({ err }, 'config changed concurrently; retrying');
+      }
+    }
+  }
+
+  /** Puts every setting back to its default (a new version). */
+  async reset(): Promise<VersionedConfig> {
+    const config = defaultConfig();
+    const version = await this.kv.put(KEY, JSON.stringify(config));
+    return { version, config };
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA, completeConfig, defaultConfig, validateChanges } from '../src/config/config-schema.js';
+import { ValidationError } from '../src/errors.js';
+
+describe('config schema', () => {
+  it('gives every setting a default within its bounds', () => {
+    for (const [key, spec] of Object.entries(CONFIG_SCHEMA)) {
+      expect(spec.default, key).toBeGreaterThanOrEqual(spec.min);
+      expect(spec.default, key).toBeLessThanOrEqual(spec.max);
+    }
+    expect(defaultConfig()['health.heartbeatMs']).toBe(1000);
+  });
+
+  const good: Array<[Record<string, unknown>, Record<string, number>]> = [
+    [{ 'health.heartbeatMs': '500' }, { 'health.heartbeatMs': 500 }],
+    [{ 'health.heartbeatMs': 50 }, { 'health.heartbeatMs': 50 }],
+    [
+      { 'supervision.maxRestarts': '0', 'health.suspectPhi': 12 },
+      { 'supervision.maxRestarts': 0, 'health.suspectPhi': 12 },
+    ],
+  ];
+  it.each(good)('accepts %j', (changes, expected) => {
+    expect(validateChanges(changes)).toEqual(expected);
+  });
+
+  const bad: Array<[Record<string, unknown>, string]> = [
+    [{ 'health.heartbeatMs': -1 }, 'health.heartbeatMs'],
+    [{ 'health.heartbeatMs': '-1' }, 'health.heartbeatMs'],
+    [{ 'health.heartbeatMs': 'fast' }, 'health.heartbeatMs'],
+    [{ 'health.heartbeatMs': 1.5 }, 'health.heartbeatMs'],
+    [{ 'health.heartbeatMs': '' }, 'health.heartbeatMs'],
+    [{ 'health.heartbeatMs': 10_000_000 }, 'health.heartbeatMs'],
+    [{ 'health.nope': 1 }, 'health.nope'],
+    [{ __proto__: 1, constructor: 2 }, 'constructor'],
+  ];
+  it.each(bad)('refuses %j, naming the field %s', (changes, field) => {
+    try {
+      validateChanges(changes);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).data?.field).toBe(field);
+      expect((err as Error).message).toContain(field);
+    }
+  });
+
+  it('fills a stored configuration with defaults and ignores unknown keys', () => {
+    expect(completeConfig({ 'health.heartbeatMs': 700, legacy: 1 })).toEqual({
+      ...defaultConfig(),
+      'health.heartbeatMs': 700,
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CellRegistry } from '../../src/cell/cell-registry.js';
+import { createControlClient } from '../../src/control/control-client.js';
+import { ValidationError } from '../../src/errors.js';
+import { createSilentLogger } from '../../src/logger.js';
+import type { NodeHeartbeat } from '../../src/node/node-heartbeat.js';
+import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import { createSubjects } from '../../src/transport/subjects.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
+
+describe('live configuration', () => {
+  const swarm = uniqueSwarm('cfg');
+  const subjects = createSubjects(swarm);
+  const transports: Transport[] = [];
+  const nodes: NodeHost[] = [];
+  let client: Transport;
+  const beats: NodeHeartbeat[] = [];
+
+  beforeAll(async () => {
+    client = await connectTest('client');
+    client.tap(subjects.heartbeatPattern(), (v) => beats.push(v.body as NodeHeartbeat));
+    await client.flush();
+    for (const id of ['c1', 'c2']) {
+      const t = await connectTest(id);
+      transports.push(t);
+      nodes.push(
+        await createNode({
+          nodeId: id,
+          swarm,
+          transport: t,
+          registry: new CellRegistry([]),
+          logger: createSilentLogger(),
+          heartbeatMs: 300,
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const n of nodes) await n.stop();
+    for (const t of [...transports, client]) await t.close();
+  });
+
+  it('changes the heartbeat interval of every running node, without restarting anything', async () => {
+    const control = createControlClient(client, swarm);
+    const pids = new Set(beats.map((b) => `${b.node}:${b.startedAt}`));
+    const { version } = await control.configure({ 'health.heartbeatMs': 60 });
+    expect(version).toBeGreaterThan(0);
+    await waitFor(
+      () =>
+        nodes.every((n) =>
+          beats.some((b) => b.node === n.nodeId && b.configVersion === version && b.intervalMs === 60),
+        ),
+      {
+        what: 'both nodes on the new interval',
+      },
+    );
+    // The beats now really come every ~60 ms: count those of c1 over the next half second.
+    const from = beats.length;
+    await waitFor(() => beats.slice(from).filter((b) => b.node === 'c1').length >= 5, {
+      what: 'fast heartbeats',
+      timeoutMs: 2000,
+    });
+    expect(new Set(beats.slice(from).map((b) => `${b.node}:${b.startedAt}`))).toEqual(pids);
+  });
+
+  it('refuses an invalid value naming the field, and the value never reaches a node', async () => {
+    const control = createControlClient(client, swarm);
+    const before = (await control.systemStatus()).configVersion;
+    await expect(control.configure({ 'health.heartbeatMs': -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(control.configure({ 'health.heartbeatMs': -1 })).rejects.toThrow(/health\.heartbeatMs/);
+    await expect(control.configure({})).rejects.toThrow(/set/);
+    const status = await control.systemStatus();
+    expect(status.configVersion).toBe(before);
+    expect(status.config['health.heartbeatMs']).toBe(60);
+    expect(beats.every((b) => b.intervalMs > 0)).toBe(true);
+  });
+
+  it('reports the configuration and every node in system status, and resets to defaults', async () => {
+    const control = createControlClient(client, swarm);
+    const status = await control.systemStatus();
+    expect(status.nodes.map((n) => n.node)).toEqual(['c1', 'c2']);
+    const reset = await control.resetConfig();
+    expect(reset.config['health.heartbeatMs']).toBe(1000);
+    await waitFor(() => beats.some((b) => b.configVersion === reset.version && b.intervalMs === 1000), {
+      what: 'reset applied',
+    });
+  });
+});
