@@ -9,8 +9,8 @@ import { counterCell } from '@hms/agents';
 import {
   CellRegistry,
   connectTransport,
-  createSilentLogger,
   createNode,
+  createSilentLogger,
   createSubjects,
   DesiredCells,
   defineCell,
@@ -65,7 +65,16 @@ const t0 = performance.now();
 for (let i = 0; i < CELLS; i += 500) {
   const batch = [];
   for (let j = i; j < Math.min(CELLS, i + 500); j++) {
-    batch.push(desired.create({ id: `idle-${j}`, type: 'idle', config: {}, node: 'bench-node', epoch: 1, createdAt: Date.now() }));
+    batch.push(
+      desired.create({
+        id: `idle-${j}`,
+        type: 'idle',
+        config: {},
+        node: 'bench-node',
+        epoch: 1,
+        createdAt: Date.now(),
+      }),
+    );
   }
   await Promise.all(batch);
 }
@@ -76,7 +85,12 @@ const after = await settle();
 const perCell = (k) => ((after[k] - before[k]) / CELLS / 1024).toFixed(1);
 
 // --- crash to restored cell answering ---
-await client.request(subjects.control('agent.create'), 'agent.create', { type: 'counter', id: 'victim', node: 'bench-node' }, { timeout: 30_000 });
+await client.request(
+  subjects.control('agent.create'),
+  'agent.create',
+  { type: 'counter', id: 'victim', node: 'bench-node' },
+  { timeout: 30_000 },
+);
 const inbox = subjects.cellInbox('victim');
 await client.request(inbox, 'increment', { by: 1 });
 const recovery = [];
@@ -96,7 +110,10 @@ for (let i = 0; i < CRASHES; i++) {
 printTable(
   `cells — ${CELLS} idle cells with persistence on in one node process; ${CRASHES} crashes of one counter cell (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.versions.node})`,
   [
-    { measure: 'cells started per second (KV create → running, persisted)', value: Math.round(CELLS / startSeconds).toLocaleString('en-US') },
+    {
+      measure: 'cells started per second (KV create → running, persisted)',
+      value: Math.round(CELLS / startSeconds).toLocaleString('en-US'),
+    },
     { measure: 'JS heap per idle cell', value: `${perCell('heap')} KB` },
     { measure: 'external + array buffers per idle cell', value: `${perCell('external')} KB` },
     { measure: 'RSS per idle cell', value: `${perCell('rss')} KB` },

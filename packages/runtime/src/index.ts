@@ -62,6 +62,7 @@ export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { NodeHeartbeat } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
+export { ALERT_EVENTS, type Alert, AlertLog, type AlertLogOptions } from './persistence/alert-log.js';
 export { bucketNames } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';

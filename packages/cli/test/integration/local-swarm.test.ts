@@ -117,6 +117,32 @@ describe('a local swarm of node processes', () => {
     expect((await runHms(['system', 'reset', '--yes'], env)).code).toBe(0);
   }, 30_000);
 
+  it('escalates a cell that keeps crashing, and hms monitor alerts shows it', async () => {
+    expect((await runHms(['agent', 'create', 'counter', '--id', 'crashy'], env)).code).toBe(0);
+    for (let i = 0; i < 6; i++) {
+      await waitFor(async () => (await runHms(['agent', 'call', 'crashy', 'get'], env)).code === 0, {
+        timeoutMs: 10_000,
+        everyMs: 50,
+        what: `crashy answering (${i})`,
+      });
+      const crash = await runHms(['agent', 'call', 'crashy', 'crash'], env);
+      expect(crash.stderr).toMatch(/cell crashy failed on crash/);
+    }
+    await waitFor(async () => (await runHms(['monitor', 'alerts', '--json'], env)).stdout.includes('"crashy"'), {
+      timeoutMs: 10_000,
+      everyMs: 200,
+      what: 'the escalation alert',
+    });
+    const alerts = JSON.parse((await runHms(['monitor', 'alerts', '--json'], env)).stdout) as Array<{
+      type: string;
+      cell: string;
+    }>;
+    expect(alerts).toContainEqual(expect.objectContaining({ type: 'cell.escalated', cell: 'crashy' }));
+    const health = await runHms(['monitor', 'health'], env);
+    expect(health.stdout).toMatch(/crashy\s+counter\s+node-\d\s+failed/);
+    expect((await runHms(['agent', 'destroy', 'crashy'], env)).code).toBe(0);
+  }, 60_000);
+
   it("keeps every cell's state across hms down and hms up", async () => {
     const call = async (type: string, body?: string) =>
       JSON.parse(

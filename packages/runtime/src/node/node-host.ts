@@ -6,6 +6,7 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import type { Logger } from '../logger.js';
+import { AlertLog } from '../persistence/alert-log.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
@@ -82,6 +83,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     DesiredCells.open(transport, swarm, logger),
     SnapshotStore.open(transport, swarm),
     SwarmConfigStore.open(transport, swarm, logger),
+    // The alerts stream must exist before the first alert is raised.
+    AlertLog.open(transport, swarm, logger),
   ]);
   const peers = new PeerView({ clock });
   const supervisor = createCellSupervisor({
@@ -101,23 +104,26 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let seq = 0;
   let stopping = false;
 
-  const heartbeat = (leaving: boolean): NodeHeartbeat => ({
-    node: nodeId,
-    host: hostName,
-    pid: process.pid,
-    startedAt,
-    ts: Date.now(),
-    seq: seq++,
-    intervalMs: heartbeatMs,
-    configVersion,
-    leaving,
-    types: registry.list().map((t) => t.type),
-    eventLoopLagMs: (lastLagMs = lag.sampleMs()),
-    rssBytes: process.memoryUsage.rss(),
-    malformed: transport.stats.malformed,
-    ...(metrics ? { metricsUrl: metrics.url } : {}),
-    ...cellsForHeartbeat(supervisor.health()),
-  });
+  const heartbeat = (leaving: boolean): NodeHeartbeat => {
+    lastLagMs = lag.sampleMs();
+    return {
+      node: nodeId,
+      host: hostName,
+      pid: process.pid,
+      startedAt,
+      ts: Date.now(),
+      seq: seq++,
+      intervalMs: heartbeatMs,
+      configVersion,
+      leaving,
+      types: registry.list().map((t) => t.type),
+      eventLoopLagMs: lastLagMs,
+      rssBytes: process.memoryUsage.rss(),
+      malformed: transport.stats.malformed,
+      ...(metrics ? { metricsUrl: metrics.url } : {}),
+      ...cellsForHeartbeat(supervisor.health()),
+    };
+  };
 
   const metrics =
     options.metricsPort === undefined

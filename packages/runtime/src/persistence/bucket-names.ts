@@ -1,6 +1,6 @@
 import { assertToken } from '../transport/subjects.js';
 
-/** The JetStream KV buckets and streams of one swarm; built in one place like the subjects. */
+/** The JetStream KV buckets and streams of one swarm; named in one place like the subjects. */
 export function bucketNames(swarm: string) {
   assertToken(swarm, 'swarm name');
   return {
@@ -12,5 +12,7 @@ export function bucketNames(swarm: string) {
     config: `hms-${swarm}-config`,
     /** Stigmergy marks. */
     field: `hms-${swarm}-field`,
+    /** The alerts stream. */
+    alerts: `hms-${swarm}-alerts`,
   } as const;
 }

@@ -52,7 +52,7 @@ describe('metrics', () => {
   });
 
   it('answers anything but /metrics with 404', async () => {
-    const res = await fetch((node.metrics?.url as string).replace('/metrics', '/'));
+    const res = await fetch(String(node.metrics?.url).replace('/metrics', '/'));
     expect(res.status).toBe(404);
   });
 

@@ -1,0 +1,112 @@
+import { type Alert, AlertLog, createControlClient, createSilentLogger } from '@hms/runtime';
+import { Command, InvalidArgumentError } from 'commander';
+import type { CommandDeps } from '../command-deps.js';
+import { connectCli, globalOptions, withConnection } from '../global-options.js';
+import { formatJson, formatTable } from '../output.js';
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+  return n;
+}
+
+function alertLine(a: Alert): string {
+  const reason = typeof a.body.reason === 'string' ? a.body.reason : '';
+  const error = typeof a.body.error === 'string' ? ` (${a.body.error})` : '';
+  return `${new Date(a.at).toISOString()}  #${a.seq}  ${a.type}  cell ${a.cell} on ${a.from}: ${reason}${error}`;
+}
+
+/** Resolves on Ctrl-C or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** `hms monitor health|metrics|alerts [--follow]`. */
+export function createMonitorCommand({ output }: CommandDeps): Command {
+  const monitor = new Command('monitor').description('watch the health, metrics and alerts of the swarm');
+
+  monitor
+    .command('alerts')
+    .description('alerts kept in the swarm alerts stream (escalated cells, …), oldest first')
+    .option('--limit <n>', 'how many of the latest alerts', parseLimit, 100)
+    .option('--follow', 'keep printing new alerts until Ctrl-C', false)
+    .action(async (opts: { limit: number; follow: boolean }, command: Command) => {
+      const g = globalOptions(command);
+      const transport = await connectCli(g);
+      try {
+        const log = await AlertLog.open(transport, g.swarm, createSilentLogger());
+        const print = (a: Alert) => output.out(g.json ? formatJson(a, true) : alertLine(a));
+        const stop = opts.follow ? await log.follow(print) : undefined;
+        const recent = await log.recent(opts.limit);
+        if (!opts.follow && recent.length === 0 && !g.json) output.out('no alerts');
+        if (g.json && !opts.follow) output.out(formatJson(recent));
+        else for (const a of recent) print(a);
+        if (stop) {
+          await untilStopped();
+          stop();
+        }
+      } finally {
+        await transport.close();
+      }
+    });
+
+  monitor
+    .command('health')
+    .description('every node (alive or suspect, phi, event-loop lag) and every cell that is not running')
+    .action(async (_opts, command: Command) => {
+      const g = globalOptions(command);
+      const { nodes, agents } = await withConnection(g, async (t) => {
+        const control = createControlClient(t, g.swarm);
+        return { nodes: await control.listNodes(), agents: await control.listAgents() };
+      });
+      const troubled = agents.filter((a) => a.status !== 'running');
+      if (g.json) {
+        output.out(formatJson({ nodes, troubled }));
+        return;
+      }
+      output.out(
+        nodes.length
+          ? formatTable(nodes, ['node', 'status', 'phi', 'cells', 'eventLoopLagMs', 'malformed'])
+          : 'no nodes',
+      );
+      output.out(
+        troubled.length
+          ? `\n${formatTable(troubled, ['id', 'type', 'node', 'status', 'restarts', 'errors'])}`
+          : `\nall ${agents.length} cells running`,
+      );
+    });
+
+  monitor
+    .command('metrics')
+    .description('per-cell message counters, as the nodes report them (Prometheus: see hms node list)')
+    .action(async (_opts, command: Command) => {
+      const g = globalOptions(command);
+      const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());
+      if (g.json)
+        output.out(
+          formatJson(
+            agents.map(({ id, type, node, handled, errors, mailbox, restarts }) => ({
+              id,
+              type,
+              node,
+              handled,
+              errors,
+              mailbox,
+              restarts,
+            })),
+          ),
+        );
+      else
+        output.out(
+          agents.length
+            ? formatTable(agents, ['id', 'type', 'node', 'handled', 'errors', 'mailbox', 'restarts'])
+            : 'no cells',
+        );
+    });
+
+  return monitor;
+}
