@@ -86,6 +86,20 @@ export class CellFailedError extends HmsError {
   override readonly retryable = true;
 }
 
+/** A call was not made: the circuit breaker for that dependency is open. */
+export class CircuitOpenError extends HmsError {
+  override name = 'CircuitOpenError';
+  override readonly code = 'CIRCUIT_OPEN';
+  override readonly retryable = true;
+}
+
+/** A call was not made: other cells marked the dependency as failing in the stigmergy field. */
+export class DependencyAvoidedError extends HmsError {
+  override name = 'DependencyAvoidedError';
+  override readonly code = 'DEPENDENCY_AVOIDED';
+  override readonly retryable = true;
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -111,6 +125,8 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   AlreadyExistsError,
   ValidationError,
   CellFailedError,
+  CircuitOpenError,
+  DependencyAvoidedError,
   NativeError,
 };
 

@@ -34,8 +34,10 @@ export {
 export {
   AlreadyExistsError,
   CellFailedError,
+  CircuitOpenError,
   CodecError,
   ConnectionError,
+  DependencyAvoidedError,
   errorFromWire,
   errorToWire,
   HmsError,
@@ -66,6 +68,22 @@ export { ALERT_EVENTS, type Alert, AlertLog, type AlertLogOptions } from './pers
 export { bucketNames } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
+export {
+  type BreakerEvent,
+  type BreakerSettings,
+  createBreakerMachine,
+  DEFAULT_BREAKER,
+} from './resilience/circuit-breaker.machine.js';
+export {
+  createDependencyGuard,
+  type DependencyGuard,
+  type GuardEnvironment,
+  type GuardSettings,
+  isDependencyFailure,
+  UNHEALTHY_TOPIC,
+} from './resilience/dependency-guard.js';
+export { decayed, Field } from './stigmergy/field.js';
+export { FieldView } from './stigmergy/field-view.js';
 export {
   type CellSupervisor,
   type CellSupervisorOptions,

@@ -31,4 +31,6 @@ export interface CellHealth {
   startedAt: number;
   /** The last failure's message, if any. */
   lastError?: string;
+  /** Circuit-breaker state per dependency this cell has called (`closed`, `open`, `halfOpen`). */
+  circuits?: Record<string, string>;
 }

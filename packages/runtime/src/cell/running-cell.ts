@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { CellFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
@@ -32,6 +33,8 @@ export interface StartCellOptions {
   snapshot?: Snapshot<unknown>;
   /** How often this cell was restarted before. */
   restarts?: number;
+  /** Circuit breakers and stigmergy on this cell's calls to other cells; none when omitted. */
+  guard?: GuardEnvironment;
   /** Where the snapshot is saved after each change; no persistence when omitted. */
   snapshots?: { store: SnapshotStore; maxStaleMs?: number };
   /**
@@ -76,6 +79,14 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     return subject;
   };
+  const guard = options.guard
+    ? createDependencyGuard({
+        cellId: id,
+        env: options.guard,
+        logger,
+        publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
+      })
+    : undefined;
   const ctx: CellContext = {
     id,
     type: definition.type,
@@ -85,8 +96,17 @@ export function startCell(options: StartCellOptions): RunningCell {
     logger,
     clock: options.clock,
     send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
-    request: (to, type, body, requestOptions) =>
-      transport.request(subjects.cellInbox(to), type, body, { from: id, ...requestOptions }),
+    request: async (to, type, body, requestOptions) => {
+      guard?.before(to);
+      try {
+        const reply = await transport.request(subjects.cellInbox(to), type, body, { from: id, ...requestOptions });
+        guard?.success(to);
+        return reply;
+      } catch (err) {
+        guard?.failure(to, err);
+        throw err;
+      }
+    },
     publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
   };
 
@@ -123,6 +143,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     logger.error({ err: error }, 'cell crashed');
     for (const s of subscriptions) s.unsubscribe();
     saver?.stop();
+    guard?.stop();
     // A failed transition leaves the context as it was before the failing event.
     const failed = actor.getPersistedSnapshot() as Snapshot<unknown> & { error?: unknown };
     const lastGood = { ...failed, status: 'active', error: undefined } as Snapshot<unknown>;
@@ -196,6 +217,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       restarts: options.restarts ?? 0,
       startedAt,
       ...(lastError ? { lastError } : {}),
+      ...(guard && Object.keys(guard.states()).length ? { circuits: guard.states() } : {}),
     }),
     async stop(stopOptions = {}) {
       if (status === CELL_STATUS.stopped) return;
@@ -204,6 +226,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       if (wasRunning) await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
       if (wasRunning && !stopOptions.discard) await saver?.flush();
       saver?.stop();
+      guard?.stop();
       actor.stop();
       logger.debug('cell stopped');
     },

@@ -25,6 +25,30 @@ export const CONFIG_SCHEMA = {
     max: 60_000,
     description: 'longest a change waits to be saved, millis',
   },
+  'breaker.failureThreshold': {
+    default: 5,
+    min: 1,
+    max: 1000,
+    description: 'consecutive failures that open a circuit',
+  },
+  'breaker.resetTimeoutMs': {
+    default: 2000,
+    min: 10,
+    max: 600_000,
+    description: 'open circuit wait before a trial, millis',
+  },
+  'stigmergy.avoidStrength': {
+    default: 3,
+    min: 1,
+    max: 1000,
+    description: 'mark strength at which cells avoid a dependency',
+  },
+  'stigmergy.markTtlMs': {
+    default: 10_000,
+    min: 100,
+    max: 3_600_000,
+    description: 'how long a failure mark lasts, millis',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

@@ -3,12 +3,16 @@ import type { CellHealth } from '../cell/cell-status.js';
 import type { RunningCell } from '../cell/running-cell.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CONFIG_CHANGED } from '../config/config-changed.js';
+import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import type { Logger } from '../logger.js';
 import { AlertLog } from '../persistence/alert-log.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
+import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
+import { Field } from '../stigmergy/field.js';
+import { FieldView } from '../stigmergy/field-view.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
@@ -44,6 +48,8 @@ export interface NodeHost {
   readonly subjects: Subjects;
   readonly peers: PeerView;
   readonly desired: DesiredCells;
+  /** This node's cached reading of the stigmergy field. */
+  readonly fieldView: FieldView;
   /** The Prometheus endpoint, when `metricsPort` was given. */
   readonly metrics: MetricsServer | undefined;
   /** The cells running here now. */
@@ -87,7 +93,22 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     AlertLog.open(transport, swarm, logger),
   ]);
   const peers = new PeerView({ clock });
+  let settings: SwarmConfig = defaultConfig();
+  const field = await Field.open(transport, swarm, { clock, by: nodeId, logger });
+  const fieldView = new FieldView(field, [UNHEALTHY_TOPIC], { clock, logger });
+  await fieldView.start();
   const supervisor = createCellSupervisor({
+    guard: {
+      field,
+      view: fieldView,
+      clock,
+      settings: () => ({
+        failureThreshold: settings['breaker.failureThreshold'],
+        resetTimeoutMs: settings['breaker.resetTimeoutMs'],
+        avoidStrength: settings['stigmergy.avoidStrength'],
+        markTtlMs: settings['stigmergy.markTtlMs'],
+      }),
+    },
     nodeId,
     transport,
     subjects,
@@ -143,6 +164,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const applyConfig = ({ version, config: c }: VersionedConfig) => {
     if (version <= configVersion || stopping) return;
     configVersion = version;
+    settings = c;
     peers.setSuspectPhi(c['health.suspectPhi']);
     supervisor.configure({
       intensity: {
@@ -207,6 +229,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     subjects,
     peers,
     desired,
+    fieldView,
     metrics,
     cells: () => supervisor.cells(),
     async stop() {
@@ -219,6 +242,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       for (const s of subs) s.unsubscribe();
       transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));
       lag.stop();
+      fieldView.stop();
       await metrics?.close();
       await transport.flush();
       logger.info('node stopped');

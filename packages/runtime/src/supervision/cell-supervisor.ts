@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { CellSpec, DesiredCellChange } from '../persistence/desired-cells.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import type { GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_RESTART_INTENSITY, type RestartIntensity, RestartTracker } from './restart-intensity.js';
@@ -23,6 +24,8 @@ export interface CellSupervisorOptions {
   intensity?: RestartIntensity;
   /** The longest a change may wait before its snapshot is saved, in millis; default 100. */
   snapshotMaxStaleMs?: number;
+  /** Breakers and stigmergy for the cells' calls; none when omitted. */
+  guard?: GuardEnvironment;
 }
 
 /** A cell this node is responsible for. */
@@ -100,6 +103,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
           ...(snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: snapshotMaxStaleMs }),
         },
         ...(restored ? { snapshot: restored } : {}),
+        ...(options.guard ? { guard: options.guard } : {}),
         onCrash: (cell, error, lastGood) => onCrash(entry, cell, error, lastGood),
       });
     } catch (err) {
