@@ -4,6 +4,7 @@ import { echoCell } from './demo/echo.cell.js';
 import { pingerCell } from './demo/pinger.cell.js';
 import { pongerCell } from './demo/ponger.cell.js';
 import { tickerCell } from './demo/ticker.cell.js';
+import { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
 
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
@@ -11,6 +12,13 @@ export { echoCell } from './demo/echo.cell.js';
 export { type PingerConfig, pingerCell } from './demo/pinger.cell.js';
 export { pongerCell } from './demo/ponger.cell.js';
 export { tickerCell } from './demo/ticker.cell.js';
+export { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './health-monitor/events.js';
+export { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
+export {
+  createHealthMonitorMachine,
+  type HealthMonitorConfig,
+  type HealthMonitorContext,
+} from './health-monitor/health-monitor.machine.js';
 
 /** Every cell type this package provides, for a node's registry. */
 export const builtinCells: readonly AnyCellDefinition[] = [counterCell, echoCell, pingerCell, pongerCell, tickerCell];

@@ -3,15 +3,20 @@ import { ValidationError } from '../errors.js';
 import { assertDottedName, assertToken } from '../transport/subjects.js';
 import type { CellContext } from './cell-context.js';
 
-/** An event topic a cell listens to: events of `event` from `from` (any cell when omitted). */
-export interface TopicSpec {
-  /** The event type, e.g. `tick` or `health.changed`. */
-  event: string;
-  /** Only events from this cell id. */
-  from?: string;
-  /** The event type the machine receives; default `event`. */
-  as?: string;
-}
+/**
+ * What a cell listens to besides its inbox: events of `event` from `from` (any cell when
+ * omitted), or with `heartbeats: true` every node's heartbeat (as `heartbeat` events, or `as`).
+ */
+export type TopicSpec =
+  | {
+      /** The event type, e.g. `tick` or `health.changed`. */
+      event: string;
+      /** Only events from this cell id. */
+      from?: string;
+      /** The event type the machine receives; default `event`. */
+      as?: string;
+    }
+  | { heartbeats: true; as?: string };
 
 /** How a cell type maps NATS onto an XState machine. Create with {@link defineCell}. */
 export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMachine = AnyStateMachine> {
@@ -71,6 +76,7 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     topics: (config: TConfig) => {
       const topics = input.topics?.(config) ?? [];
       for (const t of topics) {
+        if ('heartbeats' in t) continue;
         assertDottedName(t.event, 'topic event');
         if (t.from !== undefined) assertToken(t.from, 'topic source cell id');
       }

@@ -196,6 +196,12 @@ export function startCell(options: StartCellOptions): RunningCell {
     handled++;
   };
 
+  const onHeartbeat = (as: string | undefined) => (msg: IncomingMessage) => {
+    if (status !== CELL_STATUS.running) return;
+    actor.send(toEvent(as ?? 'heartbeat', msg.from, msg.body));
+    handled++;
+  };
+
   const onMalformed = () => {
     errors++;
   };
@@ -242,6 +248,10 @@ export function startCell(options: StartCellOptions): RunningCell {
   }
   subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
   for (const topic of definition.topics(config)) {
+    if ('heartbeats' in topic) {
+      subscriptions.push(transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), { onMalformed }));
+      continue;
+    }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
     subscriptions.push(transport.subscribe(subject, onTopic(topic.as), { onMalformed }));
   }

@@ -47,6 +47,7 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
   transportCounter('hms_messages_received_total', 'Messages this node received.', 'received');
   transportCounter('hms_messages_malformed_total', 'Malformed messages counted, logged and dropped.', 'malformed');
   transportCounter('hms_handler_errors_total', 'Message handlers that threw.', 'handlerErrors');
+  transportCounter('hms_messages_dropped_total', 'Messages not sent because the connection was closed.', 'dropped');
 
   const perCell = (name: string, help: string, value: (c: CellHealth) => number, kind: 'counter' | 'gauge') => {
     const Metric = kind === 'counter' ? Counter : Gauge;

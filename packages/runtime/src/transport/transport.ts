@@ -83,6 +83,8 @@ export interface TransportStats {
   malformed: number;
   /** Handlers that threw. */
   handlerErrors: number;
+  /** Messages not sent because the connection was closed. */
+  dropped: number;
 }
 
 /**
@@ -90,7 +92,7 @@ export interface TransportStats {
  * headers, msgpack (or JSON) bodies, request/reply with errors rebuilt by class.
  */
 export class Transport {
-  readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0 };
+  readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0, dropped: 0 };
   private readonly codec: Codec;
   private readonly headerCache = new Map<string, MsgHdrs>();
 
@@ -176,12 +178,21 @@ export class Transport {
     return h;
   }
 
-  /** Publishes a typed message (fire and forget). */
+  /**
+   * Publishes a typed message (fire and forget). On a connection closed for good the message
+   * is counted as dropped and logged, never thrown: publishers are often timers.
+   */
   publish(subject: string, type: string, body?: unknown, options: SendOptions = {}): void {
     const from = options.from ?? this.options.from;
-    this.nc.publish(subject, this.codec.encode(body), {
-      headers: this.headersFor(type, from, options.term),
-    });
+    const data = this.codec.encode(body);
+    try {
+      this.nc.publish(subject, data, { headers: this.headersFor(type, from, options.term) });
+    } catch (err) {
+      if (this.stats.dropped++ % 1000 === 0) {
+        this.logger.warn({ err, subject, dropped: this.stats.dropped }, 'publish dropped: connection closed');
+      }
+      return;
+    }
     this.stats.published++;
   }
 
