@@ -21,4 +21,11 @@ export {
 } from './health-monitor/health-monitor.machine.js';
 
 /** Every cell type this package provides, for a node's registry. */
-export const builtinCells: readonly AnyCellDefinition[] = [counterCell, echoCell, pingerCell, pongerCell, tickerCell];
+export const builtinCells: readonly AnyCellDefinition[] = [
+  counterCell,
+  echoCell,
+  healthMonitorCell,
+  pingerCell,
+  pongerCell,
+  tickerCell,
+];

@@ -1,12 +1,14 @@
 import type { CreateAgentRequest } from '@hms/runtime';
 
 /**
- * The demo cells `hms up` creates for nodes `node-1..node-N`: on every node a `ponger` and a
- * `pinger` that pings the next node's ponger (so requests cross processes), a `ticker` on the
- * first node and a `counter` on the last that counts its ticks.
+ * The cells `hms up` creates for nodes `node-1..node-N`: a `health-monitor` on the first node;
+ * and, as a demo, on every node a `ponger` and a `pinger` that pings the next node's ponger (so
+ * requests cross processes), a `ticker` on the first node and a `counter` on the last that
+ * counts its ticks.
  */
 export function demoCellPlan(nodes: readonly string[]): CreateAgentRequest[] {
   const plan: CreateAgentRequest[] = [];
+  if (nodes[0]) plan.push({ type: 'health-monitor', id: 'health-monitor-1', node: nodes[0] });
   nodes.forEach((node, i) => {
     const next = (i + 1) % nodes.length;
     plan.push({ type: 'ponger', id: `ponger-${i + 1}`, node });

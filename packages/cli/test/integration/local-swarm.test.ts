@@ -37,7 +37,15 @@ describe('a local swarm of node processes', () => {
     const r = await runHms(['agent', 'list', '--json'], env);
     expect(r.code).toBe(0);
     const agents = JSON.parse(r.stdout) as Agent[];
-    expect(agents.map((a) => a.id)).toEqual(['counter-1', 'pinger-1', 'pinger-2', 'ponger-1', 'ponger-2', 'ticker-1']);
+    expect(agents.map((a) => a.id)).toEqual([
+      'counter-1',
+      'health-monitor-1',
+      'pinger-1',
+      'pinger-2',
+      'ponger-1',
+      'ponger-2',
+      'ticker-1',
+    ]);
     for (const a of agents) {
       expect(a).toMatchObject({ status: expect.stringMatching(/running|unplaced/) });
       expect(['node-1', 'node-2']).toContain(a.node);
@@ -157,7 +165,7 @@ describe('a local swarm of node processes', () => {
     expect(down.code).toBe(0);
     const up = await runHms(['up', '--nodes', '2', '--detach'], env);
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/6 cells \(0 created now\)/);
+    expect(up.stdout).toMatch(/7 cells \(0 created now\)/);
     pids = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> }).nodes.map(
       (n) => n.pid,
     );
