@@ -5,6 +5,7 @@ import { pingerCell } from './demo/pinger.cell.js';
 import { pongerCell } from './demo/ponger.cell.js';
 import { tickerCell } from './demo/ticker.cell.js';
 import { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
+import { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
 
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
@@ -19,6 +20,12 @@ export {
   type HealthMonitorConfig,
   type HealthMonitorContext,
 } from './health-monitor/health-monitor.machine.js';
+export { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
+export {
+  createRecoveryManagerMachine,
+  type HealingAction,
+  type RecoveryManagerContext,
+} from './recovery-manager/recovery-manager.machine.js';
 
 /** Every cell type this package provides, for a node's registry. */
 export const builtinCells: readonly AnyCellDefinition[] = [
@@ -27,5 +34,6 @@ export const builtinCells: readonly AnyCellDefinition[] = [
   healthMonitorCell,
   pingerCell,
   pongerCell,
+  recoveryManagerCell,
   tickerCell,
 ];

@@ -29,6 +29,7 @@ export {
   type ControlCommand,
   type CreateAgentRequest,
   type NodeInfo,
+  RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control/control-commands.js';
 export {

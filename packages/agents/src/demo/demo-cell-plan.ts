@@ -1,7 +1,8 @@
 import type { CreateAgentRequest } from '@hms/runtime';
 
 /**
- * The cells `hms up` creates for nodes `node-1..node-N`: a `health-monitor` on the first node;
+ * The cells `hms up` creates for nodes `node-1..node-N`: a `health-monitor` on the first node
+ * and a `recovery-manager` on the second;
  * and, as a demo, on every node a `ponger` and a `pinger` that pings the next node's ponger (so
  * requests cross processes), a `ticker` on the first node and a `counter` on the last that
  * counts its ticks.
@@ -9,6 +10,8 @@ import type { CreateAgentRequest } from '@hms/runtime';
 export function demoCellPlan(nodes: readonly string[]): CreateAgentRequest[] {
   const plan: CreateAgentRequest[] = [];
   if (nodes[0]) plan.push({ type: 'health-monitor', id: 'health-monitor-1', node: nodes[0] });
+  const second = nodes[1] ?? nodes[0];
+  if (second) plan.push({ type: 'recovery-manager', id: 'recovery-manager-1', node: second });
   nodes.forEach((node, i) => {
     const next = (i + 1) % nodes.length;
     plan.push({ type: 'ponger', id: `ponger-${i + 1}`, node });

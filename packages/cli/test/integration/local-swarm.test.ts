@@ -13,6 +13,12 @@ interface Agent {
   handled: number;
 }
 
+interface HealStatus {
+  totals: Record<string, number>;
+  byCell: Record<string, { escalations: number }>;
+  recent: Array<{ cell: string; action: string }>;
+}
+
 describe('a local swarm of node processes', () => {
   const home = mkdtempSync(join(tmpdir(), 'hms-home-'));
   const swarm = `it${process.pid}`;
@@ -44,6 +50,7 @@ describe('a local swarm of node processes', () => {
       'pinger-2',
       'ponger-1',
       'ponger-2',
+      'recovery-manager-1',
       'ticker-1',
     ]);
     for (const a of agents) {
@@ -148,6 +155,23 @@ describe('a local swarm of node processes', () => {
     expect(alerts).toContainEqual(expect.objectContaining({ type: 'cell.escalated', cell: 'crashy' }));
     const health = await runHms(['monitor', 'health'], env);
     expect(health.stdout).toMatch(/crashy\s+counter\s+node-\d\s+failed/);
+    await waitFor(
+      async () => {
+        const r = await runHms(['heal', 'status', '--json'], env);
+        return r.code === 0 && (JSON.parse(r.stdout) as HealStatus).byCell.crashy?.escalations === 1;
+      },
+      { timeoutMs: 10_000, everyMs: 200, what: 'the escalation in the healing record' },
+    );
+    const record = JSON.parse((await runHms(['heal', 'status', '--json'], env)).stdout) as HealStatus;
+    expect(record.totals.restart).toBeGreaterThanOrEqual(5);
+    expect(record.recent.filter((a) => a.cell === 'crashy').map((a) => a.action)).toContain('escalate');
+    const revived = await runHms(['heal', 'trigger', 'crashy'], env);
+    expect(revived.stdout).toMatch(/crashy: manual-restart ok in [\d.]+ ms/);
+    expect(JSON.parse((await runHms(['agent', 'call', 'crashy', 'get', '--json'], env)).stdout)).toMatchObject({
+      count: 0,
+    });
+    expect((await runHms(['heal', 'configure', '--max-restarts', '-1'], env)).code).toBe(2);
+    expect((await runHms(['heal', 'trigger', 'nope'], env)).stderr).toMatch(/unknown cell id nope/);
     expect((await runHms(['agent', 'destroy', 'crashy'], env)).code).toBe(0);
   }, 60_000);
 
@@ -165,7 +189,7 @@ describe('a local swarm of node processes', () => {
     expect(down.code).toBe(0);
     const up = await runHms(['up', '--nodes', '2', '--detach'], env);
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/7 cells \(0 created now\)/);
+    expect(up.stdout).toMatch(/8 cells \(0 created now\)/);
     pids = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> }).nodes.map(
       (n) => n.pid,
     );

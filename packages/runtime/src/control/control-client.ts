@@ -22,6 +22,10 @@ export interface ControlClient {
   /** Validated by the node before anything is written: a refused value reaches no node. */
   configure(set: Record<string, unknown>): Promise<VersionedConfig>;
   resetConfig(): Promise<VersionedConfig>;
+  /** Restarts a cell on its node (also one given up on); resolves with the healing action. */
+  triggerHeal(id: string): Promise<Record<string, unknown>>;
+  /** The recovery-manager's record of healing actions. */
+  healStatus(): Promise<unknown>;
 }
 
 /** Options of {@link createControlClient}. */
@@ -50,5 +54,7 @@ export function createControlClient(
     systemStatus: () => call(CONTROL_COMMAND.systemStatus),
     configure: (set) => call(CONTROL_COMMAND.systemConfigure, { set }),
     resetConfig: () => call(CONTROL_COMMAND.systemReset),
+    triggerHeal: (id) => call(CONTROL_COMMAND.healTrigger, { id }),
+    healStatus: () => call(CONTROL_COMMAND.healStatus),
   };
 }

@@ -12,7 +12,12 @@ export const CONTROL_COMMAND = {
   systemStatus: 'system.status',
   systemConfigure: 'system.configure',
   systemReset: 'system.reset',
+  healTrigger: 'heal.trigger',
+  healStatus: 'heal.status',
 } as const;
+
+/** The cell type whose cells keep the healing history (`hms heal status` asks the first). */
+export const RECOVERY_MANAGER_TYPE = 'recovery-manager';
 
 /** What `hms system status` shows. */
 export interface SystemStatus {

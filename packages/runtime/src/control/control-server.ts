@@ -18,6 +18,7 @@ import {
   CONTROL_COMMAND,
   type CreateAgentRequest,
   type NodeInfo,
+  RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control-commands.js';
 
@@ -130,6 +131,27 @@ export function createControlServer(options: ControlServerOptions) {
         throw new ValidationError('system.configure needs set: { key: value, … }', { data: { field: 'set' } });
       }
       return announce(await config.change(set as Record<string, unknown>));
+    },
+
+    [CONTROL_COMMAND.healTrigger]: async (msg) => {
+      const id = field(msg.body, 'id');
+      assertToken(id, 'cell id');
+      if (!(await desired.get(id))) throw new NotFoundError(`unknown cell id ${id}`, { data: { id } });
+      return settle(LIFECYCLE_EVENT.healed, id, async () => {
+        transport.publish(subjects.event(LIFECYCLE_EVENT.healRequested, id), LIFECYCLE_EVENT.healRequested, {
+          by: msg.from,
+        });
+      });
+    },
+
+    [CONTROL_COMMAND.healStatus]: async () => {
+      const manager = (await desired.list()).find((s) => s.type === RECOVERY_MANAGER_TYPE);
+      if (!manager) {
+        throw new NotFoundError(
+          `no ${RECOVERY_MANAGER_TYPE} cell: create one with hms agent create ${RECOVERY_MANAGER_TYPE}`,
+        );
+      }
+      return transport.request(subjects.cellInbox(manager.id), 'status', undefined, { timeout: 2000 });
     },
 
     [CONTROL_COMMAND.systemReset]: async () => announce(await config.reset()),

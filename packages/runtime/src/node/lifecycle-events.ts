@@ -1,5 +1,9 @@
 /** Events a node publishes about the cells it hosts, on `hms.<swarm>.evt.<type>.<cellId>`. */
 export const LIFECYCLE_EVENT = {
+  /** A healing action and its result: `{ action, why, outcome, durationMs }`. */
+  healed: 'heal.action',
+  /** An operator asked for a cell to be restarted (`hms heal trigger`); its node acts. */
+  healRequested: 'heal.requested',
   started: 'cell.started',
   stopped: 'cell.stopped',
   crashed: 'cell.crashed',

@@ -69,14 +69,24 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     transport.publish(subjects.event(type, id), type, { node: nodeId, ...body }, { from: nodeId });
 
   /** Starts (or restarts) a cell from `snapshot`, or from its stored snapshot when undefined. */
-  const launch = async (entry: Hosted, snapshot?: Snapshot<unknown>): Promise<void> => {
+  /** Records a healing action (the recovery-manager keeps them; `hms heal status` shows them). */
+  const healed = (id: string, action: string, why: string, outcome: 'ok' | 'failed' | 'gave-up', since: number) =>
+    publishEvent(LIFECYCLE_EVENT.healed, id, {
+      action,
+      why,
+      outcome,
+      durationMs: Math.round((clock.now() - since) * 100) / 100,
+    });
+
+  /** Starts (or restarts) a cell; resolves true when it runs. */
+  const launch = async (entry: Hosted, snapshot?: Snapshot<unknown>): Promise<boolean> => {
     const { spec } = entry;
     let definition: ReturnType<CellRegistry['get']>;
     try {
       definition = registry.get(spec.type);
     } catch (err) {
       logger.error({ err, cell: spec.id }, 'cannot host a cell of unknown type');
-      return;
+      return false;
     }
     let restored = snapshot;
     if (!restored) {
@@ -86,7 +96,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         logger.error({ err, cell: spec.id }, 'snapshot unreadable; starting fresh');
       }
     }
-    if (stopping || hosted.get(spec.id) !== entry) return;
+    if (stopping || hosted.get(spec.id) !== entry) return false;
     try {
       entry.cell = startCell({
         definition,
@@ -109,18 +119,20 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     } catch (err) {
       logger.error({ err, cell: spec.id }, 'cell failed to start');
       publishEvent(LIFECYCLE_EVENT.crashed, spec.id, { type: spec.type, error: String(err) });
-      return;
+      return false;
     }
-    if (entry.cell.status() === CELL_STATUS.running) {
-      publishEvent(LIFECYCLE_EVENT.started, spec.id, {
-        type: spec.type,
-        restarts: entry.restarts,
-        restored: Boolean(restored),
-      });
-    }
+    if (entry.cell.status() !== CELL_STATUS.running) return false;
+    entry.failed = false;
+    publishEvent(LIFECYCLE_EVENT.started, spec.id, {
+      type: spec.type,
+      restarts: entry.restarts,
+      restored: Boolean(restored),
+    });
+    return true;
   };
 
   const onCrash = (entry: Hosted, cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => {
+    const crashedAt = clock.now();
     const message = error instanceof Error ? error.message : String(error);
     publishEvent(LIFECYCLE_EVENT.crashed, cell.id, { type: cell.type, error: message, restarts: entry.restarts });
     // Saved at once: should this process die before the restart, the next owner starts here.
@@ -141,14 +153,21 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         reason: `crashed ${decision.recent} times within ${intensity.periodMs} ms`,
         error: message,
       });
+      healed(
+        cell.id,
+        'escalate',
+        `crashed ${decision.recent} times within ${intensity.periodMs} ms`,
+        'gave-up',
+        crashedAt,
+      );
       return;
     }
     entry.restartTimer = clock.setTimeout(() => {
       entry.restartTimer = undefined;
       if (stopping || hosted.get(cell.id) !== entry) return;
       entry.restarts++;
-      void launch(entry, lastGood);
-      for (const dependent of dependentsOf(cell.id)) void restartDependent(dependent);
+      void launch(entry, lastGood).then((ok) => healed(cell.id, 'restart', message, ok ? 'ok' : 'failed', crashedAt));
+      for (const dependent of dependentsOf(cell.id)) void restartDependent(dependent, cell.id);
     }, decision.delayMs);
   };
 
@@ -163,14 +182,35 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     return out;
   };
 
-  const restartDependent = async (entry: Hosted) => {
+  const restartDependent = async (entry: Hosted, failedId: string) => {
     const cell = entry.cell;
     if (!cell || cell.status() !== CELL_STATUS.running) return;
+    const since = clock.now();
     await cell.stop();
     publishEvent(LIFECYCLE_EVENT.stopped, entry.spec.id, { type: entry.spec.type, reason: 'rest-for-one' });
     entry.restarts++;
-    await launch(entry);
+    const ok = await launch(entry);
+    healed(entry.spec.id, 'restart-dependent', `depends on ${failedId}, which crashed`, ok ? 'ok' : 'failed', since);
   };
+
+  /** An operator's restart (`hms heal trigger`): also revives a cell that was given up on. */
+  const restartOnRequest = async (id: string) => {
+    const entry = hosted.get(id);
+    if (!entry || stopping) return;
+    const since = clock.now();
+    if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
+    entry.restartTimer = undefined;
+    await entry.cell?.stop();
+    entry.tracker = new RestartTracker();
+    entry.restarts++;
+    const ok = await launch(entry);
+    healed(id, 'manual-restart', 'requested by an operator', ok ? 'ok' : 'failed', since);
+  };
+
+  const requests = transport.subscribe(subjects.eventPattern(LIFECYCLE_EVENT.healRequested), (msg) => {
+    const id = subjects.parseEvent(msg.subject)?.cellId;
+    if (id && hosted.has(id)) void restartOnRequest(id);
+  });
 
   const stopLocal = async (id: string, discard = false) => {
     const entry = hosted.get(id);
@@ -220,6 +260,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     },
     async stopAll() {
       stopping = true;
+      requests.unsubscribe();
       await Promise.all([...hosted.keys()].map((id) => stopLocal(id)));
     },
   };
