@@ -5,6 +5,7 @@ import { pingerCell } from './demo/pinger.cell.js';
 import { pongerCell } from './demo/ponger.cell.js';
 import { tickerCell } from './demo/ticker.cell.js';
 import { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
+import { metricsCollectorCell } from './metrics-collector/metrics-collector.cell.js';
 import { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
 
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
@@ -20,6 +21,13 @@ export {
   type HealthMonitorConfig,
   type HealthMonitorContext,
 } from './health-monitor/health-monitor.machine.js';
+export { metricsCollectorCell } from './metrics-collector/metrics-collector.cell.js';
+export {
+  type CellSample,
+  createMetricsCollectorMachine,
+  type MetricsCollectorContext,
+  type MetricsSample,
+} from './metrics-collector/metrics-collector.machine.js';
 export { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
 export {
   createRecoveryManagerMachine,
@@ -32,6 +40,7 @@ export const builtinCells: readonly AnyCellDefinition[] = [
   counterCell,
   echoCell,
   healthMonitorCell,
+  metricsCollectorCell,
   pingerCell,
   pongerCell,
   recoveryManagerCell,

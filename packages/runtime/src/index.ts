@@ -28,6 +28,7 @@ export {
   CONTROL_COMMAND,
   type ControlCommand,
   type CreateAgentRequest,
+  type MetricsQuery,
   type NodeInfo,
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
@@ -65,9 +66,16 @@ export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { NodeHeartbeat } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
-export { ALERT_EVENTS, type Alert, AlertLog, type AlertLogOptions } from './persistence/alert-log.js';
 export { bucketNames } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
+export {
+  ALERT_LOG,
+  type Alert,
+  EventLog,
+  type EventLogSpec,
+  type LoggedEvent,
+  METRICS_LOG,
+} from './persistence/event-log.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
 export {
   type BreakerEvent,

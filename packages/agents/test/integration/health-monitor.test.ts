@@ -1,10 +1,11 @@
 import {
-  AlertLog,
+  ALERT_LOG,
   CellRegistry,
   createControlClient,
   createNode,
   createSilentLogger,
   createSubjects,
+  EventLog,
   type NodeHost,
   type Transport,
 } from '@hms/runtime';
@@ -70,7 +71,7 @@ describe('health-monitor', () => {
     expect(report.nodes.h3?.status).toBe('suspect');
     expect(report.nodes.h3?.phi).toBeGreaterThanOrEqual(8);
     expect(report.nodes.h2?.status).toBe('alive');
-    const alerts = await (await AlertLog.open(client, swarm, createSilentLogger())).recent();
+    const alerts = await (await EventLog.open(client, swarm, ALERT_LOG, createSilentLogger())).recent();
     expect(alerts.map((a) => [a.type, a.body.kind, a.body.id, a.body.severity])).toContainEqual([
       'alert.raised',
       'node',

@@ -1,4 +1,4 @@
-import { type Alert, AlertLog, createControlClient, createSilentLogger } from '@hms/runtime';
+import { ALERT_LOG, type Alert, createControlClient, createSilentLogger, EventLog } from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { connectCli, globalOptions, withConnection } from '../global-options.js';
@@ -38,7 +38,7 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
       const g = globalOptions(command);
       const transport = await connectCli(g);
       try {
-        const log = await AlertLog.open(transport, g.swarm, createSilentLogger());
+        const log = await EventLog.open(transport, g.swarm, ALERT_LOG, createSilentLogger());
         const print = (a: Alert) => output.out(g.json ? formatJson(a, true) : alertLine(a));
         const stop = opts.follow ? await log.follow(print) : undefined;
         const recent = await log.recent(opts.limit);
@@ -82,11 +82,27 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
 
   monitor
     .command('metrics')
-    .description('per-cell message counters, as the nodes report them (Prometheus: see hms node list)')
-    .action(async (_opts, command: Command) => {
+    .description('per-cell counters now, or with --history the samples of the metrics-collector')
+    .option('--history', 'the latest samples from the metrics history stream', false)
+    .option('--cell <id>', 'only this cell (with --history)')
+    .option('--limit <n>', 'how many samples (with --history)', parseLimit, 12)
+    .action(async (opts: { history: boolean; cell?: string; limit: number }, command: Command) => {
       const g = globalOptions(command);
+      if (opts.history) {
+        const query = { limit: opts.limit, ...(opts.cell ? { cell: opts.cell } : {}) };
+        const samples = await withConnection(g, (t) => createControlClient(t, g.swarm).queryMetrics(query));
+        if (g.json) {
+          output.out(formatJson(samples));
+          return;
+        }
+        if (samples.length === 0) output.out('no samples yet (is a metrics-collector cell running?)');
+        const rows = samples.flatMap((s) => s.cells.map((c) => ({ at: new Date(s.at).toISOString(), ...c })));
+        if (rows.length)
+          output.out(formatTable(rows, ['at', 'id', 'node', 'handled', 'rate', 'errors', 'mailbox', 'restarts']));
+        return;
+      }
       const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());
-      if (g.json)
+      if (g.json) {
         output.out(
           formatJson(
             agents.map(({ id, type, node, handled, errors, mailbox, restarts }) => ({
@@ -100,12 +116,13 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
             })),
           ),
         );
-      else
+      } else {
         output.out(
           agents.length
             ? formatTable(agents, ['id', 'type', 'node', 'handled', 'errors', 'mailbox', 'restarts'])
             : 'no cells',
         );
+      }
     });
 
   return monitor;

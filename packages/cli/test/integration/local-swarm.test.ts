@@ -46,6 +46,7 @@ describe('a local swarm of node processes', () => {
     expect(agents.map((a) => a.id)).toEqual([
       'counter-1',
       'health-monitor-1',
+      'metrics-collector-1',
       'pinger-1',
       'pinger-2',
       'ponger-1',
@@ -189,7 +190,7 @@ describe('a local swarm of node processes', () => {
     expect(down.code).toBe(0);
     const up = await runHms(['up', '--nodes', '2', '--detach'], env);
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/8 cells \(0 created now\)/);
+    expect(up.stdout).toMatch(/9 cells \(0 created now\)/);
     pids = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> }).nodes.map(
       (n) => n.pid,
     );

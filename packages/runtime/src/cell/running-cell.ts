@@ -33,6 +33,8 @@ export interface StartCellOptions {
   snapshot?: Snapshot<unknown>;
   /** How often this cell was restarted before. */
   restarts?: number;
+  /** Called with the time each request took, from receipt to reply, in seconds. */
+  onRequestHandled?: (cellId: string, type: string, seconds: number) => void;
   /** Circuit breakers and stigmergy on this cell's calls to other cells; none when omitted. */
   guard?: GuardEnvironment;
   /** Where the snapshot is saved after each change; no persistence when omitted. */
@@ -165,6 +167,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       msg.fail(new CellFailedError(`cell ${id} is ${status}`));
       return;
     }
+    const started = performance.now();
     const event = toEvent(msg.type, msg.from, msg.body);
     actor.send(event);
     handled++;
@@ -178,7 +181,10 @@ export function startCell(options: StartCellOptions): RunningCell {
     const answer = definition.reply(snapshot, event);
     if (answer instanceof Promise) {
       return answer.then(
-        (value) => msg.respond(value),
+        (value) => {
+          msg.respond(value);
+          timed(started);
+        },
         (err: unknown) => {
           errors++;
           msg.fail(err);
@@ -186,7 +192,10 @@ export function startCell(options: StartCellOptions): RunningCell {
       );
     }
     msg.respond(answer);
+    timed(started);
   };
+  const timed = (started: number) =>
+    options.onRequestHandled?.(id, definition.type, (performance.now() - started) / 1000);
 
   const onTopic = (as: string | undefined) => (msg: IncomingMessage) => {
     if (status !== CELL_STATUS.running) return;

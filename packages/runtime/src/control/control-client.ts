@@ -6,6 +6,7 @@ import {
   type AgentInfo,
   CONTROL_COMMAND,
   type CreateAgentRequest,
+  type MetricsQuery,
   type NodeInfo,
   type SystemStatus,
 } from './control-commands.js';
@@ -26,6 +27,10 @@ export interface ControlClient {
   triggerHeal(id: string): Promise<Record<string, unknown>>;
   /** The recovery-manager's record of healing actions. */
   healStatus(): Promise<unknown>;
+  /** The latest samples of the metrics history (kept by the metrics-collector). */
+  queryMetrics(
+    query?: MetricsQuery,
+  ): Promise<Array<{ at: number; nodes: unknown; cells: Array<Record<string, unknown>> }>>;
 }
 
 /** Options of {@link createControlClient}. */
@@ -56,5 +61,6 @@ export function createControlClient(
     resetConfig: () => call(CONTROL_COMMAND.systemReset),
     triggerHeal: (id) => call(CONTROL_COMMAND.healTrigger, { id }),
     healStatus: () => call(CONTROL_COMMAND.healStatus),
+    queryMetrics: (query = {}) => call(CONTROL_COMMAND.metricsQuery, query),
   };
 }

@@ -14,7 +14,16 @@ export const CONTROL_COMMAND = {
   systemReset: 'system.reset',
   healTrigger: 'heal.trigger',
   healStatus: 'heal.status',
+  metricsQuery: 'metrics.query',
 } as const;
+
+/** Body of `metrics.query`: the latest samples of the metrics history, optionally of one cell. */
+export interface MetricsQuery {
+  /** Only this cell's figures. */
+  cell?: string;
+  /** How many samples, newest last; default 12. */
+  limit?: number;
+}
 
 /** The cell type whose cells keep the healing history (`hms heal status` asks the first). */
 export const RECOVERY_MANAGER_TYPE = 'recovery-manager';

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { PeerView } from '../node/peer-view.js';
 import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import { EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
 import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
@@ -152,6 +153,20 @@ export function createControlServer(options: ControlServerOptions) {
         );
       }
       return transport.request(subjects.cellInbox(manager.id), 'status', undefined, { timeout: 2000 });
+    },
+
+    [CONTROL_COMMAND.metricsQuery]: async (msg) => {
+      const cell = field(msg.body, 'cell');
+      if (cell !== undefined) assertToken(cell, 'cell id');
+      const limit = field(msg.body, 'limit') ?? 12;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new ValidationError('limit must be a whole number from 1 to 1000', { data: { field: 'limit' } });
+      }
+      const log = await EventLog.open(transport, subjects.swarm, METRICS_LOG, logger);
+      return (await log.recent(limit)).map(({ at, body }) => {
+        const cells = (body.cells as Array<{ id: string }> | undefined) ?? [];
+        return { at, nodes: body.nodes, cells: cell ? cells.filter((c) => c.id === cell) : cells };
+      });
     },
 
     [CONTROL_COMMAND.systemReset]: async () => announce(await config.reset()),

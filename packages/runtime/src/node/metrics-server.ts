@@ -1,10 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CellHealth } from '../cell/cell-status.js';
 import type { Logger } from '../logger.js';
 import type { TransportStats } from '../transport/transport.js';
 import type { Peer } from './peer-view.js';
+
+/** The node's metrics: a registry to serve, and the request-latency histogram to feed. */
+export interface NodeMetrics {
+  registry: Registry;
+  /** Records one request handled by a cell, in seconds. */
+  observeRequest(cellId: string, type: string, seconds: number): void;
+}
 
 /** What the metrics are read from, at scrape time. */
 export interface MetricsSources {
@@ -25,12 +32,19 @@ export interface MetricsServer {
 }
 
 /**
- * Builds the node's metric registry: process defaults, transport counters, per-cell message,
- * error, restart and mailbox figures, peer suspicion. Values are read when scraped, so the hot
- * path pays nothing.
+ * Builds the node's metrics: process defaults, transport counters, per-cell message, error,
+ * restart and mailbox figures and request latency histograms, peer suspicion. All but the
+ * histogram are read when scraped, so the hot path pays nothing for them.
  */
-export function createMetricsRegistry(sources: MetricsSources): Registry {
+export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
   const registry = new Registry();
+  const latency = new Histogram({
+    name: 'hms_cell_request_duration_seconds',
+    help: 'Time from a request reaching a cell to its reply, per cell.',
+    labelNames: ['cell', 'type'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [registry],
+  });
   registry.setDefaultLabels({ node: sources.nodeId });
   collectDefaultMetrics({ register: registry, prefix: 'hms_' });
   const transportCounter = (name: string, help: string, key: keyof TransportStats) =>
@@ -86,7 +100,10 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
       for (const p of sources.peers()) this.set({ peer: p.node }, p.phi);
     },
   });
-  return registry;
+  return {
+    registry,
+    observeRequest: (cell, type, seconds) => latency.observe({ cell, type }, seconds),
+  };
 }
 
 /** Serves `registry` on `http://host:port/metrics` (port 0: any free port). */

@@ -7,8 +7,8 @@ import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import type { Logger } from '../logger.js';
-import { AlertLog } from '../persistence/alert-log.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
+import { ALERT_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { Field } from '../stigmergy/field.js';
@@ -17,7 +17,7 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
-import { createMetricsRegistry, type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
 
@@ -89,15 +89,28 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     DesiredCells.open(transport, swarm, logger),
     SnapshotStore.open(transport, swarm),
     SwarmConfigStore.open(transport, swarm, logger),
-    // The alerts stream must exist before the first alert is raised.
-    AlertLog.open(transport, swarm, logger),
+    // The logs' streams must exist before the first event they capture is published.
+    EventLog.open(transport, swarm, ALERT_LOG, logger),
+    EventLog.open(transport, swarm, METRICS_LOG, logger),
   ]);
   const peers = new PeerView({ clock });
   let settings: SwarmConfig = defaultConfig();
   const field = await Field.open(transport, swarm, { clock, by: nodeId, logger });
   const fieldView = new FieldView(field, [UNHEALTHY_TOPIC], { clock, logger });
   await fieldView.start();
+  // Built before the supervisor, which feeds its latency histogram; read at scrape time.
+  const nodeMetrics =
+    options.metricsPort === undefined
+      ? undefined
+      : createNodeMetrics({
+          nodeId,
+          transport: () => transport.stats,
+          cells: () => supervisor.health(),
+          peers: () => peers.list(),
+          eventLoopLagMs: () => lastLagMs,
+        });
   const supervisor = createCellSupervisor({
+    ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
     guard: {
       field,
       view: fieldView,
@@ -147,18 +160,13 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   };
 
   const metrics =
-    options.metricsPort === undefined
+    nodeMetrics === undefined
       ? undefined
-      : await startMetricsServer(
-          createMetricsRegistry({
-            nodeId,
-            transport: () => transport.stats,
-            cells: () => supervisor.health(),
-            peers: () => peers.list(),
-            eventLoopLagMs: () => lastLagMs,
-          }),
-          { port: options.metricsPort, logger, ...(options.metricsHost ? { host: options.metricsHost } : {}) },
-        );
+      : await startMetricsServer(nodeMetrics.registry, {
+          port: options.metricsPort ?? 0,
+          logger,
+          ...(options.metricsHost ? { host: options.metricsHost } : {}),
+        });
 
   /** Applies a configuration version live; version 0 (never configured) keeps the options given. */
   const applyConfig = ({ version, config: c }: VersionedConfig) => {

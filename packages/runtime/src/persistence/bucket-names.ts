@@ -12,7 +12,10 @@ export function bucketNames(swarm: string) {
     config: `hms-${swarm}-config`,
     /** Stigmergy marks. */
     field: `hms-${swarm}-field`,
-    /** The alerts stream. */
-    alerts: `hms-${swarm}-alerts`,
+    /** The stream of an event log (`alerts`, `metrics`). */
+    log: (name: string) => {
+      assertToken(name, 'log name');
+      return `hms-${swarm}-${name}`;
+    },
   } as const;
 }

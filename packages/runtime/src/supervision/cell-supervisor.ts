@@ -26,6 +26,8 @@ export interface CellSupervisorOptions {
   snapshotMaxStaleMs?: number;
   /** Breakers and stigmergy for the cells' calls; none when omitted. */
   guard?: GuardEnvironment;
+  /** Told how long each request to a cell took, in seconds (for the latency histogram). */
+  onRequestHandled?: (cellId: string, type: string, seconds: number) => void;
 }
 
 /** A cell this node is responsible for. */
@@ -114,6 +116,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         },
         ...(restored ? { snapshot: restored } : {}),
         ...(options.guard ? { guard: options.guard } : {}),
+        ...(options.onRequestHandled ? { onRequestHandled: options.onRequestHandled } : {}),
         onCrash: (cell, error, lastGood) => onCrash(entry, cell, error, lastGood),
       });
     } catch (err) {

@@ -47,6 +47,8 @@ describe('metrics', () => {
     expect(text).toContain('# TYPE hms_cell_messages_handled_total counter');
     expect(text).toMatch(/hms_cell_messages_handled_total\{[^}]*cell="q1"[^}]*\} 3/);
     expect(text).toMatch(/hms_cell_up\{[^}]*cell="q1"[^}]*\} 1/);
+    expect(text).toContain('# TYPE hms_cell_request_duration_seconds histogram');
+    expect(text).toMatch(/hms_cell_request_duration_seconds_count\{[^}]*cell="q1"[^}]*\} 3/);
     expect(text).toMatch(/hms_peer_phi\{[^}]*peer="m1"[^}]*\} /);
     expect(text).toContain('hms_process_resident_memory_bytes');
   });

@@ -6,7 +6,7 @@ import { createControlClient } from '../../src/control/control-client.js';
 import { CellFailedError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createNode, type NodeHost } from '../../src/node/node-host.js';
-import { AlertLog } from '../../src/persistence/alert-log.js';
+import { ALERT_LOG, EventLog } from '../../src/persistence/event-log.js';
 import { SnapshotStore } from '../../src/persistence/snapshot-store.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -105,7 +105,7 @@ describe('supervision and persistence', () => {
     });
     await expect(ask('tally-bad', 'get')).rejects.toThrow();
     expect(events.filter((e) => e.type === 'cell.crashed' && e.cell === 'tally-bad')).toHaveLength(4);
-    const alerts = await (await AlertLog.open(client, swarm, createSilentLogger())).recent();
+    const alerts = await (await EventLog.open(client, swarm, ALERT_LOG, createSilentLogger())).recent();
     expect(alerts.map((a) => [a.type, a.cell, a.from])).toContainEqual(['cell.escalated', 'tally-bad', 's1']);
     expect(alerts.find((a) => a.cell === 'tally-bad')?.body).toMatchObject({ severity: 'critical', error: 'boom' });
   });

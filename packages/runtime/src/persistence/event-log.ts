@@ -9,36 +9,50 @@ import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
 
-/** An alert as kept in the stream. */
-export interface Alert {
-  /** Stream sequence: alerts are numbered in the order they were raised. */
+/** An event as kept in a log. */
+export interface LoggedEvent {
+  /** Stream sequence: events are numbered in the order they were published. */
   seq: number;
   /** Epoch millis when it was stored. */
   at: number;
   /** The event type, e.g. `cell.escalated`. */
   type: string;
-  /** The cell it is about. */
+  /** The cell the subject names. */
   cell: string;
-  /** The node that raised it. */
+  /** `hms-from`: the cell or node that published it. */
   from: string;
   body: Record<string, unknown>;
 }
 
-/** Options of {@link AlertLog.open}. */
-export interface AlertLogOptions {
-  /** How long alerts are kept, in millis; default 7 days. */
-  maxAgeMs?: number;
+/** An alert (a {@link LoggedEvent} of the alerts log). */
+export type Alert = LoggedEvent;
+
+/** Which events a log keeps, and for how long. */
+export interface EventLogSpec {
+  /** The stream is `hms-<swarm>-<name>`. */
+  name: string;
+  /** Event types captured. */
+  events: readonly string[];
+  /** How long events are kept, in millis. */
+  maxAgeMs: number;
 }
 
-/** Event types kept as alerts. */
-export const ALERT_EVENTS = [LIFECYCLE_EVENT.escalated, 'alert.raised'] as const;
+/** Escalated cells and raised alerts, kept 7 days: `hms monitor alerts`. */
+export const ALERT_LOG: EventLogSpec = {
+  name: 'alerts',
+  events: [LIFECYCLE_EVENT.escalated, 'alert.raised'],
+  maxAgeMs: 7 * 24 * 3600 * 1000,
+};
+
+/** Metric samples of the metrics-collector, kept 1 hour: `hms monitor metrics --history`. */
+export const METRICS_LOG: EventLogSpec = { name: 'metrics', events: ['metrics.sample'], maxAgeMs: 3600 * 1000 };
 
 /**
- * The alerts of a swarm in the JetStream stream `hms-<swarm>-alerts`, which captures the alert
- * events (`cell.escalated`, `alert.raised`) as they are published: nothing writes to it twice,
- * and `hms monitor alerts` reads it back, also after restarts.
+ * A JetStream stream `hms-<swarm>-<name>` that captures some event types as they are
+ * published: nothing writes to it twice, and readers get the history back, also after
+ * restarts. Used for alerts and for metrics history.
  */
-export class AlertLog {
+export class EventLog {
   private constructor(
     private readonly js: JetStreamClient,
     private readonly stream: string,
@@ -46,19 +60,14 @@ export class AlertLog {
   ) {}
 
   /** Creates the stream when missing (idempotent) and opens it. */
-  static async open(
-    transport: Transport,
-    swarm: string,
-    logger: Logger,
-    options: AlertLogOptions = {},
-  ): Promise<AlertLog> {
+  static async open(transport: Transport, swarm: string, spec: EventLogSpec, logger: Logger): Promise<EventLog> {
     const subjects = createSubjects(swarm);
-    const stream = bucketNames(swarm).alerts;
+    const stream = bucketNames(swarm).log(spec.name);
     const jsm = await jetstreamManager(transport.nc);
     const config = {
       name: stream,
-      subjects: ALERT_EVENTS.map((t) => subjects.eventPattern(t)),
-      max_age: nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000),
+      subjects: spec.events.map((t) => subjects.eventPattern(t)),
+      max_age: nanos(spec.maxAgeMs),
     };
     try {
       await jsm.streams.info(stream);
@@ -68,10 +77,10 @@ export class AlertLog {
         await jsm.streams.info(stream);
       });
     }
-    return new AlertLog(jetstream(transport.nc), stream, logger.child({ component: 'alert-log' }));
+    return new EventLog(jetstream(transport.nc), stream, logger.child({ component: 'event-log', stream }));
   }
 
-  private toAlert(m: JsMsg): Alert | undefined {
+  private toEvent(m: JsMsg): LoggedEvent | undefined {
     try {
       const body = codecForContentType(m.headers?.get(HEADER.contentType) || undefined).decode(m.data);
       return {
@@ -83,13 +92,13 @@ export class AlertLog {
         body: toJsonSafe(body) as Record<string, unknown>,
       };
     } catch (err) {
-      this.logger.warn({ err, seq: m.seq }, 'malformed alert skipped');
+      this.logger.warn({ err, seq: m.seq }, 'malformed event skipped');
       return undefined;
     }
   }
 
-  /** The last `limit` alerts, oldest first. */
-  async recent(limit = 100): Promise<Alert[]> {
+  /** The last `limit` events, oldest first. */
+  async recent(limit = 100): Promise<LoggedEvent[]> {
     const jsm = await this.js.jetstreamManager();
     const { state } = await jsm.streams.info(this.stream);
     if (state.messages === 0) return [];
@@ -98,24 +107,24 @@ export class AlertLog {
       deliver_policy: 'by_start_sequence',
       opt_start_seq: start,
     });
-    const out: Alert[] = [];
+    const out: LoggedEvent[] = [];
     const messages = await consumer.fetch({ max_messages: state.last_seq - start + 1, expires: 5000 });
     for await (const m of messages) {
-      const alert = this.toAlert(m);
-      if (alert) out.push(alert);
+      const event = this.toEvent(m);
+      if (event) out.push(event);
       if (m.seq >= state.last_seq) break;
     }
     return out;
   }
 
-  /** Calls `onAlert` for every alert raised from now on; returns a function that stops. */
-  async follow(onAlert: (alert: Alert) => void): Promise<() => void> {
+  /** Calls `onEvent` for every event logged from now on; returns a function that stops. */
+  async follow(onEvent: (event: LoggedEvent) => void): Promise<() => void> {
     const consumer = await this.js.consumers.get(this.stream, { deliver_policy: 'new' });
     const messages = await consumer.consume();
     void (async () => {
       for await (const m of messages) {
-        const alert = this.toAlert(m);
-        if (alert) onAlert(alert);
+        const event = this.toEvent(m);
+        if (event) onEvent(event);
       }
     })();
     return () => void messages.close();
