@@ -1,23 +1,28 @@
 import {
   ALERT_LOG,
-  CellRegistry,
   createControlClient,
-  createNode,
   createSilentLogger,
   createSubjects,
   EventLog,
   type NodeHost,
   type Transport,
 } from '@hms/runtime';
-import { connectTestTransport, uniqueSwarm, waitFor } from '@hms/runtime/testing';
+import {
+  connectTestTransport,
+  startTestNodes,
+  stopTestNodes,
+  type TestNode,
+  uniqueSwarm,
+  waitFor,
+} from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { healthMonitorCell } from '../../src/index.js';
 
 describe('health-monitor', () => {
   const swarm = uniqueSwarm('hm');
   const subjects = createSubjects(swarm);
-  const transports: Transport[] = [];
-  const nodes: NodeHost[] = [];
+  let testNodes: TestNode[] = [];
+  let nodes: NodeHost[] = [];
   let client: Transport;
   const changes: Array<{ kind: string; id: string; from: string | null; to: string }> = [];
 
@@ -25,20 +30,8 @@ describe('health-monitor', () => {
     client = await connectTestTransport(inject('natsUrl'), 'client');
     client.tap(subjects.eventPattern('health.changed'), (v) => changes.push(v.body as (typeof changes)[number]));
     await client.flush();
-    for (const id of ['h1', 'h2', 'h3']) {
-      const t = await connectTestTransport(inject('natsUrl'), id);
-      transports.push(t);
-      nodes.push(
-        await createNode({
-          nodeId: id,
-          swarm,
-          transport: t,
-          registry: new CellRegistry([healthMonitorCell]),
-          logger: createSilentLogger(),
-          heartbeatMs: 100,
-        }),
-      );
-    }
+    testNodes = await startTestNodes(inject('natsUrl'), swarm, ['h1', 'h2', 'h3'], [healthMonitorCell]);
+    nodes = testNodes.map((n) => n.node);
     await createControlClient(client, swarm).createAgent({
       type: 'health-monitor',
       id: 'hm-1',
@@ -53,14 +46,13 @@ describe('health-monitor', () => {
     );
   });
   afterAll(async () => {
-    await nodes[0]?.stop();
-    await nodes[1]?.stop();
-    for (const t of [...transports, client]) await t.close();
+    await stopTestNodes(testNodes);
+    await client.close();
   });
 
   it('suspects a node whose connection was cut, and raises an alert kept in the alerts stream', async () => {
     // Cut h3's connection without a goodbye: its heartbeats just stop.
-    await transports[2]?.close();
+    await testNodes[2]?.transport.close();
     await waitFor(() => changes.some((c) => c.kind === 'node' && c.id === 'h3' && c.to === 'suspect'), {
       what: 'h3 suspect',
       timeoutMs: 15_000,

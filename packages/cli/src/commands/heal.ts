@@ -1,3 +1,4 @@
+import type { HealingAction, RecoveryManagerContext } from '@hms/agents';
 import { createControlClient, isToken, NotFoundError, ValidationError, validateChanges } from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
@@ -5,18 +6,11 @@ import { CliError, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
 
+/** What the recovery-manager answers (its reply to a status request). */
 interface HealStatus {
-  totals: Record<string, number>;
-  byCell: Record<string, { actions: number; failed: number; escalations: number; last: string }>;
-  recent: Array<{
-    at: number;
-    cell: string;
-    node: string;
-    action: string;
-    why: string;
-    outcome: string;
-    durationMs: number;
-  }>;
+  totals: RecoveryManagerContext['totals'];
+  byCell: RecoveryManagerContext['byCell'];
+  recent: HealingAction[];
 }
 
 function parseId(value: string): string {

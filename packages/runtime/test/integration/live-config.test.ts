@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CellRegistry } from '../../src/cell/cell-registry.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createControlClient } from '../../src/control/control-client.js';
 import { ValidationError } from '../../src/errors.js';
-import { createSilentLogger } from '../../src/logger.js';
 import type { NodeHeartbeat } from '../../src/node/node-heartbeat.js';
-import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import type { NodeHost } from '../../src/node/node-host.js';
+import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
@@ -12,8 +11,8 @@ import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js
 describe('live configuration', () => {
   const swarm = uniqueSwarm('cfg');
   const subjects = createSubjects(swarm);
-  const transports: Transport[] = [];
-  const nodes: NodeHost[] = [];
+  let testNodes: TestNode[] = [];
+  let nodes: NodeHost[] = [];
   let client: Transport;
   const beats: NodeHeartbeat[] = [];
 
@@ -21,24 +20,12 @@ describe('live configuration', () => {
     client = await connectTest('client');
     client.tap(subjects.heartbeatPattern(), (v) => beats.push(v.body as NodeHeartbeat));
     await client.flush();
-    for (const id of ['c1', 'c2']) {
-      const t = await connectTest(id);
-      transports.push(t);
-      nodes.push(
-        await createNode({
-          nodeId: id,
-          swarm,
-          transport: t,
-          registry: new CellRegistry([]),
-          logger: createSilentLogger(),
-          heartbeatMs: 300,
-        }),
-      );
-    }
+    testNodes = await startTestNodes(inject('natsUrl'), swarm, ['c1', 'c2'], [], { heartbeatMs: 300 });
+    nodes = testNodes.map((n) => n.node);
   });
   afterAll(async () => {
-    for (const n of nodes) await n.stop();
-    for (const t of [...transports, client]) await t.close();
+    await stopTestNodes(testNodes);
+    await client.close();
   });
 
   it('changes the heartbeat interval of every running node, without restarting anything', async () => {

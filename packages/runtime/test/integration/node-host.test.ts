@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { CellRegistry } from '../../src/cell/cell-registry.js';
 import { defineCell } from '../../src/cell/define-cell.js';
@@ -6,6 +6,7 @@ import { createControlClient } from '../../src/control/control-client.js';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
@@ -24,25 +25,13 @@ const echo = defineCell({
 describe('node host', () => {
   const swarm = uniqueSwarm();
   const subjects = createSubjects(swarm);
-  const transports: Transport[] = [];
-  const nodes: NodeHost[] = [];
+  let testNodes: TestNode[] = [];
+  let nodes: NodeHost[] = [];
   let client: Transport;
 
   beforeAll(async () => {
-    for (const id of ['na', 'nb']) {
-      const t = await connectTest(id);
-      transports.push(t);
-      nodes.push(
-        await createNode({
-          nodeId: id,
-          swarm,
-          transport: t,
-          registry: new CellRegistry([echo]),
-          logger: createSilentLogger(),
-          heartbeatMs: 100,
-        }),
-      );
-    }
+    testNodes = await startTestNodes(inject('natsUrl'), swarm, ['na', 'nb'], [echo]);
+    nodes = testNodes.map((n) => n.node);
     client = await connectTest('cli');
     const control = createControlClient(client, swarm);
     await waitFor(async () => (await control.listNodes()).filter((n) => n.status === 'alive').length === 2, {
@@ -50,8 +39,8 @@ describe('node host', () => {
     });
   });
   afterAll(async () => {
-    for (const n of nodes) await n.stop();
-    for (const t of [...transports, client]) await t.close();
+    await stopTestNodes(testNodes);
+    await client.close();
   });
 
   it('creates cells through the control plane, balanced over the live nodes, and they answer', async () => {
@@ -96,13 +85,14 @@ describe('node host', () => {
 
   it('counts random bytes on every control subject, answers them with an error, and keeps serving', async () => {
     const control = createControlClient(client, swarm);
-    const before = transports.reduce((n, t) => n + t.stats.malformed, 0);
+    const malformed = () => testNodes.reduce((n, t) => n + t.transport.stats.malformed, 0);
+    const before = malformed();
     const commands = ['agent.list', 'agent.create', 'agent.destroy', 'agent.status', 'node.list', 'cell.types'];
     for (const c of commands) {
       const reply = await client.nc.request(subjects.control(c), new Uint8Array([0xc1, 0x99, 0x00]), { timeout: 2000 });
       expect(reply.headers?.get('hms-type'), c).toBe('error');
     }
-    expect(transports.reduce((n, t) => n + t.stats.malformed, 0) - before).toBe(commands.length);
+    expect(malformed() - before).toBe(commands.length);
     expect((await control.listAgents()).length).toBeGreaterThan(0);
   });
 

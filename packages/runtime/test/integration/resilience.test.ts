@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import type { CellContext } from '../../src/cell/cell-context.js';
-import { CellRegistry } from '../../src/cell/cell-registry.js';
 import { defineCell } from '../../src/cell/define-cell.js';
 import { createControlClient } from '../../src/control/control-client.js';
 import { CircuitOpenError, DependencyAvoidedError, NoRespondersError } from '../../src/errors.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createNode, type NodeHost } from '../../src/node/node-host.js';
+import type { NodeHost } from '../../src/node/node-host.js';
+import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
@@ -35,8 +34,8 @@ const echo = defineCell({
 describe('circuit breakers and stigmergy', () => {
   const swarm = uniqueSwarm('res');
   const subjects = createSubjects(swarm);
-  const transports: Transport[] = [];
-  const nodes: NodeHost[] = [];
+  let testNodes: TestNode[] = [];
+  let nodes: NodeHost[] = [];
   let client: Transport;
   const events: Array<{ type?: string; from?: string; body?: unknown }> = [];
 
@@ -44,20 +43,8 @@ describe('circuit breakers and stigmergy', () => {
     client = await connectTest('client');
     client.tap(subjects.eventPattern(), (v) => events.push(v));
     await client.flush();
-    for (const id of ['ra', 'rb']) {
-      const t = await connectTest(id);
-      transports.push(t);
-      nodes.push(
-        await createNode({
-          nodeId: id,
-          swarm,
-          transport: t,
-          registry: new CellRegistry([caller, echo]),
-          logger: createSilentLogger(),
-          heartbeatMs: 100,
-        }),
-      );
-    }
+    testNodes = await startTestNodes(inject('natsUrl'), swarm, ['ra', 'rb'], [caller, echo]);
+    nodes = testNodes.map((n) => n.node);
     await waitFor(() => nodes.every((n) => n.peers.alive().length === 2), { what: 'two nodes' });
     const control = createControlClient(client, swarm);
     // The breaker trips before the field's avoidance threshold is reached, so both can be seen.
@@ -73,8 +60,8 @@ describe('circuit breakers and stigmergy', () => {
     await control.createAgent({ type: 'caller', id: 'caller-b', node: 'rb' });
   });
   afterAll(async () => {
-    for (const n of nodes) await n.stop();
-    for (const t of [...transports, client]) await t.close();
+    await stopTestNodes(testNodes);
+    await client.close();
   });
 
   it('opens the circuit after repeated failures, fails fast while open, and closes after a good trial call', async () => {
