@@ -4,7 +4,10 @@ import { CodecError } from '../src/errors.js';
 import { CONTENT_TYPE, codecForContentType, getCodec } from '../src/transport/codec.js';
 import { decodeBody } from '../src/transport/message-view.js';
 
-const jsonValue = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+/** JSON values without `__proto__` keys, which msgpackr renames on purpose (see below). */
+const jsonValue = fc
+  .jsonValue({ maxDepth: 4 })
+  .map((v) => JSON.parse(JSON.stringify(v), (k, value) => (k === '__proto__' ? undefined : value)) as unknown);
 
 describe('codec', () => {
   it('round-trips any JSON value through msgpack', () => {
@@ -23,6 +26,16 @@ describe('codec', () => {
         expect(codec.decode(codec.encode(v))).toEqual(v);
       }),
     );
+  });
+
+  it('never lets a __proto__ key in a body reach an object prototype (msgpackr renames it)', () => {
+    const codec = getCodec('msgpack');
+    const decoded = codec.decode(codec.encode(JSON.parse('{"__proto__":{"polluted":true}}'))) as Record<
+      string,
+      unknown
+    >;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
   });
 
   it('writes plain msgpack maps that any msgpack decoder reads (no msgpackr records)', () => {

@@ -154,8 +154,14 @@ describe('a local swarm of node processes', () => {
       cell: string;
     }>;
     expect(alerts).toContainEqual(expect.objectContaining({ type: 'cell.escalated', cell: 'crashy' }));
-    const health = await runHms(['monitor', 'health'], env);
-    expect(health.stdout).toMatch(/crashy\s+counter\s+node-\d\s+failed/);
+    await waitFor(
+      async () => /crashy\s+counter\s+node-\d\s+failed/.test((await runHms(['monitor', 'health'], env)).stdout),
+      {
+        timeoutMs: 5000,
+        everyMs: 100,
+        what: 'crashy failed in monitor health',
+      },
+    );
     await waitFor(
       async () => {
         const r = await runHms(['heal', 'status', '--json'], env);

@@ -109,7 +109,19 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           peers: () => peers.list(),
           eventLoopLagMs: () => lastLagMs,
         });
+  // A cell that starts, stops, crashes or fails is reported at once, not a heartbeat later;
+  // bursts (a node starting 1,000 cells) make one early heartbeat.
+  let earlyBeat = false;
+  const reportSoon = () => {
+    if (earlyBeat) return;
+    earlyBeat = true;
+    setTimeout(() => {
+      earlyBeat = false;
+      publishHeartbeat();
+    }, 10).unref();
+  };
   const supervisor = createCellSupervisor({
+    onStatusChange: reportSoon,
     ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
     guard: {
       field,

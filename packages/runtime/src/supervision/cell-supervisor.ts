@@ -26,6 +26,8 @@ export interface CellSupervisorOptions {
   snapshotMaxStaleMs?: number;
   /** Breakers and stigmergy for the cells' calls; none when omitted. */
   guard?: GuardEnvironment;
+  /** Told when a cell starts, stops, crashes or is given up on (the node reports it at once). */
+  onStatusChange?: () => void;
   /** Told how long each request to a cell took, in seconds (for the latency histogram). */
   onRequestHandled?: (cellId: string, type: string, seconds: number) => void;
 }
@@ -67,8 +69,10 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   const hosted = new Map<string, Hosted>();
   let stopping = false;
 
-  const publishEvent = (type: string, id: string, body: Record<string, unknown>) =>
+  const publishEvent = (type: string, id: string, body: Record<string, unknown>) => {
     transport.publish(subjects.event(type, id), type, { node: nodeId, ...body }, { from: nodeId });
+    if (type !== LIFECYCLE_EVENT.healed && type !== LIFECYCLE_EVENT.healRequested) options.onStatusChange?.();
+  };
 
   /** Starts (or restarts) a cell from `snapshot`, or from its stored snapshot when undefined. */
   /** Records a healing action (the recovery-manager keeps them; `hms heal status` shows them). */
