@@ -34,6 +34,20 @@ export {
   type SystemStatus,
 } from './control/control-commands.js';
 export {
+  createElectionState,
+  DEFAULT_TIMING,
+  type DurableElectionState,
+  type ElectionInput,
+  type ElectionOptions,
+  type ElectionState,
+  type ElectionTiming,
+  ROLE,
+  type Role,
+  type StepResult,
+  step as electionStep,
+} from './election/election-core.js';
+export type { ElectionMessage, Outgoing } from './election/election-messages.js';
+export {
   AlreadyExistsError,
   CellFailedError,
   CircuitOpenError,

@@ -1,0 +1,238 @@
+import type { ElectionMessage, Outgoing } from './election-messages.js';
+
+/** Roles of the election. */
+export const ROLE = {
+  follower: 'follower',
+  /** Asking for pre-votes: only a node that would win becomes a candidate. */
+  preCandidate: 'pre-candidate',
+  candidate: 'candidate',
+  leader: 'leader',
+} as const;
+
+export type Role = (typeof ROLE)[keyof typeof ROLE];
+
+/** Timing of the election, in millis. */
+export interface ElectionTiming {
+  /** Randomized election timeout bounds; default 1000–2000 (Raft paper: 150–300 on a LAN; etcd: 1000). */
+  electionTimeoutMinMs: number;
+  electionTimeoutMaxMs: number;
+  /** Leader heartbeat interval; default 200. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_TIMING: ElectionTiming = {
+  electionTimeoutMinMs: 1000,
+  electionTimeoutMaxMs: 2000,
+  heartbeatMs: 200,
+};
+
+/** What must survive a restart (Raft's persistent state): without it a node could vote twice in a term. */
+export interface DurableElectionState {
+  term: number;
+  votedFor: string | null;
+}
+
+/** The whole state of one node's election core. */
+export interface ElectionState extends DurableElectionState {
+  id: string;
+  members: readonly string[];
+  role: Role;
+  leader: string | null;
+  /** Votes (or pre-votes) granted to this node in the current attempt. */
+  grants: readonly string[];
+  /** When this node starts (pre-)campaigning unless it hears from a leader; epoch millis. */
+  electionDeadline: number;
+  /** When this node last heard from a live leader (followers) — pre-votes are refused until timeout. */
+  lastLeaderContact: number;
+  /** Leader: when each follower last acknowledged a heartbeat (check quorum). */
+  acks: Readonly<Record<string, number>>;
+  /** Leader: when the next heartbeat is due. */
+  nextHeartbeat: number;
+}
+
+/** Inputs of the core: time passing, or a message arriving. */
+export type ElectionInput = { type: 'tick'; now: number } | { type: 'message'; now: number; message: ElectionMessage };
+
+/** A step's result: the new state and the messages to send. */
+export interface StepResult {
+  state: ElectionState;
+  out: Outgoing[];
+}
+
+/** Options of {@link createElectionState}. */
+export interface ElectionOptions {
+  id: string;
+  members: readonly string[];
+  now: number;
+  random: () => number;
+  timing?: ElectionTiming;
+  /** The state that survived a restart. */
+  durable?: DurableElectionState;
+}
+
+function majority(members: readonly string[]): number {
+  return Math.floor(members.length / 2) + 1;
+}
+
+function timeout(timing: ElectionTiming, random: () => number): number {
+  return timing.electionTimeoutMinMs + random() * (timing.electionTimeoutMaxMs - timing.electionTimeoutMinMs);
+}
+
+/** A node starting (or restarting) as a follower. */
+export function createElectionState(o: ElectionOptions): ElectionState {
+  const timing = o.timing ?? DEFAULT_TIMING;
+  return {
+    id: o.id,
+    members: [...o.members].sort(),
+    term: o.durable?.term ?? 0,
+    votedFor: o.durable?.votedFor ?? null,
+    role: ROLE.follower,
+    leader: null,
+    grants: [],
+    electionDeadline: o.now + timeout(timing, o.random),
+    lastLeaderContact: Number.NEGATIVE_INFINITY,
+    acks: {},
+    nextHeartbeat: 0,
+  };
+}
+
+/**
+ * The election protocol as a pure function: Raft's leader election with pre-vote and check
+ * quorum, no log. No I/O, no clock, no randomness of its own: `random` and `now` come in, so
+ * the same core runs over NATS and in a deterministic simulator.
+ *
+ * Safety: a node votes at most once per term (`votedFor` is durable) and a leader needs a
+ * majority of `members`, so no term has two leaders. Liveness: randomized timeouts. Pre-vote
+ * keeps a node that was cut off (or flaps) from raising terms and deposing a healthy leader;
+ * check quorum makes a leader that no longer hears a majority step down, so a minority
+ * partition never keeps a leader.
+ */
+export function step(
+  state: ElectionState,
+  input: ElectionInput,
+  random: () => number,
+  timing: ElectionTiming = DEFAULT_TIMING,
+): StepResult {
+  const now = input.now;
+  if (input.type === 'tick') return onTick(state, now, random, timing);
+  const m = input.message;
+  if (m.from === state.id || !state.members.includes(m.from)) return { state, out: [] };
+
+  // A higher term from a real election or a leader: adopt it (pre-votes do not change terms).
+  let s = state;
+  if (m.term > s.term && m.type !== 'pre-vote' && m.type !== 'pre-vote-reply') {
+    s = { ...s, term: m.term, votedFor: null, role: ROLE.follower, leader: null, grants: [], acks: {} };
+  }
+
+  switch (m.type) {
+    case 'pre-vote': {
+      const leaderFresh = now - s.lastLeaderContact < timing.electionTimeoutMinMs || s.role === ROLE.leader;
+      const granted = m.term > s.term && !leaderFresh;
+      return {
+        state: s,
+        out: [{ to: m.from, message: { type: 'pre-vote-reply', term: m.term, from: s.id, granted } }],
+      };
+    }
+    case 'pre-vote-reply': {
+      if (s.role !== ROLE.preCandidate || m.term !== s.term + 1 || !m.granted || s.grants.includes(m.from)) {
+        return { state: s, out: [] };
+      }
+      const grants = [...s.grants, m.from];
+      if (grants.length < majority(s.members)) return { state: { ...s, grants }, out: [] };
+      return startElection(s, now, random, timing);
+    }
+    case 'request-vote': {
+      const granted = m.term === s.term && (s.votedFor === null || s.votedFor === m.from) && s.role !== ROLE.leader;
+      const next = granted ? { ...s, votedFor: m.from, electionDeadline: now + timeout(timing, random) } : s;
+      return { state: next, out: [{ to: m.from, message: { type: 'vote', term: s.term, from: s.id, granted } }] };
+    }
+    case 'vote': {
+      if (s.role !== ROLE.candidate || m.term !== s.term || !m.granted || s.grants.includes(m.from)) {
+        return { state: s, out: [] };
+      }
+      const grants = [...s.grants, m.from];
+      if (grants.length < majority(s.members)) return { state: { ...s, grants }, out: [] };
+      const acks = Object.fromEntries(s.members.map((id) => [id, now]));
+      return {
+        state: { ...s, role: ROLE.leader, leader: s.id, grants, acks, nextHeartbeat: now + timing.heartbeatMs },
+        out: [{ message: { type: 'heartbeat', term: s.term, from: s.id } }],
+      };
+    }
+    case 'heartbeat': {
+      if (m.term < s.term) {
+        // A deposed leader learns the newer term from the ack.
+        return { state: s, out: [{ to: m.from, message: { type: 'heartbeat-ack', term: s.term, from: s.id } }] };
+      }
+      return {
+        state: {
+          ...s,
+          role: ROLE.follower,
+          leader: m.from,
+          grants: [],
+          lastLeaderContact: now,
+          electionDeadline: now + timeout(timing, random),
+        },
+        out: [{ to: m.from, message: { type: 'heartbeat-ack', term: s.term, from: s.id } }],
+      };
+    }
+    case 'heartbeat-ack': {
+      if (s.role !== ROLE.leader || m.term !== s.term) return { state: s, out: [] };
+      return { state: { ...s, acks: { ...s.acks, [m.from]: now } }, out: [] };
+    }
+  }
+}
+
+function onTick(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): StepResult {
+  if (s.role === ROLE.leader) {
+    // Check quorum: a leader that has not heard a majority within an election timeout steps down.
+    const heard = s.members.filter(
+      (id) => id === s.id || now - (s.acks[id] ?? Number.NEGATIVE_INFINITY) < timing.electionTimeoutMaxMs,
+    );
+    if (heard.length < majority(s.members)) {
+      return {
+        state: {
+          ...s,
+          role: ROLE.follower,
+          leader: null,
+          grants: [],
+          acks: {},
+          electionDeadline: now + timeout(timing, random),
+        },
+        out: [],
+      };
+    }
+    if (now < s.nextHeartbeat) return { state: s, out: [] };
+    return {
+      state: { ...s, nextHeartbeat: now + timing.heartbeatMs },
+      out: [{ message: { type: 'heartbeat', term: s.term, from: s.id } }],
+    };
+  }
+  if (now < s.electionDeadline) return { state: s, out: [] };
+  if (s.members.length === 1) return startElection(s, now, random, timing);
+  // Time out: ask for pre-votes first (our term does not change unless a majority would vote).
+  return {
+    state: {
+      ...s,
+      role: ROLE.preCandidate,
+      leader: null,
+      grants: [s.id],
+      electionDeadline: now + timeout(timing, random),
+    },
+    out: [{ message: { type: 'pre-vote', term: s.term + 1, from: s.id } }],
+  };
+}
+
+function startElection(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): StepResult {
+  const term = s.term + 1;
+  const base = { ...s, term, votedFor: s.id, role: ROLE.candidate, leader: null, grants: [s.id], acks: {} };
+  if (majority(s.members) === 1) {
+    return {
+      state: { ...base, role: ROLE.leader, leader: s.id, nextHeartbeat: now + timing.heartbeatMs },
+      out: [],
+    };
+  }
+  return {
+    state: { ...base, electionDeadline: now + timeout(timing, random) },
+    out: [{ message: { type: 'request-vote', term, from: s.id } }],
+  };
+}

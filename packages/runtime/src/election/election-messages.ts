@@ -1,0 +1,16 @@
+/** The election protocol's messages. `term` is always the sender's (proposed, for pre-votes). */
+export type ElectionMessage =
+  /** "Would you vote for me in `term`?" — sent before a real election, changes nobody's term. */
+  | { type: 'pre-vote'; term: number; from: string }
+  | { type: 'pre-vote-reply'; term: number; from: string; granted: boolean }
+  | { type: 'request-vote'; term: number; from: string }
+  | { type: 'vote'; term: number; from: string; granted: boolean }
+  /** The leader's heartbeat; followers answer with `heartbeat-ack`. */
+  | { type: 'heartbeat'; term: number; from: string }
+  | { type: 'heartbeat-ack'; term: number; from: string };
+
+/** A message to send: to one node, or to every other member when `to` is undefined. */
+export interface Outgoing {
+  to?: string;
+  message: ElectionMessage;
+}

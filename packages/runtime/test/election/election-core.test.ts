@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { createElectionState, type ElectionState, ROLE, step } from '../../src/election/election-core.js';
+import type { ElectionMessage, Outgoing } from '../../src/election/election-messages.js';
+import { seededRandom } from './election-simulator.js';
+
+const timing = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 };
+const members = ['a', 'b', 'c'];
+
+/** Delivers every message instantly between the given live nodes until nothing is left. */
+function settle(
+  states: Map<string, ElectionState>,
+  out: Array<{ from: string; o: Outgoing }>,
+  now: number,
+  random: () => number,
+) {
+  while (out.length) {
+    const { from, o } = out.shift() as { from: string; o: Outgoing };
+    for (const to of o.to ? [o.to] : members.filter((m) => m !== from)) {
+      const s = states.get(to);
+      if (!s) continue;
+      const r = step(s, { type: 'message', now, message: o.message }, random, timing);
+      states.set(to, r.state);
+      for (const x of r.out) out.push({ from: to, o: x });
+    }
+  }
+}
+
+function cluster(random = seededRandom(1)) {
+  const states = new Map(members.map((id) => [id, createElectionState({ id, members, now: 0, random, timing })]));
+  return { states, random };
+}
+
+function tick(states: Map<string, ElectionState>, id: string, now: number, random: () => number) {
+  const r = step(states.get(id) as ElectionState, { type: 'tick', now }, random, timing);
+  states.set(id, r.state);
+  settle(
+    states,
+    r.out.map((o) => ({ from: id, o })),
+    now,
+    random,
+  );
+}
+
+describe('election core', () => {
+  it('elects the first node whose timeout fires, in term 1, with every node following it', () => {
+    const { states, random } = cluster();
+    tick(states, 'b', 400, random);
+    expect(states.get('b')).toMatchObject({ role: ROLE.leader, term: 1, leader: 'b' });
+    for (const id of ['a', 'c'])
+      expect(states.get(id)).toMatchObject({ role: ROLE.follower, term: 1, leader: 'b', votedFor: 'b' });
+  });
+
+  it('lets a cut-off node collect no pre-votes, so it cannot raise terms and depose a healthy leader', () => {
+    const { states, random } = cluster();
+    // a is elected while c is cut off: c hears nothing.
+    const c = states.get('c') as ElectionState;
+    states.delete('c');
+    tick(states, 'a', 400, random);
+    states.set('c', c);
+    // c times out and asks for pre-votes: a leads and b heard a 50 ms ago, so both refuse.
+    const r = step(c, { type: 'tick', now: 450 }, random, timing);
+    expect(r.state.role).toBe(ROLE.preCandidate);
+    states.set('c', r.state);
+    settle(
+      states,
+      r.out.map((o) => ({ from: 'c', o })),
+      450,
+      random,
+    );
+    expect(states.get('a')).toMatchObject({ role: ROLE.leader, term: 1 });
+    expect(states.get('b')).toMatchObject({ term: 1, leader: 'a' });
+    expect(states.get('c')).toMatchObject({ role: ROLE.preCandidate, term: 0 });
+  });
+
+  it('makes a leader that hears no majority step down (check quorum)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const lonely = step(states.get('a') as ElectionState, { type: 'tick', now: 400 + 301 }, random, timing);
+    expect(lonely.state.role).toBe(ROLE.follower);
+  });
+
+  it('votes at most once per term, also after a restart with its durable state', () => {
+    const random = seededRandom(3);
+    let b = createElectionState({ id: 'b', members, now: 0, random, timing });
+    const ask = (from: string): ElectionMessage => ({ type: 'request-vote', term: 1, from });
+    const first = step(b, { type: 'message', now: 1, message: ask('a') }, random, timing);
+    expect(first.out[0]?.message).toMatchObject({ type: 'vote', granted: true });
+    b = createElectionState({
+      id: 'b',
+      members,
+      now: 2,
+      random,
+      timing,
+      durable: { term: first.state.term, votedFor: first.state.votedFor },
+    });
+    const second = step(b, { type: 'message', now: 3, message: ask('c') }, random, timing);
+    expect(second.out[0]?.message).toMatchObject({ type: 'vote', granted: false });
+  });
+
+  it('ignores messages from non-members and from itself', () => {
+    const { states, random } = cluster();
+    const a = states.get('a') as ElectionState;
+    for (const from of ['zz', 'a']) {
+      const r = step(a, { type: 'message', now: 1, message: { type: 'heartbeat', term: 9, from } }, random, timing);
+      expect(r.state).toBe(a);
+      expect(r.out).toEqual([]);
+    }
+  });
+
+  it('elects a single-member swarm at once', () => {
+    const random = seededRandom(4);
+    const solo = createElectionState({ id: 'x', members: ['x'], now: 0, random, timing });
+    expect(step(solo, { type: 'tick', now: 1000 }, random, timing).state).toMatchObject({ role: ROLE.leader, term: 1 });
+  });
+});
