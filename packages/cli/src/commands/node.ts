@@ -93,7 +93,18 @@ export function createNodeCommand({ output }: CommandDeps): Command {
       else
         output.out(
           nodes.length
-            ? formatTable(nodes, ['node', 'status', 'phi', 'cells', 'host', 'pid', 'eventLoopLagMs', 'metricsUrl'])
+            ? formatTable(nodes, [
+                'node',
+                'status',
+                'role',
+                'term',
+                'phi',
+                'cells',
+                'host',
+                'pid',
+                'eventLoopLagMs',
+                'metricsUrl',
+              ])
             : 'no nodes',
         );
     });

@@ -28,14 +28,14 @@ export function createSystemCommand({ output }: CommandDeps): Command {
       }
       output.out(
         [
-          `swarm ${status.swarm}: ${status.nodes.length} nodes, ${status.cells.total} cells (${
+          `swarm ${status.swarm}: leader ${status.leader ?? '(none)'} in term ${status.term}; ${status.nodes.length} nodes, ${status.cells.total} cells (${
             Object.entries(status.cells.byStatus)
               .map(([k, v]) => `${v} ${k}`)
               .join(', ') || 'none'
           })`,
           '',
           status.nodes.length
-            ? formatTable(status.nodes, ['node', 'status', 'cells', 'configVersion', 'intervalMs'])
+            ? formatTable(status.nodes, ['node', 'status', 'role', 'term', 'cells', 'configVersion', 'intervalMs'])
             : 'no nodes',
           '',
           `configuration version ${status.configVersion}${status.configVersion === 0 ? ' (defaults)' : ''}:`,

@@ -31,9 +31,21 @@ export const RECOVERY_MANAGER_TYPE = 'recovery-manager';
 /** What `hms system status` shows. */
 export interface SystemStatus {
   swarm: string;
+  /** The leader every live node agrees on, or null (none yet, or no majority). */
+  leader: string | null;
+  /** The highest election term the live nodes report. */
+  term: number;
   configVersion: number;
   config: Record<string, number>;
-  nodes: Array<{ node: string; status: string; cells: number; configVersion: number; intervalMs: number }>;
+  nodes: Array<{
+    node: string;
+    status: string;
+    role: string;
+    term: number;
+    cells: number;
+    configVersion: number;
+    intervalMs: number;
+  }>;
   cells: { total: number; byStatus: Record<string, number> };
 }
 
@@ -76,4 +88,6 @@ export type NodeInfo = Omit<Peer, 'heartbeat'> & {
   metricsUrl: string | undefined;
   configVersion: number;
   intervalMs: number;
+  role: string;
+  term: number;
 };

@@ -101,6 +101,8 @@ export function createControlServer(options: ControlServerOptions) {
         metricsUrl: hb.metricsUrl,
         configVersion: hb.configVersion,
         intervalMs: hb.intervalMs,
+        role: hb.election?.role ?? 'none',
+        term: hb.election?.term ?? 0,
       })),
 
     [CONTROL_COMMAND.systemStatus]: async (): Promise<SystemStatus> => {
@@ -111,14 +113,22 @@ export function createControlServer(options: ControlServerOptions) {
         const status = health.get(s.id)?.status ?? 'unplaced';
         byStatus[status] = (byStatus[status] ?? 0) + 1;
       }
+      const alive = peers.alive();
+      const term = Math.max(0, ...alive.map((p) => p.heartbeat.election?.term ?? 0));
+      const leaders = new Set(alive.map((p) => p.heartbeat.election?.leader ?? null));
+      const leader = leaders.size === 1 ? ([...leaders][0] ?? null) : null;
       return {
         swarm: subjects.swarm,
+        leader,
+        term,
         configVersion: current.version,
         config: current.config,
         nodes: peers.list().map((p) => ({
           node: p.node,
           status: p.status,
           cells: p.heartbeat.cellCount,
+          role: p.heartbeat.election?.role ?? 'none',
+          term: p.heartbeat.election?.term ?? 0,
           configVersion: p.heartbeat.configVersion,
           intervalMs: p.heartbeat.intervalMs,
         })),

@@ -27,6 +27,8 @@ export interface NodeHeartbeat {
   rssBytes: number;
   /** Malformed messages dropped by this node since it started. */
   malformed: number;
+  /** The node's view of the leader election. */
+  election: { role: string; term: number; leader: string | null } | null;
   /** Where the node serves Prometheus metrics, if it does. */
   metricsUrl?: string;
   /** Health of the cells hosted here (not running ones first when truncated). */

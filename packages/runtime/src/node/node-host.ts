@@ -6,6 +6,9 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
+import type { ElectionTiming } from '../election/election-core.js';
+import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
+import { ElectionStore } from '../election/election-store.js';
 import type { Logger } from '../logger.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { ALERT_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
@@ -36,6 +39,8 @@ export interface NodeOptions {
   restartIntensity?: RestartIntensity;
   /** The longest a cell's change may wait before its snapshot is saved, in millis; default 100. */
   snapshotMaxStaleMs?: number;
+  /** Leader-election timing; default 500–1000 ms timeouts, 100 ms leader heartbeats. */
+  electionTiming?: ElectionTiming;
   /** Serve Prometheus metrics on this port (0: any free port); none when omitted. */
   metricsPort?: number;
   /** The address the metrics endpoint listens on; default 127.0.0.1. */
@@ -48,6 +53,8 @@ export interface NodeHost {
   readonly subjects: Subjects;
   readonly peers: PeerView;
   readonly desired: DesiredCells;
+  /** This node's view of the leader election. */
+  election(): ElectionView;
   /** This node's cached reading of the stigmergy field. */
   readonly fieldView: FieldView;
   /** The Prometheus endpoint, when `metricsPort` was given. */
@@ -57,6 +64,16 @@ export interface NodeHost {
   /** Stops gracefully: no new work, in-flight replies sent, a leaving heartbeat, drained. */
   stop(): Promise<void>;
 }
+
+/**
+ * Election timing of nodes: timeouts of 500–1000 ms with 100 ms leader heartbeats, so a dead
+ * leader is replaced in about a second (etcd: 1000 ms timeout, 100 ms heartbeat).
+ */
+const NODE_ELECTION_TIMING: ElectionTiming = {
+  electionTimeoutMinMs: 500,
+  electionTimeoutMaxMs: 1000,
+  heartbeatMs: 100,
+};
 
 /** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
 const CONFIG_RECHECK_BEATS = 10;
@@ -148,6 +165,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const lag = createLoopLagMonitor();
   let lastLagMs = 0;
   let seq = 0;
+  /** Started once the node is up; heartbeats before that carry no election view. */
+  let election: ElectionRunner | undefined;
   let stopping = false;
 
   const heartbeat = (leaving: boolean): NodeHeartbeat => {
@@ -166,6 +185,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       eventLoopLagMs: lastLagMs,
       rssBytes: process.memoryUsage.rss(),
       malformed: transport.stats.malformed,
+      election: election
+        ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
+        : null,
       ...(metrics ? { metricsUrl: metrics.url } : {}),
       ...cellsForHeartbeat(supervisor.health()),
     };
@@ -230,6 +252,17 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
   await refreshConfig();
 
+  const electionStore = await ElectionStore.open(transport, swarm, logger);
+  election = await startElectionRunner({
+    nodeId,
+    transport,
+    subjects,
+    store: electionStore,
+    clock,
+    logger,
+    timing: options.electionTiming ?? NODE_ELECTION_TIMING,
+    onChange: () => reportSoon(),
+  });
   const control = createControlServer({
     transport,
     subjects,
@@ -251,6 +284,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     desired,
     fieldView,
     metrics,
+    election: () => (election as ElectionRunner).view(),
     cells: () => supervisor.cells(),
     async stop() {
       if (stopping) return;
@@ -258,6 +292,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       stopWatch();
       await control.stop();
+      await election?.stop({ leave: true });
       await supervisor.stopAll();
       for (const s of subs) s.unsubscribe();
       transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));

@@ -10,6 +10,8 @@ export function bucketNames(swarm: string) {
     snapshots: `hms-${swarm}-snap`,
     /** Versioned swarm configuration. */
     config: `hms-${swarm}-config`,
+    /** Election: durable votes, voting membership, the leader record. */
+    election: `hms-${swarm}-election`,
     /** Stigmergy marks. */
     field: `hms-${swarm}-field`,
     /** The stream of an event log (`alerts`, `metrics`). */

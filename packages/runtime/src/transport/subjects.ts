@@ -68,6 +68,8 @@ export interface Subjects {
   heartbeatPattern(): string;
   /** Election traffic; addressed to one node when `nodeId` is given. */
   raft(rpc: string, nodeId?: string): string;
+  /** Election traffic to everyone (`nodeId` omitted) or addressed to `nodeId`, any rpc. */
+  raftPattern(nodeId?: string): string;
   /** Where GA island `islandId` receives migrants. */
   gaMigrants(islandId: string): string;
   /** A control-plane command, served by the nodes in the {@link CONTROL_QUEUE} group. */
@@ -113,6 +115,11 @@ export function createSubjects(swarm: string): Subjects {
       if (nodeId === undefined) return `${base}.raft.${rpc}`;
       assertToken(nodeId, 'node id');
       return `${base}.raft.${rpc}.${nodeId}`;
+    },
+    raftPattern(nodeId) {
+      if (nodeId === undefined) return `${base}.raft.*`;
+      assertToken(nodeId, 'node id');
+      return `${base}.raft.*.${nodeId}`;
     },
     gaMigrants(islandId) {
       assertToken(islandId, 'island id');

@@ -1,0 +1,172 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { IncomingMessage } from '../transport/message.js';
+import { isToken, type Subjects } from '../transport/subjects.js';
+import type { Transport, TransportSubscription } from '../transport/transport.js';
+import {
+  createElectionState,
+  DEFAULT_TIMING,
+  type ElectionInput,
+  type ElectionState,
+  type ElectionTiming,
+  ROLE,
+  type Role,
+  step,
+} from './election-core.js';
+import type { ElectionMessage } from './election-messages.js';
+import type { ElectionStore } from './election-store.js';
+
+/** How the election looks from one node. */
+export interface ElectionView {
+  role: Role;
+  term: number;
+  leader: string | null;
+  members: string[];
+}
+
+/** Options of {@link startElectionRunner}. */
+export interface ElectionRunnerOptions {
+  nodeId: string;
+  transport: Transport;
+  subjects: Subjects;
+  store: ElectionStore;
+  clock: Clock;
+  logger: Logger;
+  timing?: ElectionTiming;
+  random?: () => number;
+  /** How often the core is ticked, in millis; default 25. */
+  tickMs?: number;
+  /** Called when this node's role, term or leader changes. */
+  onChange?: (view: ElectionView) => void;
+}
+
+/** The election of one node, running over NATS. */
+export interface ElectionRunner {
+  view(): ElectionView;
+  /** Stops; with `leave`, this node also leaves the voting membership (a graceful leave). */
+  stop(options?: { leave?: boolean }): Promise<void>;
+}
+
+const MESSAGE_TYPES = new Set(['pre-vote', 'pre-vote-reply', 'request-vote', 'vote', 'heartbeat', 'heartbeat-ack']);
+
+function isElectionMessage(body: unknown): body is ElectionMessage {
+  const m = body as Partial<ElectionMessage> | null;
+  return (
+    m !== null &&
+    typeof m === 'object' &&
+    typeof m.type === 'string' &&
+    MESSAGE_TYPES.has(m.type) &&
+    typeof m.term === 'number' &&
+    Number.isInteger(m.term) &&
+    m.term >= 0 &&
+    isToken(m.from)
+  );
+}
+
+/**
+ * Runs the pure election core over NATS (`hms.<swarm>.raft.<rpc>[.<nodeId>]`): inputs are
+ * handled one at a time; a changed term or vote is saved to KV before any message that depends
+ * on it is sent; a new leader records its term with compare-and-set (fencing).
+ */
+export async function startElectionRunner(options: ElectionRunnerOptions): Promise<ElectionRunner> {
+  const { nodeId, transport, subjects, store, clock, logger } = options;
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const random = options.random ?? Math.random;
+  const log = logger.child({ component: 'election' });
+  const members = await store.changeMembers({ add: nodeId });
+  const durable = await store.loadVote(nodeId);
+  let state: ElectionState = createElectionState({
+    id: nodeId,
+    members,
+    now: clock.now(),
+    random,
+    timing,
+    ...(durable ? { durable } : {}),
+  });
+  let chain: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let malformed = 0;
+
+  const view = (): ElectionView => ({
+    role: state.role,
+    term: state.term,
+    leader: state.leader,
+    members: [...state.members],
+  });
+
+  const send = (out: ReturnType<typeof step>['out']) => {
+    for (const o of out) {
+      const subject = o.to ? subjects.raft(o.message.type, o.to) : subjects.raft(o.message.type);
+      transport.publish(subject, `raft.${o.message.type}`, o.message, { term: o.message.term });
+    }
+  };
+
+  const process = async (input: ElectionInput) => {
+    if (stopped) return;
+    const before = state;
+    const result = step(state, input, random, timing);
+    if (result.state.term !== before.term || result.state.votedFor !== before.votedFor) {
+      await store.saveVote(nodeId, result.state);
+    }
+    state = result.state;
+    send(result.out);
+    if (state.role !== before.role || state.leader !== before.leader || state.term !== before.term) {
+      log.info({ role: state.role, term: state.term, leader: state.leader }, 'election changed');
+      options.onChange?.(view());
+      if (state.role === ROLE.leader && before.role !== ROLE.leader) {
+        const term = state.term;
+        store.claimLeadership(nodeId, term, clock.now()).then(
+          (ok) => ok || log.warn({ term }, 'leader record holds a newer term: fenced out'),
+          (err: unknown) => log.warn({ err, term }, 'leader record not written'),
+        );
+      }
+    }
+  };
+  const enqueue = (input: ElectionInput) => {
+    chain = chain.then(() => process(input)).catch((err: unknown) => log.error({ err }, 'election step failed'));
+  };
+
+  const onMessage = (msg: IncomingMessage) => {
+    if (!isElectionMessage(msg.body)) {
+      if (malformed++ % 100 === 0) log.warn({ subject: msg.subject, malformed }, 'malformed election message dropped');
+      return;
+    }
+    enqueue({ type: 'message', now: clock.now(), message: msg.body });
+  };
+  const subs: TransportSubscription[] = [
+    transport.subscribe(subjects.raftPattern(), onMessage),
+    transport.subscribe(subjects.raftPattern(nodeId), onMessage),
+  ];
+  await transport.flush();
+
+  const tickMs = options.tickMs ?? 25;
+  const ticker = setInterval(() => enqueue({ type: 'tick', now: clock.now() }), tickMs);
+  ticker.unref();
+  // Membership changes are rare: re-read it now and then.
+  const membership = setInterval(() => {
+    store.members().then(
+      (m) => {
+        if (m.length > 0 && m.join() !== state.members.join()) {
+          chain = chain.then(() => {
+            state = { ...state, members: m };
+            log.info({ members: m }, 'voting membership changed');
+          });
+        }
+      },
+      (err: unknown) => log.warn({ err }, 'membership not readable'),
+    );
+  }, 1000);
+  membership.unref();
+
+  return {
+    view,
+    async stop(stopOptions = {}) {
+      stopped = true;
+      clearInterval(ticker);
+      clearInterval(membership);
+      for (const s of subs) s.unsubscribe();
+      await chain;
+      if (stopOptions.leave) await store.changeMembers({ remove: nodeId }).catch(() => undefined);
+    },
+  };
+}
