@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectTransport, createSilentLogger, SnapshotStore, type Transport } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isAlive, runHms } from '../fixtures/run-hms.js';
@@ -11,15 +12,24 @@ interface Status {
   nodes: Array<{ node: string; status: string; role: string; term: number }>;
 }
 
-describe('leader failover between node processes', () => {
+describe('leader failover and re-placement in a 5-node swarm of processes', () => {
   const home = mkdtempSync(join(tmpdir(), 'hms-lf-'));
   const env = { HMS_HOME: home, NATS_URL: inject('natsUrl'), HMS_SWARM: `lf${process.pid}` };
   const status = async () => JSON.parse((await runHms(['system', 'status', '--json'], env)).stdout) as Status;
 
+  let client: Transport;
+
   beforeAll(async () => {
-    expect((await runHms(['up', '--nodes', '3', '--detach'], env)).code).toBe(0);
+    expect((await runHms(['up', '--nodes', '5', '--detach'], env)).code).toBe(0);
+    client = await connectTransport({
+      servers: env.NATS_URL,
+      from: 'test',
+      logger: createSilentLogger(),
+      reconnect: false,
+    });
   }, 60_000);
   afterAll(async () => {
+    await client.close();
     await runHms(['down'], env);
     rmSync(home, { recursive: true, force: true });
   });
@@ -29,9 +39,9 @@ describe('leader failover between node processes', () => {
     await waitFor(
       async () => {
         before = await status();
-        return before.leader !== null && before.nodes.length === 3;
+        return before.leader !== null && before.nodes.length === 5;
       },
-      { timeoutMs: 15_000, everyMs: 200, what: 'a leader of three nodes' },
+      { timeoutMs: 15_000, everyMs: 200, what: 'a leader of five nodes' },
     );
     const nodes = (
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
@@ -54,4 +64,44 @@ describe('leader failover between node processes', () => {
       `kill -9 → new leader ${after.leader} (term ${after.term}) seen after ${Date.now() - killedAt} ms\n`,
     );
   }, 60_000);
+
+  it('re-places every cell of a node killed with -9 on the survivors, with its state', async () => {
+    interface Agent {
+      id: string;
+      node: string;
+      status: string;
+    }
+    const agents = async () => JSON.parse((await runHms(['agent', 'list', '--json'], env)).stdout) as Agent[];
+    await waitFor(async () => (await agents()).every((a) => a.status === 'running'), {
+      timeoutMs: 20_000,
+      everyMs: 200,
+      what: 'every cell running (after the first kill)',
+    });
+    await runHms(['agent', 'call', 'counter-1', 'reset'], env);
+    await runHms(['agent', 'call', 'counter-1', 'increment', '{"by":5}'], env);
+    const store = await SnapshotStore.open(client, env.HMS_SWARM);
+    await waitFor(
+      async () => ((await store.load('counter-1'))?.snapshot as { context?: { count?: number } })?.context?.count === 5,
+      {
+        what: 'the count saved',
+      },
+    );
+    const host = (await agents()).find((a) => a.id === 'counter-1')?.node as string;
+    const nodes = (
+      JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
+    ).nodes;
+    const hosted = (await agents()).filter((a) => a.node === host).map((a) => a.id);
+    process.kill((nodes.find((n) => n.name === host) as { pid: number }).pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = await agents();
+        return hosted.every((id) => now.some((a) => a.id === id && a.node !== host && a.status === 'running'));
+      },
+      { timeoutMs: 30_000, everyMs: 250, what: `the cells of ${host} running elsewhere` },
+    );
+    const count = JSON.parse((await runHms(['agent', 'call', 'counter-1', 'get', '--json'], env)).stdout) as {
+      count: number;
+    };
+    expect(count.count).toBe(5);
+  }, 90_000);
 });

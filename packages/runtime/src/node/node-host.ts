@@ -6,6 +6,7 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
+import { startCoordinator } from '../coordination/coordinator.js';
 import type { ElectionTiming } from '../election/election-core.js';
 import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
@@ -263,6 +264,15 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     timing: options.electionTiming ?? NODE_ELECTION_TIMING,
     onChange: () => reportSoon(),
   });
+  const coordinator = startCoordinator({
+    nodeId,
+    desired,
+    peers,
+    election: () => (election as ElectionRunner).view(),
+    clock,
+    logger,
+    publish: (type, body) => transport.publish(subjects.event(type, String(body.cell)), type, body, { from: nodeId }),
+  });
   const control = createControlServer({
     transport,
     subjects,
@@ -292,6 +302,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       stopWatch();
       await control.stop();
+      coordinator.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
       for (const s of subs) s.unsubscribe();

@@ -219,16 +219,21 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     if (id && hosted.has(id)) void restartOnRequest(id);
   });
 
-  const stopLocal = async (id: string, discard = false) => {
+  /**
+   * Stops a hosted cell. `save` keeps its state for the next start; `discard` forgets it (the
+   * cell was destroyed); `abandon` saves nothing and keeps the stored snapshot (the cell now
+   * belongs to another node, whose copy is newer).
+   */
+  const stopLocal = async (id: string, mode: 'save' | 'discard' | 'abandon' = 'save') => {
     const entry = hosted.get(id);
     if (!entry) return;
     hosted.delete(id);
     if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
-    await entry.cell?.stop({ discard });
-    if (discard) {
+    await entry.cell?.stop({ discard: mode !== 'save' });
+    if (mode === 'discard') {
       await snapshots.remove(id).catch((err: unknown) => logger.warn({ err, cell: id }, 'snapshot not removed'));
     }
-    publishEvent(LIFECYCLE_EVENT.stopped, id, { type: entry.spec.type });
+    publishEvent(LIFECYCLE_EVENT.stopped, id, { type: entry.spec.type, ...(mode === 'save' ? {} : { reason: mode }) });
   };
 
   const host = (spec: CellSpec) => {
@@ -241,13 +246,14 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     reconcile(change) {
       if (stopping) return;
       if (change.op === 'delete') {
-        void stopLocal(change.id, true);
+        void stopLocal(change.id, 'discard');
         return;
       }
       const { spec } = change;
       const here = hosted.get(spec.id);
       if (spec.node !== nodeId) {
-        if (here) void stopLocal(spec.id);
+        // Moved to another node (this one was taken for dead): its copy is the live one.
+        if (here) void stopLocal(spec.id, 'abandon');
         return;
       }
       if (here && here.spec.epoch === spec.epoch) return;
