@@ -2,7 +2,7 @@ import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import { CellFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
@@ -38,7 +38,14 @@ export interface StartCellOptions {
   /** Circuit breakers and stigmergy on this cell's calls to other cells; none when omitted. */
   guard?: GuardEnvironment;
   /** Where the snapshot is saved after each change; no persistence when omitted. */
-  snapshots?: { store: SnapshotStore; maxStaleMs?: number };
+  snapshots?: {
+    store: SnapshotStore;
+    maxStaleMs?: number;
+    /** This owner's epoch and the revision it restored from; writes are fenced by it. */
+    fence: SnapshotFence;
+    /** Another writer was found: see SnapshotSaverOptions.onFenced. */
+    onFenced: (reason: 'newer-owner' | 'older-writer') => void;
+  };
   /**
    * Called once when the machine fails (a thrown action or guard, a failed invoked actor), with
    * the last good snapshot: the state before the event that failed.
@@ -60,6 +67,8 @@ export interface RunningCell {
   stop(options?: { discard?: boolean }): Promise<void>;
   /** Resolves when every change so far is saved. */
   flush(): Promise<void>;
+  /** The snapshot revision this cell last wrote or restored from (null: none). */
+  snapshotRevision(): number | null;
 }
 
 /**
@@ -133,6 +142,8 @@ export function startCell(options: StartCellOptions): RunningCell {
         store: options.snapshots.store,
         clock: options.clock,
         logger,
+        fence: options.snapshots.fence,
+        onFenced: options.snapshots.onFenced,
         ...(options.snapshots.maxStaleMs === undefined ? {} : { maxStaleMs: options.snapshots.maxStaleMs }),
       })
     : undefined;
@@ -248,6 +259,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     flush: async () => {
       await saver?.flush();
     },
+    snapshotRevision: () => saver?.revision ?? null,
   };
 
   actor.start();

@@ -1,7 +1,7 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 
 /** Options of {@link createSnapshotSaver}. */
 export interface SnapshotSaverOptions {
@@ -12,6 +12,14 @@ export interface SnapshotSaverOptions {
   logger: Logger;
   /** The longest a change may wait before it is saved, in millis (default 100). */
   maxStaleMs?: number;
+  /** This owner's epoch and the revision it restored from (null: no snapshot existed). */
+  fence: SnapshotFence;
+  /**
+   * Called once when a write found another writer: `newer-owner` (a higher epoch owns the cell
+   * now: stop this copy) or `older-writer` (a stale copy wrote meanwhile: restart from the
+   * stored state, which claims it).
+   */
+  onFenced: (reason: 'newer-owner' | 'older-writer') => void;
 }
 
 /** Saves a cell's snapshot after it changes, coalescing bursts of changes into one write. */
@@ -20,8 +28,8 @@ export interface SnapshotSaver {
   changed(): void;
   /** Saves now if anything is unsaved (and waits for a save under way). */
   flush(): Promise<void>;
-  /** Saves `snapshot` now, whatever the actor holds (used after a crash). */
-  saveNow(snapshot: Snapshot<unknown>): Promise<void>;
+  /** The revision this saver last wrote or started from. */
+  readonly revision: number | null;
   /** Stops saving; pending changes are dropped (call flush first to keep them). */
   stop(): void;
   /** Saves done since start. */
@@ -40,20 +48,32 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
   let writing: Promise<void> = Promise.resolve();
   let stopped = false;
   let saves = 0;
+  let revision = options.fence.revision;
+
+  /** After a failed write: another writer, or a passing fault? */
+  const diagnose = async (err: unknown) => {
+    const stored = await store.load(cellId).catch(() => undefined);
+    if (stored === undefined && revision !== null) return; // destroyed meanwhile: the stop follows
+    if (stored !== undefined && stored.revision !== revision) {
+      stopped = true;
+      const reason = stored.epoch > options.fence.epoch ? 'newer-owner' : 'older-writer';
+      logger.warn({ epoch: options.fence.epoch, storedEpoch: stored.epoch }, `snapshot fenced: ${reason}`);
+      options.onFenced(reason);
+      return;
+    }
+    // A passing fault: the next change retries; a cell keeps running when the store is away.
+    dirty = true;
+    logger.warn({ err }, 'snapshot save failed');
+  };
 
   const write = (snapshot: Snapshot<unknown>) => {
     writing = writing
-      .then(() => store.save(cellId, snapshot))
-      .then(
-        () => {
-          saves++;
-        },
-        (err: unknown) => {
-          // The next change retries; a cell keeps running when the store is briefly away.
-          dirty = true;
-          logger.warn({ err }, 'snapshot save failed');
-        },
-      );
+      .then(() => (stopped ? undefined : store.save(cellId, snapshot, { epoch: options.fence.epoch, revision })))
+      .then((rev) => {
+        if (rev === undefined) return;
+        revision = rev;
+        saves++;
+      }, diagnose);
     return writing;
   };
 
@@ -75,11 +95,8 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
       if (timer !== undefined) clock.clearTimeout(timer);
       await saveIfDirty();
     },
-    async saveNow(snapshot) {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-      dirty = false;
-      await write(snapshot);
+    get revision() {
+      return revision;
     },
     stop() {
       stopped = true;

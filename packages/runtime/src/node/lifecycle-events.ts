@@ -7,6 +7,8 @@ export const LIFECYCLE_EVENT = {
   started: 'cell.started',
   stopped: 'cell.stopped',
   crashed: 'cell.crashed',
+  /** A write found a newer owner (the copy stopped) or a stale writer (the copy reloaded). */
+  fenced: 'cell.fenced',
   /** Crashed more often than the restart intensity allows: the node gave up (an alert). */
   escalated: 'cell.escalated',
 } as const;

@@ -5,15 +5,26 @@ import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
 
-/** A stored snapshot with the KV revision it was read at. */
+/** A stored snapshot with the KV revision it was read at and the owner epoch that wrote it. */
 export interface StoredSnapshot {
   snapshot: Snapshot<unknown>;
   revision: number;
+  /** The placement epoch of the owner that wrote it (see CellSpec.epoch). */
+  epoch: number;
+}
+
+/** Where a writer stands: its placement epoch and the revision it last read or wrote. */
+export interface SnapshotFence {
+  epoch: number;
+  /** null: the writer saw no snapshot, so it may only create one. */
+  revision: number | null;
 }
 
 /**
  * Cells' XState persisted snapshots in JetStream KV `hms-<swarm>-snap`, one key per cell id,
- * as JSON (readable with `nats kv get`).
+ * as JSON `{ epoch, snapshot }` (readable with `nats kv get`). Writes are compare-and-set on
+ * the revision the writer last saw, so a stale owner (one that missed a move) cannot overwrite
+ * the state of the cell's new owner: its write fails and it learns of the newer epoch.
  */
 export class SnapshotStore {
   private constructor(private readonly kv: KV) {}
@@ -30,15 +41,23 @@ export class SnapshotStore {
     const entry = await this.kv.get(cellId);
     if (entry?.operation !== 'PUT') return undefined;
     try {
-      return { snapshot: entry.json() as Snapshot<unknown>, revision: entry.revision };
+      const value = entry.json() as { epoch?: unknown; snapshot?: Snapshot<unknown> };
+      if (typeof value.epoch === 'number' && value.snapshot) {
+        return { snapshot: value.snapshot, revision: entry.revision, epoch: value.epoch };
+      }
+      return { snapshot: value as Snapshot<unknown>, revision: entry.revision, epoch: 0 };
     } catch (cause) {
       throw new HmsError(`snapshot of ${cellId} is not valid JSON`, { cause, data: { cellId } });
     }
   }
 
-  /** Saves `snapshot` as the latest of `cellId`; resolves with the new revision. */
-  save(cellId: string, snapshot: Snapshot<unknown>): Promise<number> {
-    return this.kv.put(cellId, JSON.stringify(snapshot));
+  /**
+   * Saves `snapshot` as the latest of `cellId` if the stored revision is still the one in
+   * `fence`; resolves with the new revision. Rejects when someone else wrote in between.
+   */
+  save(cellId: string, snapshot: Snapshot<unknown>, fence: SnapshotFence): Promise<number> {
+    const value = JSON.stringify({ epoch: fence.epoch, snapshot });
+    return fence.revision === null ? this.kv.create(cellId, value) : this.kv.update(cellId, value, fence.revision);
   }
 
   /** Forgets the snapshot of `cellId` (the cell was destroyed). */

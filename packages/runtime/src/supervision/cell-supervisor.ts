@@ -84,8 +84,14 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       durationMs: Math.round((clock.now() - since) * 100) / 100,
     });
 
-  /** Starts (or restarts) a cell; resolves true when it runs. */
-  const launch = async (entry: Hosted, snapshot?: Snapshot<unknown>): Promise<boolean> => {
+  /**
+   * Starts (or restarts) a cell from `restart` (a crashed copy's last good state and the
+   * snapshot revision it had), or from its stored snapshot; resolves true when it runs.
+   */
+  const launch = async (
+    entry: Hosted,
+    restart?: { snapshot: Snapshot<unknown>; revision: number | null },
+  ): Promise<boolean> => {
     const { spec } = entry;
     let definition: ReturnType<CellRegistry['get']>;
     try {
@@ -94,12 +100,16 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       logger.error({ err, cell: spec.id }, 'cannot host a cell of unknown type');
       return false;
     }
-    let restored = snapshot;
-    if (!restored) {
+    let restored = restart?.snapshot;
+    let revision = restart ? restart.revision : null;
+    if (!restart) {
       try {
-        restored = (await snapshots.load(spec.id))?.snapshot;
+        const stored = await snapshots.load(spec.id);
+        restored = stored?.snapshot;
+        revision = stored?.revision ?? null;
       } catch (err) {
-        logger.error({ err, cell: spec.id }, 'snapshot unreadable; starting fresh');
+        logger.error({ err, cell: spec.id }, 'snapshot unreadable; not starting');
+        return false;
       }
     }
     if (stopping || hosted.get(spec.id) !== entry) return false;
@@ -116,6 +126,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         restarts: entry.restarts,
         snapshots: {
           store: snapshots,
+          fence: { epoch: spec.epoch, revision },
+          onFenced: (reason) => void onFenced(entry, reason),
           ...(snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: snapshotMaxStaleMs }),
         },
         ...(restored ? { snapshot: restored } : {}),
@@ -142,10 +154,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     const crashedAt = clock.now();
     const message = error instanceof Error ? error.message : String(error);
     publishEvent(LIFECYCLE_EVENT.crashed, cell.id, { type: cell.type, error: message, restarts: entry.restarts });
-    // Saved at once: should this process die before the restart, the next owner starts here.
-    snapshots
-      .save(cell.id, lastGood)
-      .catch((err: unknown) => logger.warn({ err, cell: cell.id }, 'snapshot save failed'));
+    // The restarted copy saves `lastGood` (fenced by the crashed copy's revision) as it starts.
+    const revision = cell.snapshotRevision();
     if (stopping) return;
     const decision = entry.tracker.onCrash(clock.now(), intensity);
     if (!decision.restart) {
@@ -173,9 +183,28 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       entry.restartTimer = undefined;
       if (stopping || hosted.get(cell.id) !== entry) return;
       entry.restarts++;
-      void launch(entry, lastGood).then((ok) => healed(cell.id, 'restart', message, ok ? 'ok' : 'failed', crashedAt));
+      void launch(entry, { snapshot: lastGood, revision }).then((ok) =>
+        healed(cell.id, 'restart', message, ok ? 'ok' : 'failed', crashedAt),
+      );
       for (const dependent of dependentsOf(cell.id)) void restartDependent(dependent, cell.id);
     }, decision.delayMs);
+  };
+
+  /**
+   * A write of this copy found another writer. A newer owner: this copy stops without saving
+   * (never two live copies accepting writes). An older writer: this copy restarts from the
+   * stored state, which claims the snapshot for this epoch.
+   */
+  const onFenced = async (entry: Hosted, reason: 'newer-owner' | 'older-writer') => {
+    const id = entry.spec.id;
+    publishEvent(LIFECYCLE_EVENT.fenced, id, { type: entry.spec.type, reason, epoch: entry.spec.epoch });
+    if (reason === 'newer-owner') {
+      await stopLocal(id, 'abandon');
+      return;
+    }
+    if (hosted.get(id) !== entry || stopping) return;
+    await entry.cell?.stop({ discard: true });
+    await launch(entry);
   };
 
   /** Local cells that declared `id` in `dependsOn`, transitively. */

@@ -138,3 +138,72 @@ describe('supervision and persistence', () => {
     expect(await ask('tally-1', 'get')).toEqual({ n: 0 });
   });
 });
+
+describe('snapshot fencing', () => {
+  const swarm = uniqueSwarm('fence');
+  const subjects = createSubjects(swarm);
+  let t: Transport;
+  let client: Transport;
+  let node: NodeHost;
+  const events: Array<{ type?: string; body?: unknown }> = [];
+
+  beforeAll(async () => {
+    t = await connectTest('f1');
+    client = await connectTest('client');
+    client.tap(subjects.eventPattern('cell.fenced'), (v) => events.push(v));
+    node = await createNode({
+      nodeId: 'f1',
+      swarm,
+      transport: t,
+      registry: new CellRegistry([tally]),
+      logger: createSilentLogger(),
+      heartbeatMs: 100,
+    });
+    await waitFor(() => node.peers.alive().length === 1, { what: 'node alive' });
+  });
+  afterAll(async () => {
+    await node.stop();
+    await t.close();
+    await client.close();
+  });
+
+  const ask = (id: string, type: string) => client.request(subjects.cellInbox(id), type, undefined, { timeout: 1000 });
+
+  it('stops a copy whose snapshot was taken over by a newer owner, without overwriting it', async () => {
+    await createControlClient(client, swarm).createAgent({ type: 'tally', id: 'contested' });
+    await ask('contested', 'add');
+    const store = await SnapshotStore.open(client, swarm);
+    await waitFor(async () => (await store.load('contested'))?.epoch === 1, { what: 'first save' });
+    const stored = await store.load('contested');
+    // A new owner (epoch 2) writes; the old copy does not know yet.
+    await store.save('contested', stored?.snapshot as never, { epoch: 2, revision: stored?.revision ?? null });
+    await ask('contested', 'add');
+    await waitFor(() => events.some((e) => (e.body as { reason?: string }).reason === 'newer-owner'), {
+      what: 'cell.fenced',
+    });
+    await waitFor(async () => (await ask('contested', 'get').catch(() => 'gone')) === 'gone', {
+      what: 'the old copy stopped',
+    });
+    expect((await store.load('contested'))?.epoch).toBe(2);
+  });
+
+  it('restarts from the stored state when an older writer wrote behind its back', async () => {
+    await createControlClient(client, swarm).createAgent({ type: 'tally', id: 'behind' });
+    await ask('behind', 'add');
+    const store = await SnapshotStore.open(client, swarm);
+    await waitFor(async () => (await store.load('behind'))?.epoch === 1, { what: 'first save' });
+    const stored = (await store.load('behind')) as NonNullable<Awaited<ReturnType<SnapshotStore['load']>>>;
+    const older = { ...(stored.snapshot as object), context: { n: 40, starts: 0 } };
+    await store.save('behind', older as never, { epoch: 0, revision: stored.revision });
+    await ask('behind', 'add');
+    await waitFor(() => events.some((e) => (e.body as { reason?: string }).reason === 'older-writer'), {
+      what: 'older-writer',
+    });
+    await waitFor(
+      async () => ((await ask('behind', 'get').catch(() => undefined)) as { n?: number } | undefined)?.n === 40,
+      {
+        what: 'the copy restarted from the stored state',
+      },
+    );
+  });
+});
