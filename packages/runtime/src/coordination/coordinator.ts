@@ -6,6 +6,9 @@ import type { PeerView } from '../node/peer-view.js';
 import type { DesiredCells } from '../persistence/desired-cells.js';
 import { planReplacement } from './replacement-plan.js';
 
+/** How often the leader looks for cells of never-seen nodes when every known node is alive. */
+const FULL_CHECK_MS = 10_000;
+
 /** Options of {@link startCoordinator}. */
 export interface CoordinatorOptions {
   nodeId: string;
@@ -33,6 +36,7 @@ export function startCoordinator(options: CoordinatorOptions): { stop(): void } 
   let officeSince: number | null = null;
   let officeTerm = -1;
   let busy = false;
+  let lastFullCheck = Number.NEGATIVE_INFINITY;
 
   const check = async () => {
     const view = options.election();
@@ -45,6 +49,11 @@ export function startCoordinator(options: CoordinatorOptions): { stop(): void } 
       officeTerm = view.term;
     }
     const nodes = peers.list().map((p) => ({ node: p.node, status: p.status }));
+    // Listing every desired cell is the expensive part: do it when a node is down, and every
+    // 10 s for cells of nodes never seen (whose grace ends 10 s into the term).
+    const someoneDown = nodes.some((n) => n.status !== 'alive');
+    if (!someoneDown && clock.now() - lastFullCheck < FULL_CHECK_MS) return;
+    lastFullCheck = clock.now();
     const moves = planReplacement(await desired.list(), nodes, { sinceOfficeMs: clock.now() - officeSince });
     await Promise.all(
       moves.map(async ({ spec, to }) => {

@@ -91,9 +91,11 @@ function cellsForHeartbeat(cells: CellHealth[]): Pick<NodeHeartbeat, 'cells' | '
 
 /**
  * Starts a node: it hosts the desired cells assigned to it (watching KV `hms-<swarm>-cells`)
- * under a {@link createCellSupervisor} (snapshots restored and saved, crashes restarted or
- * escalated), publishes heartbeats with their health, scores peers' heartbeats with the native
- * phi-accrual detector, and serves the control plane in a queue group with the other nodes.
+ * under a {@link createCellSupervisor} (snapshots restored and saved with fencing, crashes
+ * restarted or escalated), publishes heartbeats with their health, scores peers' heartbeats
+ * with the native phi-accrual detector, applies the live configuration, takes part in the
+ * leader election (and, while leader, re-places the cells of dead nodes), and serves the
+ * control plane in a queue group with the other nodes.
  */
 export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const { nodeId, swarm, transport, registry } = options;
@@ -127,16 +129,21 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           peers: () => peers.list(),
           eventLoopLagMs: () => lastLagMs,
         });
-  // A cell that starts, stops, crashes or fails is reported at once, not a heartbeat later;
-  // bursts (a node starting 1,000 cells) make one early heartbeat.
+  // A cell that starts, stops, crashes or fails is reported soon, not a heartbeat later. Bursts
+  // make one early heartbeat, and early ones come at most every 250 ms: with 10,000 cells a
+  // heartbeat costs milliseconds of event loop, which a crash loop must not multiply.
   let earlyBeat = false;
+  let lastBeatAt = 0;
   const reportSoon = () => {
     if (earlyBeat) return;
     earlyBeat = true;
-    setTimeout(() => {
-      earlyBeat = false;
-      publishHeartbeat();
-    }, 10).unref();
+    setTimeout(
+      () => {
+        earlyBeat = false;
+        publishHeartbeat();
+      },
+      Math.max(10, lastBeatAt + 250 - Date.now()),
+    ).unref();
   };
   const supervisor = createCellSupervisor({
     onStatusChange: reportSoon,
@@ -172,6 +179,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
 
   const heartbeat = (leaving: boolean): NodeHeartbeat => {
     lastLagMs = lag.sampleMs();
+    lastBeatAt = Date.now();
     return {
       node: nodeId,
       host: hostName,
