@@ -1,5 +1,9 @@
-/// A bounded window of heartbeat inter-arrival intervals (millis) with running sums, so the
-/// mean and variance cost O(1) per heartbeat and per score.
+/// A bounded window of heartbeat inter-arrival intervals (millis): a ring buffer with running
+/// sums, so the mean and variance cost O(1) per heartbeat.
+///
+/// Running sums drift when old values are subtracted (a single 1-hour interval leaves rounding
+/// residue in the sum of squares long after it left the window), so the sums are recomputed
+/// exactly each time the ring wraps around: O(capacity) once per `capacity` pushes.
 #[derive(Debug, Clone)]
 pub struct IntervalWindow {
     values: Vec<f64>,
@@ -10,27 +14,49 @@ pub struct IntervalWindow {
 }
 
 impl IntervalWindow {
-    /// An empty window that keeps at most `capacity` intervals.
+    /// An empty window that keeps at most `capacity` intervals (at least 1).
     pub fn new(capacity: usize) -> Self {
-        Self { values: Vec::with_capacity(capacity.min(1024)), next: 0, capacity: capacity.max(1), sum: 0.0, sum_sq: 0.0 }
+        let capacity = capacity.max(1);
+        // Grow on demand beyond a page or so: a 100,000-interval window is rarely filled.
+        let initial = capacity.min(256);
+        Self {
+            values: Vec::with_capacity(initial),
+            next: 0,
+            capacity,
+            sum: 0.0,
+            sum_sq: 0.0,
+        }
     }
 
-    /// Adds an interval, dropping the oldest when full.
+    /// Adds an interval (millis, finite), dropping the oldest when full.
     pub fn push(&mut self, interval: f64) {
+        debug_assert!(
+            interval.is_finite(),
+            "interval must be finite, got {interval}"
+        );
         if self.values.len() < self.capacity {
             self.values.push(interval);
-        } else {
-            let old = self.values[self.next];
-            self.sum -= old;
-            self.sum_sq -= old * old;
-            self.values[self.next] = interval;
-            self.next = (self.next + 1) % self.capacity;
+            self.sum += interval;
+            self.sum_sq += interval * interval;
+            return;
         }
-        self.sum += interval;
-        self.sum_sq += interval * interval;
+        let old = std::mem::replace(&mut self.values[self.next], interval);
+        self.next += 1;
+        if self.next == self.capacity {
+            self.next = 0;
+            self.resum();
+        } else {
+            self.sum += interval - old;
+            self.sum_sq += interval * interval - old * old;
+        }
     }
 
-    /// How many intervals are held.
+    fn resum(&mut self) {
+        self.sum = self.values.iter().sum();
+        self.sum_sq = self.values.iter().map(|v| v * v).sum();
+    }
+
+    /// How many intervals are held (at most the capacity).
     pub fn len(&self) -> usize {
         self.values.len()
     }
@@ -40,7 +66,12 @@ impl IntervalWindow {
         self.values.is_empty()
     }
 
-    /// The mean interval (0 when empty).
+    /// The most intervals this window keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The mean interval, in millis (0 when empty).
     pub fn mean(&self) -> f64 {
         if self.values.is_empty() {
             0.0
@@ -49,7 +80,7 @@ impl IntervalWindow {
         }
     }
 
-    /// The population variance (0 when empty; never negative despite rounding).
+    /// The population variance, in millis² (0 when empty; never negative despite rounding).
     pub fn variance(&self) -> f64 {
         if self.values.is_empty() {
             return 0.0;
@@ -57,6 +88,11 @@ impl IntervalWindow {
         let n = self.values.len() as f64;
         let mean = self.sum / n;
         (self.sum_sq / n - mean * mean).max(0.0)
+    }
+
+    /// The population standard deviation, in millis (0 when empty).
+    pub fn std_dev(&self) -> f64 {
+        self.variance().sqrt()
     }
 }
 
@@ -78,11 +114,13 @@ mod tests {
     #[test]
     fn keeps_only_the_newest_capacity_values() {
         let mut w = IntervalWindow::new(3);
-        for v in [100.0, 100.0, 100.0, 1.0, 2.0, 3.0] {
+        for v in [100.0, 100.0, 100.0, 1.0, 2.0, 3.0, 4.0] {
             w.push(v);
         }
         assert_eq!(w.len(), 3);
-        assert!((w.mean() - 2.0).abs() < 1e-9);
+        assert_eq!(w.capacity(), 3);
+        assert!((w.mean() - 3.0).abs() < 1e-12);
+        assert!((w.variance() - 2.0 / 3.0).abs() < 1e-12);
     }
 
     #[test]
@@ -91,5 +129,30 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(w.mean(), 0.0);
         assert_eq!(w.variance(), 0.0);
+    }
+
+    #[test]
+    fn zero_capacity_means_one() {
+        let mut w = IntervalWindow::new(0);
+        w.push(5.0);
+        w.push(7.0);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w.mean(), 7.0);
+    }
+
+    #[test]
+    fn a_huge_interval_leaves_no_residue_once_it_has_left_the_window() {
+        // Regression: with running sums only, 3.6e6² ≈ 1.3e13 left rounding residue that showed
+        // up as a spurious deviation of a perfectly steady series.
+        let mut w = IntervalWindow::new(100);
+        for _ in 0..50 {
+            w.push(1000.1);
+        }
+        w.push(3_600_000.3);
+        for _ in 0..1_000 {
+            w.push(1000.1);
+        }
+        assert!((w.mean() - 1000.1).abs() < 1e-9, "{}", w.mean());
+        assert!(w.variance() < 1e-9, "{}", w.variance());
     }
 }

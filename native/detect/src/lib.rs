@@ -1,13 +1,21 @@
-//! Phi-accrual failure detection (Hayashibara et al., 2004), as Akka and Cassandra use it.
+//! Phi-accrual failure detection (Hayashibara et al., 2004), as Akka's
+//! `PhiAccrualFailureDetector` does it.
 //!
 //! Instead of a yes/no timeout, a detector gives a suspicion level `phi` that grows with the
-//! time since the last heartbeat, scaled by how regular the heartbeats have been: `phi = 1`
-//! means about a 10% chance that the node is still alive and the heartbeat is just late,
-//! `phi = 8` about 1 in 10^8.
+//! time since the last heartbeat, scaled by how regular the heartbeats have been:
+//! `phi = -log10 P(a heartbeat this late or later)`, so `phi = 1` means about a 10% chance that
+//! the heartbeat is merely late, `phi = 8` about 1 in 10^8 (Akka's usual threshold).
 //!
-//! [`DetectorSet`] keeps many series in dense slots and scores all of them in one call, which
-//! is what a node does on every health check.
+//! - [`phi()`]: the formula (Akka's logistic approximation of the normal CDF).
+//! - [`IntervalWindow`]: the bounded ring of inter-arrival intervals with running statistics.
+//! - [`Series`]: one heartbeat series.
+//! - [`DetectorSet`]: many series in dense slots, all scored in one call
+//!   ([`DetectorSet::phi_all`]), which is what a node does on every health check.
+//!
+//! Times are `f64` millis on any fixed clock (epoch or monotonic), the same for heartbeats and
+//! scoring.
 #![deny(clippy::all)]
+#![warn(missing_docs)]
 
 mod interval_window;
 mod options;
@@ -16,7 +24,7 @@ mod series;
 mod set;
 
 pub use interval_window::IntervalWindow;
-pub use options::{DetectorOptions, OptionsError};
+pub use options::{DetectorOptions, OptionsError, MAX_WINDOW_SIZE};
 pub use phi::phi;
 pub use series::Series;
 pub use set::DetectorSet;

@@ -1,47 +1,57 @@
 /**
  * The only module that loads the native addon `@hms/native` (Rust, napi-rs). Everything else
- * imports these typed wrappers, which turn native exceptions into {@link NativeError}.
+ * uses the typed wrappers here, which load the addon lazily and turn native exceptions into
+ * {@link NativeError} (the original is kept as `cause`).
  */
 import { createRequire } from 'node:module';
 import { NativeError } from './errors.js';
 
-/** Options of {@link createPhiDetector}. */
+/** Options of {@link createPhiDetector}. Every field is optional; invalid values throw. */
 export interface PhiDetectorOptions {
-  /** Inter-arrival intervals kept per series; default 200. */
+  /** Inter-arrival intervals kept per key: an integer in 1..=100000; default 200. */
   windowSize?: number;
-  /** Floor of the interval standard deviation, in millis; default 100. */
+  /** Floor of the interval standard deviation, in millis, > 0; default 100. */
   minStdDevMs?: number;
-  /** Pause tolerated on top of the mean interval, in millis; default 1000. */
+  /** Pause tolerated on top of the mean interval (GC, network), in millis, >= 0; default 1000. */
   acceptablePauseMs?: number;
-  /** Interval assumed before any was seen, in millis; default 1000. */
+  /** Interval assumed before a key's second heartbeat, in millis, > 0; default 1000. */
   firstHeartbeatEstimateMs?: number;
 }
 
-/** Phi-accrual failure detectors for many heartbeat series, keyed by string. */
-export interface PhiDetector {
-  /** Records a heartbeat of `key` at `atMs` (epoch millis). */
+/** The suspicion of every key at one instant. */
+export interface PhiScores {
+  /** The keys, in the same order as `phi`. */
+  keys: string[];
+  /** Phi per key: 0 on time, 1 ≈ 10% chance the heartbeat is merely late, 8 ≈ 1 in 10^8. */
+  phi: Float64Array;
+}
+
+/**
+ * An instance of the addon's class, unwrapped: it throws plain errors. Use {@link PhiDetector}.
+ * (Rust: native/napi/src/phi_detector_set.rs.)
+ */
+export interface NativePhiDetectorSet {
   heartbeat(key: string, atMs: number): void;
-  /** Records heartbeats of all `keys` at `atMs`. */
   heartbeatMany(keys: string[], atMs: number): void;
-  /** Suspicion of `key` at `nowMs`: 0 on time, 1 ≈ 10% chance alive, 8 ≈ 1 in 10^8; null if unknown. */
   phi(key: string, nowMs: number): number | null;
-  /** Every key's suspicion at `nowMs`, from one native call. */
-  phiAll(nowMs: number): { keys: string[]; phi: Float64Array };
-  /** Forgets `key`; false when it was unknown. */
+  phiAll(nowMs: number): PhiScores;
   remove(key: string): boolean;
-  /** How many keys are tracked. */
   readonly size: number;
 }
 
-interface NativeBinding {
-  PhiDetectorSet: new (options?: PhiDetectorOptions) => PhiDetector;
+/** What `@hms/native` exports, as far as the runtime uses it. */
+export interface NativeBinding {
+  /** Phi-accrual detectors for many keys; wrapped by {@link PhiDetector}. */
+  PhiDetectorSet: new (
+    options?: PhiDetectorOptions,
+  ) => NativePhiDetectorSet;
 }
 
 let binding: NativeBinding | undefined;
 
 /**
- * Loads the addon once.
- * @throws NativeError when it is not built.
+ * Loads the addon, once per process.
+ * @throws NativeError when the addon is not built (or cannot be loaded on this platform).
  */
 export function loadNative(): NativeBinding {
   if (binding) return binding;
@@ -53,36 +63,103 @@ export function loadNative(): NativeBinding {
   return binding;
 }
 
-function rethrow(err: unknown): never {
-  throw new NativeError(err instanceof Error ? err.message : String(err), { cause: err });
-}
-
-/** Wraps a native object so that every method throws NativeError instead of a plain Error. */
-function guarded<T extends object>(target: T): T {
-  return new Proxy(target, {
-    get(obj, prop) {
-      const value = Reflect.get(obj, prop, obj);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        try {
-          return value.apply(obj, args);
-        } catch (err) {
-          rethrow(err);
-        }
-      };
-    },
-  });
+function toNativeError(err: unknown): NativeError {
+  if (err instanceof NativeError) return err;
+  return new NativeError(err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 /**
- * Creates a set of phi-accrual detectors (Rust).
- * @throws NativeError naming the option when an option is invalid.
+ * Phi-accrual failure detectors (Hayashibara et al., as in Akka) for many heartbeat series,
+ * keyed by string (a node or cell id), held and scored in Rust. Times are millis on one clock
+ * of the caller's choosing (epoch or monotonic), finite and >= 0. Create with
+ * {@link createPhiDetector}.
+ */
+export class PhiDetector {
+  private readonly native: NativePhiDetectorSet;
+
+  /** @internal Use {@link createPhiDetector}. */
+  constructor(native: NativePhiDetectorSet) {
+    this.native = native;
+  }
+
+  /**
+   * Records a heartbeat of `key` at `atMs` (millis); a new key starts a series. A heartbeat
+   * older than the key's last one is ignored.
+   * @throws NativeError when `atMs` is negative or not finite.
+   */
+  heartbeat(key: string, atMs: number): void {
+    try {
+      this.native.heartbeat(key, atMs);
+    } catch (err) {
+      throw toNativeError(err);
+    }
+  }
+
+  /**
+   * Records a heartbeat of every key in `keys` at the same instant `atMs` (millis), in one
+   * native call.
+   * @throws NativeError when `atMs` is negative or not finite.
+   */
+  heartbeatMany(keys: string[], atMs: number): void {
+    try {
+      this.native.heartbeatMany(keys, atMs);
+    } catch (err) {
+      throw toNativeError(err);
+    }
+  }
+
+  /**
+   * The suspicion of `key` at `nowMs` (millis): 0 on time, 1 ≈ 10% chance the heartbeat is
+   * merely late, 8 ≈ 1 in 10^8 (Akka's usual threshold); always finite, and growing with
+   * silence. Null for an unknown key.
+   * @throws NativeError when `nowMs` is negative or not finite.
+   */
+  phi(key: string, nowMs: number): number | null {
+    try {
+      return this.native.phi(key, nowMs);
+    } catch (err) {
+      throw toNativeError(err);
+    }
+  }
+
+  /**
+   * The suspicion of every key at `nowMs` (millis), scored in one native call. Keys come in
+   * creation order, except that a new key may take the place of a removed one.
+   * @throws NativeError when `nowMs` is negative or not finite.
+   */
+  phiAll(nowMs: number): PhiScores {
+    try {
+      return this.native.phiAll(nowMs);
+    } catch (err) {
+      throw toNativeError(err);
+    }
+  }
+
+  /** Forgets `key` and its history; false when it was unknown. */
+  remove(key: string): boolean {
+    try {
+      return this.native.remove(key);
+    } catch (err) {
+      throw toNativeError(err);
+    }
+  }
+
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.native.size;
+  }
+}
+
+/**
+ * Creates an empty {@link PhiDetector}. Defaults suit 1 s heartbeats: window 200,
+ * minStdDevMs 100, acceptablePauseMs 1000, firstHeartbeatEstimateMs 1000.
+ * @throws NativeError when the addon is not built, or naming the option when one is invalid.
  */
 export function createPhiDetector(options: PhiDetectorOptions = {}): PhiDetector {
   const { PhiDetectorSet } = loadNative();
   try {
-    return guarded(new PhiDetectorSet(options));
+    return new PhiDetector(new PhiDetectorSet(options));
   } catch (err) {
-    rethrow(err);
+    throw toNativeError(err);
   }
 }
