@@ -100,6 +100,16 @@ export class DependencyAvoidedError extends HmsError {
   override readonly retryable = true;
 }
 
+/**
+ * A swarm-wide change (create, destroy, configure, placement) was refused: no leader elected by
+ * a majority of the voting members is reachable — a minority partition, or an election under way.
+ */
+export class NoLeaderError extends HmsError {
+  override name = 'NoLeaderError';
+  override readonly code = 'NO_LEADER';
+  override readonly retryable = true;
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -127,6 +137,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   CellFailedError,
   CircuitOpenError,
   DependencyAvoidedError,
+  NoLeaderError,
   NativeError,
 };
 

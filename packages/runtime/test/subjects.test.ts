@@ -17,6 +17,9 @@ describe('subjects', () => {
     expect(s.raft('append', 'node-2')).toBe('hms.prod.raft.append.node-2');
     expect(s.gaMigrants('island-3')).toBe('hms.prod.ga.island-3.migrants');
     expect(s.control('agent.list')).toBe('hms.prod.ctl.agent.list');
+    expect(s.leaderCommand('node-1', 'agent.create')).toBe('hms.prod.lead.node-1.agent.create');
+    expect(s.leaderPattern('node-1')).toBe('hms.prod.lead.node-1.>');
+    expect(s.leaderPattern()).toBe('hms.prod.lead.>');
   });
 
   it('parses event and control subjects back', () => {
@@ -24,6 +27,8 @@ describe('subjects', () => {
     expect(s.parseEvent('hms.prod.cell.x')).toBeUndefined();
     expect(s.parseControl('hms.prod.ctl.agent.create')).toBe('agent.create');
     expect(s.parseControl('hms.other.ctl.agent.create')).toBeUndefined();
+    expect(s.parseLeaderCommand('hms.prod.lead.node-1.system.configure')).toBe('system.configure');
+    expect(s.parseLeaderCommand('hms.prod.ctl.system.configure')).toBeUndefined();
   });
 
   const badTokens = ['', 'a.b', '*', '>', 'a b', 'ä', 'x'.repeat(129), 'tab\t', undefined, 42, null];

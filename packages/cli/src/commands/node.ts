@@ -45,9 +45,15 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     .option('--heartbeat-ms <ms>', 'heartbeat interval in millis', parsePositiveInt, 1000)
     .option('--metrics-port <port>', 'Prometheus /metrics port (0: any free port)', parsePort, 0)
     .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1')
+    .option(
+      '--capacity <cells>',
+      'cells this node is sized for; placement weighs nodes by it',
+      parsePositiveInt,
+      10_000,
+    )
     .action(
       async (
-        opts: { name?: string; heartbeatMs: number; metricsPort: number; metricsHost: string },
+        opts: { name?: string; heartbeatMs: number; metricsPort: number; metricsHost: string; capacity: number },
         command: Command,
       ) => {
         const g = globalOptions(command);
@@ -70,6 +76,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           heartbeatMs: opts.heartbeatMs,
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
+          capacity: opts.capacity,
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {

@@ -33,9 +33,23 @@ export function createSystemCommand({ output }: CommandDeps): Command {
               .map(([k, v]) => `${v} ${k}`)
               .join(', ') || 'none'
           })`,
+          ...(status.rebalance
+            ? [
+                `rebalancing: ${status.rebalance.moved} moved, ${status.rebalance.inFlight} in handoff, ${status.rebalance.remaining} to go`,
+              ]
+            : []),
           '',
           status.nodes.length
-            ? formatTable(status.nodes, ['node', 'status', 'role', 'term', 'cells', 'configVersion', 'intervalMs'])
+            ? formatTable(status.nodes, [
+                'node',
+                'status',
+                'role',
+                'term',
+                'cells',
+                'capacity',
+                'configVersion',
+                'intervalMs',
+              ])
             : 'no nodes',
           '',
           `configuration version ${status.configVersion}${status.configVersion === 0 ? ' (defaults)' : ''}:`,

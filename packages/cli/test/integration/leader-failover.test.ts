@@ -104,4 +104,44 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
     };
     expect(count.count).toBe(5);
   }, 90_000);
+
+  it('refuses swarm-wide changes once only a minority of the voting members is left, while its cells keep answering', async () => {
+    interface Agent {
+      id: string;
+      node: string;
+      status: string;
+    }
+    const agents = async () => JSON.parse((await runHms(['agent', 'list', '--json'], env)).stdout) as Agent[];
+    const nodes = (
+      JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
+    ).nodes;
+    const alive = nodes.filter((n) => isAlive(n.pid));
+    expect(alive).toHaveLength(3);
+    // A third kill leaves 2 of the 5 voting members: no majority, so no leader can be elected.
+    const [victim, ...survivors] = alive as [(typeof alive)[number], ...typeof alive];
+    process.kill(victim.pid, 'SIGKILL');
+    await waitFor(async () => (await status()).leader === null, {
+      timeoutMs: 15_000,
+      everyMs: 200,
+      what: 'no leader',
+    });
+
+    const create = await runHms(['agent', 'create', 'counter', '--id', 'minority-1'], env);
+    expect(create.code).toBe(1);
+    expect(create.stderr.trim().split('\n')).toHaveLength(1);
+    expect(create.stderr).toMatch(/no leader: swarm-wide changes need a leader elected by a majority of the 5 voting/);
+    const configure = await runHms(['system', 'configure', '--set', 'breaker.failureThreshold=9'], env);
+    expect(configure.code).toBe(1);
+    expect(configure.stderr).toMatch(/no leader/);
+    expect((await agents()).map((a) => a.id)).not.toContain('minority-1');
+
+    // Cells on the survivors still run and answer their host's status requests.
+    const local = (await agents()).filter((a) => survivors.some((n) => n.name === a.node));
+    expect(local.length).toBeGreaterThan(0);
+    for (const a of local) {
+      const got = await runHms(['agent', 'status', a.id, '--json'], env);
+      expect(got.code).toBe(0);
+      expect((JSON.parse(got.stdout) as { status: string }).status).toBe('running');
+    }
+  }, 60_000);
 });

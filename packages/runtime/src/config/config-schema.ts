@@ -49,6 +49,12 @@ export const CONFIG_SCHEMA = {
     max: 3_600_000,
     description: 'how long a failure mark lasts, millis',
   },
+  'placement.rebalanceBatch': {
+    default: 25,
+    min: 1,
+    max: 10_000,
+    description: 'live cells in handoff at once while rebalancing',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

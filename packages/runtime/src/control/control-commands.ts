@@ -35,6 +35,8 @@ export interface SystemStatus {
   leader: string | null;
   /** The highest election term the live nodes report. */
   term: number;
+  /** The leader's rebalancing progress, or null when placement is even. */
+  rebalance: { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
   configVersion: number;
   config: Record<string, number>;
   nodes: Array<{
@@ -43,6 +45,8 @@ export interface SystemStatus {
     role: string;
     term: number;
     cells: number;
+    /** Cells it is sized for; placement weighs by it. */
+    capacity: number;
     configVersion: number;
     intervalMs: number;
   }>;
@@ -71,7 +75,10 @@ export interface CreateAgentRequest {
   /** Default: `<type>-<6 random chars>`. */
   id?: string;
   config?: unknown;
-  /** Pin to this node; default the live node with the fewest cells. */
+  /**
+   * Pin to this node: rebalancing never moves it away, and if the node dies it runs elsewhere
+   * until the node is back. Default: the live node with the lowest fill (cells / capacity).
+   */
   node?: string;
   /** Cells this one depends on (rest-for-one: it restarts when one of them crashes). */
   dependsOn?: string[];

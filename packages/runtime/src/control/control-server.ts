@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import type { CellHealth } from '../cell/cell-status.js';
 import { HOST_MESSAGE } from '../cell/running-cell.js';
+import type { Clock } from '../clock.js';
 import { CONFIG_CHANGED } from '../config/config-changed.js';
 import type { SwarmConfigStore, VersionedConfig } from '../config/swarm-config-store.js';
+import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from '../coordination/node-load.js';
+import type { ElectionView } from '../election/election-runner.js';
 import { NoRespondersError, NotFoundError, RequestTimeoutError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
@@ -22,6 +25,7 @@ import {
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control-commands.js';
+import { createLeaderRoute, SWARM_WIDE_COMMANDS } from './leader-route.js';
 
 /** What the control server needs from its node. */
 export interface ControlServerOptions {
@@ -33,7 +37,14 @@ export interface ControlServerOptions {
   config: SwarmConfigStore;
   peers: PeerView;
   nodeId: string;
+  clock: Clock;
   logger: Logger;
+  /** This node's view of the election: swarm-wide changes go to the leader. */
+  election: () => ElectionView;
+  /** Confirms the KV leader record still names this node for `term` (see {@link createLeaderRoute}). */
+  confirmLeadership: (term: number) => Promise<boolean>;
+  /** How long a swarm-wide change waits for a leader before it is refused, in millis; default 5000. */
+  leaderWaitMs?: number;
   /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
   settleTimeoutMs?: number;
 }
@@ -43,8 +54,9 @@ function field(body: unknown, name: string): unknown {
 }
 
 /**
- * Serves `hms.<swarm>.ctl.*` in the `hms-ctl` queue group: any node can answer any command,
- * since everything it answers from is shared (desired cells in KV, heartbeats of every node).
+ * Serves `hms.<swarm>.ctl.*` in the `hms-ctl` queue group: any node can answer any query, since
+ * everything it answers from is shared (desired cells in KV, heartbeats of every node); the
+ * swarm-wide changes among the commands are forwarded to the leader ({@link createLeaderRoute}).
  */
 export function createControlServer(options: ControlServerOptions) {
   const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
@@ -117,16 +129,19 @@ export function createControlServer(options: ControlServerOptions) {
       const term = Math.max(0, ...alive.map((p) => p.heartbeat.election?.term ?? 0));
       const leaders = new Set(alive.map((p) => p.heartbeat.election?.leader ?? null));
       const leader = leaders.size === 1 ? ([...leaders][0] ?? null) : null;
+      const rebalance = alive.find((p) => p.node === leader)?.heartbeat.rebalance ?? null;
       return {
         swarm: subjects.swarm,
         leader,
         term,
+        rebalance,
         configVersion: current.version,
         config: current.config,
         nodes: peers.list().map((p) => ({
           node: p.node,
           status: p.status,
           cells: p.heartbeat.cellCount,
+          capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
           role: p.heartbeat.election?.role ?? 'none',
           term: p.heartbeat.election?.term ?? 0,
           configVersion: p.heartbeat.configVersion,
@@ -243,6 +258,7 @@ export function createControlServer(options: ControlServerOptions) {
           epoch: 1,
           createdAt: Date.now(),
           ...(req.dependsOn?.length ? { dependsOn: req.dependsOn } : {}),
+          ...(req.node === undefined ? {} : { pin: req.node }),
         }),
       );
       return { id, type: req.type, node };
@@ -265,6 +281,18 @@ export function createControlServer(options: ControlServerOptions) {
     },
   };
 
+  const route = createLeaderRoute({
+    transport,
+    subjects,
+    nodeId: options.nodeId,
+    clock: options.clock,
+    logger,
+    election: options.election,
+    confirmLeadership: options.confirmLeadership,
+    handle: async (command, msg) => (handlers[command] as (m: IncomingMessage) => unknown)(msg),
+    ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
+  });
+
   const sub = transport.subscribe(
     subjects.controlPattern(),
     async (msg) => {
@@ -275,20 +303,31 @@ export function createControlServer(options: ControlServerOptions) {
         return;
       }
       logger.debug({ command, from: msg.from }, 'control command');
-      msg.respond(await handler(msg));
+      msg.respond(await (SWARM_WIDE_COMMANDS.has(command) ? route.forward(command, msg) : handler(msg)));
     },
     { queue: CONTROL_QUEUE },
   );
 
   return {
-    stop: () => sub.drain(),
+    async stop() {
+      await sub.drain();
+      await route.stop();
+    },
   };
 }
 
-/** The live node with the fewest desired cells assigned. */
+/** The live node with the lowest fill (desired cells / capacity) after taking one more. */
 function pickNode(peers: PeerView, specs: CellSpec[]): string {
-  const load = new Map(peers.alive().map((p) => [p.node, 0]));
-  if (load.size === 0) throw new NotFoundError('no live node to place the cell on');
-  for (const s of specs) if (load.has(s.node)) load.set(s.node, (load.get(s.node) ?? 0) + 1);
-  return [...load].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0] as string;
+  const load = new Map<string, NodeLoad>(
+    peers
+      .alive()
+      .map((p) => [p.node, { node: p.node, cells: 0, capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY }]),
+  );
+  for (const s of specs) {
+    const l = load.get(s.node);
+    if (l) l.cells++;
+  }
+  const best = leastLoaded([...load.values()]);
+  if (!best) throw new NotFoundError('no live node to place the cell on');
+  return best.node;
 }

@@ -3,11 +3,38 @@ import { ROLE } from '../election/election-core.js';
 import type { ElectionView } from '../election/election-runner.js';
 import type { Logger } from '../logger.js';
 import type { PeerView } from '../node/peer-view.js';
-import type { DesiredCells } from '../persistence/desired-cells.js';
+import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import { DEFAULT_NODE_CAPACITY } from './node-load.js';
+import { planRebalance } from './rebalance-plan.js';
 import { planReplacement } from './replacement-plan.js';
 
-/** How often the leader looks for cells of never-seen nodes when every known node is alive. */
+/** How often the leader looks at the whole placement when no node is down and nothing joined. */
 const FULL_CHECK_MS = 10_000;
+
+/** A handoff the old owner has not completed within this long is given up and re-placed. */
+const HANDOFF_TIMEOUT_MS = 10_000;
+
+/** The coordination events, published on `hms.<swarm>.evt.<type>.<cellId or leaderId>`. */
+export const PLACEMENT_EVENT = {
+  /** A cell of a dead or departed node was assigned to a live one. */
+  moved: 'placement.moved',
+  /** A live cell is being handed over to another node (rebalancing). */
+  handoff: 'placement.handoff',
+  /** Progress of a rebalancing: moved so far, still to move. */
+  rebalance: 'placement.rebalance',
+} as const;
+
+/** Rebalancing progress, as the leader reports it in its heartbeat and events. */
+export interface RebalanceProgress {
+  /** Cells handed over since this rebalancing began. */
+  moved: number;
+  /** Cells being handed over now. */
+  inFlight: number;
+  /** Cells still to move after those. */
+  remaining: number;
+  /** Epoch millis when it began. */
+  startedAt: number;
+}
 
 /** Options of {@link startCoordinator}. */
 export interface CoordinatorOptions {
@@ -17,68 +44,163 @@ export interface CoordinatorOptions {
   election: () => ElectionView;
   clock: Clock;
   logger: Logger;
-  /** Publishes a coordination event (`placement.moved`). */
-  publish: (type: string, body: Record<string, unknown>) => void;
+  /** Publishes a coordination event about `subject` (a cell id, or this node for progress). */
+  publish: (type: string, subject: string, body: Record<string, unknown>) => void;
+  /** How many live cells may be in handoff at once while rebalancing; read every round. */
+  rebalanceBatch: () => number;
   /** How often the leader checks placement, in millis; default 500. */
   intervalMs?: number;
 }
 
+/** The coordinator of one node. */
+export interface Coordinator {
+  /** Rebalancing progress while this node leads one, else null. */
+  progress(): RebalanceProgress | null;
+  stop(): void;
+}
+
 /**
  * The coordinator role of a node: while it is the leader (which needs a majority, so never in a
- * minority partition), it re-places the cells of dead or departed nodes onto live ones. Each
- * move is a compare-and-set of the cell's spec with the next epoch; the new owner restores the
- * cell from its snapshot, and a stale owner that comes back stops its copy when it sees the
- * spec name another node.
+ * minority partition), it
+ * - re-places the cells of dead or departed nodes onto live ones: a compare-and-set of the
+ *   cell's spec with the next epoch; the new owner restores the cell from its snapshot, and a
+ *   stale owner that comes back stops its copy when it sees the spec name another node;
+ * - rebalances gradually when a node joins or returns: at most `rebalanceBatch` live cells at a
+ *   time are marked for handoff; each owner saves and stops its copy and assigns it to the new
+ *   node (next epoch), so the new copy starts from the final state. The next batch starts once
+ *   the previous one is done; progress goes out as `placement.rebalance` events and in the
+ *   leader's heartbeat.
  */
-export function startCoordinator(options: CoordinatorOptions): { stop(): void } {
+export function startCoordinator(options: CoordinatorOptions): Coordinator {
   const { desired, peers, clock, logger, nodeId } = options;
   const log = logger.child({ component: 'coordinator' });
   let officeSince: number | null = null;
   let officeTerm = -1;
   let busy = false;
   let lastFullCheck = Number.NEGATIVE_INFINITY;
+  let lastAlive = '';
+  let progress: RebalanceProgress | null = null;
+  const handoffSince = new Map<string, number>();
+
+  const leading = () => options.election().role === ROLE.leader;
+
+  /** Compare-and-set of one spec; false when it changed meanwhile (the next round decides again). */
+  const rewrite = async (id: string, from: string, change: (s: CellSpec) => CellSpec): Promise<boolean> => {
+    const current = await desired.get(id);
+    if (!current || current.node !== from || !leading()) return false;
+    const { revision, ...rest } = current;
+    try {
+      await desired.update(change(rest), revision);
+      return true;
+    } catch (err) {
+      log.debug({ err, cell: id }, 'spec changed meanwhile; next round decides again');
+      return false;
+    }
+  };
+
+  const replace = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
+    const moves = planReplacement(specs, nodes, { sinceOfficeMs: clock.now() - (officeSince ?? clock.now()) });
+    await Promise.all(
+      moves.map(async ({ spec, to }) => {
+        const epoch = spec.epoch + 1;
+        const ok = await rewrite(spec.id, spec.node, ({ handoffTo: _, ...s }) => ({ ...s, node: to, epoch }));
+        if (!ok) return;
+        log.info({ cell: spec.id, from: spec.node, to, epoch, term: officeTerm }, 'cell re-placed');
+        const body = { cell: spec.id, from: spec.node, to, epoch, term: officeTerm, by: nodeId };
+        options.publish(PLACEMENT_EVENT.moved, spec.id, body);
+      }),
+    );
+    return moves.length;
+  };
+
+  const rebalance = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
+    const now = clock.now();
+    const inFlight = specs.filter((s) => s.handoffTo !== undefined);
+    const inFlightIds = new Set(inFlight.map((s) => s.id));
+    let completed = 0;
+    for (const id of handoffSince.keys()) {
+      if (inFlightIds.has(id)) continue;
+      handoffSince.delete(id);
+      completed++;
+    }
+    // An owner that never completes its handoff (it died meanwhile) loses the cell to the target.
+    for (const s of inFlight) {
+      const since = handoffSince.get(s.id) ?? now;
+      handoffSince.set(s.id, since);
+      if (now - since < HANDOFF_TIMEOUT_MS) continue;
+      const to = s.handoffTo as string;
+      const epoch = s.epoch + 1;
+      if (await rewrite(s.id, s.node, ({ handoffTo: _, ...rest }) => ({ ...rest, node: to, epoch }))) {
+        log.warn({ cell: s.id, from: s.node, to, epoch }, 'handoff not completed in time; cell re-placed');
+      }
+    }
+    const live = nodes.filter((n) => n.status === 'alive');
+    const batch = Math.max(1, options.rebalanceBatch());
+    const plan = planRebalance(specs, live, { maxMoves: Math.max(0, batch - inFlight.length) });
+    if (plan.moves.length === 0 && inFlight.length === 0) {
+      if (progress) {
+        progress = { ...progress, moved: progress.moved + completed, inFlight: 0, remaining: 0 };
+        log.info({ moved: progress.moved, ms: Math.round(now - progress.startedAt) }, 'rebalancing done');
+        options.publish(PLACEMENT_EVENT.rebalance, nodeId, { ...progress, done: true, term: officeTerm });
+      }
+      progress = null;
+      return;
+    }
+    progress ??= { moved: 0, inFlight: 0, remaining: 0, startedAt: now };
+    let started = 0;
+    await Promise.all(
+      plan.moves.map(async ({ spec, to }) => {
+        if (await rewrite(spec.id, spec.node, (s) => ({ ...s, handoffTo: to }))) {
+          started++;
+          handoffSince.set(spec.id, now);
+          options.publish(PLACEMENT_EVENT.handoff, spec.id, { cell: spec.id, from: spec.node, to, term: officeTerm });
+        }
+      }),
+    );
+    progress = {
+      ...progress,
+      moved: progress.moved + completed,
+      inFlight: inFlight.length + started,
+      remaining: plan.remaining + (plan.moves.length - started),
+    };
+    options.publish(PLACEMENT_EVENT.rebalance, nodeId, { ...progress, done: false, term: officeTerm });
+  };
+
+  const nodeList = () =>
+    peers.list().map((p) => ({
+      node: p.node,
+      status: p.status,
+      capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
+    }));
 
   const check = async () => {
     const view = options.election();
     if (view.role !== ROLE.leader) {
       officeSince = null;
+      progress = null;
       return;
     }
     if (officeSince === null || view.term !== officeTerm) {
       officeSince = clock.now();
       officeTerm = view.term;
     }
-    const nodes = peers.list().map((p) => ({ node: p.node, status: p.status }));
-    // Listing every desired cell is the expensive part: do it when a node is down, and every
-    // 10 s for cells of nodes never seen (whose grace ends 10 s into the term).
+    const nodes = nodeList();
+    // Listing every desired cell is the expensive part: do it when a node is down, when the set
+    // of live nodes changed, while rebalancing, and every 10 s (for cells of nodes never seen,
+    // whose grace ends 10 s into the term).
+    const alive = nodes
+      .filter((n) => n.status === 'alive')
+      .map((n) => n.node)
+      .join();
     const someoneDown = nodes.some((n) => n.status !== 'alive');
-    if (!someoneDown && clock.now() - lastFullCheck < FULL_CHECK_MS) return;
+    const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
+    if (!someoneDown && alive === lastAlive && progress === null && !due) return;
+    lastAlive = alive;
     lastFullCheck = clock.now();
-    const moves = planReplacement(await desired.list(), nodes, { sinceOfficeMs: clock.now() - officeSince });
-    await Promise.all(
-      moves.map(async ({ spec, to }) => {
-        const current = await desired.get(spec.id);
-        if (!current || current.node !== spec.node || options.election().role !== ROLE.leader) return;
-        const { revision, ...rest } = current;
-        try {
-          await desired.update({ ...rest, node: to, epoch: current.epoch + 1 }, revision);
-          log.info(
-            { cell: spec.id, from: spec.node, to, epoch: current.epoch + 1, term: officeTerm },
-            'cell re-placed',
-          );
-          options.publish('placement.moved', {
-            cell: spec.id,
-            from: spec.node,
-            to,
-            epoch: current.epoch + 1,
-            term: officeTerm,
-            by: nodeId,
-          });
-        } catch (err) {
-          log.debug({ err, cell: spec.id }, 'spec changed meanwhile; next round decides again');
-        }
-      }),
-    );
+    const specs = await desired.list();
+    // Dead nodes' cells first; rebalance only a swarm where every cell has a live node.
+    if ((await replace(specs, nodes)) > 0) return;
+    await rebalance(specs, nodes);
   };
 
   const timer = setInterval(() => {
@@ -91,5 +213,8 @@ export function startCoordinator(options: CoordinatorOptions): { stop(): void } 
       });
   }, options.intervalMs ?? 500);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    progress: () => (leading() ? progress : null),
+    stop: () => clearInterval(timer),
+  };
 }

@@ -182,6 +182,18 @@ export function step(
   }
 }
 
+/**
+ * The state with a new voting membership. A leader counts members that were just added as heard
+ * now: it ignored their messages while they were not members, and must not step down for a
+ * silence it caused (check quorum then judges them from the next election timeout on).
+ */
+export function withMembers(s: ElectionState, members: readonly string[], now: number): ElectionState {
+  if (s.role !== ROLE.leader) return { ...s, members: [...members] };
+  const acks = { ...s.acks };
+  for (const id of members) if (!s.members.includes(id)) acks[id] = now;
+  return { ...s, members: [...members], acks };
+}
+
 function onTick(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): StepResult {
   if (s.role === ROLE.leader) {
     // Check quorum: a leader that has not heard a majority within an election timeout steps down.

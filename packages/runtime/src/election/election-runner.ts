@@ -12,6 +12,7 @@ import {
   ROLE,
   type Role,
   step,
+  withMembers,
 } from './election-core.js';
 import type { ElectionMessage } from './election-messages.js';
 import type { ElectionStore } from './election-store.js';
@@ -74,7 +75,10 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   const random = options.random ?? Math.random;
   const log = logger.child({ component: 'election' });
   const members = await store.changeMembers({ add: nodeId });
-  const durable = await store.loadVote(nodeId);
+  // A node that is new (or was away) starts from the newest recorded term, not from 0: alone in
+  // a swarm whose earlier leader left, it would otherwise win a term already recorded.
+  const [vote, recorded] = await Promise.all([store.loadVote(nodeId), store.leader()]);
+  const durable = recorded && recorded.term > (vote?.term ?? 0) ? { term: recorded.term, votedFor: null } : vote;
   let state: ElectionState = createElectionState({
     id: nodeId,
     members,
@@ -148,7 +152,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
       (m) => {
         if (m.length > 0 && m.join() !== state.members.join()) {
           chain = chain.then(() => {
-            state = { ...state, members: m };
+            state = withMembers(state, m, clock.now());
             log.info({ members: m }, 'voting membership changed');
           });
         }

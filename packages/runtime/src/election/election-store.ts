@@ -76,6 +76,17 @@ export class ElectionStore {
   }
 
   /**
+   * True when the leader record names `node` for `term` (recording it if the claim is still in
+   * flight); false when a newer term is recorded: `node` was deposed and must not write.
+   */
+  async confirmLeadership(node: string, term: number, at: number): Promise<boolean> {
+    const current = await this.leader();
+    if (current && current.term === term && current.node === node) return true;
+    if (current && current.term > term) return false;
+    return this.claimLeadership(node, term, at);
+  }
+
+  /**
    * Records `node` as leader of `term` unless a record of a term as high or higher exists
    * (compare-and-set). Resolves false when fenced out.
    */

@@ -21,6 +21,10 @@ export interface NodeHeartbeat {
   leaving: boolean;
   /** Cell types this node can host. */
   types: string[];
+  /** How many cells this node is sized for; placement weighs by it (absent: the default). */
+  capacity?: number;
+  /** Rebalancing progress, from the leader while it rebalances. */
+  rebalance?: { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
   /** Event-loop delay, p99 over the last interval, in millis. */
   eventLoopLagMs: number;
   /** Resident set size, in bytes. */

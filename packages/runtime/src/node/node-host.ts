@@ -6,7 +6,8 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
-import { startCoordinator } from '../coordination/coordinator.js';
+import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
+import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import type { ElectionTiming } from '../election/election-core.js';
 import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
@@ -42,6 +43,10 @@ export interface NodeOptions {
   snapshotMaxStaleMs?: number;
   /** Leader-election timing; default 500–1000 ms timeouts, 100 ms leader heartbeats. */
   electionTiming?: ElectionTiming;
+  /** How many cells this node is sized for; placement weighs nodes by it; default 10000. */
+  capacity?: number;
+  /** How long a swarm-wide change (create, destroy, configure) waits for a leader, in millis; default 5000. */
+  leaderWaitMs?: number;
   /** Serve Prometheus metrics on this port (0: any free port); none when omitted. */
   metricsPort?: number;
   /** The address the metrics endpoint listens on; default 127.0.0.1. */
@@ -166,6 +171,11 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     snapshots,
     clock,
     logger,
+    completeHandoff: async ({ handoffTo, ...spec }, revision) => {
+      const to = handoffTo as string;
+      await desired.update({ ...spec, node: to, epoch: spec.epoch + 1 }, revision);
+      logger.info({ cell: spec.id, to, epoch: spec.epoch + 1 }, 'cell handed over');
+    },
     ...(options.restartIntensity ? { intensity: options.restartIntensity } : {}),
     ...(options.snapshotMaxStaleMs === undefined ? {} : { snapshotMaxStaleMs: options.snapshotMaxStaleMs }),
   });
@@ -176,6 +186,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   /** Started once the node is up; heartbeats before that carry no election view. */
   let election: ElectionRunner | undefined;
   let stopping = false;
+  let coordinator: Coordinator | undefined;
 
   const heartbeat = (leaving: boolean): NodeHeartbeat => {
     lastLagMs = lag.sampleMs();
@@ -191,6 +202,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       configVersion,
       leaving,
       types: registry.list().map((t) => t.type),
+      capacity: options.capacity ?? DEFAULT_NODE_CAPACITY,
+      rebalance: coordinator?.progress() ?? null,
       eventLoopLagMs: lastLagMs,
       rssBytes: process.memoryUsage.rss(),
       malformed: transport.stats.malformed,
@@ -272,14 +285,15 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     timing: options.electionTiming ?? NODE_ELECTION_TIMING,
     onChange: () => reportSoon(),
   });
-  const coordinator = startCoordinator({
+  coordinator = startCoordinator({
     nodeId,
     desired,
     peers,
     election: () => (election as ElectionRunner).view(),
     clock,
     logger,
-    publish: (type, body) => transport.publish(subjects.event(type, String(body.cell)), type, body, { from: nodeId }),
+    publish: (type, about, body) => transport.publish(subjects.event(type, about), type, body, { from: nodeId }),
+    rebalanceBatch: () => settings['placement.rebalanceBatch'],
   });
   const control = createControlServer({
     transport,
@@ -290,7 +304,11 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     config,
     peers,
     nodeId,
+    clock,
     logger,
+    election: () => (election as ElectionRunner).view(),
+    confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
+    ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
   const stopWatch = await desired.watch((change) => supervisor.reconcile(change));
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
@@ -310,7 +328,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       stopWatch();
       await control.stop();
-      coordinator.stop();
+      coordinator?.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
       for (const s of subs) s.unsubscribe();

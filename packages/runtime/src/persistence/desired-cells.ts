@@ -18,6 +18,13 @@ export interface CellSpec {
   createdAt: number;
   /** Cells on the same node this cell depends on: when one crashes, this one restarts too. */
   dependsOn?: string[];
+  /**
+   * The node it is pinned to (`hms agent create --node`): rebalancing never moves it away; if
+   * that node dies it runs elsewhere until the node is back, then returns home.
+   */
+  pin?: string;
+  /** Set by the leader to move a live cell: its owner saves it, stops it and hands it over. */
+  handoffTo?: string;
 }
 
 /** A change seen by {@link DesiredCells.watch}. */

@@ -30,6 +30,11 @@ export interface CellSupervisorOptions {
   onStatusChange?: () => void;
   /** Told how long each request to a cell took, in seconds (for the latency histogram). */
   onRequestHandled?: (cellId: string, type: string, seconds: number) => void;
+  /**
+   * Assigns a cell marked for handoff to its new node (next epoch, compare-and-set at
+   * `revision`), once its copy here is saved and stopped.
+   */
+  completeHandoff?: (spec: CellSpec, revision: number) => Promise<void>;
 }
 
 /** A cell this node is responsible for. */
@@ -280,6 +285,13 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       }
       const { spec } = change;
       const here = hosted.get(spec.id);
+      if (spec.node === nodeId && spec.handoffTo !== undefined) {
+        // Rebalancing: the final state is saved before the new node may start its copy.
+        void stopLocal(spec.id)
+          .then(() => options.completeHandoff?.(spec, change.revision))
+          .catch((err: unknown) => logger.warn({ err, cell: spec.id }, 'handoff not completed'));
+        return;
+      }
       if (spec.node !== nodeId) {
         // Moved to another node (this one was taken for dead): its copy is the live one.
         if (here) void stopLocal(spec.id, 'abandon');

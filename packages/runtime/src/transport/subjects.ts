@@ -9,6 +9,7 @@
  * hms.<swarm>.raft.<rpc>[.<nodeId>]         election traffic
  * hms.<swarm>.ga.<islandId>.migrants        GA migration
  * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
+ * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
  * ```
  */
 import { InvalidNameError } from '../errors.js';
@@ -76,6 +77,12 @@ export interface Subjects {
   control(command: string): string;
   /** Every control-plane command. */
   controlPattern(): string;
+  /** A swarm-wide change forwarded to `nodeId`, believed to be the leader (it refuses if not). */
+  leaderCommand(nodeId: string, command: string): string;
+  /** Every swarm-wide change forwarded to `nodeId` (or to any node when omitted). */
+  leaderPattern(nodeId?: string): string;
+  /** The command of a leader subject; undefined if it is not one. */
+  parseLeaderCommand(subject: string): string | undefined;
   /** Splits an event subject back into its event type and cell id; undefined if it is not one. */
   parseEvent(subject: string): { eventType: string; cellId: string } | undefined;
   /** The control command of a control subject; undefined if it is not one. */
@@ -88,6 +95,7 @@ export function createSubjects(swarm: string): Subjects {
   const base = `${SUBJECT_ROOT}.${swarm}`;
   const evtPrefix = `${base}.evt.`;
   const ctlPrefix = `${base}.ctl.`;
+  const leadPrefix = `${base}.lead.`;
   return {
     swarm,
     all: () => `${base}.>`,
@@ -130,6 +138,16 @@ export function createSubjects(swarm: string): Subjects {
       return `${ctlPrefix}${command}`;
     },
     controlPattern: () => `${ctlPrefix}>`,
+    leaderCommand(nodeId, command) {
+      assertToken(nodeId, 'node id');
+      assertDottedName(command, 'control command');
+      return `${leadPrefix}${nodeId}.${command}`;
+    },
+    leaderPattern(nodeId) {
+      if (nodeId === undefined) return `${leadPrefix}>`;
+      assertToken(nodeId, 'node id');
+      return `${leadPrefix}${nodeId}.>`;
+    },
     parseEvent(subject) {
       if (!subject.startsWith(evtPrefix)) return undefined;
       const rest = subject.slice(evtPrefix.length);
@@ -139,6 +157,12 @@ export function createSubjects(swarm: string): Subjects {
     },
     parseControl(subject) {
       return subject.startsWith(ctlPrefix) ? subject.slice(ctlPrefix.length) : undefined;
+    },
+    parseLeaderCommand(subject) {
+      if (!subject.startsWith(leadPrefix)) return undefined;
+      const rest = subject.slice(leadPrefix.length);
+      const dot = rest.indexOf('.');
+      return dot > 0 ? rest.slice(dot + 1) : undefined;
     },
   };
 }

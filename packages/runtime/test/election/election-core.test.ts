@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createElectionState, type ElectionState, ROLE, step } from '../../src/election/election-core.js';
+import { createElectionState, type ElectionState, ROLE, step, withMembers } from '../../src/election/election-core.js';
 import type { ElectionMessage, Outgoing } from '../../src/election/election-messages.js';
 import { seededRandom } from './election-simulator.js';
 
@@ -111,5 +111,18 @@ describe('election core', () => {
     const random = seededRandom(4);
     const solo = createElectionState({ id: 'x', members: ['x'], now: 0, random, timing });
     expect(step(solo, { type: 'tick', now: 1000 }, random, timing).state).toMatchObject({ role: ROLE.leader, term: 1 });
+  });
+
+  it('keeps a lone leader in office when members join (regression: it stepped down at once, having ignored their acks)', () => {
+    const random = seededRandom(3);
+    let alone = createElectionState({ id: 'a', members: ['a'], now: 0, random, timing });
+    alone = step(alone, { type: 'tick', now: 1000 }, random, timing).state;
+    expect(alone.role).toBe(ROLE.leader);
+    const grown = withMembers(alone, ['a', 'b', 'c'], 1010);
+    expect(step(grown, { type: 'tick', now: 1020 }, random, timing).state.role).toBe(ROLE.leader);
+    // Members that then stay silent for an election timeout do depose it (check quorum).
+    expect(step(grown, { type: 'tick', now: 1010 + timing.electionTimeoutMaxMs + 1 }, random, timing).state.role).toBe(
+      ROLE.follower,
+    );
   });
 });
