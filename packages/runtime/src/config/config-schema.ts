@@ -49,6 +49,12 @@ export const CONFIG_SCHEMA = {
     max: 3_600_000,
     description: 'how long a failure mark lasts, millis',
   },
+  'placement.downAfterMs': {
+    default: 1500,
+    min: 200,
+    max: 600_000,
+    description: 'leader re-places the cells of a member silent this long, millis',
+  },
   'placement.rebalanceBatch': {
     default: 25,
     min: 1,

@@ -48,7 +48,13 @@ export interface CoordinatorOptions {
   publish: (type: string, subject: string, body: Record<string, unknown>) => void;
   /** How many live cells may be in handoff at once while rebalancing; read every round. */
   rebalanceBatch: () => number;
-  /** How often the leader checks placement, in millis; default 500. */
+  /**
+   * A voting member that has not answered the leader's heartbeats (every 100 ms) for this long,
+   * in millis, counts as down, even before the phi-accrual detector on node heartbeats (every
+   * second) suspects it; read every round.
+   */
+  downAfterMs: () => number;
+  /** How often the leader checks placement, in millis; default 200. */
   intervalMs?: number;
 }
 
@@ -78,7 +84,8 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   let officeTerm = -1;
   let busy = false;
   let lastFullCheck = Number.NEGATIVE_INFINITY;
-  let lastAlive = '';
+  let lastShape = '';
+  let moving = false;
   let progress: RebalanceProgress | null = null;
   const handoffSince = new Map<string, number>();
 
@@ -166,12 +173,19 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     options.publish(PLACEMENT_EVENT.rebalance, nodeId, { ...progress, done: false, term: officeTerm });
   };
 
-  const nodeList = () =>
-    peers.list().map((p) => ({
-      node: p.node,
-      status: p.status,
-      capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
-    }));
+  const nodeList = () => {
+    const { heardAt } = options.election();
+    const silentSince = clock.now() - options.downAfterMs();
+    return peers.list().map((p) => {
+      const heard = heardAt[p.node];
+      const silent = p.status === 'alive' && heard !== undefined && heard < silentSince;
+      return {
+        node: p.node,
+        status: silent ? ('suspect' as const) : p.status,
+        capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
+      };
+    });
+  };
 
   const check = async () => {
     const view = options.election();
@@ -185,22 +199,26 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       officeTerm = view.term;
     }
     const nodes = nodeList();
-    // Listing every desired cell is the expensive part: do it when a node is down, when the set
-    // of live nodes changed, while rebalancing, and every 10 s (for cells of nodes never seen,
-    // whose grace ends 10 s into the term).
-    const alive = nodes
-      .filter((n) => n.status === 'alive')
-      .map((n) => n.node)
-      .join();
-    const someoneDown = nodes.some((n) => n.status !== 'alive');
+    // Listing every desired cell is the expensive part: do it when the set of live or down nodes
+    // changed, while cells are still moving, and every 10 s (for cells of nodes never seen, whose
+    // grace ends 10 s into the term).
+    const shape = ['alive', 'suspect', 'left']
+      .map((st) =>
+        nodes
+          .filter((n) => n.status === st)
+          .map((n) => n.node)
+          .join(),
+      )
+      .join('|');
     const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
-    if (!someoneDown && alive === lastAlive && progress === null && !due) return;
-    lastAlive = alive;
+    if (shape === lastShape && !moving && progress === null && !due) return;
+    lastShape = shape;
     lastFullCheck = clock.now();
     const specs = await desired.list();
     // Dead nodes' cells first; rebalance only a swarm where every cell has a live node.
-    if ((await replace(specs, nodes)) > 0) return;
-    await rebalance(specs, nodes);
+    const moved = await replace(specs, nodes);
+    moving = moved > 0;
+    if (!moving) await rebalance(specs, nodes);
   };
 
   const timer = setInterval(() => {
@@ -211,7 +229,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       .finally(() => {
         busy = false;
       });
-  }, options.intervalMs ?? 500);
+  }, options.intervalMs ?? 200);
   timer.unref();
   return {
     progress: () => (leading() ? progress : null),

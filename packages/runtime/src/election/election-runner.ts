@@ -23,6 +23,11 @@ export interface ElectionView {
   term: number;
   leader: string | null;
   members: string[];
+  /**
+   * On the leader: when each member last answered its heartbeats (this node's clock, millis; a
+   * member counts as heard when the term began). Empty on other nodes.
+   */
+  heardAt: Readonly<Record<string, number>>;
 }
 
 /** Options of {@link startElectionRunner}. */
@@ -96,6 +101,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     term: state.term,
     leader: state.leader,
     members: [...state.members],
+    heardAt: state.role === ROLE.leader ? state.acks : {},
   });
 
   const send = (out: ReturnType<typeof step>['out']) => {

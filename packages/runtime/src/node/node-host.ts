@@ -294,6 +294,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     logger,
     publish: (type, about, body) => transport.publish(subjects.event(type, about), type, body, { from: nodeId }),
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
+    downAfterMs: () => settings['placement.downAfterMs'],
   });
   const control = createControlServer({
     transport,
