@@ -40,7 +40,19 @@ async function until(what, predicate, timeoutMs = 60_000) {
 function startNode(swarm, name) {
   const child = spawn(
     process.execPath,
-    [cli, 'node', 'start', '--name', name, '--nats', server.url, '--swarm', swarm],
+    [
+      cli,
+      'node',
+      'start',
+      '--name',
+      name,
+      '--nats',
+      server.url,
+      '--swarm',
+      swarm,
+      '--data-dir',
+      join(storeDir, 'nodes', swarm, name),
+    ],
     {
       stdio: 'ignore',
     },

@@ -1,4 +1,4 @@
-import { HmsError } from '@hms/runtime';
+import { HmsError, NotFoundError } from '@hms/runtime';
 
 /** Exit codes of `hms`, per the CLI contract. */
 export const EXIT = {
@@ -30,4 +30,10 @@ export class UsageError extends CliError {
   constructor(message: string) {
     super(message, EXIT.usage);
   }
+}
+
+/** Rethrows a NotFoundError (an unknown cell id, say) as a one-line CLI failure (exit 1). */
+export function rethrowNotFound(err: unknown): never {
+  if (err instanceof NotFoundError) throw new CliError(err.message);
+  throw err;
 }

@@ -1,27 +1,10 @@
-import {
-  type CreateAgentRequest,
-  createControlClient,
-  createSubjects,
-  isToken,
-  NoRespondersError,
-  NotFoundError,
-} from '@hms/runtime';
+import { type CreateAgentRequest, createControlClient, createSubjects, NoRespondersError } from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
+import { parseCellId, parseCellIds } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';
-import { CliError } from '../errors.js';
+import { CliError, rethrowNotFound } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
-
-function parseId(value: string): string {
-  if (!isToken(value)) throw new InvalidArgumentError('use 1-128 characters of A-Z a-z 0-9 _ -');
-  return value;
-}
-
-function parseIds(value: string): string[] {
-  const ids = value.split(',').map((v) => v.trim());
-  if (!ids.every(isToken)) throw new InvalidArgumentError('use cell ids separated by commas');
-  return ids;
-}
 
 function parseBody(value: string): unknown {
   try {
@@ -65,10 +48,10 @@ export function createAgentCommand({ output }: CommandDeps): Command {
     .command('create')
     .description('create a cell of <type> and wait until it runs')
     .argument('<type>', 'cell type (see hms agent types)')
-    .option('--id <id>', 'cell id, unique in the swarm (default <type>-<random>)', parseId)
-    .option('--node <node>', 'pin the cell to this node', parseId)
+    .option('--id <id>', 'cell id, unique in the swarm (default <type>-<random>)', parseCellId)
+    .option('--node <node>', 'pin the cell to this node', parseCellId)
     .option('--config <json>', 'cell configuration as a JSON object', parseConfig)
-    .option('--depends-on <ids>', 'comma-separated cell ids this cell restarts with (rest-for-one)', parseIds)
+    .option('--depends-on <ids>', 'comma-separated cell ids this cell restarts with (rest-for-one)', parseCellIds)
     .action(
       async (
         type: string,
@@ -89,20 +72,24 @@ export function createAgentCommand({ output }: CommandDeps): Command {
   agent
     .command('destroy')
     .description('stop a cell and remove it from the swarm')
-    .argument('<id>', 'cell id', parseId)
+    .argument('<id>', 'cell id', parseCellId)
     .action(async (id: string, _opts, command: Command) => {
       const g = globalOptions(command);
-      const result = await withConnection(g, (t) => createControlClient(t, g.swarm).destroyAgent(id)).catch(notFound);
+      const result = await withConnection(g, (t) => createControlClient(t, g.swarm).destroyAgent(id)).catch(
+        rethrowNotFound,
+      );
       output.out(g.json ? formatJson(result) : `destroyed ${id}`);
     });
 
   agent
     .command('status')
     .description("a cell's status, state, mailbox depth and counters")
-    .argument('<id>', 'cell id', parseId)
+    .argument('<id>', 'cell id', parseCellId)
     .action(async (id: string, _opts, command: Command) => {
       const g = globalOptions(command);
-      const status = await withConnection(g, (t) => createControlClient(t, g.swarm).agentStatus(id)).catch(notFound);
+      const status = await withConnection(g, (t) => createControlClient(t, g.swarm).agentStatus(id)).catch(
+        rethrowNotFound,
+      );
       if (g.json) output.out(formatJson(status));
       else
         output.out(
@@ -115,7 +102,7 @@ export function createAgentCommand({ output }: CommandDeps): Command {
   agent
     .command('call')
     .description('send a request of <type> to a cell and print its reply')
-    .argument('<id>', 'cell id', parseId)
+    .argument('<id>', 'cell id', parseCellId)
     .argument('<type>', 'message type, e.g. get or increment')
     .argument('[body]', 'message body as JSON (e.g. \'{"by":2}\')', parseBody)
     .option('--timeout <ms>', 'reply timeout in millis', (v) => Number.parseInt(v, 10), 5000)
@@ -134,7 +121,7 @@ export function createAgentCommand({ output }: CommandDeps): Command {
   agent
     .command('send')
     .description('send a one-way message of <type> to a cell')
-    .argument('<id>', 'cell id', parseId)
+    .argument('<id>', 'cell id', parseCellId)
     .argument('<type>', 'message type, e.g. increment')
     .argument('[body]', 'message body as JSON', parseBody)
     .action(async (id: string, type: string, body: unknown, _opts, command: Command) => {
@@ -156,9 +143,4 @@ export function createAgentCommand({ output }: CommandDeps): Command {
     });
 
   return agent;
-}
-
-function notFound(err: unknown): never {
-  if (err instanceof NotFoundError) throw new CliError(err.message);
-  throw err;
 }

@@ -1,8 +1,9 @@
 import type { HealingAction, RecoveryManagerContext } from '@hms/agents';
-import { createControlClient, isToken, NotFoundError, ValidationError, validateChanges } from '@hms/runtime';
-import { Command, InvalidArgumentError } from 'commander';
+import { createControlClient, ValidationError, validateChanges } from '@hms/runtime';
+import { Command } from 'commander';
+import { parseCellId } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';
-import { CliError, UsageError } from '../errors.js';
+import { rethrowNotFound, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
 
@@ -13,11 +14,6 @@ interface HealStatus {
   recent: HealingAction[];
 }
 
-function parseId(value: string): string {
-  if (!isToken(value)) throw new InvalidArgumentError('use 1-128 characters of A-Z a-z 0-9 _ -');
-  return value;
-}
-
 /** The `hms heal configure` options and the swarm settings they set. */
 const HEAL_SETTINGS = {
   maxRestarts: 'supervision.maxRestarts',
@@ -25,11 +21,6 @@ const HEAL_SETTINGS = {
   backoffBaseMs: 'supervision.backoffBaseMs',
   backoffMaxMs: 'supervision.backoffMaxMs',
 } as const;
-
-function notFound(err: unknown): never {
-  if (err instanceof NotFoundError) throw new CliError(err.message);
-  throw err;
-}
 
 /** `hms heal status|trigger <cellId>|configure`: self-healing, seen and steered. */
 export function createHealCommand({ output }: CommandDeps): Command {
@@ -41,7 +32,7 @@ export function createHealCommand({ output }: CommandDeps): Command {
     .action(async (_opts, command: Command) => {
       const g = globalOptions(command);
       const status = (await withConnection(g, (t) => createControlClient(t, g.swarm).healStatus()).catch(
-        notFound,
+        rethrowNotFound,
       )) as HealStatus;
       if (g.json) {
         output.out(formatJson(status));
@@ -62,10 +53,12 @@ export function createHealCommand({ output }: CommandDeps): Command {
   heal
     .command('trigger')
     .description('restart a cell on its node from its saved state (also one that was given up on)')
-    .argument('<cellId>', 'cell id', parseId)
+    .argument('<cellId>', 'cell id', parseCellId)
     .action(async (id: string, _opts, command: Command) => {
       const g = globalOptions(command);
-      const result = await withConnection(g, (t) => createControlClient(t, g.swarm).triggerHeal(id)).catch(notFound);
+      const result = await withConnection(g, (t) => createControlClient(t, g.swarm).triggerHeal(id)).catch(
+        rethrowNotFound,
+      );
       output.out(
         g.json
           ? formatJson(result)

@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { builtinCells } from '@hms/agents';
 import {
   assertToken,
@@ -45,6 +46,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     .option('--heartbeat-ms <ms>', 'heartbeat interval in millis', parsePositiveInt, 1000)
     .option('--metrics-port <port>', 'Prometheus /metrics port (0: any free port)', parsePort, 0)
     .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1')
+    .option('--data-dir <dir>', "this node's durable state (its election vote); default ~/.hms/nodes/<swarm>/<name>")
     .option(
       '--capacity <cells>',
       'cells this node is sized for; placement weighs nodes by it',
@@ -53,7 +55,14 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     )
     .action(
       async (
-        opts: { name?: string; heartbeatMs: number; metricsPort: number; metricsHost: string; capacity: number },
+        opts: {
+          name?: string;
+          heartbeatMs: number;
+          metricsPort: number;
+          metricsHost: string;
+          capacity: number;
+          dataDir?: string;
+        },
         command: Command,
       ) => {
         const g = globalOptions(command);
@@ -77,6 +86,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
           capacity: opts.capacity,
+          dataDir: opts.dataDir ?? join(homedir(), '.hms', 'nodes', g.swarm, nodeId),
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {

@@ -135,7 +135,16 @@ async function startSwarm(
   if (nats.pid !== undefined) state.natsPid = nats.pid;
   writeState(state);
   for (const name of names) {
-    state.nodes.push({ name, pid: spawnNode({ name, natsUrl: nats.url, swarm: g.swarm, logDir: home.logs }) });
+    state.nodes.push({
+      name,
+      pid: spawnNode({
+        name,
+        natsUrl: nats.url,
+        swarm: g.swarm,
+        logDir: home.logs,
+        args: ['--data-dir', join(home.nodes, g.swarm, name)],
+      }),
+    });
     writeState(state);
   }
   const transport = await connectCli({ ...g, nats: nats.url });

@@ -23,6 +23,8 @@ export function homePaths(home = swarmHome()) {
     state: join(home, 'state.json'),
     logs: join(home, 'logs'),
     natsStore: join(home, 'nats'),
+    /** Each node's own durable state (`<nodes>/<name>`). */
+    nodes: join(home, 'nodes'),
   };
 }
 

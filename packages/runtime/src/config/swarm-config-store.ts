@@ -1,6 +1,7 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { Logger } from '../logger.js';
 import { bucketNames } from '../persistence/bucket-names.js';
+import { storageReplicas } from '../persistence/storage-replicas.js';
 import type { Transport } from '../transport/transport.js';
 import { completeConfig, defaultConfig, type SwarmConfig, validateChanges } from './config-schema.js';
 
@@ -26,7 +27,10 @@ export class SwarmConfigStore {
   ) {}
 
   static async open(transport: Transport, swarm: string, logger: Logger): Promise<SwarmConfigStore> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).config, { history: 64 });
+    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).config, {
+      history: 64,
+      replicas: storageReplicas(transport),
+    });
     return new SwarmConfigStore(kv, logger.child({ component: 'swarm-config' }));
   }
 

@@ -67,6 +67,8 @@ export interface AgentInfo {
   handled: number;
   errors: number;
   restarts: number;
+  /** How many live nodes report running a copy: 1 normally, 0 while it moves, 2+ only transiently after a partition heals. */
+  copies: number;
 }
 
 /** Body of `agent.create`. */

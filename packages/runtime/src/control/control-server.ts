@@ -198,6 +198,8 @@ export function createControlServer(options: ControlServerOptions) {
 
     [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {
       const health = reported();
+      const copies = new Map<string, number>();
+      for (const p of peers.alive()) for (const c of p.heartbeat.cells) copies.set(c.id, (copies.get(c.id) ?? 0) + 1);
       const specs = await desired.list();
       return specs
         .map((s): AgentInfo => {
@@ -212,6 +214,7 @@ export function createControlServer(options: ControlServerOptions) {
             handled: h?.handled ?? 0,
             errors: h?.errors ?? 0,
             restarts: h?.restarts ?? 0,
+            copies: copies.get(s.id) ?? 0,
           };
         })
         .sort((a, b) => a.id.localeCompare(b.id));

@@ -40,6 +40,8 @@ export interface RebalanceProgress {
 export interface CoordinatorOptions {
   nodeId: string;
   desired: DesiredCells;
+  /** Lists the desired cells for planning (a node's watched copy); default `desired.list()`. */
+  listSpecs?: () => Promise<CellSpec[]>;
   peers: PeerView;
   election: () => ElectionView;
   clock: Clock;
@@ -177,7 +179,8 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     const { heardAt } = options.election();
     const silentSince = clock.now() - options.downAfterMs();
     return peers.list().map((p) => {
-      const heard = heardAt[p.node];
+      // The leader's own entry is the time it won, never refreshed: it is not silent.
+      const heard = p.node === nodeId ? undefined : heardAt[p.node];
       const silent = p.status === 'alive' && heard !== undefined && heard < silentSince;
       return {
         node: p.node,
@@ -214,7 +217,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     if (shape === lastShape && !moving && progress === null && !due) return;
     lastShape = shape;
     lastFullCheck = clock.now();
-    const specs = await desired.list();
+    const specs = await (options.listSpecs ?? (() => desired.list()))();
     // Dead nodes' cells first; rebalance only a swarm where every cell has a live node.
     const moved = await replace(specs, nodes);
     moving = moved > 0;

@@ -16,6 +16,7 @@ import {
 } from './election-core.js';
 import type { ElectionMessage } from './election-messages.js';
 import type { ElectionStore } from './election-store.js';
+import type { VoteStore } from './vote-file.js';
 
 /** How the election looks from one node. */
 export interface ElectionView {
@@ -36,6 +37,8 @@ export interface ElectionRunnerOptions {
   transport: Transport;
   subjects: Subjects;
   store: ElectionStore;
+  /** Where this node's term and vote are kept durably; default KV (`vote.<node>` in the store). */
+  votes?: VoteStore;
   clock: Clock;
   logger: Logger;
   timing?: ElectionTiming;
@@ -82,7 +85,11 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   const members = await store.changeMembers({ add: nodeId });
   // A node that is new (or was away) starts from the newest recorded term, not from 0: alone in
   // a swarm whose earlier leader left, it would otherwise win a term already recorded.
-  const [vote, recorded] = await Promise.all([store.loadVote(nodeId), store.leader()]);
+  const votes: VoteStore = options.votes ?? {
+    load: () => store.loadVote(nodeId),
+    save: (state) => store.saveVote(nodeId, state),
+  };
+  const [vote, recorded] = await Promise.all([votes.load(), store.leader()]);
   const durable = recorded && recorded.term > (vote?.term ?? 0) ? { term: recorded.term, votedFor: null } : vote;
   let state: ElectionState = createElectionState({
     id: nodeId,
@@ -116,7 +123,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     const before = state;
     const result = step(state, input, random, timing);
     if (result.state.term !== before.term || result.state.votedFor !== before.votedFor) {
-      await store.saveVote(nodeId, result.state);
+      await votes.save(result.state);
     }
     state = result.state;
     send(result.out);

@@ -1,6 +1,7 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { Logger } from '../logger.js';
 import { bucketNames } from '../persistence/bucket-names.js';
+import { storageReplicas } from '../persistence/storage-replicas.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import type { DurableElectionState } from './election-core.js';
@@ -29,7 +30,10 @@ export class ElectionStore {
   ) {}
 
   static async open(transport: Transport, swarm: string, logger: Logger): Promise<ElectionStore> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).election, { history: 1 });
+    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).election, {
+      history: 1,
+      replicas: storageReplicas(transport),
+    });
     return new ElectionStore(kv, logger.child({ component: 'election-store' }));
   }
 

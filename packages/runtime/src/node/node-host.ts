@@ -11,10 +11,13 @@ import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import type { ElectionTiming } from '../election/election-core.js';
 import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
+import { createVoteFile } from '../election/vote-file.js';
 import type { Logger } from '../logger.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
+import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
+import { withStorageRetry } from '../persistence/storage-retry.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
@@ -43,6 +46,11 @@ export interface NodeOptions {
   snapshotMaxStaleMs?: number;
   /** Leader-election timing; default 500–1000 ms timeouts, 100 ms leader heartbeats. */
   electionTiming?: ElectionTiming;
+  /**
+   * A directory for this node's own durable state (its election term and vote); default: the
+   * vote is kept in KV, which makes elections wait for JetStream when it is slow.
+   */
+  dataDir?: string;
   /** How many cells this node is sized for; placement weighs nodes by it; default 10000. */
   capacity?: number;
   /** How long a swarm-wide change (create, destroy, configure) waits for a leader, in millis; default 5000. */
@@ -84,6 +92,9 @@ const NODE_ELECTION_TIMING: ElectionTiming = {
 /** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
 const CONFIG_RECHECK_BEATS = 10;
 
+/** Every this often a node compares its cells with the desired cells, in millis. */
+const RESYNC_MS = 30_000;
+
 /** At most this many cells' health ride in one heartbeat (NATS' default max payload is 1 MiB). */
 const HEARTBEAT_MAX_CELLS = 4000;
 
@@ -110,17 +121,27 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let configVersion = 0;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
-  const [desired, snapshots, config] = await Promise.all([
-    DesiredCells.open(transport, swarm, logger),
-    SnapshotStore.open(transport, swarm),
-    SwarmConfigStore.open(transport, swarm, logger),
-    // The logs' streams must exist before the first event they capture is published.
-    EventLog.open(transport, swarm, ALERT_LOG, logger),
-    EventLog.open(transport, swarm, METRICS_LOG, logger),
-  ]);
+  const [desired, snapshots, config] = await withStorageRetry(
+    'open the swarm buckets',
+    () =>
+      Promise.all([
+        DesiredCells.open(transport, swarm, logger),
+        SnapshotStore.open(transport, swarm),
+        SwarmConfigStore.open(transport, swarm, logger),
+        // The logs' streams must exist before the first event they capture is published.
+        EventLog.open(transport, swarm, ALERT_LOG, logger),
+        EventLog.open(transport, swarm, METRICS_LOG, logger),
+      ]),
+    logger,
+  );
   const peers = new PeerView({ clock });
+  const desiredView = new DesiredCellsView(desired);
   let settings: SwarmConfig = defaultConfig();
-  const field = await Field.open(transport, swarm, { clock, by: nodeId, logger });
+  const field = await withStorageRetry(
+    'open the stigmergy field',
+    () => Field.open(transport, swarm, { clock, by: nodeId, logger }),
+    logger,
+  );
   const fieldView = new FieldView(field, [UNHEALTHY_TOPIC], { clock, logger });
   await fieldView.start();
   // Built before the supervisor, which feeds its latency histogram; read at scrape time.
@@ -274,20 +295,61 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
   await refreshConfig();
 
-  const electionStore = await ElectionStore.open(transport, swarm, logger);
-  election = await startElectionRunner({
-    nodeId,
-    transport,
-    subjects,
-    store: electionStore,
-    clock,
+  let lastLeader: string | null = null;
+  /**
+   * Compares the cells hosted here with the desired cells and applies what the watch may have
+   * missed (a partition can hide updates from it): copies now assigned elsewhere stop without
+   * saving, destroyed ones stop, missing ones start.
+   */
+  const resync = async () => {
+    if (stopping) return;
+    try {
+      const specs = new Map((await desired.list()).map((s) => [s.id, s]));
+      for (const cell of supervisor.cells()) {
+        const spec = specs.get(cell.id);
+        if (!spec) supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
+        else if (spec.node !== nodeId) supervisor.reconcile({ op: 'put', spec, revision: 0 });
+      }
+      const hosted = new Set(supervisor.cells().map((c) => c.id));
+      for (const spec of specs.values()) {
+        if (spec.node === nodeId && spec.handoffTo === undefined && !hosted.has(spec.id)) {
+          supervisor.reconcile({ op: 'put', spec, revision: 0 });
+        }
+      }
+    } catch (err) {
+      logger.warn({ err }, 'desired cells not readable for a resync');
+    }
+  };
+  const electionStore = await withStorageRetry(
+    'open the election store',
+    () => ElectionStore.open(transport, swarm, logger),
     logger,
-    timing: options.electionTiming ?? NODE_ELECTION_TIMING,
-    onChange: () => reportSoon(),
-  });
+  );
+  election = await withStorageRetry(
+    'join the election',
+    () =>
+      startElectionRunner({
+        ...(options.dataDir === undefined ? {} : { votes: createVoteFile(options.dataDir, nodeId) }),
+        nodeId,
+        transport,
+        subjects,
+        store: electionStore,
+        clock,
+        logger,
+        timing: options.electionTiming ?? NODE_ELECTION_TIMING,
+        onChange: (view) => {
+          reportSoon();
+          // Back in touch with a leader (after a partition, say): catch up on changes missed meanwhile.
+          if (view.leader !== null && view.leader !== lastLeader) void resync();
+          lastLeader = view.leader;
+        },
+      }),
+    logger,
+  );
   coordinator = startCoordinator({
     nodeId,
     desired,
+    listSpecs: () => desiredView.list(),
     peers,
     election: () => (election as ElectionRunner).view(),
     clock,
@@ -311,7 +373,20 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
-  const stopWatch = await desired.watch((change) => supervisor.reconcile(change));
+  const stopWatch = await withStorageRetry(
+    'watch the desired cells',
+    () =>
+      desired.watch(
+        (change) => {
+          desiredView.apply(change);
+          supervisor.reconcile(change);
+        },
+        () => desiredView.markSynced(),
+      ),
+    logger,
+  );
+  const resyncTimer = setInterval(() => void resync(), RESYNC_MS);
+  resyncTimer.unref();
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
 
   return {
@@ -327,6 +402,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       if (stopping) return;
       stopping = true;
       clearInterval(timer);
+      clearInterval(resyncTimer);
       stopWatch();
       await control.stop();
       coordinator?.stop();

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
+import { storageReplicas } from './storage-replicas.js';
 
 /** A cell the swarm wants to exist: what it is and where it is placed. */
 export interface CellSpec {
@@ -44,7 +45,10 @@ export class DesiredCells {
 
   /** Opens (creating if needed) the bucket of `swarm`. */
   static async open(transport: Transport, swarm: string, logger: Logger): Promise<DesiredCells> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).cells, { history: 1 });
+    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).cells, {
+      history: 1,
+      replicas: storageReplicas(transport),
+    });
     return new DesiredCells(kv, logger.child({ component: 'desired-cells' }));
   }
 
@@ -102,11 +106,13 @@ export class DesiredCells {
   }
 
   /**
-   * Calls `onChange` with every current spec, then with each change as it happens.
-   * Returns a function that stops watching.
+   * Calls `onChange` with every current spec, then with each change as it happens; `onSynced`
+   * once the current specs have all been delivered. Returns a function that stops watching.
    */
-  async watch(onChange: (change: DesiredCellChange) => void): Promise<() => void> {
+  async watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<() => void> {
+    const empty = (await this.kv.status()).values === 0;
     const watch = await this.kv.watch();
+    if (empty) onSynced?.();
     void (async () => {
       for await (const entry of watch) {
         if (entry.operation === 'PUT') {
@@ -115,6 +121,7 @@ export class DesiredCells {
         } else {
           onChange({ op: 'delete', id: entry.key, revision: entry.revision });
         }
+        if (!empty && entry.delta === 0) onSynced?.();
       }
     })().catch((err: unknown) => this.logger.error({ err }, 'desired cells watch ended'));
     return () => watch.stop();

@@ -8,6 +8,7 @@ import { toJsonSafe } from '../transport/message-view.js';
 import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
+import { storageReplicas } from './storage-replicas.js';
 
 /** An event as kept in a log. */
 export interface LoggedEvent {
@@ -68,6 +69,7 @@ export class EventLog {
       name: stream,
       subjects: spec.events.map((t) => subjects.eventPattern(t)),
       max_age: nanos(spec.maxAgeMs),
+      num_replicas: storageReplicas(transport),
     };
     try {
       await jsm.streams.info(stream);

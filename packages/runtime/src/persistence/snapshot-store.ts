@@ -4,6 +4,7 @@ import { HmsError } from '../errors.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
+import { storageReplicas } from './storage-replicas.js';
 
 /** A stored snapshot with the KV revision it was read at and the owner epoch that wrote it. */
 export interface StoredSnapshot {
@@ -31,7 +32,10 @@ export class SnapshotStore {
 
   /** Opens (creating if needed) the snapshot bucket of `swarm`. */
   static async open(transport: Transport, swarm: string): Promise<SnapshotStore> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).snapshots, { history: 1 });
+    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).snapshots, {
+      history: 1,
+      replicas: storageReplicas(transport),
+    });
     return new SnapshotStore(kv);
   }
 

@@ -1,7 +1,9 @@
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { bucketNames } from '../persistence/bucket-names.js';
+import { storageReplicas } from '../persistence/storage-replicas.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -30,6 +32,9 @@ export function decayed(strength: number, elapsedMs: number, ttlMs: number): num
 export class Field {
   private constructor(
     private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+    private readonly stream: string,
+    private readonly bucket: string,
     private readonly clock: Clock,
     private readonly by: string,
     private readonly logger: Logger,
@@ -40,8 +45,18 @@ export class Field {
     swarm: string,
     options: { clock: Clock; by: string; logger: Logger },
   ): Promise<Field> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).field, { history: 1 });
-    return new Field(kv, options.clock, options.by, options.logger.child({ component: 'field' }));
+    const bucket = bucketNames(swarm).field;
+    const kv = await new Kvm(transport.nc).create(bucket, { history: 1, replicas: storageReplicas(transport) });
+    const jsm = await jetstreamManager(transport.nc);
+    return new Field(
+      kv,
+      jsm,
+      `KV_${bucket}`,
+      bucket,
+      options.clock,
+      options.by,
+      options.logger.child({ component: 'field' }),
+    );
   }
 
   /** Adds `strength` to the mark `topic`/`key` (after decaying what was there); ttl in millis. */
@@ -72,9 +87,13 @@ export class Field {
   async sense(topic: string): Promise<Map<string, number>> {
     assertToken(topic, 'field topic');
     const out = new Map<string, number>();
-    const keys = await this.kv.keys(`${topic}.*`);
+    // The stream's subject list names the keys without creating a consumer: nodes sense often,
+    // and in a JetStream cluster every consumer is a placement decision of the meta leader.
+    const prefix = `$KV.${this.bucket}.`;
+    const info = await this.jsm.streams.info(this.stream, { subjects_filter: `${prefix}${topic}.*` });
+    const keys = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
     const now = this.clock.now();
-    for await (const id of keys) {
+    for (const id of keys) {
       const entry = await this.kv.get(id);
       if (entry?.operation !== 'PUT') continue;
       const mark = entry.json() as StoredMark;

@@ -7,10 +7,14 @@ import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { CellSpec, DesiredCellChange } from '../persistence/desired-cells.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import { withStorageRetry } from '../persistence/storage-retry.js';
 import type { GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_RESTART_INTENSITY, type RestartIntensity, RestartTracker } from './restart-intensity.js';
+
+/** How long a cell whose snapshot could not be read waits before trying again, in millis. */
+const LOAD_RETRY_MS = 1000;
 
 /** What a {@link createCellSupervisor} needs. */
 export interface CellSupervisorOptions {
@@ -113,7 +117,13 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         restored = stored?.snapshot;
         revision = stored?.revision ?? null;
       } catch (err) {
-        logger.error({ err, cell: spec.id }, 'snapshot unreadable; not starting');
+        // Storage unavailable (a partition, JetStream electing a leader): try again, never
+        // start without the state.
+        logger.error({ err, cell: spec.id, retryMs: LOAD_RETRY_MS }, 'snapshot unreadable; retrying');
+        entry.restartTimer = clock.setTimeout(() => {
+          entry.restartTimer = undefined;
+          if (!stopping && hosted.get(spec.id) === entry) void launch(entry);
+        }, LOAD_RETRY_MS);
         return false;
       }
     }
@@ -288,7 +298,15 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       if (spec.node === nodeId && spec.handoffTo !== undefined) {
         // Rebalancing: the final state is saved before the new node may start its copy.
         void stopLocal(spec.id)
-          .then(() => options.completeHandoff?.(spec, change.revision))
+          .then(() =>
+            withStorageRetry(
+              `hand ${spec.id} over`,
+              async () => options.completeHandoff?.(spec, change.revision),
+              logger,
+              // The leader re-places a handoff left incomplete for 10 s.
+              { giveUpAfterMs: 8000 },
+            ),
+          )
           .catch((err: unknown) => logger.warn({ err, cell: spec.id }, 'handoff not completed'));
         return;
       }

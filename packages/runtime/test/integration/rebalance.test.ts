@@ -81,4 +81,28 @@ describe('rebalancing when a node joins', () => {
       expect(await client.request(subjects.cellInbox(id), 'add', { n: 0 })).toBe(i + 1);
     }
   });
+
+  it('never takes the leader itself for silent (regression: it re-placed its own cells 1.5 s after winning)', async () => {
+    const control = createControlClient(client, swarm);
+    // A leader elected by votes (the first one won alone, which took another path).
+    const first = testNodes.find((n) => n.node.election().role === ROLE.leader) as TestNode;
+    await first.node.stop();
+    testNodes = testNodes.filter((n) => n !== first);
+    await waitFor(() => testNodes.some((n) => n.node.election().role === ROLE.leader), { what: 'a new leader' });
+    const leader = testNodes.find((n) => n.node.election().role === ROLE.leader) as TestNode;
+    const leaderId = leader.node.nodeId;
+    await control.createAgent({ type: 'tally', id: 'on-leader', node: leaderId });
+    const moved: string[] = [];
+    const sub = client.subscribe(subjects.eventPattern(PLACEMENT_EVENT.moved), (m) => {
+      const { cell } = m.body as { cell: string };
+      if (cell === 'on-leader') moved.push(cell);
+    });
+    // A member silent for 200 ms now counts as down: the bug showed within one check.
+    await control.configure({ 'placement.downAfterMs': 200 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    sub.unsubscribe();
+    await control.configure({ 'placement.downAfterMs': 1500 });
+    expect(moved).toEqual([]);
+    expect((await control.listAgents()).find((a) => a.id === 'on-leader')?.node).toBe(leaderId);
+  });
 });

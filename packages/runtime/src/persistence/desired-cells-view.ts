@@ -1,0 +1,32 @@
+import type { CellSpec, DesiredCellChange, DesiredCells } from './desired-cells.js';
+
+/**
+ * A node's copy of the desired cells, kept current by its watch of the bucket, so the
+ * coordinator and the control plane list them from memory. Listing the bucket itself opens a
+ * consumer each time, which in a JetStream cluster is a round of the meta leader: at one list
+ * per placement check and per `hms agent list`, that is what slowed a 3-server cluster to a
+ * crawl while it lost a server. Until the watch has delivered every current spec, and for
+ * re-checks, {@link DesiredCells.list} is still there.
+ */
+export class DesiredCellsView {
+  private readonly specs = new Map<string, CellSpec>();
+  private synced = false;
+
+  constructor(private readonly store: DesiredCells) {}
+
+  /** Applies one change seen by the watch. */
+  apply(change: DesiredCellChange): void {
+    if (change.op === 'delete') this.specs.delete(change.id);
+    else this.specs.set(change.spec.id, change.spec);
+  }
+
+  /** Marks the initial delivery complete. */
+  markSynced(): void {
+    this.synced = true;
+  }
+
+  /** Every desired cell: from memory once synced, else read from the bucket. */
+  async list(): Promise<CellSpec[]> {
+    return this.synced ? [...this.specs.values()] : this.store.list();
+  }
+}
