@@ -33,6 +33,7 @@ export function createSystemCommand({ output }: CommandDeps): Command {
               .map(([k, v]) => `${v} ${k}`)
               .join(', ') || 'none'
           })`,
+          `voting members: ${status.members.join(', ') || '(none)'}`,
           ...(status.rebalance
             ? [
                 `rebalancing: ${status.rebalance.moved} moved, ${status.rebalance.inFlight} in handoff, ${status.rebalance.remaining} to go`,

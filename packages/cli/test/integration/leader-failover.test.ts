@@ -9,6 +9,7 @@ import { isAlive, runHms } from '../fixtures/run-hms.js';
 interface Status {
   leader: string | null;
   term: number;
+  members: string[];
   nodes: Array<{ node: string; status: string; role: string; term: number }>;
 }
 
@@ -46,6 +47,7 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
     const nodes = (
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
     ).nodes;
+    expect(before.members).toEqual(['node-1', 'node-2', 'node-3', 'node-4', 'node-5']);
     const victim = nodes.find((n) => n.name === before.leader) as { name: string; pid: number };
     process.kill(victim.pid, 'SIGKILL');
     const killedAt = Date.now();

@@ -35,6 +35,8 @@ export interface SystemStatus {
   leader: string | null;
   /** The highest election term the live nodes report. */
   term: number;
+  /** The voting members of the election (a dead node stays one until it leaves gracefully). */
+  members: string[];
   /** The leader's rebalancing progress, or null when placement is even. */
   rebalance: { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
   configVersion: number;

@@ -134,6 +134,7 @@ export function createControlServer(options: ControlServerOptions) {
         swarm: subjects.swarm,
         leader,
         term,
+        members: options.election().members,
         rebalance,
         configVersion: current.version,
         config: current.config,

@@ -41,7 +41,7 @@ export interface CoordinatorOptions {
   nodeId: string;
   desired: DesiredCells;
   /** Lists the desired cells for planning (a node's watched copy); default `desired.list()`. */
-  listSpecs?: () => Promise<CellSpec[]>;
+  listSpecs?: () => Promise<Array<CellSpec & { revision?: number }>>;
   peers: PeerView;
   election: () => ElectionView;
   clock: Clock;
@@ -93,8 +93,25 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
 
   const leading = () => options.election().role === ROLE.leader;
 
-  /** Compare-and-set of one spec; false when it changed meanwhile (the next round decides again). */
-  const rewrite = async (id: string, from: string, change: (s: CellSpec) => CellSpec): Promise<boolean> => {
+  /**
+   * Compare-and-set of one spec; false when it changed meanwhile (the next round decides again).
+   * With the revision the plan saw, one write; else (or if that write loses) a read first.
+   */
+  const rewrite = async (
+    seen: CellSpec & { revision?: number },
+    change: (s: CellSpec) => CellSpec,
+  ): Promise<boolean> => {
+    const { revision: seenRevision, ...seenSpec } = seen;
+    if (seenRevision !== undefined && leading()) {
+      try {
+        await desired.update(change(seenSpec), seenRevision);
+        return true;
+      } catch {
+        // Changed since the plan was made: decide again on what is stored now.
+      }
+    }
+    const id = seen.id;
+    const from = seen.node;
     const current = await desired.get(id);
     if (!current || current.node !== from || !leading()) return false;
     const { revision, ...rest } = current;
@@ -112,7 +129,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     await Promise.all(
       moves.map(async ({ spec, to }) => {
         const epoch = spec.epoch + 1;
-        const ok = await rewrite(spec.id, spec.node, ({ handoffTo: _, ...s }) => ({ ...s, node: to, epoch }));
+        const ok = await rewrite(spec, ({ handoffTo: _, ...s }) => ({ ...s, node: to, epoch }));
         if (!ok) return;
         log.info({ cell: spec.id, from: spec.node, to, epoch, term: officeTerm }, 'cell re-placed');
         const body = { cell: spec.id, from: spec.node, to, epoch, term: officeTerm, by: nodeId };
@@ -139,7 +156,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       if (now - since < HANDOFF_TIMEOUT_MS) continue;
       const to = s.handoffTo as string;
       const epoch = s.epoch + 1;
-      if (await rewrite(s.id, s.node, ({ handoffTo: _, ...rest }) => ({ ...rest, node: to, epoch }))) {
+      if (await rewrite(s, ({ handoffTo: _, ...rest }) => ({ ...rest, node: to, epoch }))) {
         log.warn({ cell: s.id, from: s.node, to, epoch }, 'handoff not completed in time; cell re-placed');
       }
     }
@@ -159,7 +176,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     let started = 0;
     await Promise.all(
       plan.moves.map(async ({ spec, to }) => {
-        if (await rewrite(spec.id, spec.node, (s) => ({ ...s, handoffTo: to }))) {
+        if (await rewrite(spec, (s) => ({ ...s, handoffTo: to }))) {
           started++;
           handoffSince.set(spec.id, now);
           options.publish(PLACEMENT_EVENT.handoff, spec.id, { cell: spec.id, from: spec.node, to, term: officeTerm });

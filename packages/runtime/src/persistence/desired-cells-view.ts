@@ -9,7 +9,7 @@ import type { CellSpec, DesiredCellChange, DesiredCells } from './desired-cells.
  * re-checks, {@link DesiredCells.list} is still there.
  */
 export class DesiredCellsView {
-  private readonly specs = new Map<string, CellSpec>();
+  private readonly specs = new Map<string, CellSpec & { revision: number }>();
   private synced = false;
 
   constructor(private readonly store: DesiredCells) {}
@@ -17,7 +17,7 @@ export class DesiredCellsView {
   /** Applies one change seen by the watch. */
   apply(change: DesiredCellChange): void {
     if (change.op === 'delete') this.specs.delete(change.id);
-    else this.specs.set(change.spec.id, change.spec);
+    else this.specs.set(change.spec.id, { ...change.spec, revision: change.revision });
   }
 
   /** Marks the initial delivery complete. */
@@ -25,8 +25,11 @@ export class DesiredCellsView {
     this.synced = true;
   }
 
-  /** Every desired cell: from memory once synced, else read from the bucket. */
-  async list(): Promise<CellSpec[]> {
+  /**
+   * Every desired cell: from memory once synced (with the KV revision it was seen at, for a
+   * compare-and-set without reading it again), else read from the bucket.
+   */
+  async list(): Promise<Array<CellSpec & { revision?: number }>> {
     return this.synced ? [...this.specs.values()] : this.store.list();
   }
 }
