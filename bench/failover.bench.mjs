@@ -37,6 +37,13 @@ async function until(what, predicate, timeoutMs = 60_000) {
   }
 }
 
+// Node processes outlive a crashed benchmark unless it kills them on the way out.
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  server.process.kill('SIGKILL');
+});
+
 function startNode(swarm, name) {
   const child = spawn(
     process.execPath,
@@ -57,6 +64,8 @@ function startNode(swarm, name) {
       stdio: 'ignore',
     },
   );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return child;
 }
 
