@@ -14,6 +14,8 @@ export { echoCell } from './demo/echo.cell.js';
 export { type PingerConfig, pingerCell } from './demo/pinger.cell.js';
 export { pongerCell } from './demo/ponger.cell.js';
 export { tickerCell } from './demo/ticker.cell.js';
+export { FITNESS_WEIGHTS, type FitnessOptions, type SwarmMeasures, swarmFitness } from './evolution/swarm-fitness.js';
+export { isTopology, migrationTargets, TOPOLOGY, type Topology } from './ga-island/migration-topology.js';
 export { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './health-monitor/events.js';
 export { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
 export {
