@@ -306,14 +306,25 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     try {
       const specs = new Map((await desired.list()).map((s) => [s.id, s]));
       for (const cell of supervisor.cells()) {
-        const spec = specs.get(cell.id);
-        if (!spec) supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
-        else if (spec.node !== nodeId) supervisor.reconcile({ op: 'put', spec, revision: 0 });
+        const listed = specs.get(cell.id);
+        if (listed?.node === nodeId) continue;
+        // Read again before stopping anything: the list may predate the cell's creation here.
+        const current = await desired.get(cell.id);
+        if (!current) {
+          supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
+        } else if (current.node !== nodeId) {
+          const { revision, ...spec } = current;
+          supervisor.reconcile({ op: 'put', spec, revision });
+        }
       }
       const hosted = new Set(supervisor.cells().map((c) => c.id));
-      for (const spec of specs.values()) {
-        if (spec.node === nodeId && spec.handoffTo === undefined && !hosted.has(spec.id)) {
-          supervisor.reconcile({ op: 'put', spec, revision: 0 });
+      for (const listed of specs.values()) {
+        if (listed.node !== nodeId || listed.handoffTo !== undefined || hosted.has(listed.id)) continue;
+        // Read again: the list may predate a destroy or a move that the watch has applied since.
+        const current = await desired.get(listed.id);
+        if (current?.node === nodeId && current.handoffTo === undefined) {
+          const { revision, ...spec } = current;
+          supervisor.reconcile({ op: 'put', spec, revision });
         }
       }
     } catch (err) {
