@@ -110,6 +110,16 @@ export class NoLeaderError extends HmsError {
   override readonly retryable = true;
 }
 
+/**
+ * A cell refused a message because its node is cut off from the swarm's majority: the leader may
+ * already have started the cell elsewhere, and two copies must never both take changes.
+ */
+export class CellFencedError extends HmsError {
+  override name = 'CellFencedError';
+  override readonly code = 'CELL_FENCED';
+  override readonly retryable = true;
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -138,6 +148,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   CircuitOpenError,
   DependencyAvoidedError,
   NoLeaderError,
+  CellFencedError,
   NativeError,
 };
 

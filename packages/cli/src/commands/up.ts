@@ -26,9 +26,14 @@ async function waitForNodes(control: ControlClient, names: string[], timeoutMs: 
         () => [] as string[],
       ),
     );
-    if (names.every((n) => alive.has(n))) return;
+    // Up means every node is alive and follows one leader: until a node has heard a leader,
+    // its cells take no messages (it could be cut off from the majority).
+    if (names.every((n) => alive.has(n))) {
+      const status = await control.systemStatus().catch(() => null);
+      if (status?.leader) return;
+    }
     if (Date.now() > deadline) {
-      throw new CliError(`nodes did not come up within ${timeoutMs} ms (see ${homePaths().logs})`);
+      throw new CliError(`nodes did not come up with a leader within ${timeoutMs} ms (see ${homePaths().logs})`);
     }
     // The control plane has no "node joined" push to the CLI; polling it is the readiness check.
     await new Promise((r) => setTimeout(r, 200));

@@ -39,7 +39,7 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     await cluster.stop();
   }, 30_000);
 
-  it('keeps a leader and re-places in the majority, changes nothing in the minority, and leaves one copy of every cell with no snapshot lost after the heal', async () => {
+  it('keeps a leader and re-places in the majority, changes nothing in the minority (whose cells take no messages), and leaves one copy of every cell with no snapshot lost after the heal', async () => {
     // Two counters per host, each with its own count.
     const cells = cluster.hosts.flatMap((h) => [`c${h.index}a`, `c${h.index}b`].map((id) => ({ id, host: h })));
     for (const [i, { id, host }] of cells.entries()) {
@@ -83,8 +83,12 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     expect(refused.stderr).toMatch(
       /^hms: no leader: swarm-wide changes need a leader elected by a majority of the 3 voting/,
     );
+    // Its cells keep running, but take no messages: the majority runs them now.
     const localCell = cutCells[0] as string;
-    expect((await cluster.hms(minority, ['agent', 'call', localCell, 'get'])).code).toBe(0);
+    expect((await json<{ status: string }>(minority, ['agent', 'status', localCell])).status).toBe('running');
+    const fenced = await cluster.hms(minority, ['agent', 'call', localCell, 'get']);
+    expect(fenced.code).toBe(1);
+    expect(fenced.stderr).toMatch(/takes no messages: node n\d has not heard a leader/);
 
     cluster.heal(minority);
 

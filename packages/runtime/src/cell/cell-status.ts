@@ -23,6 +23,8 @@ export interface CellHealth {
   mailbox: number;
   /** Messages handled since the node started it. */
   handled: number;
+  /** Messages refused while its node was cut off from the swarm's majority (absent: none). */
+  refused?: number;
   /** Messages that failed (error replies, crashes). */
   errors: number;
   /** How often the node restarted it. */

@@ -1,6 +1,6 @@
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
-import { CellFailedError } from '../errors.js';
+import { CellFailedError, CellFencedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
@@ -51,6 +51,11 @@ export interface StartCellOptions {
    * the last good snapshot: the state before the event that failed.
    */
   onCrash: (cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => void;
+  /**
+   * Asked before each inbox message or topic event: null admits it; a reason refuses it (a
+   * request fails with CellFencedError). Host status requests are always answered.
+   */
+  admits?: () => string | null;
 }
 
 /** A cell hosted by this process: its actor plus its NATS subscriptions. */
@@ -65,8 +70,8 @@ export interface RunningCell {
    * With `discard`, nothing is saved (the cell is being destroyed).
    */
   stop(options?: { discard?: boolean }): Promise<void>;
-  /** Resolves when every change so far is saved. */
-  flush(): Promise<void>;
+  /** Saves every change so far; resolves false when the store refused or could not be reached. */
+  flush(): Promise<boolean>;
   /** The snapshot revision this cell last wrote or restored from (null: none). */
   snapshotRevision(): number | null;
 }
@@ -123,6 +128,8 @@ export function startCell(options: StartCellOptions): RunningCell {
 
   let status: CellStatus = CELL_STATUS.starting;
   let handled = 0;
+  /** Messages and events refused while its node was cut off from the majority. */
+  let refused = 0;
   let errors = 0;
   let lastError: string | undefined;
   const startedAt = Date.now();
@@ -178,6 +185,12 @@ export function startCell(options: StartCellOptions): RunningCell {
       msg.fail(new CellFailedError(`cell ${id} is ${status}`));
       return;
     }
+    const refusal = options.admits?.();
+    if (refusal) {
+      refused++;
+      msg.fail(new CellFencedError(`cell ${id} takes no messages: ${refusal}`, { data: { cell: id } }));
+      return;
+    }
     const started = performance.now();
     const event = toEvent(msg.type, msg.from, msg.body);
     actor.send(event);
@@ -210,6 +223,10 @@ export function startCell(options: StartCellOptions): RunningCell {
 
   const onTopic = (as: string | undefined) => (msg: IncomingMessage) => {
     if (status !== CELL_STATUS.running) return;
+    if (options.admits?.()) {
+      refused++;
+      return;
+    }
     // The subject names the publishing cell; hms-from says the same unless someone else sent it.
     const from = subjects.parseEvent(msg.subject)?.cellId ?? msg.from;
     actor.send(toEvent(as ?? msg.type, from, msg.body));
@@ -240,6 +257,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       mailbox: subscriptions[0]?.pending() ?? 0,
       handled,
       errors,
+      ...(refused ? { refused } : {}),
       restarts: options.restarts ?? 0,
       startedAt,
       ...(lastError ? { lastError } : {}),
@@ -256,9 +274,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       actor.stop();
       logger.debug('cell stopped');
     },
-    flush: async () => {
-      await saver?.flush();
-    },
+    flush: async () => (saver ? saver.flush() : true),
     snapshotRevision: () => saver?.revision ?? null,
   };
 

@@ -3,6 +3,9 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 
+/** How long a failed save waits before it is tried again, in millis. */
+const RETRY_MS = 500;
+
 /** Options of {@link createSnapshotSaver}. */
 export interface SnapshotSaverOptions {
   cellId: string;
@@ -26,8 +29,8 @@ export interface SnapshotSaverOptions {
 export interface SnapshotSaver {
   /** Notes that the snapshot changed; a save follows within `maxStaleMs`. */
   changed(): void;
-  /** Saves now if anything is unsaved (and waits for a save under way). */
-  flush(): Promise<void>;
+  /** Saves now if anything is unsaved (and waits for a save under way); true when all is saved. */
+  flush(): Promise<boolean>;
   /** The revision this saver last wrote or started from. */
   readonly revision: number | null;
   /** Stops saving; pending changes are dropped (call flush first to keep them). */
@@ -61,9 +64,11 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
       options.onFenced(reason);
       return;
     }
-    // A passing fault: the next change retries; a cell keeps running when the store is away.
+    // A passing fault (JetStream electing a leader, say): try again soon, with or without a next
+    // change; a cell keeps running when the store is away.
     dirty = true;
-    logger.warn({ err }, 'snapshot save failed');
+    logger.warn({ err, retryMs: RETRY_MS }, 'snapshot save failed');
+    if (timer === undefined && !stopped) timer = clock.setTimeout(saveIfDirty, RETRY_MS);
   };
 
   const write = (snapshot: Snapshot<unknown>) => {
@@ -94,6 +99,8 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     async flush() {
       if (timer !== undefined) clock.clearTimeout(timer);
       await saveIfDirty();
+      await writing;
+      return !dirty;
     },
     get revision() {
       return revision;

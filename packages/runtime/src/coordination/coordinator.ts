@@ -149,15 +149,23 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       handoffSince.delete(id);
       completed++;
     }
-    // An owner that never completes its handoff (it died meanwhile) loses the cell to the target.
+    // A handoff not completed in time: an owner still alive could not save the final state, so
+    // the handoff is called off and it keeps the cell; a dead owner loses it to the target (its
+    // state is what it last saved, as after any crash).
     for (const s of inFlight) {
       const since = handoffSince.get(s.id) ?? now;
       handoffSince.set(s.id, since);
       if (now - since < HANDOFF_TIMEOUT_MS) continue;
       const to = s.handoffTo as string;
+      if (nodes.some((n) => n.node === s.node && n.status === 'alive')) {
+        if (await rewrite(s, ({ handoffTo: _, ...rest }) => rest)) {
+          log.warn({ cell: s.id, owner: s.node, to }, 'handoff not completed in time; called off');
+        }
+        continue;
+      }
       const epoch = s.epoch + 1;
       if (await rewrite(s, ({ handoffTo: _, ...rest }) => ({ ...rest, node: to, epoch }))) {
-        log.warn({ cell: s.id, from: s.node, to, epoch }, 'handoff not completed in time; cell re-placed');
+        log.warn({ cell: s.id, from: s.node, to, epoch }, 'handoff owner gone; cell re-placed');
       }
     }
     const live = nodes.filter((n) => n.status === 'alive');

@@ -29,6 +29,8 @@ export interface ElectionView {
    * member counts as heard when the term began). Empty on other nodes.
    */
   heardAt: Readonly<Record<string, number>>;
+  /** On a follower: when it last heard the leader (this node's clock, millis); -Infinity if never. */
+  lastLeaderContact: number;
 }
 
 /** Options of {@link startElectionRunner}. */
@@ -109,6 +111,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     leader: state.leader,
     members: [...state.members],
     heardAt: state.role === ROLE.leader ? state.acks : {},
+    lastLeaderContact: state.lastLeaderContact,
   });
 
   const send = (out: ReturnType<typeof step>['out']) => {

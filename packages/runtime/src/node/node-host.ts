@@ -8,7 +8,7 @@ import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-s
 import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
-import type { ElectionTiming } from '../election/election-core.js';
+import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { createVoteFile } from '../election/vote-file.js';
@@ -51,6 +51,11 @@ export interface NodeOptions {
    * vote is kept in KV, which makes elections wait for JetStream when it is slow.
    */
   dataDir?: string;
+  /**
+   * Whether cells stop taking messages while this node is cut off from the majority; default
+   * true. (A lone-node swarm is its own majority and never fences.)
+   */
+  fenceMinority?: boolean;
   /** How many cells this node is sized for; placement weighs nodes by it; default 10000. */
   capacity?: number;
   /** How long a swarm-wide change (create, destroy, configure) waits for a leader, in millis; default 5000. */
@@ -91,6 +96,15 @@ const NODE_ELECTION_TIMING: ElectionTiming = {
 
 /** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
 const CONFIG_RECHECK_BEATS = 10;
+
+/**
+ * A follower that has not heard the leader for this long, in millis, stops its cells taking
+ * messages (they keep running, supervised, and resume when a leader is heard again). With
+ * `placement.downAfterMs` set lower than 1500, the lease is two thirds of it: a cut-off copy
+ * must stop taking changes before the majority starts the cell elsewhere, so that there are
+ * never two copies taking changes.
+ */
+const MAJORITY_LEASE_MS = 1000;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
@@ -192,6 +206,19 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     snapshots,
     clock,
     logger,
+    admits: () => {
+      // Before the election runs (start-up) there is nothing to fence against yet.
+      if (!election || options.fenceMinority === false) return null;
+      const view = election.view();
+      if (view.role === ROLE.leader) return null;
+      const silentMs = clock.now() - view.lastLeaderContact;
+      const lease = Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3);
+      if (view.leader !== null && silentMs <= lease) return null;
+      return (
+        `node ${nodeId} has not heard a leader for ${Number.isFinite(silentMs) ? `${Math.round(silentMs)} ms` : 'ever'}: ` +
+        'it is cut off from the majority, which may run this cell elsewhere'
+      );
+    },
     completeHandoff: async ({ handoffTo, ...spec }, revision) => {
       const to = handoffTo as string;
       await desired.update({ ...spec, node: to, epoch: spec.epoch + 1 }, revision);

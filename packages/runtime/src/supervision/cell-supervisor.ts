@@ -39,6 +39,8 @@ export interface CellSupervisorOptions {
    * `revision`), once its copy here is saved and stopped.
    */
   completeHandoff?: (spec: CellSpec, revision: number) => Promise<void>;
+  /** Whether the cells may take messages now: null yes, else why not (see StartCellOptions.admits). */
+  admits?: () => string | null;
 }
 
 /** A cell this node is responsible for. */
@@ -149,6 +151,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         ...(options.guard ? { guard: options.guard } : {}),
         ...(options.onRequestHandled ? { onRequestHandled: options.onRequestHandled } : {}),
         onCrash: (cell, error, lastGood) => onCrash(entry, cell, error, lastGood),
+        ...(options.admits ? { admits: options.admits } : {}),
       });
     } catch (err) {
       logger.error({ err, cell: spec.id }, 'cell failed to start');
@@ -296,8 +299,27 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       const { spec } = change;
       const here = hosted.get(spec.id);
       if (spec.node === nodeId && spec.handoffTo !== undefined) {
-        // Rebalancing: the final state is saved before the new node may start its copy.
-        void stopLocal(spec.id)
+        // Rebalancing: the final state is saved before the new node may start its copy; a copy
+        // whose state cannot be saved stays here (the leader then calls the handoff off).
+        const cell = here?.cell;
+        const saved = cell
+          ? withStorageRetry(
+              `save ${spec.id} before its handoff`,
+              async () => {
+                if (!(await cell.flush())) throw new Error('snapshot not saved');
+              },
+              logger,
+              { giveUpAfterMs: 8000 },
+            ).then(
+              () => true,
+              () => false,
+            )
+          : Promise.resolve(true);
+        void saved
+          .then(async (ok) => {
+            if (!ok) throw new Error('final state not saved: keeping the cell here');
+            await stopLocal(spec.id);
+          })
           .then(() =>
             withStorageRetry(
               `hand ${spec.id} over`,

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { defineCell } from '../../src/cell/define-cell.js';
+import { HOST_MESSAGE } from '../../src/cell/running-cell.js';
 import { createControlClient } from '../../src/control/control-client.js';
 import { ROLE } from '../../src/election/election-core.js';
-import { NoLeaderError } from '../../src/errors.js';
+import { CellFencedError, NoLeaderError } from '../../src/errors.js';
 import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -50,7 +51,7 @@ describe('swarm-wide changes go through the leader', () => {
     expect(served.every((s) => s.startsWith(`hms.${swarm}.lead.`))).toBe(true);
   });
 
-  it('refuses swarm-wide changes with NoLeaderError when a majority is gone, while cells keep answering', async () => {
+  it('refuses swarm-wide changes with NoLeaderError when a majority is gone; its cells keep running but take no messages', async () => {
     const control = createControlClient(client, swarm);
     await waitFor(() => testNodes.some((n) => n.node.election().role === ROLE.leader), { what: 'a leader' });
     // Cut two of the three voting members off for good: their connections close, they never leave.
@@ -72,8 +73,15 @@ describe('swarm-wide changes go through the leader', () => {
     await expect(control.destroyAgent('box-1')).rejects.toBeInstanceOf(NoLeaderError);
     expect((await control.listAgents()).map((a) => a.id)).not.toContain('box-minority');
 
-    // The survivor's own cells keep running and answering.
-    expect(await client.request(subjects.cellInbox(onSurvivor.id), 'put', { value: 'still here' })).toBe('still here');
+    // Its cells keep running (their host answers for them) but take no change: the majority may
+    // already run them elsewhere.
+    const health = (await client.request(subjects.cellInbox(onSurvivor.id), HOST_MESSAGE.status)) as { status: string };
+    expect(health.status).toBe('running');
+    const fenced = await client
+      .request(subjects.cellInbox(onSurvivor.id), 'put', { value: 'x' })
+      .catch((e: unknown) => e);
+    expect(fenced).toBeInstanceOf(CellFencedError);
+    expect((fenced as Error).message).toMatch(/takes no messages: node l\d has not heard a leader for \d+ ms/);
   });
 });
 
