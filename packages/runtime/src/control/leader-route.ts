@@ -8,6 +8,9 @@ import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import { CONTROL_COMMAND } from './control-commands.js';
 
+/** How long the leader may take to confirm its term in the store before a change, in millis. */
+const CONFIRM_TIMEOUT_MS = 2000;
+
 /** The control commands that change the swarm: only the leader carries them out. */
 export const SWARM_WIDE_COMMANDS: ReadonlySet<string> = new Set([
   CONTROL_COMMAND.agentCreate,
@@ -65,8 +68,13 @@ export function createLeaderRoute(options: LeaderRouteOptions): LeaderRoute {
   const serve = async (command: string, msg: IncomingMessage): Promise<unknown> => {
     const view = election();
     if (view.role !== ROLE.leader) throw new NoLeaderError(`node ${nodeId} is no longer the leader`);
-    if (!(await options.confirmLeadership(view.term))) {
-      throw new NoLeaderError(`node ${nodeId} was leader of term ${view.term}, but a newer leader is recorded`);
+    // In a minority the record cannot be written (no JetStream quorum): that, too, is a refusal.
+    const confirmed = await Promise.race([
+      options.confirmLeadership(view.term).catch(() => false),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), CONFIRM_TIMEOUT_MS).unref()),
+    ]);
+    if (!confirmed) {
+      throw new NoLeaderError(`node ${nodeId} could not confirm its leadership of term ${view.term} in the store`);
     }
     log.info({ command, term: view.term }, 'swarm-wide change');
     return options.handle(command, msg);
@@ -91,8 +99,13 @@ export function createLeaderRoute(options: LeaderRouteOptions): LeaderRoute {
       const deadline = clock.now() + waitMs;
       for (;;) {
         const view = election();
-        if (view.role === ROLE.leader) return serve(command, msg);
-        if (view.leader !== null) {
+        if (view.role === ROLE.leader) {
+          try {
+            return await serve(command, msg);
+          } catch (err) {
+            if (!(err instanceof NoLeaderError)) throw err;
+          }
+        } else if (view.leader !== null) {
           try {
             return await transport.request(subjects.leaderCommand(view.leader, command), command, msg.body, {
               timeout: replyMs,

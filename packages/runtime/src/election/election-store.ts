@@ -95,7 +95,8 @@ export class ElectionStore {
    * (compare-and-set). Resolves false when fenced out.
    */
   async claimLeadership(node: string, term: number, at: number): Promise<boolean> {
-    for (;;) {
+    // A few rounds settle any race between claimants; more means the store is not writable here.
+    for (let attempt = 0; attempt < 5; attempt++) {
       const e = await this.kv.get('leader');
       const current = e?.operation === 'PUT' ? (e.json() as LeaderRecord) : undefined;
       if (current && current.term >= term) return current.term === term && current.node === node;
@@ -108,5 +109,6 @@ export class ElectionStore {
         this.logger.debug({ err }, 'leader record changed concurrently; retrying');
       }
     }
+    return false;
   }
 }
