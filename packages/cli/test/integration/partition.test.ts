@@ -85,7 +85,14 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     );
     // Its cells keep running, but take no messages: the majority runs them now.
     const localCell = cutCells[0] as string;
-    expect((await json<{ status: string }>(minority, ['agent', 'status', localCell])).status).toBe('running');
+    // (Asked until it answers: right after the cut, the cut host's server may still route some
+    // requests to the other side for a moment.)
+    await waitFor(
+      async () =>
+        (await json<{ status: string }>(minority, ['agent', 'status', localCell]).catch(() => null))?.status ===
+        'running',
+      { timeoutMs: 60_000, everyMs: 500, what: 'the minority copy reporting running' },
+    );
     const fenced = await cluster.hms(minority, ['agent', 'call', localCell, 'get']);
     expect(fenced.code).toBe(1);
     expect(fenced.stderr).toMatch(/takes no messages: node n\d has not heard a leader/);
