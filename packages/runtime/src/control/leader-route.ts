@@ -56,7 +56,8 @@ export interface LeaderRoute {
  * sees. The leader re-checks its term against the KV leader record before each change, so a
  * deposed leader that has not noticed yet refuses too. With no leader reachable (a minority
  * partition, or an election under way for longer than `leaderWaitMs`) the change is refused
- * with {@link NoLeaderError}; the cells themselves keep running and healing locally.
+ * with {@link NoLeaderError}; the cells themselves keep running and healing where they are (a
+ * node cut off from the majority also stops them taking messages: see the node's `admits`).
  */
 export function createLeaderRoute(options: LeaderRouteOptions): LeaderRoute {
   const { transport, subjects, nodeId, clock, election } = options;
@@ -84,7 +85,7 @@ export function createLeaderRoute(options: LeaderRouteOptions): LeaderRoute {
     new NoLeaderError(
       `no leader: swarm-wide changes need a leader elected by a majority of the ${view.members.length} voting ` +
         `members (${view.members.join(', ')}); node ${nodeId} reached none within ${waitMs} ms (term ${view.term}). ` +
-        'This is a minority partition or an election under way; the cells keep running. Retry later.',
+        'This is a minority partition or an election under way; cells keep running where they are. Retry later.',
       { data: { node: nodeId, term: view.term, members: view.members } },
     );
 
