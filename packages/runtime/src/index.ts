@@ -6,6 +6,7 @@ export {
   type CellDefinition,
   type CellDefinitionInput,
   defineCell,
+  MIGRANTS_EVENT,
   type TopicSpec,
 } from './cell/define-cell.js';
 export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from './cell/running-cell.js';
@@ -33,6 +34,15 @@ export {
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control/control-commands.js';
+export {
+  ADAPTIVE_CONFIG_TYPE,
+  EVOLUTION_EVENT,
+  type EvolutionStatus,
+  type EvolveStarted,
+  type EvolveStartRequest,
+  GA_ISLAND_TYPE,
+  type IslandStatus,
+} from './control/evolution-commands.js';
 export {
   createElectionState,
   DEFAULT_TIMING,
@@ -85,12 +95,14 @@ export { type CellSpec, type DesiredCellChange, DesiredCells } from './persisten
 export {
   ALERT_LOG,
   type Alert,
+  EVOLUTION_LOG,
   EventLog,
   type EventLogSpec,
   type LoggedEvent,
   METRICS_LOG,
 } from './persistence/event-log.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
+export { CALL_OUTCOME, type CallOutcome, CallTrace, type CallTraceBatch, callOutcome } from './resilience/call-trace.js';
 export {
   type BreakerEvent,
   type BreakerSettings,

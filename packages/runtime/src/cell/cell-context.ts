@@ -24,8 +24,18 @@ export interface CellContext<TConfig = unknown> {
   readonly clock: Clock;
   /** Sends a one-way message of `type` to cell `to`'s inbox. */
   send(to: string, type: string, body?: unknown): void;
-  /** Sends a request to cell `to` and resolves with its reply (errors rebuilt by class). */
+  /**
+   * Sends a request to cell `to` and resolves with its reply (errors rebuilt by class). The
+   * timeout defaults to the swarm's live `request.timeoutMs`.
+   */
   request(to: string, type: string, body?: unknown, options?: RequestOptions): Promise<unknown>;
   /** Publishes an event of this cell (what `emit` in the machine also does). */
   publish(type: string, body?: unknown): void;
+  /** Sends GA migrants to island cell `islandId` (`hms.<swarm>.ga.<islandId>.migrants`). */
+  sendMigrants(islandId: string, body: unknown): void;
+  /**
+   * Sends a control-plane command (`hms.<swarm>.ctl.<command>`, as the CLI does) and resolves
+   * with its answer; swarm-wide changes are carried out by the leader. Default timeout 20 s.
+   */
+  control(command: string, body?: unknown, options?: RequestOptions): Promise<unknown>;
 }

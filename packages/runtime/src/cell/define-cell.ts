@@ -16,7 +16,15 @@ export type TopicSpec =
       /** The event type the machine receives; default `event`. */
       as?: string;
     }
-  | { heartbeats: true; as?: string };
+  | { heartbeats: true; as?: string }
+  /**
+   * Migrants sent to this cell as a GA island (`hms.<swarm>.ga.<cellId>.migrants`), as
+   * {@link MIGRANTS_EVENT} events (or `as`).
+   */
+  | { migrants: true; as?: string };
+
+/** The event type of GA migrants, on the wire and in the receiving machine. */
+export const MIGRANTS_EVENT = 'ga.migrants';
 
 /** How a cell type maps NATS onto an XState machine. Create with {@link defineCell}. */
 export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMachine = AnyStateMachine> {
@@ -76,7 +84,7 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     topics: (config: TConfig) => {
       const topics = input.topics?.(config) ?? [];
       for (const t of topics) {
-        if ('heartbeats' in t) continue;
+        if ('heartbeats' in t || 'migrants' in t) continue;
         assertDottedName(t.event, 'topic event');
         if (t.from !== undefined) assertToken(t.from, 'topic source cell id');
       }

@@ -3,13 +3,14 @@ import type { Clock } from '../clock.js';
 import { CellFailedError, CellFencedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
+import { CALL_OUTCOME, callOutcome } from '../resilience/call-trace.js';
 import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
-import type { AnyCellDefinition } from './define-cell.js';
+import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
 import { toEvent } from './to-event.js';
 
@@ -113,17 +114,36 @@ export function startCell(options: StartCellOptions): RunningCell {
     clock: options.clock,
     send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
     request: async (to, type, body, requestOptions) => {
-      guard?.before(to);
+      const startedAt = Date.now();
+      const began = performance.now();
+      const trace = options.guard?.trace;
       try {
-        const reply = await transport.request(subjects.cellInbox(to), type, body, { from: id, ...requestOptions });
+        guard?.before(to);
+      } catch (err) {
+        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected);
+        throw err;
+      }
+      try {
+        const timeout = requestOptions?.timeout ?? options.guard?.settings().requestTimeoutMs;
+        const reply = await transport.request(subjects.cellInbox(to), type, body, {
+          from: id,
+          ...requestOptions,
+          ...(timeout === undefined ? {} : { timeout }),
+        });
         guard?.success(to);
+        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok);
         return reply;
       } catch (err) {
         guard?.failure(to, err);
+        trace?.record(to, startedAt, performance.now() - began, callOutcome(err));
         throw err;
       }
     },
     publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
+    sendMigrants: (islandId, body) =>
+      transport.publish(subjects.gaMigrants(islandId), MIGRANTS_EVENT, body, { from: id }),
+    control: (command, body, requestOptions) =>
+      transport.request(subjects.control(command), command, body, { from: id, timeout: 20_000, ...requestOptions }),
   };
 
   let status: CellStatus = CELL_STATUS.starting;
@@ -287,6 +307,10 @@ export function startCell(options: StartCellOptions): RunningCell {
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
       subscriptions.push(transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), { onMalformed }));
+      continue;
+    }
+    if ('migrants' in topic) {
+      subscriptions.push(transport.subscribe(subjects.gaMigrants(id), onTopic(topic.as ?? MIGRANTS_EVENT), { onMalformed }));
       continue;
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);

@@ -37,6 +37,12 @@ export const CONFIG_SCHEMA = {
     max: 600_000,
     description: 'open circuit wait before a trial, millis',
   },
+  'request.timeoutMs': {
+    default: 5000,
+    min: 10,
+    max: 600_000,
+    description: 'timeout of a call between cells that sets none itself, millis',
+  },
   'stigmergy.avoidStrength': {
     default: 3,
     min: 1,

@@ -10,6 +10,7 @@ import {
   type NodeInfo,
   type SystemStatus,
 } from './control-commands.js';
+import type { EvolutionStatus, EvolveStarted, EvolveStartRequest } from './evolution-commands.js';
 
 /** A typed client of the control plane, as the CLI uses it. */
 export interface ControlClient {
@@ -31,6 +32,15 @@ export interface ControlClient {
   queryMetrics(
     query?: MetricsQuery,
   ): Promise<Array<{ at: number; nodes: unknown; cells: Array<Record<string, unknown>> }>>;
+  /** Starts an evolution run (through the leader); a previous run's islands are destroyed. */
+  evolveStart(request: EvolveStartRequest): Promise<EvolveStarted>;
+  /** Stops every island of the run (through the leader); they keep their results. */
+  evolveStop(): Promise<{ run: string | null; stopped: number }>;
+  evolveStatus(): Promise<EvolutionStatus>;
+  /** Changes settings of the running islands live. */
+  evolveConfigure(set: Record<string, unknown>): Promise<{ run: string | null; islands: number }>;
+  /** Tries a configuration live: the adaptive-config cell keeps it only if the swarm does better. */
+  evolveApply(set: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** Options of {@link createControlClient}. */
@@ -62,5 +72,10 @@ export function createControlClient(
     triggerHeal: (id) => call(CONTROL_COMMAND.healTrigger, { id }),
     healStatus: () => call(CONTROL_COMMAND.healStatus),
     queryMetrics: (query = {}) => call(CONTROL_COMMAND.metricsQuery, query),
+    evolveStart: (request) => call(CONTROL_COMMAND.evolveStart, request),
+    evolveStop: () => call(CONTROL_COMMAND.evolveStop),
+    evolveStatus: () => call(CONTROL_COMMAND.evolveStatus),
+    evolveConfigure: (set) => call(CONTROL_COMMAND.evolveConfigure, { set }),
+    evolveApply: (set) => call(CONTROL_COMMAND.evolveApply, { set }),
   };
 }

@@ -15,6 +15,11 @@ export const CONTROL_COMMAND = {
   healTrigger: 'heal.trigger',
   healStatus: 'heal.status',
   metricsQuery: 'metrics.query',
+  evolveStart: 'evolve.start',
+  evolveStop: 'evolve.stop',
+  evolveStatus: 'evolve.status',
+  evolveConfigure: 'evolve.configure',
+  evolveApply: 'evolve.apply',
 } as const;
 
 /** Body of `metrics.query`: the latest samples of the metrics history, optionally of one cell. */

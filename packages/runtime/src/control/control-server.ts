@@ -25,6 +25,7 @@ import {
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control-commands.js';
+import { createEvolutionHandlers } from './evolution-control.js';
 import { createLeaderRoute, SWARM_WIDE_COMMANDS } from './leader-route.js';
 
 /** What the control server needs from its node. */
@@ -284,6 +285,24 @@ export function createControlServer(options: ControlServerOptions) {
       return { id, destroyed: true };
     },
   };
+
+  Object.assign(
+    handlers,
+    createEvolutionHandlers({
+      transport,
+      subjects,
+      registry,
+      desired,
+      peers,
+      nodeId: options.nodeId,
+      logger,
+      create: (spec) => settle(LIFECYCLE_EVENT.started, spec.id, () => desired.create(spec)),
+      destroy: (spec) =>
+        reported().has(spec.id)
+          ? settle(LIFECYCLE_EVENT.stopped, spec.id, () => desired.remove(spec.id))
+          : desired.remove(spec.id).then(() => snapshots.remove(spec.id)),
+    }),
+  );
 
   const route = createLeaderRoute({
     transport,

@@ -17,6 +17,8 @@ export const SWARM_WIDE_COMMANDS: ReadonlySet<string> = new Set([
   CONTROL_COMMAND.agentDestroy,
   CONTROL_COMMAND.systemConfigure,
   CONTROL_COMMAND.systemReset,
+  CONTROL_COMMAND.evolveStart,
+  CONTROL_COMMAND.evolveStop,
 ]);
 
 /** Options of {@link createLeaderRoute}. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CellHealth } from '../cell/cell-status.js';
+import type { CallTraceBatch } from '../resilience/call-trace.js';
 
 /** What a node publishes on `hms.<swarm>.hb.<nodeId>` every heartbeat interval. */
 export interface NodeHeartbeat {
@@ -27,6 +28,10 @@ export interface NodeHeartbeat {
   rebalance?: { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
   /** Event-loop delay, p99 over the last interval, in millis. */
   eventLoopLagMs: number;
+  /** Event-loop utilization over the last interval, 0..1 (the share of time the loop was busy). */
+  elu?: number;
+  /** The calls this node's cells made to other cells since the previous heartbeat. */
+  calls?: CallTraceBatch;
   /** Resident set size, in bytes. */
   rssBytes: number;
   /** Malformed messages dropped by this node since it started. */

@@ -15,9 +15,10 @@ import { createVoteFile } from '../election/vote-file.js';
 import type { Logger } from '../logger.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { DesiredCellsView } from '../persistence/desired-cells-view.js';
-import { ALERT_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
+import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
+import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
@@ -119,6 +120,10 @@ function cellsForHeartbeat(cells: CellHealth[]): Pick<NodeHeartbeat, 'cells' | '
   return { cells: ordered.slice(0, HEARTBEAT_MAX_CELLS), cellCount: cells.length, truncated: true };
 }
 
+function withCalls(batch: CallTraceBatch | undefined): Pick<NodeHeartbeat, 'calls'> {
+  return batch ? { calls: batch } : {};
+}
+
 /**
  * Starts a node: it hosts the desired cells assigned to it (watching KV `hms-<swarm>-cells`)
  * under a {@link createCellSupervisor} (snapshots restored and saved with fencing, crashes
@@ -145,6 +150,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         // The logs' streams must exist before the first event they capture is published.
         EventLog.open(transport, swarm, ALERT_LOG, logger),
         EventLog.open(transport, swarm, METRICS_LOG, logger),
+        EventLog.open(transport, swarm, EVOLUTION_LOG, logger),
       ]),
     logger,
   );
@@ -185,6 +191,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       Math.max(10, lastBeatAt + 250 - Date.now()),
     ).unref();
   };
+  const calls = new CallTrace();
+  let lastElu = performance.eventLoopUtilization();
   const supervisor = createCellSupervisor({
     onStatusChange: reportSoon,
     ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
@@ -197,7 +205,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         resetTimeoutMs: settings['breaker.resetTimeoutMs'],
         avoidStrength: settings['stigmergy.avoidStrength'],
         markTtlMs: settings['stigmergy.markTtlMs'],
+        requestTimeoutMs: settings['request.timeoutMs'],
       }),
+      trace: calls,
     },
     nodeId,
     transport,
@@ -236,6 +246,12 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let stopping = false;
   let coordinator: Coordinator | undefined;
 
+  const sampleElu = () => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, lastElu);
+    lastElu = now;
+    return Math.round(utilization * 1000) / 1000;
+  };
   const heartbeat = (leaving: boolean): NodeHeartbeat => {
     lastLagMs = lag.sampleMs();
     lastBeatAt = Date.now();
@@ -253,6 +269,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       capacity: options.capacity ?? DEFAULT_NODE_CAPACITY,
       rebalance: coordinator?.progress() ?? null,
       eventLoopLagMs: lastLagMs,
+      elu: sampleElu(),
+      ...withCalls(calls.drain()),
       rssBytes: process.memoryUsage.rss(),
       malformed: transport.stats.malformed,
       election: election

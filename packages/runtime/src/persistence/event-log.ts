@@ -1,5 +1,6 @@
 import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { EVOLUTION_EVENT } from '../control/evolution-commands.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import { codecForContentType } from '../transport/codec.js';
@@ -47,6 +48,16 @@ export const ALERT_LOG: EventLogSpec = {
 
 /** Metric samples of the metrics-collector, kept 1 hour: `hms monitor metrics --history`. */
 export const METRICS_LOG: EventLogSpec = { name: 'metrics', events: ['metrics.sample'], maxAgeMs: 3600 * 1000 };
+
+/**
+ * The evolution history, kept 30 days: every island's statistics per generation, runs started
+ * and stopped, and every configuration applied, kept or rolled back.
+ */
+export const EVOLUTION_LOG: EventLogSpec = {
+  name: 'evolution',
+  events: Object.values(EVOLUTION_EVENT),
+  maxAgeMs: 30 * 24 * 3600 * 1000,
+};
 
 /**
  * A JetStream stream `hms-<swarm>-<name>` that captures some event types as they are

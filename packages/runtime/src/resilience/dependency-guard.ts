@@ -9,6 +9,7 @@ import {
   RequestTimeoutError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CallTrace } from './call-trace.js';
 import type { Field } from '../stigmergy/field.js';
 import type { FieldView } from '../stigmergy/field-view.js';
 import { type BreakerSettings, createBreakerMachine } from './circuit-breaker.machine.js';
@@ -25,6 +26,8 @@ export interface GuardSettings extends BreakerSettings {
   avoidStrength: number;
   /** How long a failure mark lasts, in millis; default 10000. */
   markTtlMs: number;
+  /** Timeout of a cell's request that sets none itself, in millis; default 5000. */
+  requestTimeoutMs?: number;
 }
 
 /** What a node shares between the guards of its cells. */
@@ -33,6 +36,8 @@ export interface GuardEnvironment {
   view: FieldView;
   clock: Clock;
   settings: () => GuardSettings;
+  /** Where every call is recorded (target, start, duration, outcome), for the swarm model. */
+  trace?: CallTrace;
 }
 
 /** The resilience of one cell's calls to other cells. */

@@ -1,0 +1,80 @@
+import { CircuitOpenError, DependencyAvoidedError, RequestTimeoutError } from '../errors.js';
+
+/** How a call from one cell to another ended. */
+export const CALL_OUTCOME = {
+  /** Answered. */
+  ok: 0,
+  /** No answer within the request timeout. */
+  timeout: 1,
+  /** Failed otherwise (an error reply, no responders, a lost connection). */
+  failed: 2,
+  /** Never sent: the circuit was open or the dependency marked failing. */
+  rejected: 3,
+} as const;
+
+export type CallOutcome = (typeof CALL_OUTCOME)[keyof typeof CALL_OUTCOME];
+
+/** The outcome code of a call that threw `error`. */
+export function callOutcome(error: unknown): CallOutcome {
+  if (error instanceof RequestTimeoutError) return CALL_OUTCOME.timeout;
+  if (error instanceof CircuitOpenError || error instanceof DependencyAvoidedError) return CALL_OUTCOME.rejected;
+  return CALL_OUTCOME.failed;
+}
+
+/**
+ * Calls between cells, column-wise (compact on the wire): call i went to `to[dep[i]]`, started
+ * at `at[i]` (epoch millis), took `ms[i]` millis and ended with `outcome[i]` ({@link CALL_OUTCOME}).
+ */
+export interface CallTraceBatch {
+  to: string[];
+  dep: number[];
+  at: number[];
+  ms: number[];
+  outcome: number[];
+  /** Calls left out because more were made between two drains than the batch holds. */
+  dropped: number;
+}
+
+/**
+ * The calls a node's cells made since the last drain, kept for its heartbeat: what the
+ * swarm model of the evolution is calibrated on (latency and outcome of every dependency call,
+ * in order). Holds the most recent `capacity` calls; older ones are counted as dropped.
+ */
+export class CallTrace {
+  private readonly rows: Array<{ to: string; at: number; ms: number; outcome: number }> = [];
+  private dropped = 0;
+
+  /** @param capacity calls kept between drains; default 2000. */
+  constructor(private readonly capacity = 2000) {}
+
+  /** Records one call: its target cell, start (epoch millis), duration (millis) and outcome. */
+  record(to: string, at: number, ms: number, outcome: CallOutcome): void {
+    if (this.rows.length >= this.capacity) {
+      this.rows.shift();
+      this.dropped++;
+    }
+    this.rows.push({ to, at, ms: Math.round(ms * 100) / 100, outcome });
+  }
+
+  /** The calls since the last drain (undefined when none), and forgets them. */
+  drain(): CallTraceBatch | undefined {
+    if (this.rows.length === 0 && this.dropped === 0) return undefined;
+    const index = new Map<string, number>();
+    const batch: CallTraceBatch = { to: [], dep: [], at: [], ms: [], outcome: [], dropped: this.dropped };
+    for (const r of this.rows) {
+      let i = index.get(r.to);
+      if (i === undefined) {
+        i = batch.to.length;
+        index.set(r.to, i);
+        batch.to.push(r.to);
+      }
+      batch.dep.push(i);
+      batch.at.push(r.at);
+      batch.ms.push(r.ms);
+      batch.outcome.push(r.outcome);
+    }
+    this.rows.length = 0;
+    this.dropped = 0;
+    return batch;
+  }
+}
