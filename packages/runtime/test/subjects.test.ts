@@ -16,6 +16,7 @@ describe('subjects', () => {
     expect(s.raft('request-vote')).toBe('hms.prod.raft.request-vote');
     expect(s.raft('append', 'node-2')).toBe('hms.prod.raft.append.node-2');
     expect(s.gaMigrants('island-3')).toBe('hms.prod.ga.island-3.migrants');
+    expect(s.gaMigrantsPattern()).toBe('hms.prod.ga.*.migrants');
     expect(s.control('agent.list')).toBe('hms.prod.ctl.agent.list');
     expect(s.leaderCommand('node-1', 'agent.create')).toBe('hms.prod.lead.node-1.agent.create');
     expect(s.leaderPattern('node-1')).toBe('hms.prod.lead.node-1.>');

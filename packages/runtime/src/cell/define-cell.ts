@@ -40,9 +40,10 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
   readonly topics: (config: TConfig) => readonly TopicSpec[];
   /**
    * The answer to a request, read after the machine has taken the request's event.
-   * Default: `{ state, context }` of the snapshot. May return a promise (e.g. `waitFor`).
+   * Default: `{ state, context }` of the snapshot. May return a promise (e.g. `waitFor`); may
+   * throw (the requester gets the error). `cell` is the cell's own context (id, node, config).
    */
-  readonly reply: (snapshot: SnapshotFrom<TMachine>, event: { type: string }) => unknown;
+  readonly reply: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
 }
 
 /** What {@link defineCell} takes: `type`, `description` and `machine` are required. */
@@ -52,7 +53,7 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   machine: (cell: CellContext<TConfig>) => TMachine;
   config?: (raw: unknown) => TConfig;
   topics?: (config: TConfig) => readonly TopicSpec[];
-  reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }) => unknown;
+  reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
 }
 
 /** Any cell definition, whatever its config and machine. */

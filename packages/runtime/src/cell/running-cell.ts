@@ -222,7 +222,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     if (!msg.isRequest) return;
-    const answer = definition.reply(snapshot, event);
+    const answer = definition.reply(snapshot, event, ctx);
     if (answer instanceof Promise) {
       return answer.then(
         (value) => {

@@ -73,6 +73,8 @@ export interface Subjects {
   raftPattern(nodeId?: string): string;
   /** Where GA island `islandId` receives migrants. */
   gaMigrants(islandId: string): string;
+  /** Migrants to every island (for watching). */
+  gaMigrantsPattern(): string;
   /** A control-plane command, served by the nodes in the {@link CONTROL_QUEUE} group. */
   control(command: string): string;
   /** Every control-plane command. */
@@ -133,6 +135,7 @@ export function createSubjects(swarm: string): Subjects {
       assertToken(islandId, 'island id');
       return `${base}.ga.${islandId}.migrants`;
     },
+    gaMigrantsPattern: () => `${base}.ga.*.migrants`,
     control(command) {
       assertDottedName(command, 'control command');
       return `${ctlPrefix}${command}`;

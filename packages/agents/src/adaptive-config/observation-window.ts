@@ -1,0 +1,149 @@
+import { CALL_OUTCOME, type NodeHeartbeat } from '@hms/runtime';
+import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
+import { percentile, SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
+
+/** Calls kept, at most; older ones are dropped first. */
+const MAX_CALLS = 50_000;
+/** How far back observations are kept, in millis. */
+const KEEP_MS = 10 * 60_000;
+
+/** A measured window: what the swarm did, and its fitness (0..1, higher is better). */
+export interface Measurement {
+  from: number;
+  to: number;
+  calls: number;
+  measures: SwarmMeasures;
+  fitness: number;
+}
+
+/**
+ * What the swarm did recently, from node heartbeats: every call between cells (with latency and
+ * outcome), each node's event-loop utilization, and its cells' health and restarts. It measures
+ * the swarm's fitness over a time window and calibrates the swarm model.
+ */
+export class ObservationWindow {
+  private deps = new Map<string, number>();
+  private calls = { dep: [] as number[], at: [] as number[], ms: [] as number[], outcome: [] as number[] };
+  private load: Array<{ at: number; node: string; elu: number }> = [];
+  private restarts: Array<{ at: number; total: number; cells: number }> = [];
+  private latest = new Map<string, NodeHeartbeat>();
+
+  /** Takes one node heartbeat. */
+  add(hb: NodeHeartbeat): void {
+    if (hb.leaving) {
+      this.latest.delete(hb.node);
+      return;
+    }
+    this.latest.set(hb.node, hb);
+    if (typeof hb.elu === 'number') this.load.push({ at: hb.ts, node: hb.node, elu: hb.elu });
+    const b = hb.calls;
+    if (b && Array.isArray(b.at)) {
+      for (let i = 0; i < b.at.length; i++) {
+        const to = b.to[b.dep[i] as number] as string;
+        let dep = this.deps.get(to);
+        if (dep === undefined) {
+          dep = this.deps.size;
+          this.deps.set(to, dep);
+        }
+        this.calls.dep.push(dep);
+        this.calls.at.push(b.at[i] as number);
+        this.calls.ms.push(b.ms[i] as number);
+        this.calls.outcome.push(b.outcome[i] as number);
+      }
+    }
+    let total = 0;
+    let cells = 0;
+    for (const n of this.latest.values()) {
+      for (const c of n.cells) total += c.restarts;
+      cells += n.cellCount;
+    }
+    this.restarts.push({ at: hb.ts, total, cells });
+    this.trim(hb.ts);
+  }
+
+  private trim(now: number): void {
+    const cut = now - KEEP_MS;
+    const excess = this.calls.at.length - MAX_CALLS;
+    let drop = Math.max(0, excess);
+    while (drop < this.calls.at.length && (this.calls.at[drop] as number) < cut) drop++;
+    if (drop > 0) for (const k of ['dep', 'at', 'ms', 'outcome'] as const) this.calls[k].splice(0, drop);
+    while (this.load.length > 0 && (this.load[0] as { at: number }).at < cut) this.load.shift();
+    while (this.restarts.length > 0 && (this.restarts[0] as { at: number }).at < cut) this.restarts.shift();
+  }
+
+  /** Indexes of the calls that started in [from, to), in start order. */
+  private callsIn(from: number, to: number): number[] {
+    const order: number[] = [];
+    for (let i = 0; i < this.calls.at.length; i++) {
+      const at = this.calls.at[i] as number;
+      if (at >= from && at < to) order.push(i);
+    }
+    return order.sort((a, b) => (this.calls.at[a] as number) - (this.calls.at[b] as number));
+  }
+
+  /** Cells running over cells reported, by the latest heartbeat of every node. */
+  healthyFraction(): number {
+    let running = 0;
+    let total = 0;
+    for (const hb of this.latest.values()) {
+      for (const c of hb.cells) {
+        total++;
+        if (c.status === 'running') running++;
+      }
+    }
+    return total === 0 ? 1 : running / total;
+  }
+
+  private meanElu(from: number, to: number): number {
+    const inWindow = this.load.filter((l) => l.at >= from && l.at < to);
+    if (inWindow.length === 0) return 0;
+    return Math.min(1, inWindow.reduce((s, l) => s + l.elu, 0) / inWindow.length);
+  }
+
+  /** Cell crashes per cell per second in [from, to). */
+  private crashRate(from: number, to: number): number {
+    const inWindow = this.restarts.filter((r) => r.at >= from && r.at < to);
+    const first = inWindow[0];
+    const last = inWindow[inWindow.length - 1];
+    if (!first || !last || last.at <= first.at || last.cells === 0) return 0;
+    return Math.max(0, last.total - first.total) / last.cells / ((last.at - first.at) / 1000);
+  }
+
+  /** The swarm's measured fitness over [from, to). */
+  measure(from: number, to: number): Measurement {
+    const idx = this.callsIn(from, to);
+    const latencies = new Float64Array(idx.length);
+    let errors = 0;
+    idx.forEach((i, k) => {
+      latencies[k] = this.calls.ms[i] as number;
+      if (this.calls.outcome[i] !== CALL_OUTCOME.ok) errors++;
+    });
+    const measures: SwarmMeasures = {
+      p99LatencyMs: percentile(latencies, 0.99),
+      errorRate: idx.length === 0 ? 0 : errors / idx.length,
+      resourceUse: this.meanElu(from, to),
+      healthyFraction: this.healthyFraction(),
+    };
+    return { from, to, calls: idx.length, measures, fitness: swarmFitness(measures, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) };
+  }
+
+  /**
+   * The swarm model's calibration from [from, to) under `config` (the configuration in force):
+   * at most `maxCalls` of the most recent calls.
+   */
+  calibration(from: number, to: number, config: Record<string, number>, maxCalls = 3000): SwarmCalibration {
+    const idx = this.callsIn(from, to).slice(-maxCalls);
+    const pick = (k: 'dep' | 'at' | 'ms' | 'outcome') => idx.map((i) => this.calls[k][i] as number);
+    let cells = 0;
+    for (const hb of this.latest.values()) cells += hb.cellCount;
+    return {
+      calls: { dep: pick('dep'), at: pick('at'), ms: pick('ms'), outcome: pick('outcome') },
+      config,
+      elu: this.meanElu(from, to),
+      nodes: Math.max(1, this.latest.size),
+      cells,
+      healthyFraction: this.healthyFraction(),
+      crashRate: this.crashRate(from, to),
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import type { ConfigKey } from '@hms/runtime';
+
+/** One setting the swarm objective tunes: a whole number within a range safe to apply live. */
+export interface SwarmGene {
+  key: ConfigKey;
+  /** Lowest value tried (may be above the schema's minimum: evolution stays in a safe range). */
+  min: number;
+  max: number;
+}
+
+/**
+ * The swarm settings evolution tunes, in genome order: request timeout, circuit-breaker
+ * threshold and reset, heartbeat interval, restart intensity and backoff.
+ */
+export const SWARM_GENES: readonly SwarmGene[] = [
+  { key: 'request.timeoutMs', min: 20, max: 5000 },
+  { key: 'breaker.failureThreshold', min: 1, max: 20 },
+  { key: 'breaker.resetTimeoutMs', min: 100, max: 30_000 },
+  { key: 'health.heartbeatMs', min: 250, max: 2000 },
+  { key: 'supervision.maxRestarts', min: 1, max: 50 },
+  { key: 'supervision.backoffBaseMs', min: 1, max: 2000 },
+];
+
+/** A candidate configuration: a value for every {@link SWARM_GENES} key. */
+export type SwarmCandidate = Partial<Record<ConfigKey, number>>;
+
+/** The configuration a genome stands for (genes rounded and clamped into their range). */
+export function decodeSwarmGenome(genome: ArrayLike<number>, offset = 0): SwarmCandidate {
+  const out: SwarmCandidate = {};
+  SWARM_GENES.forEach((g, i) => {
+    const v = Math.round(genome[offset + i] ?? g.min);
+    out[g.key] = Math.min(g.max, Math.max(g.min, v));
+  });
+  return out;
+}
+
+/** The genome of a configuration (keys it lacks take their gene's lower bound). */
+export function encodeSwarmGenome(config: Partial<Record<string, number>>): number[] {
+  return SWARM_GENES.map((g) => Math.min(g.max, Math.max(g.min, config[g.key] ?? g.min)));
+}

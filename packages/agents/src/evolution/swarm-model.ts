@@ -1,0 +1,179 @@
+import { CALL_OUTCOME } from '@hms/runtime';
+import type { SwarmCandidate } from './swarm-genes.js';
+import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
+
+/**
+ * What the swarm model is calibrated on, from the collected metrics (the adaptive-config cell
+ * builds it from node heartbeats): the recent calls between cells, in start order, and the
+ * swarm's load and crash figures under the configuration in force.
+ */
+export interface SwarmCalibration {
+  /** Recent calls, column-wise and sorted by `at`: dependency index, start (epoch millis), millis taken, CALL_OUTCOME. */
+  calls: { dep: number[]; at: number[]; ms: number[]; outcome: number[] };
+  /** The configuration in force while the calls were recorded. */
+  config: Record<string, number>;
+  /** Mean event-loop utilization of the nodes, 0..1. */
+  elu: number;
+  nodes: number;
+  /** Cells desired; the health term is the fraction of them running. */
+  cells: number;
+  /** Cells running now over cells desired, 0..1. */
+  healthyFraction: number;
+  /** Cell crashes per cell per second over the window. */
+  crashRate: number;
+}
+
+/** Event-loop millis a node spends per heartbeat it sends or receives, per cell it reports (an estimate). */
+const HEARTBEAT_COST_MS = { base: 0.05, perCell: 0.002 } as const;
+/**
+ * The p99 latency that scores one half in the swarm's fitness, in millis. At 50 ms (the
+ * fitness default) failing a 150 ms dependency outright would score better than waiting for
+ * it; at 1 s, a request that fails costs more than one that is merely slow.
+ */
+export const SWARM_LATENCY_SCALE_MS = 1000;
+
+/** Latency of a call the breaker rejects, in millis. */
+const REJECTED_MS = 0.05;
+
+interface Breaker {
+  failures: number;
+  openUntil: number;
+  halfOpen: boolean;
+}
+
+/**
+ * Replays the recorded calls under a candidate's request timeout and circuit breaker: a call
+ * that took longer than the timeout fails at the timeout; one that hung (timed out) still hangs;
+ * an open circuit rejects at once; a call that was rejected when recorded takes the outcome of
+ * the dependency's previous call that went through. Arrival times are kept as recorded.
+ * Returns the p99 latency and the error rate.
+ */
+export function replayCalls(
+  calls: SwarmCalibration['calls'],
+  candidate: SwarmCandidate,
+  scratch: Float64Array = new Float64Array(calls.at.length),
+): { p99LatencyMs: number; errorRate: number } {
+  const n = calls.at.length;
+  if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
+  const timeout = candidate['request.timeoutMs'] ?? 5000;
+  const threshold = candidate['breaker.failureThreshold'] ?? 5;
+  const reset = candidate['breaker.resetTimeoutMs'] ?? 2000;
+  const breakers = new Map<number, Breaker>();
+  const lastReal = new Map<number, { ms: number; outcome: number }>();
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const dep = calls.dep[i] as number;
+    const at = calls.at[i] as number;
+    let b = breakers.get(dep);
+    if (!b) {
+      b = { failures: 0, openUntil: 0, halfOpen: false };
+      breakers.set(dep, b);
+    }
+    if (b.openUntil > at) {
+      scratch[i] = REJECTED_MS;
+      errors++;
+      continue;
+    }
+    if (b.openUntil > 0) {
+      b.openUntil = 0;
+      b.halfOpen = true;
+    }
+    let ms = calls.ms[i] as number;
+    let outcome = calls.outcome[i] as number;
+    if (outcome === CALL_OUTCOME.rejected) {
+      const real = lastReal.get(dep);
+      ms = real?.ms ?? 0;
+      outcome = real?.outcome ?? CALL_OUTCOME.ok;
+    } else {
+      lastReal.set(dep, { ms, outcome });
+    }
+    let failed: boolean;
+    if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms > timeout)) {
+      scratch[i] = timeout;
+      failed = true;
+    } else {
+      scratch[i] = ms;
+      failed = outcome !== CALL_OUTCOME.ok;
+    }
+    if (failed) {
+      errors++;
+      b.failures++;
+      if (b.halfOpen || b.failures >= threshold) {
+        b.openUntil = at + (scratch[i] as number) + reset;
+        b.failures = 0;
+      }
+      b.halfOpen = false;
+    } else {
+      b.failures = 0;
+      b.halfOpen = false;
+    }
+  }
+  return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n };
+}
+
+/** The `q` quantile (0..1) of `values` (sorted in place; nearest rank). */
+export function percentile(values: Float64Array, q: number): number {
+  if (values.length === 0) return 0;
+  values.sort();
+  const rank = Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
+  return values[rank] as number;
+}
+
+/** The probability that a Poisson variable of mean `mean` exceeds `k`. */
+function poissonAbove(mean: number, k: number): number {
+  if (mean <= 0) return 0;
+  let term = Math.exp(-mean);
+  let cdf = term;
+  for (let i = 1; i <= k; i++) {
+    term *= mean / i;
+    cdf += term;
+  }
+  return Math.max(0, 1 - cdf);
+}
+
+/** The share of a node's event loop that heartbeats take at interval `heartbeatMs`. */
+function heartbeatLoad(cal: SwarmCalibration, heartbeatMs: number): number {
+  const cellsPerNode = cal.cells / Math.max(1, cal.nodes);
+  const perBeat = HEARTBEAT_COST_MS.base + HEARTBEAT_COST_MS.perCell * cellsPerNode;
+  // Each node sends one heartbeat and receives one from every node per interval.
+  return (cal.nodes * perBeat) / heartbeatMs;
+}
+
+/**
+ * What the swarm would measure under `candidate`, predicted from the calibration: latency and
+ * errors by replaying the recorded calls, resource use from the measured load with the
+ * heartbeat share rescaled, health from the crash rate against restart intensity and backoff.
+ */
+export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
+  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch);
+  const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
+  const hb = candidate['health.heartbeatMs'] ?? hb0;
+  const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
+  const maxRestarts = candidate['supervision.maxRestarts'] ?? 5;
+  const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
+  const backoffMs = candidate['supervision.backoffBaseMs'] ?? 5;
+  const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
+  const restarting = Math.min(1, cal.crashRate * (backoffMs / 1000));
+  const healthyFraction = Math.min(1, Math.max(0, cal.healthyFraction - escalated - restarting));
+  return { p99LatencyMs, errorRate, resourceUse, healthyFraction };
+}
+
+/**
+ * The cost a GA minimises for a candidate: 1 − its predicted fitness, plus a small pull towards
+ * the configuration in force (1e-4 per gene, by the share of its range moved), so settings
+ * the model is indifferent to stay where they are.
+ */
+export function swarmCost(
+  cal: SwarmCalibration,
+  candidate: SwarmCandidate,
+  ranges: ReadonlyArray<{ key: string; min: number; max: number }>,
+  scratch?: Float64Array,
+): number {
+  let drift = 0;
+  for (const g of ranges) {
+    const now = cal.config[g.key];
+    const v = candidate[g.key as keyof SwarmCandidate];
+    if (now !== undefined && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
+  }
+  return 1 - swarmFitness(predictSwarm(cal, candidate, scratch), { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + 1e-4 * drift;
+}

@@ -1,0 +1,113 @@
+import { CALL_OUTCOME } from '@hms/runtime';
+import { describe, expect, it } from 'vitest';
+import { decodeSwarmGenome, encodeSwarmGenome, SWARM_GENES } from '../src/evolution/swarm-genes.js';
+import { predictSwarm, replayCalls, type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
+
+type Calls = SwarmCalibration['calls'];
+
+/** A trace of calls every 10 ms: dependency 0 answers in 2 ms; dependency 1 answers in 150 ms (a slow cell). */
+function trace(n: number, hang: (i: number) => boolean, timeoutMs = 5000): Calls {
+  const calls: Calls = { dep: [], at: [], ms: [], outcome: [] };
+  for (let i = 0; i < n; i++) {
+    const slow = i % 4 === 3;
+    calls.dep.push(slow ? 1 : 0);
+    calls.at.push(1_000_000 + i * 10);
+    if (!slow && hang(i)) {
+      calls.ms.push(timeoutMs);
+      calls.outcome.push(CALL_OUTCOME.timeout);
+    } else {
+      calls.ms.push(slow ? 150 : 2);
+      calls.outcome.push(CALL_OUTCOME.ok);
+    }
+  }
+  return calls;
+}
+
+/** The flaky dependency is down (hangs) for 200 calls out of every 1,000. */
+const flaky = (i: number) => i % 1000 >= 800;
+
+function calibration(calls: Calls): SwarmCalibration {
+  return {
+    calls,
+    config: { 'request.timeoutMs': 5000, 'breaker.failureThreshold': 5, 'breaker.resetTimeoutMs': 2000, 'health.heartbeatMs': 1000 },
+    elu: 0.2,
+    nodes: 3,
+    cells: 30,
+    healthyFraction: 1,
+    crashRate: 0,
+  };
+}
+
+describe('swarm model', () => {
+  it('turns calls that hung into failures at the candidate timeout, so a shorter timeout lowers the p99', () => {
+    const calls = trace(4000, flaky);
+    const long = replayCalls(calls, { 'request.timeoutMs': 5000, 'breaker.failureThreshold': 1000 });
+    const short = replayCalls(calls, { 'request.timeoutMs': 300, 'breaker.failureThreshold': 1000 });
+    expect(long.p99LatencyMs).toBe(5000);
+    expect(short.p99LatencyMs).toBe(300);
+    expect(short.errorRate).toBeCloseTo(long.errorRate, 12);
+  });
+
+  it('fails calls slower than the timeout: a timeout below the slow cell costs errors', () => {
+    const calls = trace(4000, () => false);
+    expect(replayCalls(calls, { 'request.timeoutMs': 200 }).errorRate).toBe(0);
+    expect(replayCalls(calls, { 'request.timeoutMs': 100 }).errorRate).toBeCloseTo(0.25, 12);
+  });
+
+  it('rejects calls at once while a breaker is open, and only after threshold failures in a row', () => {
+    const calls = trace(4000, flaky);
+    const open = replayCalls(calls, { 'request.timeoutMs': 300, 'breaker.failureThreshold': 3, 'breaker.resetTimeoutMs': 10_000 });
+    const never = replayCalls(calls, { 'request.timeoutMs': 300, 'breaker.failureThreshold': 1000 });
+    // While down, all but the first 3 calls of each outage are rejected in 0.05 ms: the p99 drops below the timeout.
+    expect(open.p99LatencyMs).toBeLessThan(300);
+    expect(never.p99LatencyMs).toBe(300);
+  });
+
+  it('gives a call that was rejected when recorded the outcome of the previous real call to that dependency', () => {
+    const calls: Calls = {
+      dep: [0, 0, 0],
+      at: [0, 10, 20],
+      ms: [40, 0, 0],
+      outcome: [CALL_OUTCOME.ok, CALL_OUTCOME.rejected, CALL_OUTCOME.rejected],
+    };
+    expect(replayCalls(calls, { 'request.timeoutMs': 1000 })).toEqual({ p99LatencyMs: 40, errorRate: 0 });
+  });
+
+  it('predicts more resource use for faster heartbeats and less health for a tight restart limit under crashes', () => {
+    const cal = { ...calibration(trace(100, () => false)), crashRate: 0.5 };
+    const base = { 'request.timeoutMs': 5000 };
+    expect(predictSwarm(cal, { ...base, 'health.heartbeatMs': 250 }).resourceUse).toBeGreaterThan(
+      predictSwarm(cal, { ...base, 'health.heartbeatMs': 2000 }).resourceUse,
+    );
+    expect(predictSwarm(cal, { ...base, 'supervision.maxRestarts': 1 }).healthyFraction).toBeLessThan(
+      predictSwarm(cal, { ...base, 'supervision.maxRestarts': 20 }).healthyFraction,
+    );
+  });
+
+  it('scores best a timeout just above the slow cell, with a breaker, on a flaky and slow swarm', () => {
+    const cal = calibration(trace(4000, flaky));
+    const cost = (timeout: number, threshold: number) =>
+      swarmCost(
+        cal,
+        { ...decodeSwarmGenome(encodeSwarmGenome(cal.config)), 'request.timeoutMs': timeout, 'breaker.failureThreshold': threshold },
+        SWARM_GENES,
+      );
+    const timeouts = [20, 100, 149, 160, 200, 500, 1000, 5000];
+    const best = timeouts.reduce((a, b) => (cost(b, 5) < cost(a, 5) ? b : a));
+    expect(best).toBe(160);
+    expect(cost(160, 2)).toBeLessThan(cost(5000, 5));
+  });
+
+  it('decodes genomes into whole settings within their safe range', () => {
+    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 700.4, 10, 0]);
+    expect(decoded).toEqual({
+      'request.timeoutMs': 20,
+      'breaker.failureThreshold': 4,
+      'breaker.resetTimeoutMs': 30_000,
+      'health.heartbeatMs': 700,
+      'supervision.maxRestarts': 10,
+      'supervision.backoffBaseMs': 1,
+    });
+    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 700, 10, 1]);
+  });
+});
