@@ -1,13 +1,23 @@
 import type { AnyCellDefinition } from '@hms/runtime';
+import { adaptiveConfigCell } from './adaptive-config/adaptive-config.cell.js';
 import { counterCell } from './demo/counter.cell.js';
 import { echoCell } from './demo/echo.cell.js';
 import { pingerCell } from './demo/pinger.cell.js';
 import { pongerCell } from './demo/ponger.cell.js';
 import { tickerCell } from './demo/ticker.cell.js';
+import { gaIslandCell } from './ga-island/ga-island.cell.js';
 import { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
 import { metricsCollectorCell } from './metrics-collector/metrics-collector.cell.js';
 import { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
 
+export { adaptiveConfigCell } from './adaptive-config/adaptive-config.cell.js';
+export {
+  type AdaptiveConfigContext,
+  type AdaptiveConfigSettings,
+  createAdaptiveConfigMachine,
+  type Trial,
+} from './adaptive-config/adaptive-config.machine.js';
+export { type Measurement, ObservationWindow } from './adaptive-config/observation-window.js';
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
 export { echoCell } from './demo/echo.cell.js';
@@ -15,6 +25,27 @@ export { type PingerConfig, pingerCell } from './demo/pinger.cell.js';
 export { pongerCell } from './demo/ponger.cell.js';
 export { tickerCell } from './demo/ticker.cell.js';
 export { FITNESS_WEIGHTS, type FitnessOptions, type SwarmMeasures, swarmFitness } from './evolution/swarm-fitness.js';
+export {
+  decodeSwarmGenome,
+  encodeSwarmGenome,
+  SWARM_GENES,
+  type SwarmCandidate,
+  type SwarmGene,
+} from './evolution/swarm-genes.js';
+export { percentile, predictSwarm, replayCalls, type SwarmCalibration, swarmCost } from './evolution/swarm-model.js';
+export type { GenerationRows, IslandProgress, MigrantsMessage } from './ga-island/events.js';
+export { gaIslandCell } from './ga-island/ga-island.cell.js';
+export { createIslandMachine, healthBoost, type IslandContext, islandStatus } from './ga-island/ga-island.machine.js';
+export {
+  type IslandConfig,
+  type IslandObjective,
+  type IslandSettings,
+  OBJECTIVES,
+  parseIslandConfig,
+  parseSettingsChange,
+} from './ga-island/island-config.js';
+export { createIslandEvolution, populationOptions } from './ga-island/island-evolution.js';
+export { createMigrationSchedule, type MigrationSchedule } from './ga-island/migration-schedule.js';
 export { isTopology, migrationTargets, TOPOLOGY, type Topology } from './ga-island/migration-topology.js';
 export { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './health-monitor/events.js';
 export { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
@@ -39,7 +70,9 @@ export {
 
 /** Every cell type this package provides, for a node's registry. */
 export const builtinCells: readonly AnyCellDefinition[] = [
+  adaptiveConfigCell,
   counterCell,
+  gaIslandCell,
   echoCell,
   healthMonitorCell,
   metricsCollectorCell,

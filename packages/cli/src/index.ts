@@ -4,6 +4,7 @@ import type { CommandDeps } from './command-deps.js';
 import { createAgentCommand } from './commands/agent.js';
 import { createDecodeCommand } from './commands/decode.js';
 import { createDownCommand } from './commands/down.js';
+import { createEvolveCommand } from './commands/evolve.js';
 import { createHealCommand } from './commands/heal.js';
 import { createMonitorCommand } from './commands/monitor.js';
 import { createNodeCommand } from './commands/node.js';
@@ -33,6 +34,7 @@ export function createProgram(deps: CommandDeps): Command {
     createSystemCommand,
     createMonitorCommand,
     createHealCommand,
+    createEvolveCommand,
     createSubCommand,
     createDecodeCommand,
   ]) {

@@ -17,6 +17,12 @@ describe('hms errors', () => {
     ['a bad cell id', ['agent', 'status', 'a*b'], /A-Z a-z 0-9/],
     ['a config that is not JSON', ['agent', 'create', 'counter', '--config', '{nope'], /JSON object/],
     ['a bad NATS URL', ['--nats', 'http//x', 'agent', 'list'], /--nats must be a URL/],
+    ['an unknown objective', ['evolve', 'start', '--objective', 'banana'], /--objective.*banana/],
+    ['a population too small', ['evolve', 'start', '--population', '2'], /--population.*from 4/],
+    ['islands that are not a number', ['evolve', 'start', '--islands', 'many'], /--islands/],
+    ['an unknown topology', ['evolve', 'start', '--topology', 'star'], /--topology/],
+    ['a setting without a value', ['evolve', 'configure', '--set', 'migrants'], /key=value/],
+    ['a swarm setting out of range', ['evolve', 'apply', '--set', 'request.timeoutMs=1'], /request.timeoutMs must be/],
   ];
   it.each(badArgs)('gives exit code 2 and one line for %s', async (_what, args, message) => {
     const r = await runHms(args);

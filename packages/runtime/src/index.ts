@@ -85,7 +85,26 @@ export {
   startNatsServer,
 } from './local-nats-server.js';
 export { type CreateLoggerOptions, createLogger, createSilentLogger, type Logger } from './logger.js';
-export { createPhiDetector, type PhiDetector, type PhiDetectorOptions } from './native.js';
+export {
+  createPhiDetector,
+  createPopulation,
+  describeObjective,
+  type EvaluateBatch,
+  evaluateObjective,
+  type GaParameters,
+  type Individuals,
+  type InstanceOptions,
+  type LocalSearchOptions,
+  type ObjectiveDescription,
+  type ObjectiveName,
+  type PhiDetector,
+  type PhiDetectorOptions,
+  Population,
+  type PopulationOptions,
+  type PopulationState,
+  type PopulationStats,
+  restorePopulation,
+} from './native.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { NodeHeartbeat } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
@@ -102,7 +121,13 @@ export {
   METRICS_LOG,
 } from './persistence/event-log.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
-export { CALL_OUTCOME, type CallOutcome, CallTrace, type CallTraceBatch, callOutcome } from './resilience/call-trace.js';
+export {
+  CALL_OUTCOME,
+  type CallOutcome,
+  CallTrace,
+  type CallTraceBatch,
+  callOutcome,
+} from './resilience/call-trace.js';
 export {
   type BreakerEvent,
   type BreakerSettings,

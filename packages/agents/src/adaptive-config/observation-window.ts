@@ -124,7 +124,13 @@ export class ObservationWindow {
       resourceUse: this.meanElu(from, to),
       healthyFraction: this.healthyFraction(),
     };
-    return { from, to, calls: idx.length, measures, fitness: swarmFitness(measures, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) };
+    return {
+      from,
+      to,
+      calls: idx.length,
+      measures,
+      fitness: swarmFitness(measures, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }),
+    };
   }
 
   /**

@@ -2,7 +2,8 @@ import type { CreateAgentRequest } from '@hms/runtime';
 
 /**
  * The cells `hms up` creates for nodes `node-1..node-N`: a `health-monitor` on the first node
- * a `recovery-manager` on the second and a `metrics-collector` on the last;
+ * a `recovery-manager` on the second, a `metrics-collector` on the last and an `adaptive-config`
+ * on the first;
  * and, as a demo, on every node a `ponger` and a `pinger` that pings the next node's ponger (so
  * requests cross processes), a `ticker` on the first node and a `counter` on the last that
  * counts its ticks.
@@ -14,6 +15,7 @@ export function demoCellPlan(nodes: readonly string[]): CreateAgentRequest[] {
   if (second) plan.push({ type: 'recovery-manager', id: 'recovery-manager-1', node: second });
   const last = nodes[nodes.length - 1];
   if (last) plan.push({ type: 'metrics-collector', id: 'metrics-collector-1', node: last });
+  if (nodes[0]) plan.push({ type: 'adaptive-config', id: 'adaptive-config-1', node: nodes[0] });
   nodes.forEach((node, i) => {
     const next = (i + 1) % nodes.length;
     plan.push({ type: 'ponger', id: `ponger-${i + 1}`, node });

@@ -10,12 +10,15 @@ export interface SwarmGene {
 
 /**
  * The swarm settings evolution tunes, in genome order: request timeout, circuit-breaker
- * threshold and reset, heartbeat interval, restart intensity and backoff.
+ * threshold and reset, stigmergy avoidance and mark lifetime, heartbeat interval, restart
+ * intensity and backoff.
  */
 export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'request.timeoutMs', min: 20, max: 5000 },
   { key: 'breaker.failureThreshold', min: 1, max: 20 },
   { key: 'breaker.resetTimeoutMs', min: 100, max: 30_000 },
+  { key: 'stigmergy.avoidStrength', min: 1, max: 50 },
+  { key: 'stigmergy.markTtlMs', min: 500, max: 60_000 },
   { key: 'health.heartbeatMs', min: 250, max: 2000 },
   { key: 'supervision.maxRestarts', min: 1, max: 50 },
   { key: 'supervision.backoffBaseMs', min: 1, max: 2000 },

@@ -1,6 +1,6 @@
 import { CALL_OUTCOME } from '@hms/runtime';
-import type { SwarmCandidate } from './swarm-genes.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
+import type { SwarmCandidate } from './swarm-genes.js';
 
 /**
  * What the swarm model is calibrated on, from the collected metrics (the adaptive-config cell
@@ -32,6 +32,13 @@ const HEARTBEAT_COST_MS = { base: 0.05, perCell: 0.002 } as const;
  */
 export const SWARM_LATENCY_SCALE_MS = 1000;
 
+/**
+ * A recorded answer time is stretched by this factor before it is compared with a candidate's
+ * timeout: answer times jitter, and a timeout tuned to the edge of the recorded ones fails the
+ * slower half of them live (then the failures mark the dependency and others avoid it).
+ */
+export const LATENCY_HEADROOM = 1.3;
+
 /** Latency of a call the breaker rejects, in millis. */
 const REJECTED_MS = 0.05;
 
@@ -41,11 +48,45 @@ interface Breaker {
   halfOpen: boolean;
 }
 
+/** A dependency's failure marks in the stigmergy field: strength at `at`, and marks still to land. */
+interface Marks {
+  strength: number;
+  at: number;
+  /** End times of failed calls not yet deposited, ascending. */
+  pending: number[];
+}
+
+/** The strength of `m` at `t`, landing the marks due by then; marks halve every quarter of `ttl`. */
+function senseMarks(m: Marks, t: number, ttl: number): number {
+  const decayTo = (to: number) => {
+    if (to > m.at) {
+      m.strength *= 2 ** ((-4 * (to - m.at)) / ttl);
+      m.at = to;
+    }
+  };
+  while (m.pending.length > 0 && (m.pending[0] as number) <= t) {
+    decayTo(m.pending.shift() as number);
+    m.strength += 1;
+  }
+  decayTo(t);
+  return m.strength;
+}
+
+function addMark(m: Marks, at: number): void {
+  let i = m.pending.length;
+  while (i > 0 && (m.pending[i - 1] as number) > at) i--;
+  m.pending.splice(i, 0, at);
+}
+
 /**
- * Replays the recorded calls under a candidate's request timeout and circuit breaker: a call
- * that took longer than the timeout fails at the timeout; one that hung (timed out) still hangs;
- * an open circuit rejects at once; a call that was rejected when recorded takes the outcome of
- * the dependency's previous call that went through. Arrival times are kept as recorded.
+ * Replays the recorded calls under a candidate's request timeout, circuit breaker and stigmergy
+ * settings: a call that took longer than the timeout (with {@link LATENCY_HEADROOM}) fails at
+ * the timeout; one that hung (timed out) still hangs; each failure marks the dependency in the
+ * field when it ends (marks halve every quarter of `stigmergy.markTtlMs`); an open circuit, or a
+ * dependency marked `stigmergy.avoidStrength` times, rejects at once (one breaker per
+ * dependency: the swarm's cells are taken together); a call that was rejected when recorded
+ * takes the outcome of the dependency's previous call that went through. Arrival times are
+ * kept as recorded.
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
@@ -58,7 +99,10 @@ export function replayCalls(
   const timeout = candidate['request.timeoutMs'] ?? 5000;
   const threshold = candidate['breaker.failureThreshold'] ?? 5;
   const reset = candidate['breaker.resetTimeoutMs'] ?? 2000;
+  const avoidAt = (candidate['stigmergy.avoidStrength'] ?? 3) - 0.5;
+  const markTtl = candidate['stigmergy.markTtlMs'] ?? 10_000;
   const breakers = new Map<number, Breaker>();
+  const field = new Map<number, Marks>();
   const lastReal = new Map<number, { ms: number; outcome: number }>();
   let errors = 0;
   for (let i = 0; i < n; i++) {
@@ -69,7 +113,12 @@ export function replayCalls(
       b = { failures: 0, openUntil: 0, halfOpen: false };
       breakers.set(dep, b);
     }
-    if (b.openUntil > at) {
+    let marks = field.get(dep);
+    if (!marks) {
+      marks = { strength: 0, at, pending: [] };
+      field.set(dep, marks);
+    }
+    if (b.openUntil > at || senseMarks(marks, at, markTtl) >= avoidAt) {
       scratch[i] = REJECTED_MS;
       errors++;
       continue;
@@ -88,7 +137,7 @@ export function replayCalls(
       lastReal.set(dep, { ms, outcome });
     }
     let failed: boolean;
-    if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms > timeout)) {
+    if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
       scratch[i] = timeout;
       failed = true;
     } else {
@@ -97,6 +146,7 @@ export function replayCalls(
     }
     if (failed) {
       errors++;
+      addMark(marks, at + (scratch[i] as number));
       b.failures++;
       if (b.halfOpen || b.failures >= threshold) {
         b.openUntil = at + (scratch[i] as number) + reset;
@@ -175,5 +225,7 @@ export function swarmCost(
     const v = candidate[g.key as keyof SwarmCandidate];
     if (now !== undefined && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
   }
-  return 1 - swarmFitness(predictSwarm(cal, candidate, scratch), { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + 1e-4 * drift;
+  return (
+    1 - swarmFitness(predictSwarm(cal, candidate, scratch), { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + 1e-4 * drift
+  );
 }

@@ -2,7 +2,11 @@ import { migrationTargets, type Topology } from './migration-topology.js';
 
 /** A small seeded generator (mulberry32), one per island and migration: every island can redraw any other's targets. */
 function drawFor(runSeed: number, island: number, epoch: number): () => number {
-  let s = (Math.imul(runSeed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(island + 1, 0xc2b2ae35) ^ Math.imul(epoch + 1, 0x27d4eb2f)) >>> 0;
+  let s =
+    (Math.imul(runSeed ^ 0x9e3779b9, 0x85ebca6b) ^
+      Math.imul(island + 1, 0xc2b2ae35) ^
+      Math.imul(epoch + 1, 0x27d4eb2f)) >>>
+    0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;

@@ -310,7 +310,9 @@ export function startCell(options: StartCellOptions): RunningCell {
       continue;
     }
     if ('migrants' in topic) {
-      subscriptions.push(transport.subscribe(subjects.gaMigrants(id), onTopic(topic.as ?? MIGRANTS_EVENT), { onMalformed }));
+      subscriptions.push(
+        transport.subscribe(subjects.gaMigrants(id), onTopic(topic.as ?? MIGRANTS_EVENT), { onMalformed }),
+      );
       continue;
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);

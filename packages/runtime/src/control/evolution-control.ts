@@ -74,16 +74,26 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
       }
       const run = req.run ?? `r${randomBytes(3).toString('hex')}`;
       assertToken(run, 'run id');
+      let tuner: string | undefined;
+      if ((island as { objective?: unknown }).objective === 'swarm') {
+        tuner = (await adaptiveConfig())?.id;
+        if (!tuner) {
+          throw new ValidationError(
+            `the swarm objective needs an ${ADAPTIVE_CONFIG_TYPE} cell: hms agent create ${ADAPTIVE_CONFIG_TYPE}`,
+            { data: { field: 'objective' } },
+          );
+        }
+      }
       const definition = registry.get(GA_ISLAND_TYPE);
-      const configs = Array.from({ length: count }, (_, index) => ({ ...island, run, index, islands: count }));
+      const configs = Array.from({ length: count }, (_, index) => ({
+        ...island,
+        run,
+        index,
+        islands: count,
+        ...(tuner ? { tuner } : {}),
+      }));
       // Every island's settings are checked before anything is written.
       for (const c of configs) definition.config(c);
-      if ((island as { objective?: unknown }).objective === 'swarm' && !(await adaptiveConfig())) {
-        throw new ValidationError(
-          `the swarm objective needs an ${ADAPTIVE_CONFIG_TYPE} cell: hms agent create ${ADAPTIVE_CONFIG_TYPE}`,
-          { data: { field: 'objective' } },
-        );
-      }
       const previous = await islandsOf();
       await Promise.all(previous.map((s) => options.destroy(s)));
       const nodes = peers

@@ -9,9 +9,9 @@ import {
   RequestTimeoutError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { CallTrace } from './call-trace.js';
 import type { Field } from '../stigmergy/field.js';
 import type { FieldView } from '../stigmergy/field-view.js';
+import type { CallTrace } from './call-trace.js';
 import { type BreakerSettings, createBreakerMachine } from './circuit-breaker.machine.js';
 
 /** The field topic where cells mark dependencies that fail them. */

@@ -1,0 +1,51 @@
+//! Checkpoints of a population.
+
+use crate::error::ParameterError;
+use crate::parameters::GaParameters;
+
+/// Everything needed to continue a run exactly: genomes, fitness, RNG state, counters and
+/// parameters. Fitness NaN marks a population not yet evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationState {
+    /// Genes per genome.
+    pub dim: usize,
+    /// Individuals.
+    pub size: usize,
+    /// Generations done.
+    pub generation: u64,
+    /// Evaluations done.
+    pub evaluations: u64,
+    /// size × dim genes, row-major, best first.
+    pub genomes: Vec<f64>,
+    /// size fitness values, ascending.
+    pub fitness: Vec<f64>,
+    /// The xoshiro128** state words.
+    pub rng: [u32; 4],
+    /// The operator settings.
+    pub parameters: GaParameters,
+}
+
+impl PopulationState {
+    /// Checks the shapes against `dim`; errors name the `state.*` field.
+    pub fn check(&self, dim: usize) -> Result<(), ParameterError> {
+        if self.dim != dim {
+            return Err(ParameterError::new("state.dim", format!("must equal dim {dim}, got {}", self.dim)));
+        }
+        if self.genomes.len() != self.size * dim {
+            return Err(ParameterError::new(
+                "state.genomes",
+                format!("must hold size × dim = {} numbers, got {}", self.size * dim, self.genomes.len()),
+            ));
+        }
+        if self.fitness.len() != self.size {
+            return Err(ParameterError::new(
+                "state.fitness",
+                format!("must hold size = {} numbers, got {}", self.size, self.fitness.len()),
+            ));
+        }
+        if self.genomes.iter().any(|g| !g.is_finite()) {
+            return Err(ParameterError::new("state.genomes", "must be finite numbers"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,257 @@
+import {
+  type CellContext,
+  createPopulation,
+  type Population,
+  type PopulationOptions,
+  type PopulationStats,
+  restorePopulation,
+} from '@hms/runtime';
+import { fromCallback } from 'xstate';
+import { decodeSwarmGenome, SWARM_GENES } from '../evolution/swarm-genes.js';
+import { type SwarmCalibration, swarmCost } from '../evolution/swarm-model.js';
+import type { EvolutionControlEvent, EvolutionLoopEvent, GenerationRows, MigrantsMessage } from './events.js';
+import type { IslandConfig, IslandSettings } from './island-config.js';
+import { createMigrationSchedule } from './migration-schedule.js';
+
+/** The longest the loop runs before yielding the event loop, in millis. */
+const CHUNK_MS = 15;
+/** The shortest time between two progress reports, in millis. */
+const REPORT_MS = 200;
+/** At most this many generation rows per report; above it every k-th is kept. */
+const MAX_ROWS = 2000;
+
+/** The native population options of an island. */
+export function populationOptions(config: IslandConfig, settings: IslandSettings, boost: number): PopulationOptions {
+  const seed = (config.seed + Math.imul(config.index + 1, 0x9e3779b1)) >>> 0;
+  const parameters = { ...settings.parameters, mutationBoost: (settings.parameters.mutationBoost ?? 1) * boost };
+  if (config.objective === 'swarm') {
+    return {
+      ...parameters,
+      dim: SWARM_GENES.length,
+      size: config.population,
+      seed,
+      lower: SWARM_GENES.map((g) => g.min),
+      upper: SWARM_GENES.map((g) => g.max),
+      integer: SWARM_GENES.map(() => true),
+    };
+  }
+  return {
+    ...parameters,
+    dim: config.dim,
+    size: config.population,
+    seed,
+    objective: config.objective,
+    problemSeed: config.seed,
+    shift: true,
+    rotate: config.rotate,
+  };
+}
+
+/** A batch objective scoring candidate swarm configurations on the calibrated model. */
+function swarmObjective(cal: SwarmCalibration, dim: number) {
+  const scratch = new Float64Array(cal.calls.at.length);
+  return (genomes: Float64Array, count: number): Float64Array => {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) out[i] = swarmCost(cal, decodeSwarmGenome(genomes, i * dim), SWARM_GENES, scratch);
+    return out;
+  };
+}
+
+function isMigrants(e: MigrantsMessage, config: IslandConfig): boolean {
+  return (
+    e.run === config.run &&
+    Number.isInteger(e.source) &&
+    Number.isInteger(e.epoch) &&
+    e.dim === config.dim &&
+    Array.isArray(e.genomes) &&
+    Array.isArray(e.fitness) &&
+    e.genomes.length === e.fitness.length * e.dim &&
+    e.genomes.every((g) => typeof g === 'number' && Number.isFinite(g)) &&
+    e.fitness.every((f) => typeof f === 'number' && !Number.isNaN(f))
+  );
+}
+
+/**
+ * The evolution loop of an island, as an XState callback actor that owns the native population.
+ * It waits for `ga.resume` (with the last checkpoint), then steps generations in chunks that
+ * yield the event loop, sends its best individuals to its neighbours every
+ * `migrationInterval` generations and waits (at most `migrationWaitMs`) for theirs, replacing
+ * its worst, and reports progress with a checkpoint at most every 200 ms.
+ */
+export function createIslandEvolution(cell: CellContext<IslandConfig>) {
+  const config = cell.config;
+  return fromCallback<EvolutionControlEvent>(({ sendBack, receive }) => {
+    let pop: Population | undefined;
+    let settings: IslandSettings = config;
+    let schedule = createMigrationSchedule(config.topology, config.islands, config.seed);
+    let evaluate: ((genomes: Float64Array, count: number) => Float64Array) | undefined;
+    let stopped = false;
+    let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+    let rows: GenerationRows = { generation: [], best: [], mean: [], diversity: [] };
+    let lastReport = 0;
+    let migrantsIn = 0;
+    let migrantsOut = 0;
+    let malformed = 0;
+    const inbox: MigrantsMessage[] = [];
+    let waiting: { epoch: number; deadline: number; sources: number[] } | null = null;
+
+    const progress = () => {
+      const p = pop as Population;
+      const out = {
+        stats: p.stats(),
+        rows,
+        checkpoint: p.exportState(),
+        bestGenome: Array.from(p.best().genome),
+        migrantsIn,
+        migrantsOut,
+      };
+      rows = { generation: [], best: [], mean: [], diversity: [] };
+      lastReport = Date.now();
+      return out;
+    };
+
+    const record = (s: PopulationStats) => {
+      if (rows.generation.length >= MAX_ROWS) {
+        // Keep every other row, so a long report still spans every generation since the last.
+        for (const k of ['generation', 'best', 'mean', 'diversity'] as const)
+          rows[k] = rows[k].filter((_, i) => i % 2 === 0);
+      }
+      rows.generation.push(s.generation);
+      rows.best.push(s.best);
+      rows.mean.push(s.mean);
+      rows.diversity.push(s.diversity);
+    };
+
+    const absorb = (upToEpoch: number) => {
+      for (let i = inbox.length - 1; i >= 0; i--) {
+        const m = inbox[i] as MigrantsMessage;
+        if (m.epoch > upToEpoch) continue;
+        inbox.splice(i, 1);
+        migrantsIn += (pop as Population).importMigrants({
+          genomes: Float64Array.from(m.genomes),
+          fitness: Float64Array.from(m.fitness),
+        });
+      }
+    };
+
+    const migrate = (generation: number) => {
+      const p = pop as Population;
+      const epoch = generation / settings.migrationInterval;
+      const best = p.exportMigrants(Math.min(settings.migrants, config.population));
+      const message: MigrantsMessage = {
+        run: config.run,
+        source: config.index,
+        epoch,
+        dim: config.dim,
+        genomes: Array.from(best.genomes),
+        fitness: Array.from(best.fitness),
+      };
+      for (const t of schedule.targets(config.index, epoch)) {
+        cell.sendMigrants(`ga-${config.run}-${t}`, message);
+        migrantsOut += best.fitness.length;
+      }
+      const sources = schedule.sources(config.index, epoch);
+      if (sources.length > 0) waiting = { epoch, deadline: Date.now() + settings.migrationWaitMs, sources };
+    };
+
+    /** The machine fails on it: the cell crashes and its supervisor restarts it from the last checkpoint. */
+    const fail = (err: unknown) => {
+      stopped = true;
+      cell.logger.error({ err }, 'island evolution failed');
+      sendBack({
+        type: 'ga.failed',
+        error: err instanceof Error ? err.message : String(err),
+      } satisfies EvolutionLoopEvent);
+    };
+
+    const loop = () => {
+      try {
+        step();
+      } catch (err) {
+        fail(err);
+      }
+    };
+
+    const step = () => {
+      timer = undefined;
+      if (stopped || !pop) return;
+      if (waiting) {
+        const w = waiting;
+        const arrived = new Set(inbox.filter((m) => m.epoch === w.epoch).map((m) => m.source));
+        if (w.sources.some((s) => !arrived.has(s)) && Date.now() < w.deadline) {
+          timer = setTimeout(loop, 2);
+          return;
+        }
+        absorb(w.epoch);
+        waiting = null;
+      }
+      const started = performance.now();
+      while (performance.now() - started < CHUNK_MS) {
+        if (pop.stats().generation >= settings.generations) {
+          sendBack({ type: 'ga.finished', ...progress() } satisfies EvolutionLoopEvent);
+          stopped = true;
+          return;
+        }
+        const stats = evaluate ? pop.stepWith(1, evaluate) : pop.step(1);
+        record(stats);
+        if (settings.migrants > 0 && config.islands > 1 && stats.generation % settings.migrationInterval === 0) {
+          migrate(stats.generation);
+          if (waiting) break;
+        }
+      }
+      if (Date.now() - lastReport >= REPORT_MS)
+        sendBack({ type: 'ga.progressed', ...progress() } satisfies EvolutionLoopEvent);
+      timer = waiting ? setTimeout(loop, 2) : setImmediate(loop);
+    };
+
+    const start = async (e: Extract<EvolutionControlEvent, { type: 'ga.resume' }>) => {
+      settings = e.settings;
+      schedule = createMigrationSchedule(settings.topology, config.islands, config.seed);
+      migrantsIn = e.migrantsIn;
+      migrantsOut = e.migrantsOut;
+      if (config.objective === 'swarm') {
+        const cal = (await cell.request(config.tuner as string, 'calibration', undefined, {
+          timeout: 5000,
+        })) as SwarmCalibration;
+        evaluate = swarmObjective(cal, config.dim);
+      }
+      if (stopped) return;
+      const options = populationOptions(config, settings, e.boost);
+      pop = e.checkpoint ? restorePopulation(options, e.checkpoint) : createPopulation(options);
+      cell.logger.info({ generation: pop.stats().generation, resumed: e.checkpoint !== null }, 'island evolving');
+      loop();
+    };
+
+    receive((event) => {
+      switch (event.type) {
+        case 'ga.resume':
+          start(event).catch(fail);
+          return;
+        case 'ga.migrants':
+          if (!isMigrants(event, config)) {
+            malformed++;
+            cell.logger.warn({ from: event.source, malformed }, 'malformed migrants dropped');
+            return;
+          }
+          inbox.push(event);
+          return;
+        case 'ga.settings':
+          settings = event.settings;
+          schedule = createMigrationSchedule(settings.topology, config.islands, config.seed);
+          pop?.setParameters(settings.parameters);
+          return;
+        case 'ga.boost':
+          pop?.setParameters({ mutationBoost: (settings.parameters.mutationBoost ?? 1) * event.boost });
+          return;
+      }
+    });
+    sendBack({ type: 'ga.ready' } satisfies EvolutionLoopEvent);
+    return () => {
+      stopped = true;
+      if (timer) {
+        clearTimeout(timer as NodeJS.Timeout);
+        clearImmediate(timer as NodeJS.Immediate);
+      }
+    };
+  });
+}
