@@ -44,6 +44,7 @@ describe('a local swarm of node processes', () => {
     expect(r.code).toBe(0);
     const agents = JSON.parse(r.stdout) as Agent[];
     expect(agents.map((a) => a.id)).toEqual([
+      'adaptive-config-1',
       'counter-1',
       'health-monitor-1',
       'metrics-collector-1',
@@ -182,6 +183,29 @@ describe('a local swarm of node processes', () => {
     expect((await runHms(['agent', 'destroy', 'crashy'], env)).code).toBe(0);
   }, 60_000);
 
+  it('runs an island GA across the node processes with hms evolve, and shows each island with its sparkline', async () => {
+    const started = await runHms(
+      ['evolve', 'start', '--objective', 'rastrigin', '--dim', '10', '--islands', '3', '--generations', '300', '--wait'],
+      env,
+    );
+    expect(started.code).toBe(0);
+    expect(started.stderr).toMatch(/100% generation 900\/900/);
+    expect(started.stdout).toMatch(/run r[0-9a-f]{6}: 3 islands, objective rastrigin/);
+    const status = JSON.parse((await runHms(['evolve', 'status', '--json'], env)).stdout) as {
+      islands: Array<{ node: string; state: string; generation: number; best: number; migrantsIn: number }>;
+    };
+    expect(status.islands.map((i) => i.state)).toEqual(['done', 'done', 'done']);
+    expect(new Set(status.islands.map((i) => i.node))).toEqual(new Set(['node-1', 'node-2']));
+    for (const island of status.islands) {
+      expect(island.generation).toBe(300);
+      expect(island.best).toBeLessThan(1);
+      expect(island.migrantsIn).toBeGreaterThan(0);
+    }
+    const table = await runHms(['evolve', 'status'], env);
+    expect(table.stdout).toMatch(/ISLAND +NODE +STATE +GENERATION/);
+    expect(table.stdout).toMatch(/done +300\/300 .*[▁▂▃▄▅▆▇█]/);
+  });
+
   it("keeps every cell's state across hms down and hms up", async () => {
     const call = async (type: string, body?: string) =>
       JSON.parse(
@@ -192,11 +216,12 @@ describe('a local swarm of node processes', () => {
     await call('reset');
     expect((await call('increment', '{"by":5}')).count).toBe(5);
     expect((await call('increment', '{"by":2}')).count).toBe(7);
+    const cells = (JSON.parse((await runHms(['agent', 'list', '--json'], env)).stdout) as Agent[]).length;
     const down = await runHms(['down'], env);
     expect(down.code).toBe(0);
     const up = await runHms(['up', '--nodes', '2', '--detach'], env);
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/9 cells \(0 created now\)/);
+    expect(up.stdout).toContain(`${cells} cells (0 created now)`);
     pids = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ pid: number }> }).nodes.map(
       (n) => n.pid,
     );
