@@ -80,6 +80,19 @@ describe('ga-island', () => {
     expect(events.some((e) => e.type === 'evolve.started' && e.body.run === started.run)).toBe(true);
   });
 
+  it('revives finished islands from their checkpoints when given more generations', async () => {
+    const control = createControlClient(client, swarm);
+    const before = await control.evolveStatus();
+    expect(before.islands.every((i) => i.state === 'done')).toBe(true);
+    await control.evolveConfigure({ generations: 260 });
+    await waitFor(() => islandsDone(before.run as string), { what: 'every island done again', timeoutMs: 20_000 });
+    const after = await control.evolveStatus();
+    expect(after.islands.map((i) => i.generation)).toEqual([260, 260, 260, 260]);
+    after.islands.forEach((island, k) => {
+      expect(island.best as number).toBeLessThanOrEqual(before.islands[k]?.best as number);
+    });
+  });
+
   it('stops a run through the leader; the islands keep their results', async () => {
     const control = createControlClient(client, swarm);
     const { run } = await control.evolveStart({

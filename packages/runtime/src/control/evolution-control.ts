@@ -48,10 +48,11 @@ function body(msg: { body: unknown }): Record<string, unknown> {
 export function createEvolutionHandlers(options: EvolutionControlOptions) {
   const { transport, subjects, registry, desired, peers, logger } = options;
 
-  const islandsOf = async (): Promise<CellSpec[]> =>
-    (await desired.list())
+  const islandsIn = (specs: CellSpec[]): CellSpec[] =>
+    specs
       .filter((s) => s.type === GA_ISLAND_TYPE)
       .sort((a, b) => islandIndex(a) - islandIndex(b) || a.id.localeCompare(b.id));
+  const islandsOf = async (): Promise<CellSpec[]> => islandsIn(await desired.list());
 
   const ask = (id: string, type: string, payload?: unknown) =>
     transport.request(subjects.cellInbox(id), type, payload, { timeout: ISLAND_TIMEOUT_MS });
@@ -145,7 +146,8 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
     },
 
     'evolve.status': async (): Promise<EvolutionStatus> => {
-      const islands = await islandsOf();
+      const specs = await desired.list();
+      const islands = islandsIn(specs);
       const statuses = await Promise.all(
         islands.map(async (s): Promise<IslandStatus> => {
           try {
@@ -155,7 +157,7 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
           }
         }),
       );
-      const tuner = await adaptiveConfig();
+      const tuner = specs.find((s) => s.type === ADAPTIVE_CONFIG_TYPE);
       const tuning = tuner ? await ask(tuner.id, 'status').catch(() => null) : null;
       return { run: runOf(islands[0]), islands: statuses, tuning };
     },
