@@ -37,7 +37,8 @@ export type IslandEvent =
   | { type: 'health.changed'; kind: string; id: string; to: string }
   | { type: 'status' };
 
-const HEALTHY = new Set(['alive', 'running', 'starting']);
+/** Statuses that are not degraded: a node that left or a cell that was stopped is gone, not sick. */
+const HEALTHY = new Set(['alive', 'left', 'running', 'starting', 'stopped']);
 
 /** The mutation boost while `degraded` nodes or cells are unhealthy: 1, up to 3 (more exploration). */
 export function healthBoost(degraded: readonly string[]): number {

@@ -1,0 +1,71 @@
+import { type CellContext, createSilentLogger, systemClock } from '@hms/runtime';
+import { waitFor } from '@hms/runtime/testing';
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { createIslandMachine } from '../src/ga-island/ga-island.machine.js';
+import { type IslandConfig, parseIslandConfig } from '../src/ga-island/island-config.js';
+
+function islandContext(config: IslandConfig): CellContext<IslandConfig> {
+  return {
+    id: `ga-${config.run}-${config.index}`,
+    type: 'ga-island',
+    swarm: 'test',
+    node: 'n1',
+    config,
+    logger: createSilentLogger(),
+    clock: systemClock,
+    send: () => undefined,
+    request: () => Promise.reject(new Error('no requests in this test')),
+    publish: () => undefined,
+    sendMigrants: () => undefined,
+    control: () => Promise.reject(new Error('no control in this test')),
+  };
+}
+
+describe('ga-island machine', () => {
+  it('explores more (a higher mutation rate) while the health monitor reports nodes or cells degraded', async () => {
+    const config = parseIslandConfig({
+      run: 'r1',
+      islands: 1,
+      objective: 'rastrigin',
+      dim: 10,
+      generations: 100_000_000,
+      parameters: { adaptiveMutation: false, mutationRate: 0.1 },
+    });
+    const actor = createActor(createIslandMachine(islandContext(config))).start();
+    const rate = () => actor.getSnapshot().context.mutationRate;
+    const health = (id: string, to: string) => actor.send({ type: 'health.changed', kind: 'node', id, to });
+    try {
+      await waitFor(() => rate() !== null, { what: 'a progress report' });
+      expect(rate()).toBeCloseTo(0.1, 12);
+      health('n2', 'suspect');
+      health('cell-7', 'failed');
+      await waitFor(() => Math.abs((rate() as number) - 0.2) < 1e-9, { what: 'the boosted rate (1 + 2 × 0.5)' });
+      health('n2', 'alive');
+      health('cell-7', 'running');
+      await waitFor(() => Math.abs((rate() as number) - 0.1) < 1e-9, { what: 'the rate back to normal' });
+    } finally {
+      actor.stop();
+    }
+  });
+
+  it('keeps the population as a checkpoint that a new island resumes from', async () => {
+    const config = parseIslandConfig({ run: 'r2', islands: 1, objective: 'sphere', dim: 5, generations: 300 });
+    const first = createActor(createIslandMachine(islandContext(config))).start();
+    await waitFor(() => first.getSnapshot().value === 'done', { what: 'the first island done' });
+    const saved = first.getPersistedSnapshot();
+    first.stop();
+    const resumed = createActor(createIslandMachine(islandContext({ ...config, generations: 300 })), {
+      snapshot: saved,
+    }).start();
+    expect(resumed.getSnapshot().value).toBe('done');
+    expect(resumed.getSnapshot().context.generation).toBe(300);
+    resumed.send({ type: 'ga.configure', set: { generations: 400 } });
+    await waitFor(() => resumed.getSnapshot().value === 'done', { what: 'the resumed island done' });
+    expect(resumed.getSnapshot().context.generation).toBe(400);
+    expect(resumed.getSnapshot().context.best as number).toBeLessThanOrEqual(
+      (saved as unknown as { context: { best: number } }).context.best,
+    );
+    resumed.stop();
+  });
+});
