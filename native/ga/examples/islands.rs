@@ -24,10 +24,26 @@ struct Case {
 }
 
 const CASES: [Case; 4] = [
-    Case { name: "shifted Rastrigin 30-D", objective: Objective::Rastrigin, rotate: false },
-    Case { name: "shifted+rotated Rastrigin 30-D", objective: Objective::Rastrigin, rotate: true },
-    Case { name: "shifted Rosenbrock 30-D", objective: Objective::Rosenbrock, rotate: false },
-    Case { name: "shifted Ackley 30-D", objective: Objective::Ackley, rotate: false },
+    Case {
+        name: "shifted Rastrigin 30-D",
+        objective: Objective::Rastrigin,
+        rotate: false,
+    },
+    Case {
+        name: "shifted+rotated Rastrigin 30-D",
+        objective: Objective::Rastrigin,
+        rotate: true,
+    },
+    Case {
+        name: "shifted Rosenbrock 30-D",
+        objective: Objective::Rosenbrock,
+        rotate: false,
+    },
+    Case {
+        name: "shifted Ackley 30-D",
+        objective: Objective::Ackley,
+        rotate: false,
+    },
 ];
 
 fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
@@ -61,7 +77,8 @@ fn run(case: &Case, seed: u32, migrate: bool, parameters: &GaParameters) -> (f64
     let (l, u) = case.objective.bounds();
     let mut islands: Vec<Population> = (0..ISLANDS)
         .map(|i| {
-            let problem = Problem::new(case.objective, DIM, seed, true, case.rotate).expect("problem");
+            let problem =
+                Problem::new(case.objective, DIM, seed, true, case.rotate).expect("problem");
             let mut p = Population::new(PopulationConfig {
                 seed: seed.wrapping_mul(1000).wrapping_add(i as u32),
                 size: SIZE,
@@ -84,13 +101,21 @@ fn run(case: &Case, seed: u32, migrate: bool, parameters: &GaParameters) -> (f64
             break;
         }
         if migrate {
-            let outgoing: Vec<_> = islands.iter().map(|p| p.export_migrants(MIGRANTS)).collect();
+            let outgoing: Vec<_> = islands
+                .iter()
+                .map(|p| p.export_migrants(MIGRANTS))
+                .collect();
             for (i, (genomes, fitness)) in outgoing.iter().enumerate() {
-                islands[(i + 1) % ISLANDS].import_migrants(genomes, fitness).expect("migrants");
+                islands[(i + 1) % ISLANDS]
+                    .import_migrants(genomes, fitness)
+                    .expect("migrants");
             }
         }
     }
-    let best = islands.iter().map(|p| p.stats().best).fold(f64::INFINITY, f64::min);
+    let best = islands
+        .iter()
+        .map(|p| p.stats().best)
+        .fold(f64::INFINITY, f64::min);
     let evaluations = islands.iter().map(|p| p.stats().evaluations).sum();
     (best, evaluations)
 }
@@ -122,7 +147,10 @@ fn main() {
     println!("target diversity {}", parameters.target_diversity);
     println!("| problem | median with migration | median without | best / worst with | seconds |");
     println!("| --- | ---: | ---: | --- | ---: |");
-    for case in CASES.iter().filter(|c| only.as_ref().is_none_or(|w| c.name.contains(w.as_str()))) {
+    for case in CASES
+        .iter()
+        .filter(|c| only.as_ref().is_none_or(|w| c.name.contains(w.as_str())))
+    {
         let start = Instant::now();
         let results: Vec<(bool, f64, u64)> = (1..=seeds)
             .flat_map(|s| [(s, true), (s, false)])
@@ -133,7 +161,10 @@ fn main() {
                 (migrate, best, evaluations)
             })
             .collect();
-        assert!(results.iter().all(|r| r.2 <= EVALUATIONS), "the evaluation budget was exceeded");
+        assert!(
+            results.iter().all(|r| r.2 <= EVALUATIONS),
+            "the evaluation budget was exceeded"
+        );
         let mut with: Vec<f64> = results.iter().filter(|r| r.0).map(|r| r.1).collect();
         let mut without: Vec<f64> = results.iter().filter(|r| !r.0).map(|r| r.1).collect();
         let (mw, mo) = (median(&mut with), median(&mut without));

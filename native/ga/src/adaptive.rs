@@ -28,7 +28,10 @@ mod tests {
 
     #[test]
     fn low_diversity_raises_the_rate_within_limits() {
-        assert_eq!(effective_rate(0.1, 1.0, true, TARGET_DIVERSITY, TARGET_DIVERSITY), 0.1);
+        assert_eq!(
+            effective_rate(0.1, 1.0, true, TARGET_DIVERSITY, TARGET_DIVERSITY),
+            0.1
+        );
         assert_eq!(effective_rate(0.1, 1.0, true, TARGET_DIVERSITY, 0.0), 0.4);
         assert_eq!(effective_rate(0.1, 1.0, true, TARGET_DIVERSITY, 1.0), 0.05);
         assert_eq!(effective_rate(0.1, 1.0, false, TARGET_DIVERSITY, 0.0), 0.1);

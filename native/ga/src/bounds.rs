@@ -14,7 +14,11 @@ pub struct Bounds {
 impl Bounds {
     /// Bounds from per-gene vectors (all of length dim). Integer genes have their bounds moved
     /// inwards to whole numbers. Errors name `lower`, `upper` or `integer`.
-    pub fn new(lower: Vec<f64>, upper: Vec<f64>, integer: Vec<bool>) -> Result<Self, ParameterError> {
+    pub fn new(
+        lower: Vec<f64>,
+        upper: Vec<f64>,
+        integer: Vec<bool>,
+    ) -> Result<Self, ParameterError> {
         let dim = lower.len();
         if upper.len() != dim {
             return Err(ParameterError::new(
@@ -25,17 +29,26 @@ impl Bounds {
         if integer.len() != dim {
             return Err(ParameterError::new(
                 "integer",
-                format!("must have {dim} values (one per gene), got {}", integer.len()),
+                format!(
+                    "must have {dim} values (one per gene), got {}",
+                    integer.len()
+                ),
             ));
         }
         let mut lower = lower;
         let mut upper = upper;
         for i in 0..dim {
             if !lower[i].is_finite() {
-                return Err(ParameterError::new("lower", format!("must be finite, got {} at gene {i}", lower[i])));
+                return Err(ParameterError::new(
+                    "lower",
+                    format!("must be finite, got {} at gene {i}", lower[i]),
+                ));
             }
             if !upper[i].is_finite() {
-                return Err(ParameterError::new("upper", format!("must be finite, got {} at gene {i}", upper[i])));
+                return Err(ParameterError::new(
+                    "upper",
+                    format!("must be finite, got {} at gene {i}", upper[i]),
+                ));
             }
             if integer[i] {
                 lower[i] = lower[i].ceil();
@@ -44,12 +57,20 @@ impl Bounds {
             if lower[i] >= upper[i] && !(integer[i] && lower[i] == upper[i]) {
                 return Err(ParameterError::new(
                     "upper",
-                    format!("must be above lower at every gene, got {} <= {} at gene {i}", upper[i], lower[i]),
+                    format!(
+                        "must be above lower at every gene, got {} <= {} at gene {i}",
+                        upper[i], lower[i]
+                    ),
                 ));
             }
         }
         let any_integer = integer.iter().any(|&b| b);
-        Ok(Self { lower, upper, integer, any_integer })
+        Ok(Self {
+            lower,
+            upper,
+            integer,
+            any_integer,
+        })
     }
 
     /// The same bounds `[lower, upper]` for `dim` real genes.
@@ -70,6 +91,11 @@ impl Bounds {
     /// Upper bounds.
     pub fn upper(&self) -> &[f64] {
         &self.upper
+    }
+
+    /// Whether any gene is a whole number.
+    pub fn has_integer(&self) -> bool {
+        self.any_integer
     }
 
     /// Which genes are whole numbers.
@@ -119,9 +145,25 @@ mod tests {
     #[test]
     fn bad_bounds_name_the_field() {
         assert_eq!(Bounds::uniform(2, 1.0, 1.0).unwrap_err().field, "upper");
-        assert_eq!(Bounds::new(vec![0.0], vec![1.0, 2.0], vec![false]).unwrap_err().field, "upper");
-        assert_eq!(Bounds::new(vec![0.0], vec![1.0], vec![]).unwrap_err().field, "integer");
-        assert_eq!(Bounds::uniform(1, f64::NAN, 1.0).unwrap_err().field, "lower");
-        assert_eq!(Bounds::new(vec![0.2], vec![0.8], vec![true]).unwrap_err().field, "upper");
+        assert_eq!(
+            Bounds::new(vec![0.0], vec![1.0, 2.0], vec![false])
+                .unwrap_err()
+                .field,
+            "upper"
+        );
+        assert_eq!(
+            Bounds::new(vec![0.0], vec![1.0], vec![]).unwrap_err().field,
+            "integer"
+        );
+        assert_eq!(
+            Bounds::uniform(1, f64::NAN, 1.0).unwrap_err().field,
+            "lower"
+        );
+        assert_eq!(
+            Bounds::new(vec![0.2], vec![0.8], vec![true])
+                .unwrap_err()
+                .field,
+            "upper"
+        );
     }
 }

@@ -30,6 +30,9 @@ pub struct Cma {
     points: Vec<f64>,
     order: Vec<usize>,
     scratch: Vec<f64>,
+    product: Vec<f64>,
+    rotation: Vec<f64>,
+    steps: Vec<f64>,
     scratch2: Vec<f64>,
     iterations: usize,
     eigen_at: usize,
@@ -76,6 +79,9 @@ impl Cma {
             points: vec![0.0; lambda * n],
             order: (0..lambda).collect(),
             scratch: vec![0.0; n * n],
+            product: vec![0.0; n * n],
+            rotation: vec![0.0; n * n],
+            steps: vec![0.0; lambda * n],
             scratch2: vec![0.0; n],
             iterations: 0,
             eigen_at: 0,
@@ -134,7 +140,8 @@ impl Cma {
     pub fn tell(&mut self, fitness: &[f64]) {
         let n = self.n;
         self.iterations += 1;
-        self.order.sort_unstable_by(|&a, &b| fitness[a].total_cmp(&fitness[b]).then(a.cmp(&b)));
+        self.order
+            .sort_unstable_by(|&a, &b| fitness[a].total_cmp(&fitness[b]).then(a.cmp(&b)));
         self.old_mean.copy_from_slice(&self.mean);
         for i in 0..n {
             self.mean[i] = self
@@ -160,39 +167,91 @@ impl Cma {
         let ps_norm = self.ps.iter().map(|v| v * v).sum::<f64>().sqrt();
         let decay = 1.0 - (1.0 - self.cs).powf(2.0 * self.iterations as f64);
         let hsig = ps_norm / decay.sqrt() / self.chi_n < 1.4 + 2.0 / (n as f64 + 1.0);
-        let pc_scale = if hsig { (self.cc * (2.0 - self.cc) * self.mueff).sqrt() } else { 0.0 };
+        let pc_scale = if hsig {
+            (self.cc * (2.0 - self.cc) * self.mueff).sqrt()
+        } else {
+            0.0
+        };
         for i in 0..n {
             self.pc[i] = (1.0 - self.cc) * self.pc[i] + pc_scale * self.scratch2[i];
         }
         let keep = 1.0 - self.c1 - self.cmu
-            + if hsig { 0.0 } else { self.c1 * self.cc * (2.0 - self.cc) };
+            + if hsig {
+                0.0
+            } else {
+                self.c1 * self.cc * (2.0 - self.cc)
+            };
+        // The μ best steps y_k = (x_k − old mean) / σ, scaled by √w_k, once (not per entry).
+        let mu = self.weights.len();
+        for (r, (&w, &k)) in self.weights.iter().zip(&self.order).enumerate() {
+            let scale = w.sqrt() / self.sigma;
+            for i in 0..n {
+                self.steps[r * n + i] = (self.points[k * n + i] - self.old_mean[i]) * scale;
+            }
+        }
         for i in 0..n {
             for j in 0..=i {
                 let mut rank_mu = 0.0;
-                for (w, &k) in self.weights.iter().zip(&self.order) {
-                    let yi = (self.points[k * n + i] - self.old_mean[i]) / self.sigma;
-                    let yj = (self.points[k * n + j] - self.old_mean[j]) / self.sigma;
-                    rank_mu += w * yi * yj;
+                for r in 0..mu {
+                    rank_mu += self.steps[r * n + i] * self.steps[r * n + j];
                 }
-                let v = keep * self.c[i * n + j] + self.c1 * self.pc[i] * self.pc[j] + self.cmu * rank_mu;
+                let v = keep * self.c[i * n + j]
+                    + self.c1 * self.pc[i] * self.pc[j]
+                    + self.cmu * rank_mu;
                 self.c[i * n + j] = v;
                 self.c[j * n + i] = v;
             }
         }
-        self.sigma *= ((self.cs / self.damps) * (ps_norm / self.chi_n - 1.0)).min(1.0).exp();
+        self.sigma *= ((self.cs / self.damps) * (ps_norm / self.chi_n - 1.0))
+            .min(1.0)
+            .exp();
         // Hansen's lazy update would decompose every iteration at λ ≈ 14, n = 30; every
         // ⌈n/10⌉ iterations costs little progress and a third of the time.
-        let gap = (1.0 / ((self.c1 + self.cmu) * n as f64 * 10.0)).max(n.div_ceil(10) as f64) as usize;
+        let gap =
+            (1.0 / ((self.c1 + self.cmu) * n as f64 * 10.0)).max(n.div_ceil(10) as f64) as usize;
         if self.iterations - self.eigen_at >= gap {
             self.eigen_at = self.iterations;
             self.decompose();
         }
     }
 
+    /// Eigendecomposition of C, warm-started from the last basis B: Bᵀ C B is nearly diagonal,
+    /// so Jacobi needs a sweep or two instead of eight; then B ← B V.
     fn decompose(&mut self) {
         let n = self.n;
-        self.scratch.copy_from_slice(&self.c);
-        jacobi_eigen(&mut self.scratch, n, &mut self.d, &mut self.b);
+        // product = C B
+        for i in 0..n {
+            for j in 0..n {
+                let mut sum = 0.0;
+                for k in 0..n {
+                    sum += self.c[i * n + k] * self.b[k * n + j];
+                }
+                self.product[i * n + j] = sum;
+            }
+        }
+        // scratch = Bᵀ (C B), symmetrised against rounding.
+        for i in 0..n {
+            for j in 0..=i {
+                let mut sum = 0.0;
+                for k in 0..n {
+                    sum += self.b[k * n + i] * self.product[k * n + j];
+                }
+                self.scratch[i * n + j] = sum;
+                self.scratch[j * n + i] = sum;
+            }
+        }
+        jacobi_eigen(&mut self.scratch, n, &mut self.d, &mut self.rotation);
+        // B ← B V
+        for i in 0..n {
+            for j in 0..n {
+                let mut sum = 0.0;
+                for k in 0..n {
+                    sum += self.b[i * n + k] * self.rotation[k * n + j];
+                }
+                self.product[i * n + j] = sum;
+            }
+        }
+        std::mem::swap(&mut self.b, &mut self.product);
         for d in self.d.iter_mut() {
             *d = d.max(1e-20).sqrt();
         }

@@ -15,6 +15,17 @@ pub struct CrossoverSettings {
     pub blend_alpha: f64,
 }
 
+/// Reusable per-gene buffers of SBX (so that a generation allocates nothing).
+#[derive(Clone, Debug, Default)]
+pub struct CrossoverScratch {
+    genes: Vec<usize>,
+    u: Vec<f64>,
+    beta1: Vec<f64>,
+    beta2: Vec<f64>,
+    q1: Vec<f64>,
+    q2: Vec<f64>,
+}
+
 /// Recombines `a` and `b` (two genomes) in place, within `[lower, upper]` per gene.
 #[inline]
 pub fn crossover(
@@ -24,9 +35,10 @@ pub fn crossover(
     lower: &[f64],
     upper: &[f64],
     rng: &mut Rng,
+    scratch: &mut CrossoverScratch,
 ) {
     match s.kind {
-        Crossover::Sbx => sbx(s.sbx_eta, a, b, lower, upper, rng),
+        Crossover::Sbx => sbx(s.sbx_eta, a, b, lower, upper, rng, scratch),
         Crossover::Blend => blend(s.blend_alpha, a, b, lower, upper, rng),
         Crossover::Uniform => {
             for (x, y) in a.iter_mut().zip(b.iter_mut()) {
@@ -41,60 +53,119 @@ pub fn crossover(
 /// DEAP's `cxSimulatedBinaryBounded`: each gene crossed with probability 0.5 (when the
 /// parents differ by more than 1e-14), children clamped and swapped with probability 0.5.
 /// The two per-gene coins are bits of 32-bit draws; the spread draw is a full double.
-fn sbx(eta: f64, a: &mut [f64], b: &mut [f64], lower: &[f64], upper: &[f64], rng: &mut Rng) {
+///
+/// Three passes: pick the genes and draw, then the powers and roots of all picked
+/// genes in a branch-free loop (their long sqrt chains overlap instead of stalling), then
+/// write the children.
+fn sbx(
+    eta: f64,
+    a: &mut [f64],
+    b: &mut [f64],
+    lower: &[f64],
+    upper: &[f64],
+    rng: &mut Rng,
+    t: &mut CrossoverScratch,
+) {
     let power = Power::new(eta + 1.0);
     let root = Root::new(eta + 1.0);
-    let mut cross_bits = 0u32;
-    let mut swap_bits = 0u32;
-    for i in 0..a.len() {
-        if i % 32 == 0 {
-            cross_bits = rng.next_u32();
+    t.genes.clear();
+    t.u.clear();
+    t.beta1.clear();
+    t.beta2.clear();
+    // Walk the set bits of one 32-bit draw per 32 genes: no per-gene branch to mispredict.
+    for base in (0..a.len()).step_by(32) {
+        let mut bits = rng.next_u32();
+        if a.len() - base < 32 {
+            bits &= (1u32 << (a.len() - base)) - 1;
         }
-        let cross = cross_bits & 1 == 1;
-        cross_bits >>= 1;
-        if !cross {
-            continue;
+        while bits != 0 {
+            let i = base + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let (x1, x2) = (a[i].min(b[i]), a[i].max(b[i]));
+            if x2 - x1 <= 1e-14 {
+                continue;
+            }
+            let twice_inverse_spread = 2.0 / (x2 - x1);
+            t.genes.push(i);
+            t.u.push(rng.next_f64());
+            t.beta1.push(1.0 + (x1 - lower[i]) * twice_inverse_spread);
+            t.beta2.push(1.0 + (upper[i] - x2) * twice_inverse_spread);
         }
-        let (x1, x2) = if a[i] < b[i] { (a[i], b[i]) } else { (b[i], a[i]) };
-        if x2 - x1 <= 1e-14 {
-            continue;
-        }
-        let (xl, xu) = (lower[i], upper[i]);
-        let u = rng.next_f64();
-        let spread = x2 - x1;
-        // A select, not a branch: u·α <= 1 is a coin flip the predictor cannot learn.
-        let beta_q = |alpha: f64| {
+    }
+    let n = t.genes.len();
+    t.q1.resize(n, 0.0);
+    t.q2.resize(n, 0.0);
+    let beta_q = |u: f64, beta: f64| {
+        let alpha = 2.0 - 1.0 / power.of(beta);
+        let v = u * alpha;
+        let inverse = 1.0 / (2.0 - v);
+        // A bit-mask select: LLVM turns `if` into a branch here, which mispredicts half the time.
+        let mask = ((v > 1.0) as u64).wrapping_neg();
+        root.of(f64::from_bits(
+            (inverse.to_bits() & mask) | (v.to_bits() & !mask),
+        ))
+    };
+    if eta == 15.0 {
+        // The default index, straight-line: x^16 by squaring, x^(1/16) by four square roots
+        // (the square roots are most of SBX's time).
+        let alpha = |beta: f64| {
+            if beta >= 10.0 {
+                // 10^16 > 2^53: 2 − 1/β^16 rounds to exactly 2; skip the division.
+                return 2.0;
+            }
+            let b2 = beta * beta;
+            let b4 = b2 * b2;
+            let b8 = b4 * b4;
+            2.0 - 1.0 / (b8 * b8)
+        };
+        let q = |u: f64, alpha: f64| {
             let v = u * alpha;
             let inverse = 1.0 / (2.0 - v);
-            root.of(if v <= 1.0 { v } else { inverse })
+            let mask = ((v > 1.0) as u64).wrapping_neg();
+            let x = f64::from_bits((inverse.to_bits() & mask) | (v.to_bits() & !mask));
+            x.sqrt().sqrt().sqrt().sqrt()
         };
-        let alpha1 = 2.0 - 1.0 / power.of(1.0 + 2.0 * (x1 - xl) / spread);
-        let alpha2 = 2.0 - 1.0 / power.of(1.0 + 2.0 * (xu - x2) / spread);
-        let q1 = beta_q(alpha1);
-        // Far from both bounds both alphas round to 2: one root serves both children.
-        let q2 = if alpha2 == alpha1 { q1 } else { beta_q(alpha2) };
-        let c1 = (0.5 * (x1 + x2 - q1 * spread)).clamp(xl, xu);
-        let c2 = (0.5 * (x1 + x2 + q2 * spread)).clamp(xl, xu);
+        for k in 0..n {
+            let (a1, a2) = (alpha(t.beta1[k]), alpha(t.beta2[k]));
+            t.q1[k] = q(t.u[k], a1);
+            // Far from both bounds both alphas round to 2 (the usual case once the population
+            // has gathered): one root serves both children.
+            t.q2[k] = if a2 == a1 { t.q1[k] } else { q(t.u[k], a2) };
+        }
+    } else {
+        for k in 0..n {
+            t.q1[k] = beta_q(t.u[k], t.beta1[k]);
+            t.q2[k] = beta_q(t.u[k], t.beta2[k]);
+        }
+    }
+    let mut swap_bits = 0u32;
+    for (k, &i) in t.genes.iter().enumerate() {
+        let (x1, x2) = (a[i].min(b[i]), a[i].max(b[i]));
+        let (xl, xu) = (lower[i], upper[i]);
+        let spread = x2 - x1;
+        let c1 = (0.5 * (x1 + x2 - t.q1[k] * spread)).clamp(xl, xu);
+        let c2 = (0.5 * (x1 + x2 + t.q2[k] * spread)).clamp(xl, xu);
         if swap_bits <= 1 {
             // A marker bit on top: 31 coins come out before the next refill.
             swap_bits = (rng.next_u32() >> 1) | 0x8000_0000;
         }
-        let swap = swap_bits & 1 == 1;
+        // Swap with probability 0.5, by bit masks rather than a branch.
+        let mask = ((swap_bits & 1) as u64).wrapping_neg();
         swap_bits >>= 1;
-        if swap {
-            a[i] = c2;
-            b[i] = c1;
-        } else {
-            a[i] = c1;
-            b[i] = c2;
-        }
+        let (b1, b2) = (c1.to_bits(), c2.to_bits());
+        a[i] = f64::from_bits((b2 & mask) | (b1 & !mask));
+        b[i] = f64::from_bits((b1 & mask) | (b2 & !mask));
     }
 }
 
 /// BLX-alpha: each child gene uniform in [min − α·d, max + α·d], d = |a − b|, clamped.
 fn blend(alpha: f64, a: &mut [f64], b: &mut [f64], lower: &[f64], upper: &[f64], rng: &mut Rng) {
     for i in 0..a.len() {
-        let (lo, hi) = if a[i] < b[i] { (a[i], b[i]) } else { (b[i], a[i]) };
+        let (lo, hi) = if a[i] < b[i] {
+            (a[i], b[i])
+        } else {
+            (b[i], a[i])
+        };
         let d = hi - lo;
         let (from, to) = (lo - alpha * d, hi + alpha * d);
         a[i] = (from + (to - from) * rng.next_f64()).clamp(lower[i], upper[i]);
@@ -112,13 +183,34 @@ mod tests {
         let upper = [1.0, 10.0, 6.0];
         let mut rng = Rng::new(4);
         for kind in [Crossover::Sbx, Crossover::Blend, Crossover::Uniform] {
-            let s = CrossoverSettings { kind, sbx_eta: 2.0, blend_alpha: 2.0 };
+            let s = CrossoverSettings {
+                kind,
+                sbx_eta: 2.0,
+                blend_alpha: 2.0,
+            };
             for _ in 0..10_000 {
-                let mut a: Vec<f64> = (0..3).map(|i| lower[i] + (upper[i] - lower[i]) * rng.next_f64()).collect();
-                let mut b: Vec<f64> = (0..3).map(|i| lower[i] + (upper[i] - lower[i]) * rng.next_f64()).collect();
-                crossover(&s, &mut a, &mut b, &lower, &upper, &mut rng);
+                let mut a: Vec<f64> = (0..3)
+                    .map(|i| lower[i] + (upper[i] - lower[i]) * rng.next_f64())
+                    .collect();
+                let mut b: Vec<f64> = (0..3)
+                    .map(|i| lower[i] + (upper[i] - lower[i]) * rng.next_f64())
+                    .collect();
+                crossover(
+                    &s,
+                    &mut a,
+                    &mut b,
+                    &lower,
+                    &upper,
+                    &mut rng,
+                    &mut CrossoverScratch::default(),
+                );
                 for i in 0..3 {
-                    assert!(a[i] >= lower[i] && a[i] <= upper[i] && b[i] >= lower[i] && b[i] <= upper[i]);
+                    assert!(
+                        a[i] >= lower[i]
+                            && a[i] <= upper[i]
+                            && b[i] >= lower[i]
+                            && b[i] <= upper[i]
+                    );
                 }
             }
         }
@@ -127,11 +219,24 @@ mod tests {
     #[test]
     fn sbx_children_are_centred_on_the_parents_and_cross_half_the_genes() {
         let mut rng = Rng::new(8);
-        let s = CrossoverSettings { kind: Crossover::Sbx, sbx_eta: 15.0, blend_alpha: 0.5 };
+        let s = CrossoverSettings {
+            kind: Crossover::Sbx,
+            sbx_eta: 15.0,
+            blend_alpha: 0.5,
+        };
         let (mut sum, mut crossed, n) = (0.0, 0, 10_000);
+        let mut scratch = CrossoverScratch::default();
         for _ in 0..n {
             let (mut a, mut b) = ([0.0; 40], [1.0; 40]);
-            crossover(&s, &mut a, &mut b, &[-10.0; 40], &[10.0; 40], &mut rng);
+            crossover(
+                &s,
+                &mut a,
+                &mut b,
+                &[-10.0; 40],
+                &[10.0; 40],
+                &mut rng,
+                &mut scratch,
+            );
             sum += a[7] + b[7];
             crossed += a.iter().filter(|&&x| x != 0.0 && x != 1.0).count();
         }

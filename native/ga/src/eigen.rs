@@ -78,7 +78,9 @@ mod tests {
         jacobi_eigen(&mut a, n, &mut values, &mut v);
         for i in 0..n {
             for j in 0..n {
-                let r: f64 = (0..n).map(|k| v[i * n + k] * values[k] * v[j * n + k]).sum();
+                let r: f64 = (0..n)
+                    .map(|k| v[i * n + k] * values[k] * v[j * n + k])
+                    .sum();
                 assert!((r - original[i * n + j]).abs() < 1e-9);
             }
         }

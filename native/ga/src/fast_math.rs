@@ -9,7 +9,7 @@ use std::f64::consts::TAU;
 #[inline]
 pub fn cos_2pi(x: f64) -> f64 {
     let r = (x - round_nearest(x)).abs(); // in [0, 0.5]
-    // cos 2πr = −cos 2π(0.5 − r) for r > 0.25; min and copysign compile without branches.
+                                          // cos 2πr = −cos 2π(0.5 − r) for r > 0.25; min and copysign compile without branches.
     let a = r.min(0.5 - r);
     let sign = 1.0f64.copysign(0.25 - r);
     let t = TAU * a; // in [0, π/2]
@@ -83,6 +83,12 @@ impl Power {
     #[inline]
     pub fn of(self, x: f64) -> f64 {
         match self.whole {
+            Some(16) => {
+                let x2 = x * x;
+                let x4 = x2 * x2;
+                let x8 = x4 * x4;
+                x8 * x8
+            }
             Some(n) => pow_whole(x, n),
             None => x.powf(self.k),
         }
@@ -100,15 +106,20 @@ pub struct Root {
 impl Root {
     /// The root of degree `k`.
     pub fn new(k: f64) -> Self {
-        let halvings = (k.fract() == 0.0 && (1.0..=64.0).contains(&k) && (k as u32).is_power_of_two())
-            .then(|| (k as u32).trailing_zeros());
-        Self { inverse: 1.0 / k, halvings }
+        let halvings =
+            (k.fract() == 0.0 && (1.0..=64.0).contains(&k) && (k as u32).is_power_of_two())
+                .then(|| (k as u32).trailing_zeros());
+        Self {
+            inverse: 1.0 / k,
+            halvings,
+        }
     }
 
     /// x^(1/k), x >= 0.
     #[inline]
     pub fn of(self, x: f64) -> f64 {
         match self.halvings {
+            Some(4) => x.sqrt().sqrt().sqrt().sqrt(),
             Some(n) => {
                 let mut y = x;
                 for _ in 0..n {
@@ -127,7 +138,13 @@ mod tests {
 
     #[test]
     fn round_nearest_rounds() {
-        for (x, r) in [(0.4, 0.0), (0.6, 1.0), (-2.7, -3.0), (1e300, 1e300), (-7.0, -7.0)] {
+        for (x, r) in [
+            (0.4, 0.0),
+            (0.6, 1.0),
+            (-2.7, -3.0),
+            (1e300, 1e300),
+            (-7.0, -7.0),
+        ] {
             assert_eq!(round_nearest(x), r);
         }
     }
@@ -137,8 +154,14 @@ mod tests {
         for k in [1.0, 2.5, 16.0, 21.0, 100.0] {
             for x in [0.0, 1e-9, 0.3, 1.0, 1.7, 250.0] {
                 let (p, r) = (Power::new(k).of(x), Root::new(k).of(x));
-                assert!((p - x.powf(k)).abs() <= 1e-12 * x.powf(k).max(1.0), "{x}^{k}");
-                assert!((r - x.powf(1.0 / k)).abs() <= 1e-14 * r.max(1.0), "{x}^(1/{k})");
+                assert!(
+                    (p - x.powf(k)).abs() <= 1e-12 * x.powf(k).max(1.0),
+                    "{x}^{k}"
+                );
+                assert!(
+                    (r - x.powf(1.0 / k)).abs() <= 1e-14 * r.max(1.0),
+                    "{x}^(1/{k})"
+                );
             }
         }
     }

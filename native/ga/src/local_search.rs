@@ -48,7 +48,12 @@ impl LocalSearcher {
     pub fn new(dim: usize, lambda: usize) -> Self {
         let cma = Cma::new(dim, lambda);
         let lambda = cma.lambda();
-        Self { cma, start: vec![0.0; dim], batch: vec![0.0; lambda * dim], fitness: vec![0.0; lambda] }
+        Self {
+            cma,
+            start: vec![0.0; dim],
+            batch: vec![0.0; lambda * dim],
+            fitness: vec![0.0; lambda],
+        }
     }
 
     /// Samples per CMA-ES iteration.
@@ -74,14 +79,23 @@ impl LocalSearcher {
         let (lower, upper) = (bounds.lower(), bounds.upper());
         for i in 0..dim {
             let range = upper[i] - lower[i];
-            self.start[i] = if range > 0.0 { (genome[i] - lower[i]) / range } else { 0.0 };
+            self.start[i] = if range > 0.0 {
+                (genome[i] - lower[i]) / range
+            } else {
+                0.0
+            };
         }
-        self.cma.reset(&self.start, sigma.clamp(MIN_SIGMA, MAX_SIGMA));
+        self.cma
+            .reset(&self.start, sigma.clamp(MIN_SIGMA, MAX_SIGMA));
         let lambda = self.cma.lambda() as u64;
         let (mut spent, mut best) = (0u64, fitness);
         while spent + lambda <= budget {
             let points = self.cma.ask(rng);
-            for (row, point) in self.batch.chunks_exact_mut(dim).zip(points.chunks_exact(dim)) {
+            for (row, point) in self
+                .batch
+                .chunks_exact_mut(dim)
+                .zip(points.chunks_exact(dim))
+            {
                 for i in 0..dim {
                     row[i] = lower[i] + (upper[i] - lower[i]) * point[i];
                 }
@@ -105,7 +119,10 @@ impl LocalSearcher {
                 break;
             }
         }
-        Ok(SearchResult { evaluations: spent, fitness: best })
+        Ok(SearchResult {
+            evaluations: spent,
+            fitness: best,
+        })
     }
 }
 
@@ -126,7 +143,17 @@ mod tests {
         let start = p.evaluate(&genome, &mut scratch);
         let mut s = LocalSearcher::new(10, hansen_lambda(10));
         let mut eval = ProblemEvaluator::new(&p, Parallel::Off, &mut scratch);
-        let r = s.search(&mut genome, start, 0.1, 500, &bounds, &mut Rng::new(1), &mut eval).unwrap();
+        let r = s
+            .search(
+                &mut genome,
+                start,
+                0.1,
+                500,
+                &bounds,
+                &mut Rng::new(1),
+                &mut eval,
+            )
+            .unwrap();
         assert!(r.evaluations <= 500);
         assert!(r.fitness < start * 1e-3, "{} -> {}", start, r.fitness);
         assert_eq!(p.evaluate(&genome, &mut scratch), r.fitness);

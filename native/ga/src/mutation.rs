@@ -19,7 +19,13 @@ pub struct MutationSettings {
 
 /// Mutates each gene of `genome` with probability `s.rate`, within `[lower, upper]`.
 #[inline]
-pub fn mutate(s: &MutationSettings, genome: &mut [f64], lower: &[f64], upper: &[f64], rng: &mut Rng) {
+pub fn mutate(
+    s: &MutationSettings,
+    genome: &mut [f64],
+    lower: &[f64],
+    upper: &[f64],
+    rng: &mut Rng,
+) {
     if s.rate <= 0.0 {
         return;
     }
@@ -89,7 +95,12 @@ mod tests {
     fn every_mutation_keeps_genes_within_bounds() {
         let mut rng = Rng::new(6);
         for kind in [Mutation::Polynomial, Mutation::Gaussian] {
-            let s = MutationSettings { kind, rate: 1.0, eta: 1.0, sigma: 2.0 };
+            let s = MutationSettings {
+                kind,
+                rate: 1.0,
+                eta: 1.0,
+                sigma: 2.0,
+            };
             let mut g = [0.0, 9.9];
             for _ in 0..10_000 {
                 mutate(&s, &mut g, &[-1.0, 0.0], &[1.0, 10.0], &mut rng);
@@ -102,7 +113,12 @@ mod tests {
     fn genes_mutate_at_the_given_rate() {
         let mut rng = Rng::new(9);
         for rate in [0.01, 0.1, 0.3, 0.7] {
-            let s = MutationSettings { kind: Mutation::Gaussian, rate, eta: 20.0, sigma: 0.1 };
+            let s = MutationSettings {
+                kind: Mutation::Gaussian,
+                rate,
+                eta: 20.0,
+                sigma: 0.1,
+            };
             let mut changed = 0;
             for _ in 0..20_000 {
                 let mut g = [0.5; 10];
@@ -110,7 +126,10 @@ mod tests {
                 changed += g.iter().filter(|&&x| x != 0.5).count();
             }
             let observed = changed as f64 / 200_000.0;
-            assert!((observed - rate).abs() < 0.1 * rate, "rate {rate}: {observed}");
+            assert!(
+                (observed - rate).abs() < 0.1 * rate,
+                "rate {rate}: {observed}"
+            );
         }
     }
 
@@ -118,7 +137,12 @@ mod tests {
     fn rate_zero_changes_nothing_and_rate_one_changes_every_gene() {
         let mut rng = Rng::new(6);
         let mut g = [0.5; 8];
-        let off = MutationSettings { kind: Mutation::Polynomial, rate: 0.0, eta: 20.0, sigma: 0.1 };
+        let off = MutationSettings {
+            kind: Mutation::Polynomial,
+            rate: 0.0,
+            eta: 20.0,
+            sigma: 0.1,
+        };
         mutate(&off, &mut g, &[0.0; 8], &[1.0; 8], &mut rng);
         assert_eq!(g, [0.5; 8]);
         let on = MutationSettings { rate: 1.0, ..off };

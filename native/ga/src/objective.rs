@@ -95,6 +95,27 @@ fn rastrigin_term(v: f64) -> f64 {
     v * v + 10.0 * (1.0 - cos_2pi(v))
 }
 
+/// Rastrigin of z = x − shift, without materialising z (same sums as [`Objective::value`]).
+#[inline]
+pub fn shifted_rastrigin(x: &[f64], shift: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let n = x.len().min(shift.len());
+    let whole = n - n % 4;
+    for (c, o) in x[..whole]
+        .chunks_exact(4)
+        .zip(shift[..whole].chunks_exact(4))
+    {
+        for k in 0..4 {
+            acc[k] += rastrigin_term(c[k] - o[k]);
+        }
+    }
+    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for i in whole..n {
+        sum += rastrigin_term(x[i] - shift[i]);
+    }
+    sum
+}
+
 /// Four independent partial sums so that consecutive genes overlap in the pipeline.
 #[inline]
 fn rastrigin(z: &[f64]) -> f64 {

@@ -174,7 +174,10 @@ fn unit(field: &'static str, v: f64) -> Result<(), ParameterError> {
     if (0.0..=1.0).contains(&v) {
         Ok(())
     } else {
-        Err(ParameterError::new(field, format!("must be in 0..=1, got {v}")))
+        Err(ParameterError::new(
+            field,
+            format!("must be in 0..=1, got {v}"),
+        ))
     }
 }
 
@@ -182,7 +185,10 @@ fn positive(field: &'static str, v: f64) -> Result<(), ParameterError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(ParameterError::new(field, format!("must be a finite number > 0, got {v}")))
+        Err(ParameterError::new(
+            field,
+            format!("must be a finite number > 0, got {v}"),
+        ))
     }
 }
 
@@ -190,7 +196,10 @@ fn non_negative(field: &'static str, v: f64) -> Result<(), ParameterError> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(ParameterError::new(field, format!("must be a finite number >= 0, got {v}")))
+        Err(ParameterError::new(
+            field,
+            format!("must be a finite number >= 0, got {v}"),
+        ))
     }
 }
 
@@ -219,8 +228,14 @@ mod tests {
             ("gaussianSigma", Box::new(|p| p.gaussian_sigma = 0.0)),
             ("elitism", Box::new(|p| p.elitism = 100)),
             ("mutationBoost", Box::new(|p| p.mutation_boost = -2.0)),
-            ("localSearch.elites", Box::new(|p| p.local_search.elites = 0)),
-            ("localSearch.budget", Box::new(|p| p.local_search.budget = 1)),
+            (
+                "localSearch.elites",
+                Box::new(|p| p.local_search.elites = 0),
+            ),
+            (
+                "localSearch.budget",
+                Box::new(|p| p.local_search.budget = 1),
+            ),
         ];
         for (field, break_it) in cases {
             let mut p = GaParameters::defaults(30);

@@ -3,7 +3,7 @@
 
 use crate::adaptive::effective_rate;
 use crate::bounds::Bounds;
-use crate::crossover::{crossover, CrossoverSettings};
+use crate::crossover::{crossover, CrossoverScratch, CrossoverSettings};
 use crate::diversity::diversity;
 use crate::error::{GaError, ParameterError};
 use crate::evaluator::{Evaluator, ProblemEvaluator};
@@ -76,6 +76,7 @@ pub struct Population {
     sums: Vec<f64>,
     scratch: Vec<f64>,
     searcher: Option<LocalSearcher>,
+    crossover_scratch: CrossoverScratch,
     limit: Option<u64>,
 }
 
@@ -93,7 +94,8 @@ impl Population {
         }
         if let Some(problem) = p.problem.clone() {
             let mut eval = ProblemEvaluator::new(&problem, p.params.parallel, &mut p.scratch);
-            eval.evaluate(&p.genomes, p.dim, &mut p.fitness).map_err(|m| ParameterError::new("objective", m))?;
+            eval.evaluate(&p.genomes, p.dim, &mut p.fitness)
+                .map_err(|m| ParameterError::new("objective", m))?;
             p.evaluations = p.size as u64;
             p.evaluated = true;
             p.sort_from(false);
@@ -104,7 +106,10 @@ impl Population {
 
     /// Continues the run saved in `state` (from [`Population::export_state`]); `config` must
     /// describe the same problem. Its parameters are replaced by the state's.
-    pub fn restore(config: PopulationConfig, state: &PopulationState) -> Result<Self, ParameterError> {
+    pub fn restore(
+        config: PopulationConfig,
+        state: &PopulationState,
+    ) -> Result<Self, ParameterError> {
         let mut config = config;
         config.parameters = state.parameters.clone();
         config.size = state.size;
@@ -123,15 +128,24 @@ impl Population {
     fn empty(config: PopulationConfig) -> Result<Self, ParameterError> {
         let dim = config.bounds.dim();
         if dim == 0 || dim > MAX_DIM {
-            return Err(ParameterError::new("dim", format!("must be an integer in 1..={MAX_DIM}, got {dim}")));
+            return Err(ParameterError::new(
+                "dim",
+                format!("must be an integer in 1..={MAX_DIM}, got {dim}"),
+            ));
         }
         let size = config.size;
         if size < MIN_SIZE {
-            return Err(ParameterError::new("size", format!("must be an integer >= {MIN_SIZE}, got {size}")));
+            return Err(ParameterError::new(
+                "size",
+                format!("must be an integer >= {MIN_SIZE}, got {size}"),
+            ));
         }
         if let Some(problem) = &config.problem {
             if problem.dim() != dim {
-                return Err(ParameterError::new("dim", format!("is {dim} but the objective has {}", problem.dim())));
+                return Err(ParameterError::new(
+                    "dim",
+                    format!("is {dim} but the objective has {}", problem.dim()),
+                ));
             }
         }
         config.parameters.validate(size)?;
@@ -155,6 +169,7 @@ impl Population {
             sums: Vec::with_capacity(2 * dim),
             scratch: Vec::with_capacity(2 * dim),
             searcher: None,
+            crossover_scratch: CrossoverScratch::default(),
             limit: None,
             bounds: config.bounds,
         })
@@ -202,7 +217,11 @@ impl Population {
     /// evaluation limit. Errors when there is no builtin objective.
     pub fn step(&mut self, generations: u64) -> Result<PopulationStats, GaError> {
         let Some(problem) = self.problem.clone() else {
-            return Err(ParameterError::new("objective", "is not set: use stepWith with an evaluate callback").into());
+            return Err(ParameterError::new(
+                "objective",
+                "is not set: use stepWith with an evaluate callback",
+            )
+            .into());
         };
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut eval = ProblemEvaluator::new(&problem, self.params.parallel, &mut scratch);
@@ -213,7 +232,11 @@ impl Population {
 
     /// Runs `generations` generations evaluated by `evaluator`: one call per generation, plus
     /// one per CMA-ES iteration of a local search.
-    pub fn step_with(&mut self, generations: u64, evaluator: &mut dyn Evaluator) -> Result<PopulationStats, GaError> {
+    pub fn step_with(
+        &mut self,
+        generations: u64,
+        evaluator: &mut dyn Evaluator,
+    ) -> Result<PopulationStats, GaError> {
         for _ in 0..generations {
             if !self.generation(evaluator)? {
                 break;
@@ -223,7 +246,8 @@ impl Population {
     }
 
     fn within_limit(&self, more: usize) -> bool {
-        self.limit.is_none_or(|l| self.evaluations + more as u64 <= l)
+        self.limit
+            .is_none_or(|l| self.evaluations + more as u64 <= l)
     }
 
     fn generation(&mut self, evaluator: &mut dyn Evaluator) -> Result<bool, GaError> {
@@ -233,7 +257,9 @@ impl Population {
                 return Ok(false);
             }
             self.next[..size * dim].copy_from_slice(&self.genomes);
-            evaluator.evaluate(&self.next[..size * dim], dim, &mut self.next_fitness).map_err(GaError::Evaluation)?;
+            evaluator
+                .evaluate(&self.next[..size * dim], dim, &mut self.next_fitness)
+                .map_err(GaError::Evaluation)?;
             self.evaluations += size as u64;
             self.evaluated = true;
             self.generation += 1;
@@ -247,7 +273,11 @@ impl Population {
         }
         self.breed(elites);
         evaluator
-            .evaluate(&self.next[elites * dim..size * dim], dim, &mut self.next_fitness[elites..])
+            .evaluate(
+                &self.next[elites * dim..size * dim],
+                dim,
+                &mut self.next_fitness[elites..],
+            )
             .map_err(GaError::Evaluation)?;
         self.evaluations += (size - elites) as u64;
         self.generation += 1;
@@ -267,8 +297,17 @@ impl Population {
         let p = &self.params;
         self.next[..elites * dim].copy_from_slice(&self.genomes[..elites * dim]);
         self.next_fitness[..elites].copy_from_slice(&self.fitness[..elites]);
-        let xs = CrossoverSettings { kind: p.crossover, sbx_eta: p.sbx_eta, blend_alpha: p.blend_alpha };
-        let ms = MutationSettings { kind: p.mutation, rate: self.rate, eta: p.mutation_eta, sigma: p.gaussian_sigma };
+        let xs = CrossoverSettings {
+            kind: p.crossover,
+            sbx_eta: p.sbx_eta,
+            blend_alpha: p.blend_alpha,
+        };
+        let ms = MutationSettings {
+            kind: p.mutation,
+            rate: self.rate,
+            eta: p.mutation_eta,
+            sigma: p.gaussian_sigma,
+        };
         let (lower, upper) = (self.bounds.lower(), self.bounds.upper());
         let tournament = p.tournament_size as usize;
         let mut k = elites;
@@ -279,12 +318,23 @@ impl Population {
             first.copy_from_slice(&self.genomes[a * dim..(a + 1) * dim]);
             second.copy_from_slice(&self.genomes[b * dim..(b + 1) * dim]);
             if self.rng.next_f64() < p.crossover_rate {
-                crossover(&xs, first, second, lower, upper, &mut self.rng);
+                crossover(
+                    &xs,
+                    first,
+                    second,
+                    lower,
+                    upper,
+                    &mut self.rng,
+                    &mut self.crossover_scratch,
+                );
             }
             mutate(&ms, first, lower, upper, &mut self.rng);
             mutate(&ms, second, lower, upper, &mut self.rng);
-            self.bounds.repair(first);
-            self.bounds.repair(second);
+            // The operators clamp already; only integer genes need rounding.
+            if self.bounds.has_integer() {
+                self.bounds.repair(first);
+                self.bounds.repair(second);
+            }
             k += 2;
         }
     }
@@ -303,9 +353,11 @@ impl Population {
         }
         let fit = &self.next_fitness;
         self.order.iter_mut().enumerate().for_each(|(i, o)| *o = i);
-        self.order.sort_unstable_by(|&a, &b| fit[a].total_cmp(&fit[b]).then(a.cmp(&b)));
+        self.order
+            .sort_unstable_by(|&a, &b| fit[a].total_cmp(&fit[b]).then(a.cmp(&b)));
         for (r, &i) in self.order.iter().enumerate() {
-            self.genomes[r * dim..(r + 1) * dim].copy_from_slice(&self.next[i * dim..(i + 1) * dim]);
+            self.genomes[r * dim..(r + 1) * dim]
+                .copy_from_slice(&self.next[i * dim..(i + 1) * dim]);
             self.fitness[r] = fit[i];
         }
     }
@@ -331,7 +383,15 @@ impl Population {
                 None => ls.budget as u64,
             };
             genome.copy_from_slice(&self.genomes[j * dim..(j + 1) * dim]);
-            let result = searcher.search(&mut genome, self.fitness[j], sigma, budget, &self.bounds, &mut self.rng, evaluator);
+            let result = searcher.search(
+                &mut genome,
+                self.fitness[j],
+                sigma,
+                budget,
+                &self.bounds,
+                &mut self.rng,
+                evaluator,
+            );
             let result = match result {
                 Ok(r) => r,
                 Err(m) => {
@@ -358,7 +418,13 @@ impl Population {
     fn update_rate(&mut self) {
         self.diversity = diversity(&self.genomes, self.size, &self.bounds, &mut self.sums);
         let p = &self.params;
-        self.rate = effective_rate(p.mutation_rate, p.mutation_boost, p.adaptive_mutation, p.target_diversity, self.diversity);
+        self.rate = effective_rate(
+            p.mutation_rate,
+            p.mutation_boost,
+            p.adaptive_mutation,
+            p.target_diversity,
+            self.diversity,
+        );
     }
 
     /// The current summary.
@@ -382,7 +448,14 @@ impl Population {
 
     /// The best genome and its fitness (NaN before the first evaluation).
     pub fn best(&self) -> (&[f64], f64) {
-        (&self.genomes[..self.dim], if self.evaluated { self.fitness[0] } else { f64::NAN })
+        (
+            &self.genomes[..self.dim],
+            if self.evaluated {
+                self.fitness[0]
+            } else {
+                f64::NAN
+            },
+        )
     }
 
     /// All genomes (size × dim, best first) and their fitness.
@@ -393,18 +466,29 @@ impl Population {
     /// Copies of the best `count` (at most size) genomes and fitness, best first.
     pub fn export_migrants(&self, count: usize) -> (Vec<f64>, Vec<f64>) {
         let count = count.min(self.size);
-        (self.genomes[..count * self.dim].to_vec(), self.fitness[..count].to_vec())
+        (
+            self.genomes[..count * self.dim].to_vec(),
+            self.fitness[..count].to_vec(),
+        )
     }
 
     /// Replaces the worst individuals by `genomes` (row-major, repaired into the bounds) with
     /// fitness `fitness`; takes at most `size − elitism` (at least 1), best first. Returns how
     /// many were taken.
-    pub fn import_migrants(&mut self, genomes: &[f64], fitness: &[f64]) -> Result<usize, ParameterError> {
+    pub fn import_migrants(
+        &mut self,
+        genomes: &[f64],
+        fitness: &[f64],
+    ) -> Result<usize, ParameterError> {
         let dim = self.dim;
         if genomes.len() != fitness.len() * dim {
             return Err(ParameterError::new(
                 "genomes",
-                format!("must hold fitness.length × dim = {} × {dim} numbers, got {}", fitness.len(), genomes.len()),
+                format!(
+                    "must hold fitness.length × dim = {} × {dim} numbers, got {}",
+                    fitness.len(),
+                    genomes.len()
+                ),
             ));
         }
         let room = (self.size - self.params.elitism as usize).max(1);

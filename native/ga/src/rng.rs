@@ -100,7 +100,7 @@ impl Rng {
     pub fn gaussian(&mut self) -> f64 {
         let u1 = 1.0 - self.next_f64();
         let u2 = self.next_f64();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        (-2.0 * u1.ln()).sqrt() * crate::fast_math::cos_2pi(u2)
     }
 }
 

@@ -38,7 +38,11 @@ mod tests {
 
     #[test]
     fn better_ranks_are_chosen_more_often() {
-        for (selection, t) in [(Selection::Tournament, 2), (Selection::Tournament, 5), (Selection::Rank, 2)] {
+        for (selection, t) in [
+            (Selection::Tournament, 2),
+            (Selection::Tournament, 5),
+            (Selection::Rank, 2),
+        ] {
             let h = histogram(selection, t);
             assert!(h[0] > h[5] && h[5] > h[9], "{selection:?}: {h:?}");
         }

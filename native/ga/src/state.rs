@@ -29,22 +29,36 @@ impl PopulationState {
     /// Checks the shapes against `dim`; errors name the `state.*` field.
     pub fn check(&self, dim: usize) -> Result<(), ParameterError> {
         if self.dim != dim {
-            return Err(ParameterError::new("state.dim", format!("must equal dim {dim}, got {}", self.dim)));
+            return Err(ParameterError::new(
+                "state.dim",
+                format!("must equal dim {dim}, got {}", self.dim),
+            ));
         }
         if self.genomes.len() != self.size * dim {
             return Err(ParameterError::new(
                 "state.genomes",
-                format!("must hold size × dim = {} numbers, got {}", self.size * dim, self.genomes.len()),
+                format!(
+                    "must hold size × dim = {} numbers, got {}",
+                    self.size * dim,
+                    self.genomes.len()
+                ),
             ));
         }
         if self.fitness.len() != self.size {
             return Err(ParameterError::new(
                 "state.fitness",
-                format!("must hold size = {} numbers, got {}", self.size, self.fitness.len()),
+                format!(
+                    "must hold size = {} numbers, got {}",
+                    self.size,
+                    self.fitness.len()
+                ),
             ));
         }
         if self.genomes.iter().any(|g| !g.is_finite()) {
-            return Err(ParameterError::new("state.genomes", "must be finite numbers"));
+            return Err(ParameterError::new(
+                "state.genomes",
+                "must be finite numbers",
+            ));
         }
         Ok(())
     }

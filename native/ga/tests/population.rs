@@ -68,7 +68,12 @@ fn migrants_replace_the_worst() {
     assert_eq!(f[0], fitness[0].min(best_b));
     assert_eq!(&g[..5], &genomes[..5]);
     assert!(!f.contains(&worst_before[1]));
-    assert_eq!(b.import_migrants(&genomes[..4], &fitness).unwrap_err().field, "genomes");
+    assert_eq!(
+        b.import_migrants(&genomes[..4], &fitness)
+            .unwrap_err()
+            .field,
+        "genomes"
+    );
 }
 
 #[test]
@@ -95,17 +100,31 @@ fn the_callback_is_called_once_per_generation_without_local_search() {
 #[test]
 fn local_search_calls_count_as_evaluations() {
     let mut c = config(Objective::Rastrigin, 10, 1, true);
-    c.parameters.local_search = hms_ga::LocalSearch { every: 10, elites: 2, budget: 300, ..c.parameters.local_search };
+    c.parameters.local_search = hms_ga::LocalSearch {
+        every: 10,
+        elites: 2,
+        budget: 300,
+        ..c.parameters.local_search
+    };
     let mut p = Population::new(c).unwrap();
     let stats = p.step(20).unwrap();
     // 100 initial + 20 × 98 offspring + 2 runs × 2 elites × ≤ 300.
-    assert!(stats.evaluations > 2060 && stats.evaluations <= 2060 + 1200, "{}", stats.evaluations);
+    assert!(
+        stats.evaluations > 2060 && stats.evaluations <= 2060 + 1200,
+        "{}",
+        stats.evaluations
+    );
 }
 
 #[test]
 fn integer_genes_stay_whole_and_in_bounds() {
     let mut c = config(Objective::Sphere, 4, 1, false);
-    c.bounds = Bounds::new(vec![-10.5; 4], vec![10.5; 4], vec![true, false, true, false]).unwrap();
+    c.bounds = Bounds::new(
+        vec![-10.5; 4],
+        vec![10.5; 4],
+        vec![true, false, true, false],
+    )
+    .unwrap();
     c.problem = Some(Problem::new(Objective::Sphere, 4, 1, false, false).unwrap());
     let mut p = Population::new(c).unwrap();
     p.step(30).unwrap();
@@ -120,7 +139,11 @@ fn evaluation_limit_stops_the_run() {
     let mut p = Population::new(config(Objective::Rastrigin, 30, 1, false)).unwrap();
     p.set_evaluation_limit(Some(5000));
     let stats = p.step(1000).unwrap();
-    assert!(stats.evaluations <= 5000 && stats.evaluations > 4800, "{}", stats.evaluations);
+    assert!(
+        stats.evaluations <= 5000 && stats.evaluations > 4800,
+        "{}",
+        stats.evaluations
+    );
 }
 
 #[test]

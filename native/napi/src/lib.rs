@@ -4,6 +4,10 @@
 
 mod phi_detector_set;
 mod population;
+mod population_options;
 
 pub use phi_detector_set::{PhiDetectorOptions, PhiDetectorSet, PhiScores};
 pub use population::{describe_objective, evaluate_objective, Population};
+pub use population_options::{
+    GaParametersObject, InstanceOptions, PopulationState, ProblemOptions,
+};
