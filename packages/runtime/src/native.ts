@@ -155,6 +155,11 @@ export interface PopulationState {
   rng: number[];
   /** Every operator setting. */
   parameters: GaParameters;
+  /**
+   * Whether the last memetic step stalled, so the next one starts its searches from a
+   * perturbed elite (basin hopping); absent = false (checkpoints from before it existed).
+   */
+  localSearchStalled?: boolean;
 }
 
 /** `shift` and `rotate` of a problem instance. */

@@ -26,6 +26,8 @@ export interface IslandContext {
   migrantsOut: number;
   /** Nodes and cells the health monitor reports degraded; while any are, mutation is boosted. */
   degraded: string[];
+  /** The generation of the checkpoint the island last resumed from (after a restart or a move); null: never resumed. */
+  resumedFrom: number | null;
 }
 
 /** Events an island takes from NATS. */
@@ -156,6 +158,7 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
       migrantsIn: 0,
       migrantsOut: 0,
       degraded: [],
+      resumedFrom: null,
     },
     initial: 'evolving',
     on: { 'health.changed': { actions: 'noteHealth' } },
@@ -164,14 +167,17 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
         invoke: { id: 'evolution', src: 'evolution' },
         on: {
           'ga.ready': {
-            actions: sendTo('evolution', ({ context }) => ({
-              type: 'ga.resume' as const,
-              checkpoint: context.checkpoint,
-              settings: context.settings,
-              boost: healthBoost(context.degraded),
-              migrantsIn: context.migrantsIn,
-              migrantsOut: context.migrantsOut,
-            })),
+            actions: [
+              assign({ resumedFrom: ({ context }) => context.checkpoint?.generation ?? context.resumedFrom }),
+              sendTo('evolution', ({ context }) => ({
+                type: 'ga.resume' as const,
+                checkpoint: context.checkpoint,
+                settings: context.settings,
+                boost: healthBoost(context.degraded),
+                migrantsIn: context.migrantsIn,
+                migrantsOut: context.migrantsOut,
+              })),
+            ],
           },
           'ga.progressed': { actions: ['absorb', 'progress'] },
           'ga.finished': { target: 'done', actions: ['absorb', 'progress', 'done'] },
@@ -238,6 +244,7 @@ export function islandStatus(
     migrantsIn: c.migrantsIn,
     migrantsOut: c.migrantsOut,
     history: c.history,
+    resumedFrom: c.resumedFrom,
     bestGenome: c.bestGenome && config.objective === 'swarm' ? decodeSwarmGenome(c.bestGenome) : c.bestGenome,
   };
 }

@@ -67,7 +67,7 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
     );
   }, 60_000);
 
-  it('re-places every cell of a node killed with -9 on the survivors, with its state', async () => {
+  it('re-places every cell of a node killed with -9 on the survivors, with its state (a GA island from its checkpoint)', async () => {
     interface Agent {
       id: string;
       node: string;
@@ -89,6 +89,27 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       },
     );
     const host = (await agents()).find((a) => a.id === 'counter-1')?.node as string;
+    // One island per live node, so the victim hosts one.
+    interface Island {
+      id: string;
+      node: string;
+      state: string;
+      generation: number;
+      resumedFrom: number | null;
+    }
+    const islands = async () =>
+      (JSON.parse((await runHms(['evolve', 'status', '--json'], env)).stdout) as { islands: Island[] }).islands;
+    const started = await runHms(
+      ['evolve', 'start', '--islands', '4', '--population', '40', '--dim', '10', '--generations', '100000000'],
+      env,
+    );
+    expect(started.code).toBe(0);
+    await waitFor(async () => (await islands()).every((i) => i.generation > 200), {
+      timeoutMs: 20_000,
+      everyMs: 250,
+      what: 'every island past generation 200',
+    });
+    const before = (await islands()).find((i) => i.node === host) as Island;
     const nodes = (
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
     ).nodes;
@@ -105,6 +126,12 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       count: number;
     };
     expect(count.count).toBe(5);
+    const resumed = (await islands()).find((i) => i.id === before.id) as Island;
+    expect(resumed.node).not.toBe(host);
+    expect(resumed.state).toBe('evolving');
+    // Resumed from its last checkpoint before the kill, not started anew.
+    expect(resumed.resumedFrom).toBeGreaterThan(100);
+    expect((await runHms(['evolve', 'stop'], env)).code).toBe(0);
   }, 90_000);
 
   it('refuses swarm-wide changes once only a minority of the voting members is left, while its cells keep answering', async () => {

@@ -185,7 +185,19 @@ describe('a local swarm of node processes', () => {
 
   it('runs an island GA across the node processes with hms evolve, and shows each island with its sparkline', async () => {
     const started = await runHms(
-      ['evolve', 'start', '--objective', 'rastrigin', '--dim', '10', '--islands', '3', '--generations', '300', '--wait'],
+      [
+        'evolve',
+        'start',
+        '--objective',
+        'rastrigin',
+        '--dim',
+        '10',
+        '--islands',
+        '3',
+        '--generations',
+        '300',
+        '--wait',
+      ],
       env,
     );
     expect(started.code).toBe(0);

@@ -58,6 +58,8 @@ export interface IslandStatus {
   migrantsOut: number;
   /** Best fitness at each progress report, oldest first (at most 64). */
   history: number[];
+  /** The generation of the checkpoint it last resumed from (after a restart or a move to another node); null: never. */
+  resumedFrom: number | null;
   /** The best genome, decoded (for the swarm objective: the configuration it stands for). */
   bestGenome: number[] | Record<string, number> | null;
 }

@@ -201,6 +201,7 @@ function unreachable(spec: CellSpec): IslandStatus {
     migrantsIn: 0,
     migrantsOut: 0,
     history: [],
+    resumedFrom: null,
     bestGenome: null,
   };
 }
