@@ -13,8 +13,11 @@ import type { EvolutionControlEvent, EvolutionLoopEvent, GenerationRows, Migrant
 import type { IslandConfig, IslandSettings } from './island-config.js';
 import { createMigrationSchedule } from './migration-schedule.js';
 
-/** The longest the loop runs before yielding the event loop, in millis. */
-const CHUNK_MS = 15;
+/**
+ * The longest the loop runs before yielding the event loop, in millis: the other cells of the
+ * node wait at most this long (plus one generation) for their turn.
+ */
+const CHUNK_MS = 5;
 /** The shortest time between two progress reports, in millis. */
 const REPORT_MS = 200;
 /** At most this many generation rows per report; above it every k-th is kept. */
