@@ -4,7 +4,7 @@
 //! four 30-D problems, with and without migration, using the DEFAULT parameters.
 //!
 //! Options (for tuning): `--seeds N`, `--only WORD` (problems whose name contains WORD),
-//! `--every N --elites N --budget N --sigma X --lambda N` (local search), `--eta-c X`,
+//! `--every N --elites N --budget N --sigma X --lambda N --hop X` (local search), `--eta-c X`,
 //! `--eta-m X`, `--rate X` (mutation rate), `--no-adaptive`.
 use hms_ga::{Bounds, GaParameters, Objective, Parallel, Population, PopulationConfig, Problem};
 use rayon::prelude::*;
@@ -61,6 +61,7 @@ fn parameters(args: &[String]) -> GaParameters {
     ls.budget = arg(args, "--budget").unwrap_or(ls.budget);
     ls.sigma_factor = arg(args, "--sigma").unwrap_or(ls.sigma_factor);
     ls.lambda = arg(args, "--lambda").unwrap_or(ls.lambda);
+    ls.hop = arg(args, "--hop").unwrap_or(ls.hop);
     p.sbx_eta = arg(args, "--eta-c").unwrap_or(p.sbx_eta);
     p.mutation_eta = arg(args, "--eta-m").unwrap_or(p.mutation_eta);
     p.mutation_rate = arg(args, "--rate").unwrap_or(p.mutation_rate);
@@ -140,25 +141,25 @@ fn main() {
         "island protocol: {ISLANDS} × {SIZE}, ring, best {MIGRANTS} every {EVERY} generations, {EVALUATIONS} evaluations, seeds 1..={seeds}"
     );
     println!(
-        "local search: every {} elites {} budget {} sigma ×{} lambda {}; sbxEta {} mutationEta {} rate {:.4} adaptive {}",
-        ls.every, ls.elites, ls.budget, ls.sigma_factor, ls.lambda, parameters.sbx_eta, parameters.mutation_eta,
+        "local search: every {} elites {} budget {} sigma ×{} lambda {} hop {}; sbxEta {} mutationEta {} rate {:.4} adaptive {}",
+        ls.every, ls.elites, ls.budget, ls.sigma_factor, ls.lambda, ls.hop, parameters.sbx_eta, parameters.mutation_eta,
         parameters.mutation_rate, parameters.adaptive_mutation
     );
     println!("target diversity {}", parameters.target_diversity);
-    println!("| problem | median with migration | median without | best / worst with | seconds |");
-    println!("| --- | ---: | ---: | --- | ---: |");
+    println!("| problem | median with migration | median without | mean with / without | seeds won by migration | best / worst with | seconds |");
+    println!("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
     for case in CASES
         .iter()
         .filter(|c| only.as_ref().is_none_or(|w| c.name.contains(w.as_str())))
     {
         let start = Instant::now();
-        let results: Vec<(bool, f64, u64)> = (1..=seeds)
+        let results: Vec<(bool, f64, u64, u32)> = (1..=seeds)
             .flat_map(|s| [(s, true), (s, false)])
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|(seed, migrate)| {
                 let (best, evaluations) = run(case, seed, migrate, &parameters);
-                (migrate, best, evaluations)
+                (migrate, best, evaluations, seed)
             })
             .collect();
         assert!(
@@ -167,12 +168,21 @@ fn main() {
         );
         let mut with: Vec<f64> = results.iter().filter(|r| r.0).map(|r| r.1).collect();
         let mut without: Vec<f64> = results.iter().filter(|r| !r.0).map(|r| r.1).collect();
+        let wins = results
+            .iter()
+            .filter(|r| r.0)
+            .filter(|w| results.iter().any(|o| !o.0 && o.3 == w.3 && w.1 < o.1))
+            .count();
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (aw, ao) = (mean(&with), mean(&without));
         let (mw, mo) = (median(&mut with), median(&mut without));
         println!(
-            "| {} | {:.4} | {:.4} | {:.3e} / {:.3e} | {:.1} |",
+            "| {} | {:.4} | {:.4} | {:.4} / {:.4} | {wins}/{seeds} | {:.3e} / {:.3e} | {:.1} |",
             case.name,
             mw,
             mo,
+            aw,
+            ao,
             with[0],
             with[with.len() - 1],
             start.elapsed().as_secs_f64()

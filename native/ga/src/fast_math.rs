@@ -6,7 +6,7 @@ use std::f64::consts::TAU;
 /// times faster: exact period reduction (x − round(x) is exact in floating point), a
 /// branch-free quarter-wave fold, then the degree-18 Taylor polynomial on [0, π/2] by Estrin's
 /// scheme (short dependency chains, so neighbouring genes overlap). cos_2pi(0) is exactly 1.
-#[inline]
+#[inline(always)]
 pub fn cos_2pi(x: f64) -> f64 {
     let r = (x - round_nearest(x)).abs(); // in [0, 0.5]
                                           // cos 2πr = −cos 2π(0.5 − r) for r > 0.25; min and copysign compile without branches.
@@ -39,7 +39,7 @@ pub fn cos_2pi(x: f64) -> f64 {
 /// x rounded to the nearest integer (ties to even) for |x| < 2^51, without a libm call or a
 /// branch: adding 1.5·2^52 leaves no fraction bits. Larger |x| are integers already and come
 /// back as they are.
-#[inline]
+#[inline(always)]
 pub fn round_nearest(x: f64) -> f64 {
     const SHIFTER: f64 = 6_755_399_441_055_744.0;
     let rounded = (x + SHIFTER) - SHIFTER;

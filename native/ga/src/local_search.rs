@@ -63,13 +63,15 @@ impl LocalSearcher {
 
     /// Searches from `genome` (fitness `fitness`) with at most `budget` evaluations (one
     /// evaluator call per CMA-ES iteration of λ samples); on improvement `genome` is
-    /// overwritten with the best point found. `sigma` is in units of the genes' ranges.
+    /// overwritten with the best point found. `sigma` is in units of the genes' ranges; `hop`
+    /// (same units, 0 = none) moves the CMA-ES start away from `genome` by a Gaussian step.
     #[allow(clippy::too_many_arguments)]
     pub fn search(
         &mut self,
         genome: &mut [f64],
         fitness: f64,
         sigma: f64,
+        hop: f64,
         budget: u64,
         bounds: &Bounds,
         rng: &mut Rng,
@@ -84,6 +86,11 @@ impl LocalSearcher {
             } else {
                 0.0
             };
+        }
+        if hop > 0.0 {
+            for x in self.start.iter_mut() {
+                *x = (*x + hop * rng.gaussian()).clamp(0.0, 1.0);
+            }
         }
         self.cma
             .reset(&self.start, sigma.clamp(MIN_SIGMA, MAX_SIGMA));
@@ -148,6 +155,7 @@ mod tests {
                 &mut genome,
                 start,
                 0.1,
+                0.0,
                 500,
                 &bounds,
                 &mut Rng::new(1),

@@ -90,7 +90,7 @@ impl Objective {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn rastrigin_term(v: f64) -> f64 {
     v * v + 10.0 * (1.0 - cos_2pi(v))
 }
@@ -98,15 +98,41 @@ fn rastrigin_term(v: f64) -> f64 {
 /// Rastrigin of z = x − shift, without materialising z (same sums as [`Objective::value`]).
 #[inline]
 pub fn shifted_rastrigin(x: &[f64], shift: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX (checked just above).
+        return unsafe { shifted_rastrigin_avx(x, shift) };
+    }
+    shifted_rastrigin_body(x, shift)
+}
+
+/// [`shifted_rastrigin`] compiled for AVX: four genes per instruction instead of two, and
+/// the same result bit for bit (the same IEEE operations per lane in the same order; AVX
+/// alone, without FMA, so nothing is contracted), so runs do not depend on the CPU.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn shifted_rastrigin_avx(x: &[f64], shift: &[f64]) -> f64 {
+    shifted_rastrigin_body(x, shift)
+}
+
+#[inline(always)]
+fn shifted_rastrigin_body(x: &[f64], shift: &[f64]) -> f64 {
+    const BLOCK: usize = 64;
     let n = x.len().min(shift.len());
     let whole = n - n % 4;
-    for (c, o) in x[..whole]
-        .chunks_exact(4)
-        .zip(shift[..whole].chunks_exact(4))
-    {
-        for k in 0..4 {
-            acc[k] += rastrigin_term(c[k] - o[k]);
+    let mut acc = [0.0f64; 4];
+    let mut terms = [0.0f64; BLOCK];
+    // The terms of a block first, in a plain loop the compiler vectorises to the full vector
+    // width; then the same four partial sums as one pass would make (gene 4j + k into sum k).
+    for (xs, os) in x[..whole].chunks(BLOCK).zip(shift[..whole].chunks(BLOCK)) {
+        let terms = &mut terms[..xs.len()];
+        for ((t, &xi), &oi) in terms.iter_mut().zip(xs).zip(os) {
+            *t = rastrigin_term(xi - oi);
+        }
+        for c in terms.chunks_exact(4) {
+            for k in 0..4 {
+                acc[k] += c[k];
+            }
         }
     }
     let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
@@ -177,4 +203,29 @@ fn schwefel(z: &[f64]) -> f64 {
         sum += v * v.abs().sqrt().sin();
     }
     SCHWEFEL_PEAK * z.len() as f64 - sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx_rastrigin_equals_the_portable_one_bit_for_bit() {
+        if !std::arch::is_x86_feature_detected!("avx") {
+            return;
+        }
+        let mut rng = crate::rng::Rng::new(3);
+        for dim in [1, 3, 4, 7, 30, 64, 101, 300] {
+            let x: Vec<f64> = (0..dim).map(|_| 10.24 * rng.next_f64() - 5.12).collect();
+            let o: Vec<f64> = (0..dim).map(|_| 8.0 * rng.next_f64() - 4.0).collect();
+            // SAFETY: AVX checked above.
+            let avx = unsafe { shifted_rastrigin_avx(&x, &o) };
+            assert_eq!(
+                avx.to_bits(),
+                shifted_rastrigin_body(&x, &o).to_bits(),
+                "dim {dim}"
+            );
+        }
+    }
 }

@@ -58,16 +58,24 @@ pub struct LocalSearch {
     /// CMA-ES samples per iteration; 0 = [`crate::local_search::default_lambda`] (Rust-only
     /// tuning knob); default 0.
     pub lambda: u32,
+    /// Basin hopping: when the previous memetic step stalled (no search gained 0.1 % of its
+    /// start's fitness), each search starts from the elite moved by a Gaussian step of this
+    /// standard deviation per gene, as a fraction of the gene's range (the elite is replaced
+    /// only by a better point); 0 = off. Rust-only tuning knob; default 0.03.
+    pub hop: f64,
 }
 
 /// Default local search: every 25 generations, from the best elite, 3,000 evaluations (about
-/// half of all evaluations at population 100). Tuned with examples/islands.rs.
+/// half of all evaluations at population 100), hops of 0.03 × range. Tuned with
+/// examples/islands.rs (hops of 0.02, 0.03, 0.04 over 40 seeds of rotated Rastrigin 30-D: 0.03
+/// gave the best median with migration, 16.9 against 18.9 without hops).
 pub const DEFAULT_LOCAL_SEARCH: LocalSearch = LocalSearch {
     every: 25,
     elites: 1,
     budget: 3000,
     sigma_factor: 1.0,
     lambda: 0,
+    hop: 0.03,
 };
 
 /// Every operator setting, resolved (defaults filled in for a dimension).
@@ -166,6 +174,7 @@ impl GaParameters {
                 format!("must be an integer >= 2, got {}", ls.budget),
             ));
         }
+        non_negative("localSearch.hop", ls.hop)?;
         Ok(())
     }
 }
@@ -236,6 +245,7 @@ mod tests {
                 "localSearch.budget",
                 Box::new(|p| p.local_search.budget = 1),
             ),
+            ("localSearch.hop", Box::new(|p| p.local_search.hop = -0.1)),
         ];
         for (field, break_it) in cases {
             let mut p = GaParameters::defaults(30);

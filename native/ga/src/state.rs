@@ -3,8 +3,8 @@
 use crate::error::ParameterError;
 use crate::parameters::GaParameters;
 
-/// Everything needed to continue a run exactly: genomes, fitness, RNG state, counters and
-/// parameters. Fitness NaN marks a population not yet evaluated.
+/// Everything needed to continue a run exactly: genomes, fitness, RNG state, counters,
+/// parameters and whether the last memetic step stalled. Fitness NaN marks a population not yet evaluated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PopulationState {
     /// Genes per genome.
@@ -23,6 +23,8 @@ pub struct PopulationState {
     pub rng: [u32; 4],
     /// The operator settings.
     pub parameters: GaParameters,
+    /// Whether the last memetic step stalled (the next one hops); false in a fresh run.
+    pub local_search_stalled: bool,
 }
 
 impl PopulationState {

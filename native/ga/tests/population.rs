@@ -160,3 +160,36 @@ fn bad_options_give_errors_naming_the_field() {
     bad.elitism = 1000;
     assert_eq!(p.set_parameters(bad).unwrap_err().field, "elitism");
 }
+
+#[test]
+fn a_restored_state_keeps_a_stalled_local_search_hopping() {
+    let mut c = config(Objective::Rastrigin, 10, 4, true);
+    c.parameters.local_search.every = 5;
+    let mut a = Population::new(c.clone()).unwrap();
+    // Run until a memetic step stalls (the elite sits in a local optimum).
+    let mut stalled = false;
+    for _ in 0..100 {
+        a.step(5).unwrap();
+        if a.export_state().local_search_stalled {
+            stalled = true;
+            break;
+        }
+    }
+    assert!(stalled, "the local search never stalled");
+    let state = a.export_state();
+    let mut b = Population::restore(c.clone(), &state).unwrap();
+    let mut forgetful = Population::restore(
+        c,
+        &hms_ga::PopulationState {
+            local_search_stalled: false,
+            ..state
+        },
+    )
+    .unwrap();
+    a.step(5).unwrap();
+    b.step(5).unwrap();
+    forgetful.step(5).unwrap();
+    assert!(a.export_state() == b.export_state(), "the runs diverged");
+    // The hop draws from the RNG, so forgetting the stall changes the run.
+    assert!(a.export_state().rng != forgetful.export_state().rng);
+}

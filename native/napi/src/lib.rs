@@ -2,12 +2,14 @@
 //! values and owns Rust memory; the logic lives in `hms-detect` and `hms-ga`.
 #![deny(clippy::all)]
 
+mod ga_parameters;
 mod phi_detector_set;
 mod population;
 mod population_options;
+mod population_state;
 
+pub use ga_parameters::GaParametersObject;
 pub use phi_detector_set::{PhiDetectorOptions, PhiDetectorSet, PhiScores};
 pub use population::{describe_objective, evaluate_objective, Population};
-pub use population_options::{
-    GaParametersObject, InstanceOptions, PopulationState, ProblemOptions,
-};
+pub use population_options::{InstanceOptions, ProblemOptions};
+pub use population_state::PopulationState;

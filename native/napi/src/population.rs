@@ -1,11 +1,12 @@
 //! `Population`, `describeObjective` and `evaluateObjective`: the `hms-ga` crate seen from
 //! JavaScript. Conversion and ownership only; the GA lives in `native/ga`, the option objects
-//! in `population_options.rs`.
+//! in `population_options.rs`, `ga_parameters.rs` and `population_state.rs`.
 
+use crate::ga_parameters::{merge, to_object, GaParametersObject};
 use crate::population_options::{
-    config, instance, invalid, merge, state_from, to_object, whole, GaParametersObject,
-    InstanceOptions, PopulationState, ProblemOptions,
+    config, instance, invalid, whole, InstanceOptions, ProblemOptions,
 };
+use crate::population_state::{state_from, PopulationState};
 use hms_ga::{Evaluator, GaError, ParameterError, Population as GaPopulation};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -229,6 +230,7 @@ impl Population {
             fitness: s.fitness,
             rng: s.rng.iter().map(|&w| w as f64).collect(),
             parameters: to_object(&s.parameters),
+            local_search_stalled: Some(s.local_search_stalled),
         }
     }
 }
