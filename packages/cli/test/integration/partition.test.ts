@@ -78,8 +78,18 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     }
 
     // Minority: no swarm-wide change; its cells still run and answer locally.
-    const refused = await cluster.hms(minority, ['agent', 'create', 'counter', '--id', 'from-minority']);
-    expect(refused.code).toBe(1);
+    // Asked until the refusal comes: a request may still be lost across the cut route for a while
+    // (then the CLI times out, exit 1 too); what must never happen is a create that succeeds.
+    let refused = await cluster.hms(minority, ['agent', 'create', 'counter', '--id', 'from-minority']);
+    await waitFor(
+      async () => {
+        expect(refused.code).toBe(1);
+        if (/^hms: no leader: /.test(refused.stderr)) return true;
+        refused = await cluster.hms(minority, ['agent', 'create', 'counter', '--id', 'from-minority']);
+        return false;
+      },
+      { timeoutMs: 60_000, everyMs: 500, what: 'the minority refusing a create with the no-leader message' },
+    );
     expect(refused.stderr).toMatch(
       /^hms: no leader: swarm-wide changes need a leader elected by a majority of the 3 voting/,
     );
