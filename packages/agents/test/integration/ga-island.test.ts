@@ -130,9 +130,19 @@ describe('ga-island', () => {
       island: { objective: 'rastrigin', dim: 30, population: 100, generations: 10_000_000, migrationWaitMs: 200 },
     });
     const victim = islands.find((i) => i.node !== 'g1') as { id: string; node: string };
-    const statusOf = async (id: string) =>
-      (await control.evolveStatus()).islands.find((i) => i.id === id) as IslandStatus;
-    await waitFor(async () => (await statusOf(victim.id)).generation > 200, { what: 'a checkpoint past 200' });
+    // Right after the cut a status request can go unanswered once (it is asked again): what
+    // must hold is the island's resumption.
+    const quick = createControlClient(client, swarm, { timeoutMs: 3000 });
+    const statusOf = async (id: string) => {
+      for (;;) {
+        const status = await quick.evolveStatus().catch(() => null);
+        if (status) return status.islands.find((i) => i.id === id) as IslandStatus;
+      }
+    };
+    await waitFor(async () => (await statusOf(victim.id)).generation > 200, {
+      what: 'a checkpoint past 200',
+      everyMs: 100,
+    });
     const before = await statusOf(victim.id);
     // Cut the node off without a goodbye: the leader re-places its cells after placement.downAfterMs.
     const lost = nodes.find((n) => n.node.nodeId === victim.node) as TestNode;
@@ -149,7 +159,10 @@ describe('ga-island', () => {
     // From the last checkpoint saved before the cut (at most one report behind what status said).
     expect(after.resumedFrom).toBeGreaterThan(0);
     expect(after.resumedFrom).toBeLessThanOrEqual(before.generation);
-    await waitFor(async () => (await statusOf(victim.id)).generation > before.generation, { what: 'evolving on' });
+    await waitFor(async () => (await statusOf(victim.id)).generation > before.generation, {
+      what: 'evolving on',
+      everyMs: 100,
+    });
     await control.evolveStop();
   });
 });

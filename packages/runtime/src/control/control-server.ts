@@ -46,6 +46,11 @@ export interface ControlServerOptions {
   confirmLeadership: (term: number) => Promise<boolean>;
   /** How long a swarm-wide change waits for a leader before it is refused, in millis; default 5000. */
   leaderWaitMs?: number;
+  /**
+   * The desired cells from the node's watched copy; default: listed from the bucket each time
+   * (a KV watch per call, which the evolution commands, polled by `hms evolve start --wait`, avoid).
+   */
+  listSpecs?: () => Promise<CellSpec[]>;
   /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
   settleTimeoutMs?: number;
 }
@@ -292,7 +297,7 @@ export function createControlServer(options: ControlServerOptions) {
       transport,
       subjects,
       registry,
-      desired,
+      list: options.listSpecs ?? (() => desired.list()),
       peers,
       nodeId: options.nodeId,
       logger,

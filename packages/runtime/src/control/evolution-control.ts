@@ -3,7 +3,7 @@ import type { CellRegistry } from '../cell/cell-registry.js';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PeerView } from '../node/peer-view.js';
-import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import type { CellSpec } from '../persistence/desired-cells.js';
 import { assertToken, type Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import {
@@ -20,7 +20,8 @@ export interface EvolutionControlOptions {
   transport: Transport;
   subjects: Subjects;
   registry: CellRegistry;
-  desired: DesiredCells;
+  /** Every desired cell (the node's watched copy when it has one). */
+  list: () => Promise<CellSpec[]>;
   peers: PeerView;
   nodeId: string;
   logger: Logger;
@@ -46,19 +47,19 @@ function body(msg: { body: unknown }): Record<string, unknown> {
  * configuration tried live by the adaptive-config cell, kept only if it does better).
  */
 export function createEvolutionHandlers(options: EvolutionControlOptions) {
-  const { transport, subjects, registry, desired, peers, logger } = options;
+  const { transport, subjects, registry, list, peers, logger } = options;
 
   const islandsIn = (specs: CellSpec[]): CellSpec[] =>
     specs
       .filter((s) => s.type === GA_ISLAND_TYPE)
       .sort((a, b) => islandIndex(a) - islandIndex(b) || a.id.localeCompare(b.id));
-  const islandsOf = async (): Promise<CellSpec[]> => islandsIn(await desired.list());
+  const islandsOf = async (): Promise<CellSpec[]> => islandsIn(await list());
 
   const ask = (id: string, type: string, payload?: unknown) =>
     transport.request(subjects.cellInbox(id), type, payload, { timeout: ISLAND_TIMEOUT_MS });
 
   const adaptiveConfig = async (): Promise<CellSpec | undefined> =>
-    (await desired.list()).find((s) => s.type === ADAPTIVE_CONFIG_TYPE);
+    (await list()).find((s) => s.type === ADAPTIVE_CONFIG_TYPE);
 
   return {
     'evolve.start': async (msg: { body: unknown }): Promise<EvolveStarted> => {
@@ -146,7 +147,7 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
     },
 
     'evolve.status': async (): Promise<EvolutionStatus> => {
-      const specs = await desired.list();
+      const specs = await list();
       const islands = islandsIn(specs);
       const statuses = await Promise.all(
         islands.map(async (s): Promise<IslandStatus> => {

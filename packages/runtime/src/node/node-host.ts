@@ -427,6 +427,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     logger,
     election: () => (election as ElectionRunner).view(),
     confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
+    listSpecs: () => desiredView.list(),
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
   const stopWatch = await withStorageRetry(
