@@ -48,6 +48,8 @@ export class DesiredCells {
     const kv = await new Kvm(transport.nc).create(bucketNames(swarm).cells, {
       history: 1,
       replicas: storageReplicas(transport),
+      // Reads from the stream leader only: a replica catching up after a partition serves stale specs.
+      allow_direct: false,
     });
     return new DesiredCells(kv, logger.child({ component: 'desired-cells' }));
   }

@@ -35,6 +35,9 @@ export class SnapshotStore {
     const kv = await new Kvm(transport.nc).create(bucketNames(swarm).snapshots, {
       history: 1,
       replicas: storageReplicas(transport),
+      // Direct gets may be served by any replica, also one still catching up after a partition
+      // heals: a cell restarted there would resume from a stale snapshot. Reads go to the leader.
+      allow_direct: false,
     });
     return new SnapshotStore(kv);
   }
