@@ -73,8 +73,18 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     for (const id of cutCells) {
       const i = cells.findIndex((c) => c.id === id);
       expect(await count(m1, id)).toBe(i + 1);
-      // A change made in the majority during the cut must survive the heal.
-      await cluster.hms(m1, ['agent', 'call', id, 'increment', JSON.stringify({ by: 100 })]);
+      // A change made in the majority during the cut must survive the heal. It must be made first:
+      // a busy follower may briefly refuse messages (no leader heard within its lease), so the
+      // increment is sent again while the count shows it was not applied.
+      await waitFor(
+        async () => {
+          const now = await count(m1, id).catch(() => null);
+          if (now === i + 1 + 100) return true;
+          if (now === i + 1) await cluster.hms(m1, ['agent', 'call', id, 'increment', JSON.stringify({ by: 100 })]);
+          return false;
+        },
+        { timeoutMs: 30_000, everyMs: 500, what: `${id} incremented in the majority` },
+      );
     }
 
     // Minority: no swarm-wide change; its cells still run and answer locally.
