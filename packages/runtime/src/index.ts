@@ -85,8 +85,8 @@ export {
   startNatsServer,
 } from './local-nats-server.js';
 export { type CreateLoggerOptions, createLogger, createSilentLogger, type Logger } from './logger.js';
+export { createPhiDetector, type PhiDetector, type PhiDetectorOptions } from './native.js';
 export {
-  createPhiDetector,
   createPopulation,
   describeObjective,
   type EvaluateBatch,
@@ -97,14 +97,12 @@ export {
   type LocalSearchOptions,
   type ObjectiveDescription,
   type ObjectiveName,
-  type PhiDetector,
-  type PhiDetectorOptions,
   Population,
   type PopulationOptions,
   type PopulationState,
   type PopulationStats,
   restorePopulation,
-} from './native.js';
+} from './native-population.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { NodeHeartbeat } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';

@@ -6,7 +6,7 @@ import {
   evaluateObjective,
   type PopulationOptions,
   restorePopulation,
-} from '../src/native.js';
+} from '../src/native-population.js';
 
 function thrown(f: () => unknown): unknown {
   try {
