@@ -2,7 +2,7 @@ import type { EvolutionStatus, IslandStatus } from '@hms/runtime';
 import { createControlClient, ValidationError, validateChanges } from '@hms/runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type GlobalOptions, globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -101,7 +101,7 @@ function renderStatus(status: EvolutionStatus): string {
   return lines.join('\n');
 }
 
-async function waitForRun(g: GlobalOptions, output: CommandDeps['output']): Promise<EvolutionStatus> {
+async function waitForRun(g: GlobalOptions): Promise<EvolutionStatus> {
   const bar = createProgressBar();
   try {
     return await withConnection(g, async (t) => {
@@ -122,7 +122,6 @@ async function waitForRun(g: GlobalOptions, output: CommandDeps['output']): Prom
     });
   } finally {
     bar.end();
-    void output;
   }
 }
 
@@ -169,7 +168,7 @@ export function createEvolveCommand({ output }: CommandDeps): Command {
         );
         return;
       }
-      const status = await waitForRun(g, output);
+      const status = await waitForRun(g);
       output.out(g.json ? formatJson(status) : renderStatus(status));
     });
 
@@ -230,6 +229,5 @@ export function createEvolveCommand({ output }: CommandDeps): Command {
 /** A refused setting is a bad argument (exit 2). */
 function refusedAsUsage(err: unknown): never {
   if (err instanceof ValidationError) throw new UsageError(`refused: ${err.message}`);
-  if (err instanceof CliError) throw err;
   throw err;
 }

@@ -104,7 +104,7 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
         .map((p) => p.node)
         .sort();
       if (nodes.length === 0) throw new ValidationError(`no live node hosts ${GA_ISLAND_TYPE} cells`);
-      // Islands are spread round-robin, starting from a node chosen by the run id.
+      // Islands are spread round-robin, from a random node (so runs do not all start on the same one).
       const offset = Number.parseInt(randomBytes(1).toString('hex'), 16) % nodes.length;
       const placed = configs.map((config, index) => ({
         id: `ga-${run}-${index}`,
