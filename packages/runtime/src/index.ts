@@ -104,7 +104,7 @@ export {
   restorePopulation,
 } from './native-population.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
-export type { NodeHeartbeat } from './node/node-heartbeat.js';
+export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
 export { bucketNames } from './persistence/bucket-names.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { CellHealth } from '../cell/cell-status.js';
+import type { CellHealth, CellStatus } from '../cell/cell-status.js';
 import type { CallTraceBatch } from '../resilience/call-trace.js';
 
 /** What a node publishes on `hms.<swarm>.hb.<nodeId>` every heartbeat interval. */
@@ -40,12 +40,64 @@ export interface NodeHeartbeat {
   election: { role: string; term: number; leader: string | null } | null;
   /** Where the node serves Prometheus metrics, if it does. */
   metricsUrl?: string;
-  /** Health of the cells hosted here (not running ones first when truncated). */
+  /**
+   * The cells that need attention: every hosted cell that is not `running`, and every cell whose
+   * status changed since the previous heartbeat (so a cell back to `running` is seen once). Not
+   * every cell: a node's full list is asked for on demand (`ctl.cells.<nodeId>`), so heartbeats
+   * stay the same size at any swarm size.
+   */
   cells: CellHealth[];
   /** How many cells this node hosts. */
   cellCount: number;
-  /** True when `cells` lists only some of them (see HEARTBEAT_MAX_CELLS). */
+  /** Hosted cells by status (`running`, `starting`, `crashed`, `failed`, …); absent statuses: 0. */
+  counts: Partial<Record<CellStatus, number>>;
+  /** Sums over the hosted cells (each cell's counters since it started on this node). */
+  totals: CellTotals;
+  /** The cells that handled the most messages since the previous heartbeat, with their rate; at most 10. */
+  busiest: BusyCell[];
+  /** True when `cells` was cut to HEARTBEAT_MAX_CELLS (not-running cells kept first). */
   truncated: boolean;
+  /** Present while this node is overloaded: what is over its limit. */
+  overload?: OverloadStatus | null;
+}
+
+/** Sums over a node's cells, as heartbeats carry them. */
+export interface CellTotals {
+  /** Messages handled. */
+  handled: number;
+  /** Messages that failed. */
+  errors: number;
+  /** Restarts by the supervisor. */
+  restarts: number;
+  /** Messages waiting in the inboxes now. */
+  mailbox: number;
+}
+
+/** One of a heartbeat's busiest cells. */
+export interface BusyCell {
+  id: string;
+  type: string;
+  status: CellStatus;
+  handled: number;
+  errors: number;
+  mailbox: number;
+  restarts: number;
+  /** Messages handled per second since the previous heartbeat. */
+  rate: number;
+}
+
+/** Why a node is overloaded, as its heartbeats, `hms monitor health` and metrics show it. */
+export interface OverloadStatus {
+  /** Epoch millis when the overload began. */
+  since: number;
+  /** What is over its limit: `store-latency` (JetStream writes), `store-queue`, `event-loop`. */
+  reasons: string[];
+  /** Snapshot writes' latency, p90 over the last few seconds, in millis. */
+  storeLatencyMs: number;
+  /** Snapshot writes waiting for a slot. */
+  storeQueued: number;
+  /** Event-loop delay p99 over the last interval, in millis. */
+  eventLoopLagMs: number;
 }
 
 /** Measures event-loop delay between heartbeats. */

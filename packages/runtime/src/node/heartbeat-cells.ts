@@ -1,0 +1,80 @@
+import { CELL_STATUS, type CellHealth, type CellStatus } from '../cell/cell-status.js';
+import type { BusyCell, CellTotals, NodeHeartbeat } from './node-heartbeat.js';
+
+/** At most this many cells' health ride in one heartbeat (NATS' default max payload is 1 MiB). */
+export const HEARTBEAT_MAX_CELLS = 2000;
+
+/** How many of the busiest cells a heartbeat names. */
+const BUSIEST = 10;
+
+/** The cell part of a heartbeat. */
+export type HeartbeatCellSummary = Pick<
+  NodeHeartbeat,
+  'cells' | 'cellCount' | 'counts' | 'totals' | 'busiest' | 'truncated'
+>;
+
+/**
+ * Turns a node's cells into the cell part of its heartbeats: counts and sums for all of them,
+ * detail only for the cells that are not running or whose status changed since the previous
+ * heartbeat, and the busiest few with their rates. Its size depends on how many cells need
+ * attention, not on how many the node hosts.
+ */
+export class HeartbeatCells {
+  private previous = new Map<string, { status: CellStatus; handled: number }>();
+  private previousAt = 0;
+
+  /** The summary of `cells` at `now` (epoch millis); remembers them for the next one. */
+  summarize(cells: readonly CellHealth[], now: number): HeartbeatCellSummary {
+    const seconds = this.previousAt === 0 ? 0 : Math.max((now - this.previousAt) / 1000, 1e-3);
+    const counts: Partial<Record<CellStatus, number>> = {};
+    const totals: CellTotals = { handled: 0, errors: 0, restarts: 0, mailbox: 0 };
+    const attention: CellHealth[] = [];
+    const changed: CellHealth[] = [];
+    const next = new Map<string, { status: CellStatus; handled: number }>();
+    const busiest: BusyCell[] = [];
+    for (const c of cells) {
+      counts[c.status] = (counts[c.status] ?? 0) + 1;
+      totals.handled += c.handled;
+      totals.errors += c.errors;
+      totals.restarts += c.restarts;
+      totals.mailbox += c.mailbox;
+      const before = this.previous.get(c.id);
+      next.set(c.id, { status: c.status, handled: c.handled });
+      if (c.status !== CELL_STATUS.running) attention.push(c);
+      else if (before === undefined || before.status !== c.status) changed.push(c);
+      if (seconds > 0 && before !== undefined && c.handled > before.handled) {
+        const rate = Math.round(((c.handled - before.handled) / seconds) * 100) / 100;
+        insertBusy(busiest, {
+          id: c.id,
+          type: c.type,
+          status: c.status,
+          handled: c.handled,
+          errors: c.errors,
+          mailbox: c.mailbox,
+          restarts: c.restarts,
+          rate,
+        });
+      }
+    }
+    this.previous = next;
+    this.previousAt = now;
+    const listed = attention.concat(changed);
+    return {
+      cells: listed.length > HEARTBEAT_MAX_CELLS ? listed.slice(0, HEARTBEAT_MAX_CELLS) : listed,
+      cellCount: cells.length,
+      counts,
+      totals,
+      busiest,
+      truncated: listed.length > HEARTBEAT_MAX_CELLS,
+    };
+  }
+}
+
+/** Keeps `top` the BUSIEST highest rates, sorted by rate, descending. */
+function insertBusy(top: BusyCell[], cell: BusyCell): void {
+  if (top.length === BUSIEST && (top[BUSIEST - 1] as BusyCell).rate >= cell.rate) return;
+  let i = top.length;
+  while (i > 0 && (top[i - 1] as BusyCell).rate < cell.rate) i--;
+  top.splice(i, 0, cell);
+  if (top.length > BUSIEST) top.pop();
+}
