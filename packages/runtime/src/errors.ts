@@ -120,6 +120,22 @@ export class CellFencedError extends HmsError {
   override readonly retryable = true;
 }
 
+/**
+ * Refused because the swarm (or the node that would take it) is over its limits — JetStream
+ * writes too slow, too many queued, or an event loop saturated. Retry after a pause.
+ */
+export class OverloadedError extends HmsError {
+  override name = 'OverloadedError';
+  override readonly code = 'OVERLOADED';
+  override readonly retryable = true;
+}
+
+/** A cell's snapshot is larger than the NATS server accepts in one message: it is not saved. */
+export class SnapshotTooLargeError extends HmsError {
+  override name = 'SnapshotTooLargeError';
+  override readonly code = 'SNAPSHOT_TOO_LARGE';
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -149,6 +165,8 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   DependencyAvoidedError,
   NoLeaderError,
   CellFencedError,
+  OverloadedError,
+  SnapshotTooLargeError,
   NativeError,
 };
 

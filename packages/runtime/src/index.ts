@@ -60,6 +60,7 @@ export type { ElectionMessage, Outgoing } from './election/election-messages.js'
 export {
   AlreadyExistsError,
   CellFailedError,
+  CellFencedError,
   CircuitOpenError,
   CodecError,
   ConnectionError,
@@ -70,9 +71,12 @@ export {
   type HmsErrorOptions,
   InvalidNameError,
   NativeError,
+  NoLeaderError,
   NoRespondersError,
   NotFoundError,
+  OverloadedError,
   RequestTimeoutError,
+  SnapshotTooLargeError,
   ValidationError,
   type WireError,
 } from './errors.js';

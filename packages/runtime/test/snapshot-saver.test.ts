@@ -4,6 +4,7 @@ import { createSnapshotSaver } from '../src/cell/snapshot-saver.js';
 import { systemClock } from '../src/clock.js';
 import { createSilentLogger } from '../src/logger.js';
 import type { SnapshotStore } from '../src/persistence/snapshot-store.js';
+import { SnapshotWriteQueue } from '../src/persistence/snapshot-write-queue.js';
 import { waitFor } from '../src/testing.js';
 
 /** A store that fails its first `failures` saves as a JetStream timeout would. */
@@ -32,6 +33,7 @@ describe('snapshot saver', () => {
       cellId: 'c1',
       actor,
       store,
+      queue: new SnapshotWriteQueue(),
       clock: systemClock,
       logger: createSilentLogger(),
       maxStaleMs: 10,
@@ -53,6 +55,7 @@ describe('snapshot saver', () => {
       cellId: 'c2',
       actor,
       store,
+      queue: new SnapshotWriteQueue(),
       clock: systemClock,
       logger: createSilentLogger(),
       fence: { epoch: 1, revision: 1 },

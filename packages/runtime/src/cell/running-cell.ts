@@ -1,8 +1,9 @@
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
-import { CellFailedError, CellFencedError } from '../errors.js';
+import { CellFailedError, CellFencedError, type SnapshotTooLargeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
+import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { CALL_OUTCOME, callOutcome } from '../resilience/call-trace.js';
 import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
@@ -41,7 +42,13 @@ export interface StartCellOptions {
   /** Where the snapshot is saved after each change; no persistence when omitted. */
   snapshots?: {
     store: SnapshotStore;
+    /** The node's write gate (bounded writes in flight, harder coalescing under load). */
+    queue: SnapshotWriteQueue;
     maxStaleMs?: number;
+    /** See SnapshotSaverOptions.onTooLarge. */
+    onTooLarge?: (err: SnapshotTooLargeError) => void;
+    /** See SnapshotSaverOptions.onFailed. */
+    onFailed?: (err: unknown) => void;
     /** This owner's epoch and the revision it restored from; writes are fenced by it. */
     fence: SnapshotFence;
     /** Another writer was found: see SnapshotSaverOptions.onFenced. */
@@ -167,10 +174,13 @@ export function startCell(options: StartCellOptions): RunningCell {
         cellId: id,
         actor,
         store: options.snapshots.store,
+        queue: options.snapshots.queue,
         clock: options.clock,
         logger,
         fence: options.snapshots.fence,
         onFenced: options.snapshots.onFenced,
+        ...(options.snapshots.onTooLarge ? { onTooLarge: options.snapshots.onTooLarge } : {}),
+        ...(options.snapshots.onFailed ? { onFailed: options.snapshots.onFailed } : {}),
         ...(options.snapshots.maxStaleMs === undefined ? {} : { maxStaleMs: options.snapshots.maxStaleMs }),
       })
     : undefined;

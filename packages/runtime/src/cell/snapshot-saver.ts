@@ -1,7 +1,9 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
+import { SnapshotTooLargeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
+import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 
 /** How long a failed save waits before it is tried again, in millis. */
 const RETRY_MS = 500;
@@ -11,9 +13,11 @@ export interface SnapshotSaverOptions {
   cellId: string;
   actor: AnyActorRef;
   store: SnapshotStore;
+  /** The node's write gate: bounded writes in flight, and how much harder to coalesce. */
+  queue: SnapshotWriteQueue;
   clock: Clock;
   logger: Logger;
-  /** The longest a change may wait before it is saved, in millis (default 100). */
+  /** The longest a change may wait before it is saved while the store keeps up, in millis (default 100). */
   maxStaleMs?: number;
   /** This owner's epoch and the revision it restored from (null: no snapshot existed). */
   fence: SnapshotFence;
@@ -23,11 +27,15 @@ export interface SnapshotSaverOptions {
    * stored state, which claims it).
    */
   onFenced: (reason: 'newer-owner' | 'older-writer') => void;
+  /** Called when a snapshot is too large to save (at most once a minute per cell). */
+  onTooLarge?: (err: SnapshotTooLargeError) => void;
+  /** Called when a save failed for a passing fault (it is tried again). */
+  onFailed?: (err: unknown) => void;
 }
 
 /** Saves a cell's snapshot after it changes, coalescing bursts of changes into one write. */
 export interface SnapshotSaver {
-  /** Notes that the snapshot changed; a save follows within `maxStaleMs`. */
+  /** Notes that the snapshot changed; a save follows within `maxStaleMs` (stretched under load). */
   changed(): void;
   /** Saves now if anything is unsaved (and waits for a save under way); true when all is saved. */
   flush(): Promise<boolean>;
@@ -39,22 +47,43 @@ export interface SnapshotSaver {
   readonly saves: number;
 }
 
+/** A too-large snapshot is reported at most this often per cell, in millis. */
+const TOO_LARGE_REPORT_MS = 60_000;
+
 /**
- * Creates the saver of one cell. At most one write is in flight; changes made during a write
- * are saved by the next one, so staleness stays within `maxStaleMs` plus one KV round trip.
+ * Creates the saver of one cell. At most one write is queued or in flight; it takes the state
+ * that is current when its turn at the node's {@link SnapshotWriteQueue} comes, so changes made
+ * while it waits are saved by it. While the store keeps up a change waits at most `maxStaleMs`
+ * plus one KV round trip; when it does not, changes wait `maxStaleMs × queue.stretch()`.
  */
 export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSaver {
-  const { actor, store, clock, logger, cellId } = options;
+  const { actor, store, queue, clock, logger, cellId } = options;
   const maxStaleMs = options.maxStaleMs ?? 100;
   let dirty = false;
   let timer: unknown;
-  let writing: Promise<void> = Promise.resolve();
+  /** The write queued or in flight, if any. */
+  let pending: Promise<void> | undefined;
   let stopped = false;
   let saves = 0;
   let revision = options.fence.revision;
+  let tooLargeReportedAt = Number.NEGATIVE_INFINITY;
+
+  const schedule = (delayMs: number) => {
+    if (timer === undefined && !stopped) timer = clock.setTimeout(saveIfDirty, delayMs);
+  };
 
   /** After a failed write: another writer, or a passing fault? */
   const diagnose = async (err: unknown) => {
+    if (err instanceof SnapshotTooLargeError) {
+      // Retrying cannot help; the next change tries again (the state may have shrunk).
+      const now = clock.now();
+      if (now - tooLargeReportedAt >= TOO_LARGE_REPORT_MS) {
+        tooLargeReportedAt = now;
+        logger.error({ err, bytes: err.data?.bytes, limit: err.data?.limit }, err.message);
+        options.onTooLarge?.(err);
+      }
+      return;
+    }
     const stored = await store.load(cellId).catch(() => undefined);
     if (stored === undefined && revision !== null) return; // destroyed meanwhile: the stop follows
     if (stored !== undefined && stored.revision !== revision) {
@@ -68,38 +97,45 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     // change; a cell keeps running when the store is away.
     dirty = true;
     logger.warn({ err, retryMs: RETRY_MS }, 'snapshot save failed');
-    if (timer === undefined && !stopped) timer = clock.setTimeout(saveIfDirty, RETRY_MS);
+    options.onFailed?.(err);
+    schedule(RETRY_MS);
   };
 
-  const write = (snapshot: Snapshot<unknown>) => {
-    writing = writing
-      .then(() => (stopped ? undefined : store.save(cellId, snapshot, { epoch: options.fence.epoch, revision })))
-      .then((rev) => {
-        if (rev === undefined) return;
-        revision = rev;
-        saves++;
-      }, diagnose);
-    return writing;
-  };
-
-  const saveIfDirty = () => {
-    timer = undefined;
-    if (!dirty || stopped) return writing;
+  const write = async () => {
+    if (stopped || !dirty) return;
     const snapshot = actor.getPersistedSnapshot() as Snapshot<unknown>;
-    if (snapshot.status === 'error') return writing;
+    if (snapshot.status === 'error') return;
     dirty = false;
-    return write(snapshot);
+    try {
+      revision = await store.save(cellId, snapshot, { epoch: options.fence.epoch, revision });
+      saves++;
+    } catch (err) {
+      await diagnose(err);
+    }
+  };
+
+  const saveIfDirty = (): Promise<void> => {
+    timer = undefined;
+    if (pending) return pending;
+    if (!dirty || stopped) return Promise.resolve();
+    pending = queue.run(write).finally(() => {
+      pending = undefined;
+      // Changed while the write waited or ran: save again, after the usual wait.
+      if (dirty) schedule(maxStaleMs * queue.stretch());
+    });
+    return pending;
   };
 
   return {
     changed() {
       dirty = true;
-      if (timer === undefined && !stopped) timer = clock.setTimeout(saveIfDirty, maxStaleMs);
+      if (!pending) schedule(maxStaleMs * queue.stretch());
     },
     async flush() {
       if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      await pending;
       await saveIfDirty();
-      await writing;
       return !dirty;
     },
     get revision() {

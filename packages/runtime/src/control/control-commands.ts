@@ -57,6 +57,8 @@ export interface SystemStatus {
     configVersion: number;
     intervalMs: number;
   }>;
+  /** Nodes over their limits now (they take no new cells). */
+  overloaded?: string[];
   cells: { total: number; byStatus: Record<string, number> };
 }
 

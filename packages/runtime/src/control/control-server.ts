@@ -7,11 +7,13 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import type { SwarmConfigStore, VersionedConfig } from '../config/swarm-config-store.js';
 import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from '../coordination/node-load.js';
 import type { ElectionView } from '../election/election-runner.js';
-import { NoRespondersError, NotFoundError, RequestTimeoutError, ValidationError } from '../errors.js';
+import { NoRespondersError, NotFoundError, OverloadedError, RequestTimeoutError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
-import type { PeerView } from '../node/peer-view.js';
-import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import { fetchNodeCells } from '../node/node-commands.js';
+import type { Peer, PeerView } from '../node/peer-view.js';
+import type { DesiredCells } from '../persistence/desired-cells.js';
+import type { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
@@ -47,10 +49,10 @@ export interface ControlServerOptions {
   /** How long a swarm-wide change waits for a leader before it is refused, in millis; default 5000. */
   leaderWaitMs?: number;
   /**
-   * The desired cells from the node's watched copy; default: listed from the bucket each time
-   * (a KV watch per call, which the evolution commands, polled by `hms evolve start --wait`, avoid).
+   * The node's watched copy of the desired cells: lists come from memory, and placement counts
+   * each node's cells without listing them (so a create costs the same at any swarm size).
    */
-  listSpecs?: () => Promise<CellSpec[]>;
+  view: DesiredCellsView;
   /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
   settleTimeoutMs?: number;
 }
@@ -68,10 +70,42 @@ export function createControlServer(options: ControlServerOptions) {
   const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
 
-  const reported = (): Map<string, CellHealth> => {
-    const byId = new Map<string, CellHealth>();
-    for (const p of peers.alive()) for (const c of p.heartbeat.cells) byId.set(c.id, c);
-    return byId;
+  const { view } = options;
+  const listSpecs = () => view.list();
+  /** Cells picked for a node whose creation the watch has not delivered yet, per node. */
+  const placing = new Map<string, number>();
+
+  /** The live node with the lowest fill after taking one more; overloaded nodes take none. */
+  const pickNode = (): string => {
+    const alive = peers.alive();
+    const open = alive.filter((p) => !p.heartbeat.overload);
+    if (open.length === 0) {
+      if (alive.length === 0) throw new NotFoundError('no live node to place the cell on');
+      throw overloaded(alive);
+    }
+    const best = leastLoaded(
+      open.map(
+        (p): NodeLoad => ({
+          node: p.node,
+          cells: view.assignedTo(p.node) + (placing.get(p.node) ?? 0),
+          capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
+        }),
+      ),
+    ) as NodeLoad;
+    return best.node;
+  };
+
+  /** Every live node's cells, asked of each node (heartbeats carry only those needing attention). */
+  const gatherCells = async (): Promise<CellHealth[]> => {
+    const pages = await Promise.all(
+      peers.alive().map((p) =>
+        fetchNodeCells(transport, subjects, p.node).catch((err: unknown) => {
+          logger.warn({ err, node: p.node }, 'node did not list its cells');
+          return p.heartbeat.cells;
+        }),
+      ),
+    );
+    return pages.flat();
   };
 
   /** Resolves when the lifecycle event `type` of cell `id` is seen, after `action` ran. */
@@ -124,14 +158,18 @@ export function createControlServer(options: ControlServerOptions) {
       })),
 
     [CONTROL_COMMAND.systemStatus]: async (): Promise<SystemStatus> => {
-      const [current, specs] = await Promise.all([config.read(), desired.list()]);
-      const health = reported();
-      const byStatus: Record<string, number> = {};
-      for (const s of specs) {
-        const status = health.get(s.id)?.status ?? 'unplaced';
-        byStatus[status] = (byStatus[status] ?? 0) + 1;
-      }
+      const current = await config.read();
       const alive = peers.alive();
+      const total = view.isSynced ? view.size : (await desired.list()).length;
+      const byStatus: Record<string, number> = {};
+      let hosted = 0;
+      for (const p of alive) {
+        for (const [status, n] of Object.entries(p.heartbeat.counts ?? {})) {
+          byStatus[status] = (byStatus[status] ?? 0) + (n ?? 0);
+          hosted += n ?? 0;
+        }
+      }
+      if (total > hosted) byStatus.unplaced = total - hosted;
       const term = Math.max(0, ...alive.map((p) => p.heartbeat.election?.term ?? 0));
       const leaders = new Set(alive.map((p) => p.heartbeat.election?.leader ?? null));
       const leader = leaders.size === 1 ? ([...leaders][0] ?? null) : null;
@@ -154,7 +192,8 @@ export function createControlServer(options: ControlServerOptions) {
           configVersion: p.heartbeat.configVersion,
           intervalMs: p.heartbeat.intervalMs,
         })),
-        cells: { total: specs.length, byStatus },
+        overloaded: alive.filter((p) => p.heartbeat.overload).map((p) => p.node),
+        cells: { total, byStatus },
       };
     },
 
@@ -178,7 +217,7 @@ export function createControlServer(options: ControlServerOptions) {
     },
 
     [CONTROL_COMMAND.healStatus]: async () => {
-      const manager = (await desired.list()).find((s) => s.type === RECOVERY_MANAGER_TYPE);
+      const manager = (await listSpecs()).find((s) => s.type === RECOVERY_MANAGER_TYPE);
       if (!manager) {
         throw new NotFoundError(
           `no ${RECOVERY_MANAGER_TYPE} cell: create one with hms agent create ${RECOVERY_MANAGER_TYPE}`,
@@ -204,24 +243,23 @@ export function createControlServer(options: ControlServerOptions) {
     [CONTROL_COMMAND.systemReset]: async () => announce(await config.reset()),
 
     [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {
-      const health = reported();
-      const copies = new Map<string, number>();
-      for (const p of peers.alive()) for (const c of p.heartbeat.cells) copies.set(c.id, (copies.get(c.id) ?? 0) + 1);
-      const specs = await desired.list();
+      const [cells, specs] = await Promise.all([gatherCells(), listSpecs()]);
+      const copiesOf = new Map<string, CellHealth[]>();
+      for (const c of cells) copiesOf.set(c.id, [...(copiesOf.get(c.id) ?? []), c]);
       return specs
         .map((s): AgentInfo => {
-          const h = health.get(s.id);
+          const h = copiesOf.get(s.id)?.find((c) => c.node === s.node);
           return {
             id: s.id,
             type: s.type,
             node: s.node,
-            status: h && h.node === s.node ? h.status : 'unplaced',
+            status: h ? h.status : 'unplaced',
             state: h?.state ?? null,
             mailbox: h?.mailbox ?? 0,
             handled: h?.handled ?? 0,
             errors: h?.errors ?? 0,
             restarts: h?.restarts ?? 0,
-            copies: copies.get(s.id) ?? 0,
+            copies: copiesOf.get(s.id)?.length ?? 0,
           };
         })
         .sort((a, b) => a.id.localeCompare(b.id));
@@ -251,26 +289,33 @@ export function createControlServer(options: ControlServerOptions) {
       definition.config(req.config);
       const id = req.id ?? `${req.type}-${randomBytes(3).toString('hex')}`;
       assertToken(id, 'cell id');
-      const node = req.node ?? pickNode(peers, await desired.list());
       for (const dep of req.dependsOn ?? []) assertToken(dep, 'dependsOn cell id');
       if (req.node !== undefined) {
         assertToken(req.node, 'node');
-        if (!peers.alive().some((p) => p.node === req.node)) {
-          throw new NotFoundError(`no live node ${req.node}`, { data: { field: 'node' } });
-        }
+        const target = peers.alive().find((p) => p.node === req.node);
+        if (!target) throw new NotFoundError(`no live node ${req.node}`, { data: { field: 'node' } });
+        if (target.heartbeat.overload) throw overloaded([target]);
       }
-      await settle(LIFECYCLE_EVENT.started, id, () =>
-        desired.create({
-          id,
-          type: req.type,
-          config: req.config ?? {},
-          node,
-          epoch: 1,
-          createdAt: Date.now(),
-          ...(req.dependsOn?.length ? { dependsOn: req.dependsOn } : {}),
-          ...(req.node === undefined ? {} : { pin: req.node }),
-        }),
-      );
+      const node = req.node ?? pickNode();
+      placing.set(node, (placing.get(node) ?? 0) + 1);
+      try {
+        await settle(LIFECYCLE_EVENT.started, id, () =>
+          desired.create({
+            id,
+            type: req.type,
+            config: req.config ?? {},
+            node,
+            epoch: 1,
+            createdAt: Date.now(),
+            ...(req.dependsOn?.length ? { dependsOn: req.dependsOn } : {}),
+            ...(req.node === undefined ? {} : { pin: req.node }),
+          }),
+        );
+      } finally {
+        const n = (placing.get(node) ?? 1) - 1;
+        if (n <= 0) placing.delete(node);
+        else placing.set(node, n);
+      }
       return { id, type: req.type, node };
     },
 
@@ -279,8 +324,8 @@ export function createControlServer(options: ControlServerOptions) {
       assertToken(id, 'cell id');
       const spec = await desired.get(id);
       if (!spec) throw new NotFoundError(`unknown cell id ${id}`, { data: { id } });
-      const live = reported().has(id);
-      if (live) {
+      // A live owner stops the cell (also one it gave up on) and discards its snapshot.
+      if (peers.alive().some((p) => p.node === spec.node)) {
         await settle(LIFECYCLE_EVENT.stopped, id, () => desired.remove(id));
       } else {
         // No live owner to discard its snapshot: do it here.
@@ -297,13 +342,13 @@ export function createControlServer(options: ControlServerOptions) {
       transport,
       subjects,
       registry,
-      list: options.listSpecs ?? (() => desired.list()),
+      list: listSpecs,
       peers,
       nodeId: options.nodeId,
       logger,
       create: (spec) => settle(LIFECYCLE_EVENT.started, spec.id, () => desired.create(spec)),
       destroy: (spec) =>
-        reported().has(spec.id)
+        peers.alive().some((p) => p.node === spec.node)
           ? settle(LIFECYCLE_EVENT.stopped, spec.id, () => desired.remove(spec.id))
           : desired.remove(spec.id).then(() => snapshots.remove(spec.id)),
     }),
@@ -344,18 +389,10 @@ export function createControlServer(options: ControlServerOptions) {
   };
 }
 
-/** The live node with the lowest fill (desired cells / capacity) after taking one more. */
-function pickNode(peers: PeerView, specs: CellSpec[]): string {
-  const load = new Map<string, NodeLoad>(
-    peers
-      .alive()
-      .map((p) => [p.node, { node: p.node, cells: 0, capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY }]),
-  );
-  for (const s of specs) {
-    const l = load.get(s.node);
-    if (l) l.cells++;
-  }
-  const best = leastLoaded([...load.values()]);
-  if (!best) throw new NotFoundError('no live node to place the cell on');
-  return best.node;
+/** The refusal of a create while `nodes` are over their limits. */
+function overloaded(nodes: Peer[]): OverloadedError {
+  const why = nodes.map((p) => `${p.node} (${p.heartbeat.overload?.reasons.join(', ') ?? 'overloaded'})`).join(', ');
+  return new OverloadedError(`overloaded: no node can take a new cell now: ${why}; try again shortly`, {
+    data: { nodes: nodes.map((p) => p.node) },
+  });
 }

@@ -14,6 +14,25 @@ const FULL_CHECK_MS = 10_000;
 /** A handoff the old owner has not completed within this long is given up and re-placed. */
 const HANDOFF_TIMEOUT_MS = 10_000;
 
+/**
+ * Rebalancing starts only once the set of live nodes has stayed the same for this long, in
+ * millis (and a new leader has held office this long): a node that blinks, or a leader change,
+ * must not start moving cells (Akka's split-brain resolver waits for stability the same way).
+ */
+const REBALANCE_STABLE_MS = 10_000;
+
+/** A cell moved (re-placed or rebalanced) is not rebalanced again within this long, in millis. */
+const MOVE_COOL_DOWN_MS = 60_000;
+
+/** At most this many cells of dead nodes are re-placed per round (a round is `intervalMs`). */
+const REPLACE_BATCH = 1000;
+
+/** …and this many when every live node is overloaded. */
+const REPLACE_BATCH_OVERLOADED = 100;
+
+/** A round that starts this much later than planned, in millis, follows a stall of this process. */
+const STALL_MS = 1000;
+
 /** The coordination events, published on `hms.<swarm>.evt.<type>.<cellId or leaderId>`. */
 export const PLACEMENT_EVENT = {
   /** A cell of a dead or departed node was assigned to a live one. */
@@ -90,6 +109,10 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   let moving = false;
   let progress: RebalanceProgress | null = null;
   const handoffSince = new Map<string, number>();
+  /** When each recently moved cell moved (pruned after the cool-down). */
+  const movedAt = new Map<string, number>();
+  let shapeSince = Number.NEGATIVE_INFINITY;
+  let lastRound = Number.NEGATIVE_INFINITY;
 
   const leading = () => options.election().role === ROLE.leader;
 
@@ -125,18 +148,26 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   };
 
   const replace = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
-    const moves = planReplacement(specs, nodes, { sinceOfficeMs: clock.now() - (officeSince ?? clock.now()) });
+    // Onto nodes with headroom: overloaded ones take none while another can.
+    const open = nodes.filter((n) => n.status !== 'alive' || !n.overloaded);
+    const allOverloaded = !open.some((n) => n.status === 'alive');
+    const planned = planReplacement(specs, allOverloaded ? nodes : open, {
+      sinceOfficeMs: clock.now() - (officeSince ?? clock.now()),
+    });
+    const moves = planned.slice(0, allOverloaded ? REPLACE_BATCH_OVERLOADED : REPLACE_BATCH);
+    const now = clock.now();
     await Promise.all(
       moves.map(async ({ spec, to }) => {
         const epoch = spec.epoch + 1;
         const ok = await rewrite(spec, ({ handoffTo: _, ...s }) => ({ ...s, node: to, epoch }));
         if (!ok) return;
+        movedAt.set(spec.id, now);
         log.info({ cell: spec.id, from: spec.node, to, epoch, term: officeTerm }, 'cell re-placed');
         const body = { cell: spec.id, from: spec.node, to, epoch, term: officeTerm, by: nodeId };
         options.publish(PLACEMENT_EVENT.moved, spec.id, body);
       }),
     );
-    return moves.length;
+    return planned.length;
   };
 
   const rebalance = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
@@ -170,7 +201,17 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     }
     const live = nodes.filter((n) => n.status === 'alive');
     const batch = Math.max(1, options.rebalanceBatch());
-    const plan = planRebalance(specs, live, { maxMoves: Math.max(0, batch - inFlight.length) });
+    for (const [id, at] of movedAt) if (now - at >= MOVE_COOL_DOWN_MS) movedAt.delete(id);
+    // No new moves while the membership is settling, while a node is overloaded (a handoff is
+    // one more write for it), or for cells that moved a moment ago (no back and forth).
+    const settled =
+      now - shapeSince >= REBALANCE_STABLE_MS &&
+      now - (officeSince ?? now) >= REBALANCE_STABLE_MS &&
+      !live.some((n) => n.overloaded);
+    const plan = settled
+      ? planRebalance(specs, live, { maxMoves: Math.max(0, batch - inFlight.length), frozen: new Set(movedAt.keys()) })
+      : { moves: [], remaining: 0 };
+    if (!settled && inFlight.length === 0 && progress === null) return;
     if (plan.moves.length === 0 && inFlight.length === 0) {
       if (progress) {
         progress = { ...progress, moved: progress.moved + completed, inFlight: 0, remaining: 0 };
@@ -186,6 +227,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       plan.moves.map(async ({ spec, to }) => {
         if (await rewrite(spec, (s) => ({ ...s, handoffTo: to }))) {
           started++;
+          movedAt.set(spec.id, now);
           handoffSince.set(spec.id, now);
           options.publish(PLACEMENT_EVENT.handoff, spec.id, { cell: spec.id, from: spec.node, to, term: officeTerm });
         }
@@ -200,17 +242,26 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     options.publish(PLACEMENT_EVENT.rebalance, nodeId, { ...progress, done: false, term: officeTerm });
   };
 
+  /**
+   * How the leader sees each node. A voting member is down only when it stopped answering the
+   * leader's heartbeats for `downAfterMs`: those are answered by the member's election thread,
+   * which keeps its timing while the member's cells are busy, so a slow node whose node
+   * heartbeats come late (phi over the threshold) is not taken for a dead one. A node that is no
+   * voting member falls back to phi. A graceful leave counts at once.
+   */
   const nodeList = () => {
     const { heardAt } = options.election();
     const silentSince = clock.now() - options.downAfterMs();
     return peers.list().map((p) => {
       // The leader's own entry is the time it won, never refreshed: it is not silent.
-      const heard = p.node === nodeId ? undefined : heardAt[p.node];
-      const silent = p.status === 'alive' && heard !== undefined && heard < silentSince;
+      const heard = p.node === nodeId ? clock.now() : heardAt[p.node];
+      let status = p.status;
+      if (p.status !== 'left' && heard !== undefined) status = heard < silentSince ? 'suspect' : 'alive';
       return {
         node: p.node,
-        status: silent ? ('suspect' as const) : p.status,
+        status,
         capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
+        overloaded: Boolean(p.heartbeat.overload),
       };
     });
   };
@@ -226,6 +277,14 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       officeSince = clock.now();
       officeTerm = view.term;
     }
+    // Right after this process stalled, the heartbeats and acks that came meanwhile may not have
+    // been read yet: judging now would take every node for dead. Next round decides.
+    const now = clock.now();
+    const late = now - lastRound > (options.intervalMs ?? 200) + STALL_MS;
+    lastRound = now;
+    // A leader's view lists every member it heard from (all of them when its term began); an
+    // empty one is the follower's view that the election thread has not replaced yet.
+    if (late || Object.keys(view.heardAt).length === 0) return;
     const nodes = nodeList();
     // Listing every desired cell is the expensive part: do it when the set of live or down nodes
     // changed, while cells are still moving, and every 10 s (for cells of nodes never seen, whose
@@ -239,7 +298,9 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       )
       .join('|');
     const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
-    if (shape === lastShape && !moving && progress === null && !due) return;
+    if (shape !== lastShape) shapeSince = now;
+    const settling = now - shapeSince < REBALANCE_STABLE_MS + 1000;
+    if (shape === lastShape && !moving && progress === null && !due && !settling) return;
     lastShape = shape;
     lastFullCheck = clock.now();
     const specs = await (options.listSpecs ?? (() => desired.list()))();

@@ -16,12 +16,16 @@ export interface RebalancePlan {
  * while the node most above its share (total × its capacity / all capacities) is more than one
  * cell further above it than the node most below its share, one unpinned cell moves from the
  * former to the latter. Returns at most `maxMoves` of them, so a join never moves everything at once.
- * Cells whose node is not among `nodes` are left to the replacement plan.
+ * Cells whose node is not among `nodes` are left to the replacement plan; `frozen` cells stay put.
  */
 export function planRebalance(
   specs: readonly CellSpec[],
   nodes: readonly Pick<NodeLoad, 'node' | 'capacity'>[],
-  options: { maxMoves: number },
+  options: {
+    maxMoves: number;
+    /** Cells not to move now (moved a moment ago); they still count toward their node's load. */
+    frozen?: ReadonlySet<string>;
+  },
 ): RebalancePlan {
   if (nodes.length < 2 && !specs.some((s) => s.pin !== undefined)) return { moves: [], remaining: 0 };
   const live = new Set(nodes.map((n) => n.node));
@@ -50,7 +54,12 @@ export function planRebalance(
     let pick = -1;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i] as CellSpec;
-      if (c.pin === undefined && (pick < 0 || c.createdAt > (cells[pick] as CellSpec).createdAt)) pick = i;
+      if (
+        c.pin === undefined &&
+        !options.frozen?.has(c.id) &&
+        (pick < 0 || c.createdAt > (cells[pick] as CellSpec).createdAt)
+      )
+        pick = i;
     }
     if (pick < 0) break;
     const [spec] = cells.splice(pick, 1) as [CellSpec];

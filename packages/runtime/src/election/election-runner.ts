@@ -49,6 +49,13 @@ export interface ElectionRunnerOptions {
   tickMs?: number;
   /** Called when this node's role, term or leader changes. */
   onChange?: (view: ElectionView) => void;
+  /** Called after every input the core handled (a message, a tick), with the view then. */
+  onStep?: (view: ElectionView) => void;
+  /**
+   * While this returns true the node takes no part: messages and ticks are dropped, as if it
+   * were down (its process cannot do its work). Default: never.
+   */
+  paused?: () => boolean;
 }
 
 /** The election of one node, running over NATS. */
@@ -121,8 +128,16 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     }
   };
 
+  let wasPaused = false;
   const process = async (input: ElectionInput) => {
     if (stopped) return;
+    const paused = options.paused?.() ?? false;
+    if (paused !== wasPaused) {
+      wasPaused = paused;
+      if (paused) log.error('main thread stalled: taking no part in the election until it runs again');
+      else log.warn('main thread runs again: back in the election');
+    }
+    if (paused) return;
     const before = state;
     const result = step(state, input, random, timing);
     if (result.state.term !== before.term || result.state.votedFor !== before.votedFor) {
@@ -130,6 +145,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     }
     state = result.state;
     send(result.out);
+    options.onStep?.(view());
     if (state.role !== before.role || state.leader !== before.leader || state.term !== before.term) {
       log.info({ role: state.role, term: state.term, leader: state.leader }, 'election changed');
       options.onChange?.(view());

@@ -9,6 +9,11 @@ export const LIFECYCLE_EVENT = {
   crashed: 'cell.crashed',
   /** A write found a newer owner (the copy stopped) or a stale writer (the copy reloaded). */
   fenced: 'cell.fenced',
+  /** Its snapshot is over the server's max payload and was not saved: `{ bytes, limit }` (an alert). */
+  snapshotTooLarge: 'cell.snapshot-too-large',
+  /** The node went over its limits (`{ reasons, … }`) or came back under them (an alert). */
+  overloaded: 'node.overloaded',
+  recovered: 'node.recovered',
   /** Crashed more often than the restart intensity allows: the node gave up (an alert). */
   escalated: 'cell.escalated',
 } as const;

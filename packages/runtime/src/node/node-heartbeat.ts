@@ -57,6 +57,8 @@ export interface NodeHeartbeat {
   busiest: BusyCell[];
   /** True when `cells` was cut to HEARTBEAT_MAX_CELLS (not-running cells kept first). */
   truncated: boolean;
+  /** Snapshot writes to JetStream: p90 latency (millis), waiting, done and failed since start. */
+  store?: { latencyMs: number; queued: number; writes: number; failed: number };
   /** Present while this node is overloaded: what is over its limit. */
   overload?: OverloadStatus | null;
 }

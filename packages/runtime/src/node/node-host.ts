@@ -1,5 +1,4 @@
 import type { CellRegistry } from '../cell/cell-registry.js';
-import type { CellHealth } from '../cell/cell-status.js';
 import type { RunningCell } from '../cell/running-cell.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CONFIG_CHANGED } from '../config/config-changed.js';
@@ -9,14 +8,16 @@ import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import { type ElectionTiming, ROLE } from '../election/election-core.js';
-import { type ElectionRunner, type ElectionView, startElectionRunner } from '../election/election-runner.js';
+import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
-import { createVoteFile } from '../election/vote-file.js';
+import { startElectionThread } from '../election/election-thread.js';
 import type { Logger } from '../logger.js';
+import { OverloadMonitor } from '../overload/overload-monitor.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
+import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
@@ -26,7 +27,10 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { HeartbeatCells } from './heartbeat-cells.js';
+import { LIFECYCLE_EVENT } from './lifecycle-events.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
 
@@ -110,16 +114,6 @@ const MAJORITY_LEASE_MS = 1000;
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
 
-/** At most this many cells' health ride in one heartbeat (NATS' default max payload is 1 MiB). */
-const HEARTBEAT_MAX_CELLS = 4000;
-
-function cellsForHeartbeat(cells: CellHealth[]): Pick<NodeHeartbeat, 'cells' | 'cellCount' | 'truncated'> {
-  if (cells.length <= HEARTBEAT_MAX_CELLS) return { cells, cellCount: cells.length, truncated: false };
-  // Cells that need attention first, so a truncated heartbeat still shows them.
-  const ordered = [...cells].sort((a, b) => Number(a.status === 'running') - Number(b.status === 'running'));
-  return { cells: ordered.slice(0, HEARTBEAT_MAX_CELLS), cellCount: cells.length, truncated: true };
-}
-
 function withCalls(batch: CallTraceBatch | undefined): Pick<NodeHeartbeat, 'calls'> {
   return batch ? { calls: batch } : {};
 }
@@ -192,9 +186,17 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ).unref();
   };
   const calls = new CallTrace();
+  const writeQueue = new SnapshotWriteQueue();
+  const overload = new OverloadMonitor();
+  const heartbeatCells = new HeartbeatCells();
+  let failedSaves = 0;
   let lastElu = performance.eventLoopUtilization();
   const supervisor = createCellSupervisor({
     onStatusChange: reportSoon,
+    writeQueue,
+    onSaveFailed: () => {
+      failedSaves++;
+    },
     ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
     guard: {
       field,
@@ -252,9 +254,24 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     lastElu = now;
     return Math.round(utilization * 1000) / 1000;
   };
+  /** Samples the node's load; publishes `node.overloaded` / `node.recovered` when it crosses a limit. */
+  const sampleOverload = () => {
+    const storeLatencyMs = writeQueue.latencyP90Ms();
+    const change = overload.sample(
+      { storeLatencyMs, storeQueued: writeQueue.queued, eventLoopLagMs: lastLagMs },
+      Date.now(),
+    );
+    if (change === undefined) return;
+    const type = change === 'entered' ? LIFECYCLE_EVENT.overloaded : LIFECYCLE_EVENT.recovered;
+    const status = overload.current();
+    if (change === 'entered') logger.warn({ overload: status }, 'node overloaded');
+    else logger.info('node no longer overloaded');
+    transport.publish(subjects.event(type, nodeId), type, { node: nodeId, ...(status ?? {}) }, { from: nodeId });
+  };
   const heartbeat = (leaving: boolean): NodeHeartbeat => {
     lastLagMs = lag.sampleMs();
     lastBeatAt = Date.now();
+    sampleOverload();
     return {
       node: nodeId,
       host: hostName,
@@ -277,7 +294,14 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
         : null,
       ...(metrics ? { metricsUrl: metrics.url } : {}),
-      ...cellsForHeartbeat(supervisor.health()),
+      store: {
+        latencyMs: writeQueue.latencyP90Ms(),
+        queued: writeQueue.queued,
+        writes: writeQueue.completed,
+        failed: failedSaves,
+      },
+      overload: overload.current(),
+      ...heartbeatCells.summarize(supervisor.health(), lastBeatAt),
     };
   };
 
@@ -338,6 +362,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   timer.unref();
 
   subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
+  subs.push(serveNodeCommands({ transport, subjects, nodeId, cells: () => supervisor.health() }));
   await refreshConfig();
 
   let lastLeader: string | null = null;
@@ -384,13 +409,11 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   election = await withStorageRetry(
     'join the election',
     () =>
-      startElectionRunner({
-        ...(options.dataDir === undefined ? {} : { votes: createVoteFile(options.dataDir, nodeId) }),
+      startElectionThread({
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         nodeId,
+        swarm,
         transport,
-        subjects,
-        store: electionStore,
-        clock,
         logger,
         timing: options.electionTiming ?? NODE_ELECTION_TIMING,
         onChange: (view) => {
@@ -427,7 +450,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     logger,
     election: () => (election as ElectionRunner).view(),
     confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
-    listSpecs: () => desiredView.list(),
+    view: desiredView,
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
   const stopWatch = await withStorageRetry(

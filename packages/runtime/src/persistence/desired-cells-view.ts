@@ -10,14 +10,42 @@ import type { CellSpec, DesiredCellChange, DesiredCells } from './desired-cells.
  */
 export class DesiredCellsView {
   private readonly specs = new Map<string, CellSpec & { revision: number }>();
+  private readonly perNode = new Map<string, number>();
   private synced = false;
 
   constructor(private readonly store: DesiredCells) {}
 
   /** Applies one change seen by the watch. */
   apply(change: DesiredCellChange): void {
-    if (change.op === 'delete') this.specs.delete(change.id);
-    else this.specs.set(change.spec.id, { ...change.spec, revision: change.revision });
+    const id = change.op === 'delete' ? change.id : change.spec.id;
+    const before = this.specs.get(id);
+    if (before) this.count(before.node, -1);
+    if (change.op === 'delete') this.specs.delete(id);
+    else {
+      this.specs.set(id, { ...change.spec, revision: change.revision });
+      this.count(change.spec.node, 1);
+    }
+  }
+
+  private count(node: string, by: number): void {
+    const n = (this.perNode.get(node) ?? 0) + by;
+    if (n === 0) this.perNode.delete(node);
+    else this.perNode.set(node, n);
+  }
+
+  /** How many desired cells are assigned to `node` (0 until the watch has synced). */
+  assignedTo(node: string): number {
+    return this.perNode.get(node) ?? 0;
+  }
+
+  /** How many desired cells there are (0 until the watch has synced). */
+  get size(): number {
+    return this.specs.size;
+  }
+
+  /** True once the watch has delivered every spec that existed when it started. */
+  get isSynced(): boolean {
+    return this.synced;
   }
 
   /** Marks the initial delivery complete. */

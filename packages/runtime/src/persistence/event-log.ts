@@ -39,10 +39,16 @@ export interface EventLogSpec {
   maxAgeMs: number;
 }
 
-/** Escalated cells and raised alerts, kept 7 days: `hms monitor alerts`. */
+/** Escalated cells, unsaveable snapshots, overloaded nodes and raised alerts, kept 7 days: `hms monitor alerts`. */
 export const ALERT_LOG: EventLogSpec = {
   name: 'alerts',
-  events: [LIFECYCLE_EVENT.escalated, 'alert.raised'],
+  events: [
+    LIFECYCLE_EVENT.escalated,
+    LIFECYCLE_EVENT.snapshotTooLarge,
+    LIFECYCLE_EVENT.overloaded,
+    LIFECYCLE_EVENT.recovered,
+    'alert.raised',
+  ],
   maxAgeMs: 7 * 24 * 3600 * 1000,
 };
 
@@ -83,7 +89,10 @@ export class EventLog {
       num_replicas: storageReplicas(transport),
     };
     try {
-      await jsm.streams.info(stream);
+      const info = await jsm.streams.info(stream);
+      // A swarm made by an older version captures fewer event types: widen it.
+      const missing = config.subjects.filter((s) => !info.config.subjects?.includes(s));
+      if (missing.length > 0) await jsm.streams.update(stream, { ...info.config, subjects: config.subjects });
     } catch {
       await jsm.streams.add(config).catch(async () => {
         // Another node created it in between.

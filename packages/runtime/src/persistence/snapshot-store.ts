@@ -1,6 +1,6 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { Snapshot } from 'xstate';
-import { HmsError } from '../errors.js';
+import { HmsError, SnapshotTooLargeError } from '../errors.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
@@ -28,7 +28,11 @@ export interface SnapshotFence {
  * the state of the cell's new owner: its write fails and it learns of the newer epoch.
  */
 export class SnapshotStore {
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    /** The largest message the server takes, in bytes. */
+    private readonly maxPayload: number,
+  ) {}
 
   /** Opens (creating if needed) the snapshot bucket of `swarm`. */
   static async open(transport: Transport, swarm: string): Promise<SnapshotStore> {
@@ -39,7 +43,7 @@ export class SnapshotStore {
       // heals: a cell restarted there would resume from a stale snapshot. Reads go to the leader.
       allow_direct: false,
     });
-    return new SnapshotStore(kv);
+    return new SnapshotStore(kv, transport.nc.info?.max_payload ?? 1024 * 1024);
   }
 
   /** The last saved snapshot of `cellId`, or undefined. */
@@ -60,10 +64,21 @@ export class SnapshotStore {
 
   /**
    * Saves `snapshot` as the latest of `cellId` if the stored revision is still the one in
-   * `fence`; resolves with the new revision. Rejects when someone else wrote in between.
+   * `fence`; resolves with the new revision. Rejects when someone else wrote in between, and
+   * with {@link SnapshotTooLargeError} (nothing written) when it exceeds the server's max payload.
    */
   save(cellId: string, snapshot: Snapshot<unknown>, fence: SnapshotFence): Promise<number> {
     const value = JSON.stringify({ epoch: fence.epoch, snapshot });
+    // Bytes, not characters; the KV's own headers need a little room too.
+    const bytes = Buffer.byteLength(value);
+    if (bytes > this.maxPayload - 1024) {
+      return Promise.reject(
+        new SnapshotTooLargeError(
+          `snapshot of ${cellId} is ${bytes} bytes, over the server's max payload of ${this.maxPayload}: not saved (keep large state in a stream or object store)`,
+          { data: { cellId, bytes, limit: this.maxPayload } },
+        ),
+      );
+    }
     return fence.revision === null ? this.kv.create(cellId, value) : this.kv.update(cellId, value, fence.revision);
   }
 

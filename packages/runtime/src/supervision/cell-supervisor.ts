@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { CellSpec, DesiredCellChange } from '../persistence/desired-cells.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
 import type { GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { Subjects } from '../transport/subjects.js';
@@ -28,6 +29,10 @@ export interface CellSupervisorOptions {
   intensity?: RestartIntensity;
   /** The longest a change may wait before its snapshot is saved, in millis; default 100. */
   snapshotMaxStaleMs?: number;
+  /** The node's gate for snapshot writes; default a new one (32 writes in flight). */
+  writeQueue?: SnapshotWriteQueue;
+  /** Told of every snapshot save that failed for a passing fault (it is retried). */
+  onSaveFailed?: (cellId: string) => void;
   /** Breakers and stigmergy for the cells' calls; none when omitted. */
   guard?: GuardEnvironment;
   /** Told when a cell starts, stops, crashes or is given up on (the node reports it at once). */
@@ -77,6 +82,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   const { nodeId, transport, subjects, registry, snapshots, clock, logger } = options;
   let intensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
   let snapshotMaxStaleMs = options.snapshotMaxStaleMs;
+  const writeQueue = options.writeQueue ?? new SnapshotWriteQueue();
   const hosted = new Map<string, Hosted>();
   let stopping = false;
 
@@ -143,7 +149,18 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         restarts: entry.restarts,
         snapshots: {
           store: snapshots,
+          queue: writeQueue,
           fence: { epoch: spec.epoch, revision },
+          onTooLarge: (err) => {
+            const { bytes, limit } = err.data ?? {};
+            publishEvent(LIFECYCLE_EVENT.snapshotTooLarge, spec.id, {
+              type: spec.type,
+              bytes,
+              limit,
+              reason: err.message,
+            });
+          },
+          onFailed: () => options.onSaveFailed?.(spec.id),
           onFenced: (reason) => void onFenced(entry, reason),
           ...(snapshotMaxStaleMs === undefined ? {} : { maxStaleMs: snapshotMaxStaleMs }),
         },

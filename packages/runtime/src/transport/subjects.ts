@@ -10,6 +10,7 @@
  * hms.<swarm>.ga.<islandId>.migrants        GA migration
  * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
  * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
+ * hms.<swarm>.node.<nodeId>.<command>       questions for one node (e.g. its cells' detail)
  * ```
  */
 import { InvalidNameError } from '../errors.js';
@@ -83,6 +84,8 @@ export interface Subjects {
   leaderCommand(nodeId: string, command: string): string;
   /** Every swarm-wide change forwarded to `nodeId` (or to any node when omitted). */
   leaderPattern(nodeId?: string): string;
+  /** A question for one node (e.g. `cells`: the health of every cell it hosts). */
+  nodeCommand(nodeId: string, command: string): string;
   /** The command of a leader subject; undefined if it is not one. */
   parseLeaderCommand(subject: string): string | undefined;
   /** Splits an event subject back into its event type and cell id; undefined if it is not one. */
@@ -150,6 +153,11 @@ export function createSubjects(swarm: string): Subjects {
       if (nodeId === undefined) return `${leadPrefix}>`;
       assertToken(nodeId, 'node id');
       return `${leadPrefix}${nodeId}.>`;
+    },
+    nodeCommand(nodeId, command) {
+      assertToken(nodeId, 'node id');
+      assertDottedName(command, 'node command');
+      return `${base}.node.${nodeId}.${command}`;
     },
     parseEvent(subject) {
       if (!subject.startsWith(evtPrefix)) return undefined;

@@ -95,6 +95,7 @@ export class Transport {
   readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0, dropped: 0 };
   private readonly codec: Codec;
   private readonly headerCache = new Map<string, MsgHdrs>();
+  private disconnected = false;
 
   private constructor(
     /** The NATS connection. Only `runtime/src/transport` and persistence may use it directly. */
@@ -108,6 +109,20 @@ export class Transport {
   /** The codec this transport writes with. */
   get codecName(): CodecName {
     return this.codec.name;
+  }
+
+  /**
+   * How this transport connected (servers, credentials, TLS, codec), for a second connection of
+   * the same process, e.g. a worker thread's.
+   */
+  get connectionOptions(): Omit<TransportOptions, 'logger'> {
+    const { logger: _, ...rest } = this.options;
+    return rest;
+  }
+
+  /** True while the connection is up (false while reconnecting, and once closed). */
+  get isConnected(): boolean {
+    return !this.disconnected && !this.nc.isClosed();
   }
 
   /** The server this transport is connected to. */
@@ -147,6 +162,8 @@ export class Transport {
   private watchStatus(): void {
     void (async () => {
       for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect') this.disconnected = true;
+        else if (status.type === 'reconnect') this.disconnected = false;
         if (status.type === 'disconnect' || status.type === 'reconnect') {
           this.logger.warn({ status: status.type, server: status.server }, `nats ${status.type}`);
         } else if (status.type === 'error' || status.type === 'staleConnection') {

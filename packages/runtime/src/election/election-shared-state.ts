@@ -1,0 +1,76 @@
+import { ROLE, type Role } from './election-core.js';
+
+/** Slots of the shared election state (one Float64 each). */
+const SLOT = {
+  /** On a follower: when it last heard the leader (epoch millis); -Infinity if never. */
+  lastLeaderContact: 0,
+  term: 1,
+  role: 2,
+  /** When the main thread last ran (epoch millis): the election thread's view of its health. */
+  mainAliveAt: 3,
+  /** 1 while the main thread's own NATS connection is up, else 0. */
+  mainConnected: 4,
+} as const;
+
+const ROLES: readonly Role[] = [ROLE.follower, ROLE.preCandidate, ROLE.candidate, ROLE.leader];
+
+/**
+ * The part of a node's election state that the main thread must read fresh even when its own
+ * event loop is behind (fencing reads `lastLeaderContact` before every message): a few numbers in
+ * a SharedArrayBuffer, written by the election thread and read by the main thread without
+ * waiting for a message. The main thread writes back when it last ran.
+ */
+export class ElectionSharedState {
+  private readonly slots: Float64Array;
+
+  private constructor(readonly buffer: SharedArrayBuffer) {
+    this.slots = new Float64Array(buffer);
+  }
+
+  /** New state, for the main thread to hand to the election thread: no leader heard yet. */
+  static create(): ElectionSharedState {
+    const state = new ElectionSharedState(new SharedArrayBuffer(8 * 5));
+    state.slots[SLOT.lastLeaderContact] = Number.NEGATIVE_INFINITY;
+    return state;
+  }
+
+  /** The state behind `buffer`, as the other thread made it. */
+  static attach(buffer: SharedArrayBuffer): ElectionSharedState {
+    return new ElectionSharedState(buffer);
+  }
+
+  /** Written by the election thread whenever its state moves. */
+  write(view: { role: Role; term: number; lastLeaderContact: number }): void {
+    this.slots[SLOT.term] = view.term;
+    this.slots[SLOT.role] = ROLES.indexOf(view.role);
+    this.slots[SLOT.lastLeaderContact] = view.lastLeaderContact;
+  }
+
+  get lastLeaderContact(): number {
+    return this.slots[SLOT.lastLeaderContact] as number;
+  }
+
+  get term(): number {
+    return this.slots[SLOT.term] as number;
+  }
+
+  get role(): Role {
+    return ROLES[this.slots[SLOT.role] as number] ?? ROLE.follower;
+  }
+
+  /** Called by the main thread on a steady timer, with whether its NATS connection is up. */
+  markMainAlive(now: number, connected: boolean): void {
+    this.slots[SLOT.mainAliveAt] = now;
+    this.slots[SLOT.mainConnected] = connected ? 1 : 0;
+  }
+
+  /** Whether the main thread's NATS connection was up when it last ran. */
+  get mainConnected(): boolean {
+    return this.slots[SLOT.mainConnected] === 1;
+  }
+
+  /** When the main thread last ran (epoch millis; 0: not yet). */
+  get mainAliveAt(): number {
+    return this.slots[SLOT.mainAliveAt] as number;
+  }
+}

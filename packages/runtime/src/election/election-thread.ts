@@ -1,0 +1,121 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import type { Transport } from '../transport/transport.js';
+import type { ElectionTiming } from './election-core.js';
+import type { ElectionRunner, ElectionView } from './election-runner.js';
+import { ElectionSharedState } from './election-shared-state.js';
+import type { ElectionWorkerCommand, ElectionWorkerData, ElectionWorkerMessage } from './election-worker.js';
+
+/** Options of {@link startElectionThread}. */
+export interface ElectionThreadOptions {
+  nodeId: string;
+  swarm: string;
+  /** The main connection; the election thread opens its own with the same options. */
+  transport: Transport;
+  timing: ElectionTiming;
+  /** Where the vote is kept durably; default KV. */
+  dataDir?: string;
+  logger: Logger;
+  /** Called (on the main thread) when this node's role, term or leader changes. */
+  onChange?: (view: ElectionView) => void;
+  /**
+   * A main thread that has not run for this long, in millis, is stuck rather than busy: the
+   * node then takes no part in the election (the majority counts it down); default 20000. So
+   * does a node whose main connection is down: its cells cannot be reached.
+   */
+  mainStallMs?: number;
+}
+
+/** How often the main thread tells the election thread it runs, in millis. */
+const MAIN_ALIVE_EVERY_MS = 100;
+
+/** How long a stop waits for the election thread to leave cleanly, in millis. */
+const STOP_WAIT_MS = 5000;
+
+/**
+ * The election's own thread. Cells' work shares the main event loop; elections and leader
+ * heartbeats must not (a busy node is not a dead one, and a leader whose heartbeats queue behind
+ * a burst of snapshot writes gets deposed). The election runs in a worker thread with its own
+ * NATS connection; the main thread reads the numbers fencing needs (role, term, last contact
+ * with the leader) from shared memory, fresh even when its own loop is behind, and the rest
+ * (leader, members, who answered the leader when) from messages.
+ */
+export async function startElectionThread(options: ElectionThreadOptions): Promise<ElectionRunner> {
+  const shared = ElectionSharedState.create();
+  const data: ElectionWorkerData = {
+    nodeId: options.nodeId,
+    swarm: options.swarm,
+    connection: options.transport.connectionOptions,
+    timing: options.timing,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    shared: shared.buffer,
+    mainStallMs: options.mainStallMs ?? 20_000,
+    logLevel: options.logger.level,
+  };
+  const worker = new Worker(workerScript(), { workerData: data });
+  worker.unref();
+  let mirror: ElectionView = {
+    role: 'follower',
+    term: 0,
+    leader: null,
+    members: [],
+    heardAt: {},
+    lastLeaderContact: Number.NEGATIVE_INFINITY,
+  };
+  let stopped: (() => void) | undefined;
+  const { transport } = options;
+  const alive = setInterval(() => shared.markMainAlive(Date.now(), transport.isConnected), MAIN_ALIVE_EVERY_MS);
+  alive.unref();
+  shared.markMainAlive(Date.now(), transport.isConnected);
+
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (msg: ElectionWorkerMessage) => {
+      if (msg.kind === 'view') {
+        const changed =
+          msg.view.role !== mirror.role || msg.view.term !== mirror.term || msg.view.leader !== mirror.leader;
+        mirror = msg.view;
+        if (changed) options.onChange?.(msg.view);
+      } else if (msg.kind === 'ready') resolve();
+      else if (msg.kind === 'stopped') stopped?.();
+      else if (msg.kind === 'failed') reject(new Error(`election thread failed: ${msg.message}`));
+    });
+    worker.on('error', (err) => {
+      options.logger.error({ err }, 'election thread crashed');
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      clearInterval(alive);
+      if (code !== 0) reject(new Error(`election thread exited with code ${code}`));
+    });
+  });
+
+  return {
+    view: () => ({
+      ...mirror,
+      role: shared.role,
+      term: shared.term,
+      lastLeaderContact: shared.lastLeaderContact,
+    }),
+    async stop(stopOptions = {}) {
+      clearInterval(alive);
+      const done = new Promise<void>((resolve) => {
+        stopped = resolve;
+        setTimeout(resolve, STOP_WAIT_MS).unref();
+      });
+      worker.postMessage({ kind: 'stop', leave: stopOptions.leave ?? false } satisfies ElectionWorkerCommand);
+      await done;
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The worker's compiled file. Under a TypeScript test runner this module is `src/…/*.ts`, which a
+ * worker cannot load: the build's `dist/` twin is used (the build runs before the tests).
+ */
+function workerScript(): string {
+  const url = new URL('./election-worker.js', import.meta.url);
+  const path = fileURLToPath(url);
+  return import.meta.url.endsWith('.ts') ? path.replace(/([\\/])src([\\/])/, '$1dist$2') : path;
+}

@@ -1,0 +1,68 @@
+import type { OverloadStatus } from '../node/node-heartbeat.js';
+
+/** The limits past which a node calls itself overloaded. */
+export interface OverloadLimits {
+  /** Snapshot writes' p90 latency, in millis; default 250. */
+  storeLatencyMs: number;
+  /** Snapshot writes waiting for a slot; default 2000. */
+  storeQueued: number;
+  /** Event-loop delay p99, in millis; default 250. */
+  eventLoopLagMs: number;
+}
+
+/** The default {@link OverloadLimits}. */
+export const DEFAULT_OVERLOAD_LIMITS: OverloadLimits = { storeLatencyMs: 250, storeQueued: 2000, eventLoopLagMs: 250 };
+
+/** One sample of what the monitor watches. */
+export interface LoadSample {
+  storeLatencyMs: number;
+  storeQueued: number;
+  eventLoopLagMs: number;
+}
+
+/** Samples in a row under half the limits before an overload is over (hysteresis). */
+const CALM_SAMPLES = 3;
+
+/**
+ * Decides, from samples taken every heartbeat, whether a node is overloaded: as soon as any
+ * figure passes its limit; over again only once every figure has stayed under half its limit
+ * for three samples in a row, so the status does not flap at the edge.
+ */
+export class OverloadMonitor {
+  private status: OverloadStatus | null = null;
+  private calm = 0;
+
+  constructor(private readonly limits: OverloadLimits = DEFAULT_OVERLOAD_LIMITS) {}
+
+  /** Takes a sample; returns `entered`/`left` when the status changed, else undefined. */
+  sample(s: LoadSample, now: number): 'entered' | 'left' | undefined {
+    const reasons: string[] = [];
+    if (s.storeLatencyMs > this.limits.storeLatencyMs) reasons.push('store-latency');
+    if (s.storeQueued > this.limits.storeQueued) reasons.push('store-queue');
+    if (s.eventLoopLagMs > this.limits.eventLoopLagMs) reasons.push('event-loop');
+    if (reasons.length > 0) {
+      const entered = this.status === null;
+      this.status = { since: this.status?.since ?? now, reasons, ...s };
+      this.calm = 0;
+      return entered ? 'entered' : undefined;
+    }
+    if (this.status === null) return undefined;
+    const underHalf =
+      s.storeLatencyMs <= this.limits.storeLatencyMs / 2 &&
+      s.storeQueued <= this.limits.storeQueued / 2 &&
+      s.eventLoopLagMs <= this.limits.eventLoopLagMs / 2;
+    this.calm = underHalf ? this.calm + 1 : 0;
+    if (this.calm < CALM_SAMPLES) {
+      this.status = { ...this.status, ...s };
+      return undefined;
+    }
+    this.status = null;
+    this.calm = 0;
+    return 'left';
+  }
+
+  /** The overload now, or null. */
+  current(): OverloadStatus | null {
+    return this.status;
+  }
+}
