@@ -25,6 +25,30 @@ export const CONFIG_SCHEMA = {
     max: 60_000,
     description: 'longest a change waits to be saved, millis',
   },
+  'persistence.writeConcurrency': {
+    default: 32,
+    min: 1,
+    max: 1024,
+    description: 'snapshot writes in flight at once per node',
+  },
+  'overload.storeLatencyMs': {
+    default: 250,
+    min: 1,
+    max: 600_000,
+    description: 'snapshot write latency (p90) over which a node is overloaded, millis',
+  },
+  'overload.storeQueued': {
+    default: 2000,
+    min: 1,
+    max: 10_000_000,
+    description: 'snapshot writes waiting over which a node is overloaded',
+  },
+  'overload.eventLoopLagMs': {
+    default: 250,
+    min: 1,
+    max: 600_000,
+    description: 'event-loop delay (p99) over which a node is overloaded, millis',
+  },
   'breaker.failureThreshold': {
     default: 5,
     min: 1,

@@ -329,6 +329,12 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       },
       snapshotMaxStaleMs: c['persistence.snapshotMaxStaleMs'],
     });
+    writeQueue.setConcurrency(c['persistence.writeConcurrency']);
+    overload.setLimits({
+      storeLatencyMs: c['overload.storeLatencyMs'],
+      storeQueued: c['overload.storeQueued'],
+      eventLoopLagMs: c['overload.eventLoopLagMs'],
+    });
     if (c['health.heartbeatMs'] !== heartbeatMs) {
       heartbeatMs = c['health.heartbeatMs'];
       clearInterval(timer);

@@ -32,7 +32,12 @@ export class OverloadMonitor {
   private status: OverloadStatus | null = null;
   private calm = 0;
 
-  constructor(private readonly limits: OverloadLimits = DEFAULT_OVERLOAD_LIMITS) {}
+  constructor(private limits: OverloadLimits = DEFAULT_OVERLOAD_LIMITS) {}
+
+  /** Changes the limits, live (from the next sample on). */
+  setLimits(limits: OverloadLimits): void {
+    this.limits = limits;
+  }
 
   /** Takes a sample; returns `entered`/`left` when the status changed, else undefined. */
   sample(s: LoadSample, now: number): 'entered' | 'left' | undefined {

@@ -27,7 +27,7 @@ const MAX_STRETCH = 20;
  * how much harder savers coalesce ({@link stretch}) and feeds the node's overload status.
  */
 export class SnapshotWriteQueue {
-  private readonly concurrency: number;
+  private concurrency: number;
   private readonly now: () => number;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
@@ -44,8 +44,9 @@ export class SnapshotWriteQueue {
 
   /** Runs `write` when a slot is free; its duration counts toward the latency figures. */
   async run<T>(write: () => Promise<T>): Promise<T> {
+    // A waiting write is handed its slot by the write that frees it (see pump).
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
+    else this.running++;
     const started = this.now();
     try {
       return await write();
@@ -57,8 +58,21 @@ export class SnapshotWriteQueue {
       this.filled = Math.min(LATENCY_WINDOW, this.filled + 1);
       this.writes++;
       this.running--;
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      this.running++;
       this.waiting.shift()?.();
     }
+  }
+
+  /** Changes how many writes may be in flight, live; waiting writes start if slots opened. */
+  setConcurrency(concurrency: number): void {
+    this.concurrency = Math.max(1, concurrency);
+    this.pump();
   }
 
   /** Writes waiting for a slot. */
