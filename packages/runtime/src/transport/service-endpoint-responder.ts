@@ -87,23 +87,20 @@ export function serveServiceEndpoint(
     const contentType = msg.headers?.get(HEADER.contentType) || undefined;
     let codec = json;
     let error: unknown;
-    let value: unknown;
+    let data: Uint8Array | undefined;
     try {
       codec = contentType ? codecForContentType(contentType) : json;
       const body = contentType ? codec.decode(msg.data) : decodePlain(msg.data);
-      value = await handler({ subject: msg.subject, body, from: msg.headers?.get(HEADER.from) || undefined });
+      const value = await handler({ subject: msg.subject, body, from: msg.headers?.get(HEADER.from) || undefined });
+      data = codec.encode(value);
     } catch (err) {
       error = err;
     }
     onHandled(Number(process.hrtime.bigint() - started), error);
     if (!msg.reply) return;
-    if (error === undefined) {
-      try {
-        msg.respond(codec.encode(value), { headers: replyHeaders(REPLY_TYPE, from, codec) });
-        return;
-      } catch (err) {
-        error = err;
-      }
+    if (data !== undefined) {
+      msg.respond(data, { headers: replyHeaders(REPLY_TYPE, from, codec) });
+      return;
     }
     if (!(error instanceof HmsError)) logger.error({ err: error, subject }, 'service endpoint failed');
     const wire = errorToWire(error);
