@@ -65,6 +65,18 @@ if (!has('nats-server')) {
   }
 }
 
+// 3b. The NATS CLI (`nats micro ls`, `nats sub`), optional: built with Go into .hms/bin (the
+//     same GOBIN as nats-server) when it is not on PATH. Its test runs when it is present.
+const localBin = join(root, '.hms', 'bin');
+if (!has('nats') && !existsSync(join(localBin, 'nats'))) {
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0) {
+    say(`installing the NATS CLI (go install github.com/nats-io/natscli/nats@v0.5.0 into ${localBin})`);
+    run('go', ['install', 'github.com/nats-io/natscli/nats@v0.5.0'], { GOBIN: localBin }, { showOutput: false });
+  } else {
+    say('the NATS CLI (nats) is not installed and Go is missing: `nats micro ls` and its test are unavailable');
+  }
+}
+
 // 4. The Rust toolchain for the native addon.
 if (!has('cargo')) fail('cargo is not installed: install Rust (https://rustup.rs) to build the native addon');
 

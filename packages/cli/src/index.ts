@@ -8,6 +8,7 @@ import { createEvolveCommand } from './commands/evolve.js';
 import { createHealCommand } from './commands/heal.js';
 import { createMonitorCommand } from './commands/monitor.js';
 import { createNodeCommand } from './commands/node.js';
+import { createServiceCommand } from './commands/service.js';
 import { createSubCommand } from './commands/sub.js';
 import { createSystemCommand } from './commands/system.js';
 import { createUpCommand } from './commands/up.js';
@@ -35,6 +36,7 @@ export function createProgram(deps: CommandDeps): Command {
     createMonitorCommand,
     createHealCommand,
     createEvolveCommand,
+    createServiceCommand,
     createSubCommand,
     createDecodeCommand,
   ]) {

@@ -144,6 +144,52 @@ export {
   isDependencyFailure,
   UNHEALTHY_TOPIC,
 } from './resilience/dependency-guard.js';
+export {
+  CONTROL_SERVICE_NAME,
+  CONTROL_SERVICE_VERSION,
+  type ControlService,
+  controlEndpointName,
+  startControlService,
+} from './services/control-service.js';
+export { createEndpointStats, type EndpointStats } from './services/endpoint-stats.js';
+export type { RegisteredService } from './services/registered-service.js';
+export {
+  createServiceClient,
+  type ServiceChange,
+  type ServiceClient,
+  type ServiceClientOptions,
+  type ServiceRequestOptions,
+  type WatchOptions,
+} from './services/service-client.js';
+export {
+  DEFAULT_SERVICE_QUEUE,
+  type EndpointDefinition,
+  resolveServiceDefinition,
+  type ServiceDefinition,
+  type ServiceRequest,
+} from './services/service-definition.js';
+export {
+  DEFAULT_DISCOVERY_TIMEOUT_MS,
+  type DiscoverOptions,
+  discoverServices,
+  gatherServices,
+  pingServices,
+  serviceStats,
+} from './services/service-discovery.js';
+export {
+  type EndpointInfo,
+  type EndpointStatsResponse,
+  type PingResponse,
+  SERVICE_RESPONSE_TYPE,
+  type ServiceIdentity,
+  type ServiceInfo,
+  type ServiceStats,
+} from './services/service-protocol.js';
+export {
+  createServiceRegistry,
+  type ServiceRegistry,
+  type ServiceRegistryOptions,
+} from './services/service-registry.js';
 export { decayed, Field } from './stigmergy/field.js';
 export { FieldView } from './stigmergy/field-view.js';
 export {
@@ -158,7 +204,7 @@ export {
   RestartTracker,
 } from './supervision/restart-intensity.js';
 export { CONTENT_TYPE, type Codec, type CodecName, codecForContentType, getCodec } from './transport/codec.js';
-export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './transport/headers.js';
+export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE, SERVICE_ERROR_HEADER } from './transport/headers.js';
 export type { IncomingMessage, RequestOptions, SendOptions } from './transport/message.js';
 export { decodeBody, type MessageView, toJsonSafe, viewMessage } from './transport/message-view.js';
 export {
@@ -167,8 +213,13 @@ export {
   CONTROL_QUEUE,
   createSubjects,
   isToken,
+  SERVICE_API_PREFIX,
+  SERVICE_VERB,
+  type ServiceVerb,
   SUBJECT_ROOT,
   type Subjects,
+  serviceApiSubject,
+  serviceEndpointSubject,
 } from './transport/subjects.js';
 export {
   connectTransport,

@@ -55,6 +55,8 @@ export interface ControlServerOptions {
   view: DesiredCellsView;
   /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
   settleTimeoutMs?: number;
+  /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
+  onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
 }
 
 function field(body: unknown, name: string): unknown {
@@ -376,7 +378,15 @@ export function createControlServer(options: ControlServerOptions) {
         return;
       }
       logger.debug({ command, from: msg.from }, 'control command');
-      msg.respond(await (SWARM_WIDE_COMMANDS.has(command) ? route.forward(command, msg) : handler(msg)));
+      const started = process.hrtime.bigint();
+      const took = () => Number(process.hrtime.bigint() - started);
+      try {
+        msg.respond(await (SWARM_WIDE_COMMANDS.has(command) ? route.forward(command, msg) : handler(msg)));
+      } catch (err) {
+        options.onCommand?.(command, took(), err);
+        throw err;
+      }
+      options.onCommand?.(command, took());
     },
     { queue: CONTROL_QUEUE },
   );

@@ -21,6 +21,7 @@ import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
+import { startControlService } from '../services/control-service.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
@@ -443,6 +444,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     downAfterMs: () => settings['placement.downAfterMs'],
   });
+  // The control plane is also the NATS service `hms-control`, so `nats micro ls` finds every node.
+  const controlService = await startControlService({ transport, subjects, nodeId });
   const control = createControlServer({
     transport,
     subjects,
@@ -458,6 +461,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
     view: desiredView,
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
+    onCommand: controlService.record,
   });
   const stopWatch = await withStorageRetry(
     'watch the desired cells',
@@ -490,6 +494,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       clearInterval(resyncTimer);
       stopWatch();
+      await controlService.stop();
       await control.stop();
       coordinator?.stop();
       await election?.stop({ leave: true });

@@ -21,3 +21,12 @@ export const REPLY_TYPE = 'reply';
 export const ERROR_TYPE = 'error';
 /** The protocol version this build writes in `hms-v`. */
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * Headers of a NATS Services (ADR-32) error reply, which `nats micro` and other NATS clients
+ * check: a message for people, and a code that always parses as a number (HTTP-like: 400, 404, 500).
+ */
+export const SERVICE_ERROR_HEADER = {
+  message: 'Nats-Service-Error',
+  code: 'Nats-Service-Error-Code',
+} as const;

@@ -11,6 +11,8 @@
  * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
  * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
  * hms.<swarm>.node.<nodeId>.<command>       questions for one node (e.g. its cells' detail)
+ * hms.svc.<service>.<endpoint>              a service endpoint's default subject (any swarm)
+ * $SRV.<PING|INFO|STATS>[.<name>[.<id>]]    NATS Services discovery (ADR-32, `nats micro`)
  * ```
  */
 import { InvalidNameError } from '../errors.js';
@@ -176,4 +178,42 @@ export function createSubjects(swarm: string): Subjects {
       return dot > 0 ? rest.slice(dot + 1) : undefined;
     },
   };
+}
+
+/** The prefix of the NATS Services (ADR-32) discovery subjects. */
+export const SERVICE_API_PREFIX = '$SRV';
+
+/** The discovery verbs of the NATS Services protocol. */
+export const SERVICE_VERB = { ping: 'PING', info: 'INFO', stats: 'STATS' } as const;
+
+/** One of {@link SERVICE_VERB}. */
+export type ServiceVerb = (typeof SERVICE_VERB)[keyof typeof SERVICE_VERB];
+
+const SERVICE_VERBS: ReadonlySet<string> = new Set(Object.values(SERVICE_VERB));
+
+/**
+ * A discovery subject: `$SRV.<verb>` (every service), `$SRV.<verb>.<name>` (every instance of
+ * `name`) or `$SRV.<verb>.<name>.<id>` (one instance). `id` needs `name`.
+ */
+export function serviceApiSubject(verb: ServiceVerb, name?: string, id?: string): string {
+  if (!SERVICE_VERBS.has(verb)) {
+    throw new InvalidNameError(`invalid service verb ${JSON.stringify(verb)}: use PING, INFO or STATS`, {
+      data: { field: 'verb' },
+    });
+  }
+  if (name === undefined) {
+    if (id !== undefined) throw new InvalidNameError('a service id needs a service name', { data: { field: 'id' } });
+    return `${SERVICE_API_PREFIX}.${verb}`;
+  }
+  assertToken(name, 'service name');
+  if (id === undefined) return `${SERVICE_API_PREFIX}.${verb}.${name}`;
+  assertToken(id, 'service id');
+  return `${SERVICE_API_PREFIX}.${verb}.${name}.${id}`;
+}
+
+/** The default subject of a service endpoint: `hms.svc.<service>.<endpoint>`. */
+export function serviceEndpointSubject(service: string, endpoint: string): string {
+  assertToken(service, 'service name');
+  assertToken(endpoint, 'endpoint name');
+  return `${SUBJECT_ROOT}.svc.${service}.${endpoint}`;
 }
