@@ -67,7 +67,9 @@ describe('overload', () => {
         events.push(m.type);
         overloadedNodes.push((m.body as { node: string }).node);
       }),
-      client.subscribe(subjects.eventPattern(LIFECYCLE_EVENT.recovered), (m) => events.push(m.type)),
+      client.subscribe(subjects.eventPattern(LIFECYCLE_EVENT.recovered), (m) => {
+        events.push(m.type);
+      }),
     ];
     await client.flush();
     // A store this node can write to only two snapshots at a time, and a short queue counts as full.
