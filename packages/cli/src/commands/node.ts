@@ -46,6 +46,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     .option('--heartbeat-ms <ms>', 'heartbeat interval in millis', parsePositiveInt, 1000)
     .option('--metrics-port <port>', 'Prometheus /metrics port (0: any free port)', parsePort, 0)
     .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1')
+    .option('--stop-grace-ms <ms>', 'longest a stop waits to save and drain before exiting', parsePositiveInt, 10_000)
     .option('--data-dir <dir>', "this node's durable state (its election vote); default ~/.hms/nodes/<swarm>/<name>")
     .option(
       '--capacity <cells>',
@@ -62,6 +63,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           metricsHost: string;
           capacity: number;
           dataDir?: string;
+          stopGraceMs: number;
         },
         command: Command,
       ) => {
@@ -75,6 +77,9 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           codec: g.codec,
           logger,
           ...(g.creds ? { creds: g.creds } : {}),
+          ...(g.tlsCa || g.tlsCert || g.tlsKey
+            ? { tls: { caFile: g.tlsCa, certFile: g.tlsCert, keyFile: g.tlsKey } }
+            : {}),
         });
         const host = await createNode({
           nodeId,
@@ -90,14 +95,30 @@ export function createNodeCommand({ output }: CommandDeps): Command {
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
-            logger.info({ signal }, 'shutting down');
+            logger.info({ signal, graceMs: opts.stopGraceMs }, 'shutting down');
+            // A second signal means now.
+            process.once('SIGTERM', () => process.exit(143));
+            process.once('SIGINT', () => process.exit(130));
             resolve();
           };
           process.once('SIGTERM', shutdown);
           process.once('SIGINT', shutdown);
         });
-        await host.stop();
-        await transport.drain();
+        // A stop saves what it can, but never waits longer than the grace period for a NATS
+        // server that does not answer.
+        const stopped = (async () => {
+          await host.stop();
+          await transport.drain();
+          return true;
+        })();
+        const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), opts.stopGraceMs).unref());
+        if (!(await Promise.race([stopped, grace]))) {
+          logger.error(
+            { graceMs: opts.stopGraceMs, connected: transport.isConnected },
+            `stop did not finish within ${opts.stopGraceMs} ms${transport.isConnected ? '' : ' (NATS is not answering)'}: exiting; changes not yet saved are lost`,
+          );
+          process.exit(1);
+        }
       },
     );
   node

@@ -16,6 +16,12 @@ function parseNodes(value: string): number {
   return n;
 }
 
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port from 1 to 65535');
+  return n;
+}
+
 /** Waits until `count` nodes answer on the control plane, or fails after `timeoutMs`. */
 async function waitForNodes(control: ControlClient, names: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -43,13 +49,14 @@ async function waitForNodes(control: ControlClient, names: string[], timeoutMs: 
 async function resolveNats(
   g: GlobalOptions,
   home: ReturnType<typeof homePaths>,
+  port: number,
 ): Promise<{ url: string; pid?: number }> {
   if (g.nats) return { url: g.nats };
-  if (await isListening(4222)) return { url: DEFAULT_NATS_URL };
+  if (await isListening(port)) return { url: port === 4222 ? DEFAULT_NATS_URL : `nats://127.0.0.1:${port}` };
   mkdirSync(home.home, { recursive: true });
   const log = openSync(join(home.home, 'nats-server.log'), 'a');
   try {
-    const server = await startNatsServer({ storeDir: home.natsStore, port: 4222, detached: true, output: log });
+    const server = await startNatsServer({ storeDir: home.natsStore, port, detached: true, output: log });
     return { url: server.url, pid: server.pid };
   } finally {
     closeSync(log);
@@ -64,7 +71,13 @@ export function createUpCommand({ output }: CommandDeps): Command {
     )
     .option('--nodes <n>', 'number of node processes', parseNodes, 3)
     .option('--detach', 'return once the swarm answers, leaving it running (stop with hms down)', false)
-    .action(async (opts: { nodes: number; detach: boolean }, command: Command) => {
+    .option(
+      '--port <port>',
+      'port of the nats-server started when no --nats is given and none answers',
+      parsePort,
+      4222,
+    )
+    .action(async (opts: { nodes: number; detach: boolean; port: number }, command: Command) => {
       const g = globalOptions(command);
       const home = homePaths();
       const existing = readState();
@@ -131,10 +144,10 @@ function stopSignals(): { received: Promise<string>; dispose(): void } {
 async function startSwarm(
   g: GlobalOptions,
   home: ReturnType<typeof homePaths>,
-  opts: { nodes: number; detach: boolean },
+  opts: { nodes: number; detach: boolean; port: number },
   output: CommandDeps['output'],
 ): Promise<void> {
-  const nats = await resolveNats(g, home);
+  const nats = await resolveNats(g, home, opts.port);
   const names = Array.from({ length: opts.nodes }, (_, i) => `node-${i + 1}`);
   const state: LocalSwarmState = { swarm: g.swarm, natsUrl: nats.url, nodes: [], startedAt: Date.now() };
   if (nats.pid !== undefined) state.natsPid = nats.pid;
@@ -147,7 +160,7 @@ async function startSwarm(
         natsUrl: nats.url,
         swarm: g.swarm,
         logDir: home.logs,
-        args: ['--data-dir', join(home.nodes, g.swarm, name)],
+        args: ['--data-dir', join(home.nodes, g.swarm, name), ...connectionArgs(g)],
       }),
     });
     writeState(state);
@@ -187,4 +200,15 @@ async function startSwarm(
   } finally {
     await transport.close();
   }
+}
+
+/** The credentials and TLS options of this command, passed on to the nodes it starts. */
+function connectionArgs(g: GlobalOptions): string[] {
+  const pairs: Array<[string, string | undefined]> = [
+    ['--creds', g.creds],
+    ['--tls-ca', g.tlsCa],
+    ['--tls-cert', g.tlsCert],
+    ['--tls-key', g.tlsKey],
+  ];
+  return pairs.flatMap(([flag, value]) => (value ? [flag, value] : []));
 }
