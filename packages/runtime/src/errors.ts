@@ -136,6 +136,15 @@ export class SnapshotTooLargeError extends HmsError {
   override readonly code = 'SNAPSHOT_TOO_LARGE';
 }
 
+/**
+ * A cell was sent a message its machine cannot take in its current state, of a type it does not
+ * answer as a query: a dead letter. Nothing changed.
+ */
+export class UnhandledEventError extends HmsError {
+  override name = 'UnhandledEventError';
+  override readonly code = 'UNHANDLED_EVENT';
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -167,6 +176,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   CellFencedError,
   OverloadedError,
   SnapshotTooLargeError,
+  UnhandledEventError,
   NativeError,
 };
 

@@ -77,6 +77,7 @@ export {
   OverloadedError,
   RequestTimeoutError,
   SnapshotTooLargeError,
+  UnhandledEventError,
   ValidationError,
   type WireError,
 } from './errors.js';

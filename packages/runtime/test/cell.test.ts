@@ -11,6 +11,7 @@ import { connectTest, uniqueSwarm, waitFor } from './fixtures/test-transport.js'
 
 const tally = defineCell({
   type: 'tally',
+  queries: ['get'],
   description: 'test cell',
   topics: () => [{ event: 'bump' }],
   machine: () =>

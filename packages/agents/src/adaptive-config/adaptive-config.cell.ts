@@ -31,6 +31,7 @@ const windows = new Map<string, ObservationWindow>();
  */
 export const adaptiveConfigCell: AnyCellDefinition = defineCell({
   type: 'adaptive-config',
+  queries: ['status', 'calibration'],
   description: 'applies evolved configurations live, keeps them only if the swarm does better',
   config: parseSettings,
   topics: () => [{ heartbeats: true }, { event: 'ga.done' }],

@@ -15,6 +15,7 @@ export interface CounterContext {
  */
 export const counterCell = defineCell({
   type: 'counter',
+  queries: ['get'],
   description: 'counts increments and ticks; answers { count, ticks }',
   topics: () => [{ event: 'tick' }],
   machine: () =>

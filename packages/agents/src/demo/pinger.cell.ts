@@ -33,6 +33,7 @@ function parseConfig(raw: unknown): PingerConfig {
  */
 export const pingerCell = defineCell({
   type: 'pinger',
+  queries: ['get'],
   description: 'pings another cell through NATS and emits round-trip times',
   config: parseConfig,
   machine: (cell) =>

@@ -4,6 +4,7 @@ import { assign, emit, setup } from 'xstate';
 /** `ticker`: emits a `tick` event (`{ n }`) every `intervalMs` (default 1000). */
 export const tickerCell = defineCell({
   type: 'ticker',
+  queries: ['get'],
   description: 'emits tick events every intervalMs',
   config: (raw) => {
     const intervalMs = (raw as { intervalMs?: unknown } | undefined)?.intervalMs ?? 1000;

@@ -10,6 +10,7 @@ import { parseIslandConfig, parseSettingsChange } from './island-config.js';
  */
 export const gaIslandCell = defineCell({
   type: 'ga-island',
+  queries: ['status'],
   description: 'one island of a distributed genetic algorithm (native population, migration over NATS)',
   config: parseIslandConfig,
   topics: () => [{ migrants: true }, { event: 'health.changed' }],

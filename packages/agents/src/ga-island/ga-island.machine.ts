@@ -1,5 +1,5 @@
 import { type CellContext, EVOLUTION_EVENT, type PopulationState } from '@hms/runtime';
-import { assign, emit, sendTo, setup } from 'xstate';
+import { assign, emit, not, sendTo, setup } from 'xstate';
 import { decodeSwarmGenome } from '../evolution/swarm-genes.js';
 import type { EvolutionLoopEvent, IslandProgress, MigrantsMessage } from './events.js';
 import { type IslandConfig, type IslandSettings, parseSettingsChange } from './island-config.js';
@@ -81,6 +81,8 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
       },
     },
     actions: {
+      refuseSettings: ({ event }) =>
+        cell.logger.warn({ set: (event as { set?: unknown }).set }, 'island settings refused: not valid'),
       absorb: assign(({ context, event }) => {
         const p = event as unknown as IslandProgress;
         return {
@@ -183,13 +185,17 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
           'ga.finished': { target: 'done', actions: ['absorb', 'progress', 'done'] },
           'ga.failed': { actions: 'fail' },
           'ga.migrants': { actions: sendTo('evolution', ({ event }) => event) },
-          'ga.configure': {
-            guard: 'validSettings',
-            actions: [
-              'configure',
-              sendTo('evolution', ({ context }) => ({ type: 'ga.settings' as const, settings: context.settings })),
-            ],
-          },
+          'ga.configure': [
+            {
+              guard: 'validSettings',
+              actions: [
+                'configure',
+                sendTo('evolution', ({ context }) => ({ type: 'ga.settings' as const, settings: context.settings })),
+              ],
+            },
+            // Taken and refused: the requester gets the reason from the cell's reply.
+            { actions: 'refuseSettings' },
+          ],
           'ga.stop': { target: 'stopped' },
           'health.changed': {
             actions: [
@@ -212,10 +218,13 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
               actions: 'configure',
             },
             { guard: 'validSettings', actions: 'configure' },
+            { actions: 'refuseSettings' },
           ],
         },
       },
-      stopped: {},
+      // A stopped island takes no settings: a valid change is a dead letter, a bad one is refused
+      // with its reason.
+      stopped: { on: { 'ga.configure': { guard: not('validSettings'), actions: 'refuseSettings' } } },
     },
   });
 }

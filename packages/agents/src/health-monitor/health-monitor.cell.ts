@@ -25,6 +25,7 @@ function parseConfig(raw: unknown): HealthMonitorConfig {
  */
 export const healthMonitorCell = defineCell({
   type: 'health-monitor',
+  queries: ['report'],
   description: 'phi-accrual watch of nodes and cells; health.changed events and alerts',
   config: parseConfig,
   topics: () => [{ heartbeats: true }],

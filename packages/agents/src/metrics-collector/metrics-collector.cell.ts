@@ -8,6 +8,7 @@ import { createMetricsCollectorMachine } from './metrics-collector.machine.js';
  */
 export const metricsCollectorCell = defineCell({
   type: 'metrics-collector',
+  queries: ['query'],
   description: 'samples per-cell metrics into the metrics history stream',
   config: (raw) => {
     const sampleMs = (raw as { sampleMs?: unknown } | undefined)?.sampleMs ?? 5000;

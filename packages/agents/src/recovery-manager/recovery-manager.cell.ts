@@ -10,6 +10,7 @@ import { createRecoveryManagerMachine } from './recovery-manager.machine.js';
  */
 export const recoveryManagerCell = defineCell({
   type: RECOVERY_MANAGER_TYPE,
+  queries: ['status'],
   description: 'records every healing action: what, why, outcome, duration',
   config: (raw) => {
     const keep = (raw as { keep?: unknown } | undefined)?.keep ?? 200;

@@ -26,6 +26,7 @@ const SLOW_MS = 60;
 
 const flakyCell = defineCell({
   type: 'flaky',
+  queries: ['ping'],
   description: 'answers in a moment, except during its outages, when it never answers',
   machine: () => setup({}).createMachine({}),
   // "Never" is 6 s, longer than any request timeout tried here, so that stopping the node does not wait forever.
@@ -37,6 +38,7 @@ const flakyCell = defineCell({
 
 const slowCell = defineCell({
   type: 'slow',
+  queries: ['ping'],
   description: `answers after ${SLOW_MS} ms`,
   machine: () => setup({}).createMachine({}),
   reply: () => new Promise((r) => setTimeout(() => r({ ok: true }), SLOW_MS)),

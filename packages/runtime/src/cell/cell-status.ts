@@ -27,6 +27,8 @@ export interface CellHealth {
   refused?: number;
   /** Messages that failed (error replies, crashes). */
   errors: number;
+  /** Dead letters: inbox messages the machine could not take in its state (absent: none). */
+  unhandled?: number;
   /** How often the node restarted it. */
   restarts: number;
   /** Epoch millis of the last start. */

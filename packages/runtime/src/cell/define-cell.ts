@@ -44,6 +44,13 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    * throw (the requester gets the error). `cell` is the cell's own context (id, node, config).
    */
   readonly reply: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
+  /**
+   * Request types answered from the cell's state by `reply` without the machine taking them as
+   * an event (e.g. `get`, `status`). Any other inbox message the machine cannot take in its
+   * current state is a dead letter: refused with UnhandledEventError, counted and published on
+   * `hms.<swarm>.evt.dead-letter.<cellId>`.
+   */
+  readonly queries: readonly string[];
 }
 
 /** What {@link defineCell} takes: `type`, `description` and `machine` are required. */
@@ -54,6 +61,8 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   config?: (raw: unknown) => TConfig;
   topics?: (config: TConfig) => readonly TopicSpec[];
   reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
+  /** See {@link CellDefinition.queries}; default none. */
+  queries?: readonly string[];
 }
 
 /** Any cell definition, whatever its config and machine. */
@@ -92,5 +101,6 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
       return topics;
     },
     reply: input.reply ?? (defaultReply as CellDefinition<TConfig, TMachine>['reply']),
+    queries: Object.freeze([...(input.queries ?? [])]),
   });
 }

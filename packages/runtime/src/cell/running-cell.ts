@@ -1,7 +1,8 @@
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
-import { CellFailedError, CellFencedError, type SnapshotTooLargeError } from '../errors.js';
+import { CellFailedError, CellFencedError, type SnapshotTooLargeError, UnhandledEventError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { CALL_OUTCOME, callOutcome } from '../resilience/call-trace.js';
@@ -158,6 +159,7 @@ export function startCell(options: StartCellOptions): RunningCell {
   /** Messages and events refused while its node was cut off from the majority. */
   let refused = 0;
   let errors = 0;
+  let unhandled = 0;
   let lastError: string | undefined;
   const startedAt = Date.now();
   const subscriptions: TransportSubscription[] = [];
@@ -223,6 +225,32 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     const started = performance.now();
     const event = toEvent(msg.type, msg.from, msg.body);
+    const before = actor.getSnapshot();
+    if (!definition.queries.includes(msg.type) && !before.can(event)) {
+      unhandled++;
+      const state = before.value;
+      if (unhandled % 100 === 1) logger.warn({ event: msg.type, state, from: msg.from, unhandled }, 'dead letter');
+      transport.publish(
+        eventSubject(LIFECYCLE_EVENT.deadLetter),
+        LIFECYCLE_EVENT.deadLetter,
+        { type: msg.type, state, from: msg.from },
+        { from: id },
+      );
+      msg.fail(
+        new UnhandledEventError(
+          `cell ${id} (${definition.type}) cannot take ${msg.type} in state ${JSON.stringify(state)}`,
+          {
+            data: { cell: id, type: msg.type, state },
+          },
+        ),
+      );
+      return;
+    }
+    if (definition.queries.includes(msg.type)) {
+      handled++;
+      if (!msg.isRequest) return;
+      return answer(msg, before, event, started);
+    }
     actor.send(event);
     handled++;
     const snapshot = actor.getSnapshot();
@@ -232,11 +260,27 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     if (!msg.isRequest) return;
-    const answer = definition.reply(snapshot, event, ctx);
-    if (answer instanceof Promise) {
-      return answer.then(
-        (value) => {
-          msg.respond(value);
+    return answer(msg, snapshot, event, started);
+  };
+  /** Replies to a request with what `reply` makes of the snapshot. */
+  const answer = (
+    msg: IncomingMessage,
+    snapshot: ReturnType<typeof actor.getSnapshot>,
+    event: ReturnType<typeof toEvent>,
+    started: number,
+  ): void | Promise<void> => {
+    let value: unknown;
+    try {
+      value = definition.reply(snapshot, event, ctx);
+    } catch (err) {
+      errors++;
+      msg.fail(err);
+      return;
+    }
+    if (value instanceof Promise) {
+      return value.then(
+        (v) => {
+          msg.respond(v);
           timed(started);
         },
         (err: unknown) => {
@@ -245,7 +289,7 @@ export function startCell(options: StartCellOptions): RunningCell {
         },
       );
     }
-    msg.respond(answer);
+    msg.respond(value);
     timed(started);
   };
   const timed = (started: number) =>
@@ -287,6 +331,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       mailbox: subscriptions[0]?.pending() ?? 0,
       handled,
       errors,
+      ...(unhandled ? { unhandled } : {}),
       ...(refused ? { refused } : {}),
       restarts: options.restarts ?? 0,
       startedAt,

@@ -5,6 +5,8 @@ export const LIFECYCLE_EVENT = {
   /** An operator asked for a cell to be restarted (`hms heal trigger`); its node acts. */
   healRequested: 'heal.requested',
   started: 'cell.started',
+  /** A message its machine could not take in its state: `{ type, state, from }` (a dead letter). */
+  deadLetter: 'dead-letter',
   stopped: 'cell.stopped',
   crashed: 'cell.crashed',
   /** A write found a newer owner (the copy stopped) or a stale writer (the copy reloaded). */

@@ -78,6 +78,12 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
   };
   perCell('hms_cell_messages_handled_total', 'Messages a cell handled.', (c) => c.handled, 'counter');
   perCell('hms_cell_errors_total', 'Messages a cell failed on, and its crashes.', (c) => c.errors, 'counter');
+  perCell(
+    'hms_cell_unhandled_total',
+    'Dead letters: messages a cell could not take in its state.',
+    (c) => c.unhandled ?? 0,
+    'counter',
+  );
   perCell('hms_cell_restarts_total', 'Restarts of a cell by its supervisor.', (c) => c.restarts, 'counter');
   perCell('hms_cell_mailbox_depth', 'Messages waiting in a cell inbox.', (c) => c.mailbox, 'gauge');
   perCell('hms_cell_up', '1 when a cell is running, else 0.', (c) => (c.status === 'running' ? 1 : 0), 'gauge');

@@ -9,7 +9,12 @@ import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
 
-const quiet = defineCell({ type: 'quiet', description: 'x', machine: () => setup({}).createMachine({}) });
+const quiet = defineCell({
+  type: 'quiet',
+  description: 'x',
+  queries: ['poke'],
+  machine: () => setup({}).createMachine({}),
+});
 
 describe('metrics', () => {
   const swarm = uniqueSwarm('m');

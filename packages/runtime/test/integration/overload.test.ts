@@ -13,6 +13,7 @@ import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js
 /** Counts the swarm's `beat` broadcasts and what it is given: every beat is a change to persist. */
 const counter = defineCell({
   type: 'beat-counter',
+  queries: ['get'],
   description: 'counts beats and additions',
   topics: () => [{ event: 'beat' }],
   machine: () =>

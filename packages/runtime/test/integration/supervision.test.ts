@@ -14,6 +14,7 @@ import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js
 
 const tally = defineCell({
   type: 'tally',
+  queries: ['get'],
   description: 'counts adds; throws on boom',
   machine: () =>
     setup({
