@@ -25,7 +25,9 @@ export {
 export { SwarmConfigStore, type VersionedConfig } from './config/swarm-config-store.js';
 export { type ControlClient, type ControlClientOptions, createControlClient } from './control/control-client.js';
 export {
+  AGENT_PAGE,
   type AgentInfo,
+  type AgentListPage,
   CONTROL_COMMAND,
   type ControlCommand,
   type CreateAgentRequest,

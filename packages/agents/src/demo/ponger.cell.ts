@@ -4,6 +4,7 @@ import { assign, setup } from 'xstate';
 /** `ponger`: answers every `ping` request with `{ pong: n, from }`, counting the pings. */
 export const pongerCell = defineCell({
   type: 'ponger',
+  queries: ['get'],
   description: 'answers ping requests with { pong: n }',
   machine: () =>
     setup({

@@ -3,7 +3,9 @@ import type { VersionedConfig } from '../config/swarm-config-store.js';
 import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import {
+  AGENT_PAGE,
   type AgentInfo,
+  type AgentListPage,
   CONTROL_COMMAND,
   type CreateAgentRequest,
   type MetricsQuery,
@@ -60,7 +62,15 @@ export function createControlClient(
   const call = <T>(command: string, body?: unknown): Promise<T> =>
     transport.request(subjects.control(command), command, body, { timeout }) as Promise<T>;
   return {
-    listAgents: () => call(CONTROL_COMMAND.agentList),
+    // Page by page: a whole large swarm does not fit in one NATS message.
+    listAgents: async () => {
+      const all: AgentInfo[] = [];
+      for (;;) {
+        const page = await call<AgentListPage>(CONTROL_COMMAND.agentList, { offset: all.length, limit: AGENT_PAGE });
+        all.push(...page.agents);
+        if (page.agents.length === 0 || all.length >= page.total) return all;
+      }
+    },
     createAgent: (request) => call(CONTROL_COMMAND.agentCreate, request),
     destroyAgent: (id) => call(CONTROL_COMMAND.agentDestroy, { id }),
     agentStatus: (id) => call(CONTROL_COMMAND.agentStatus, { id }),

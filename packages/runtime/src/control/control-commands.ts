@@ -80,6 +80,17 @@ export interface AgentInfo {
   copies: number;
 }
 
+/** How many cells one `agent.list` page carries (a page must fit in one NATS message). */
+export const AGENT_PAGE = 1000;
+
+/** One page of `agent.list` (body `{ offset?, limit? }`), in id order. */
+export interface AgentListPage {
+  /** Desired cells in the swarm. */
+  total: number;
+  offset: number;
+  agents: AgentInfo[];
+}
+
 /** Body of `agent.create`. */
 export interface CreateAgentRequest {
   type: string;

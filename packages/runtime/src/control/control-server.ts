@@ -10,7 +10,7 @@ import type { ElectionView } from '../election/election-runner.js';
 import { NoRespondersError, NotFoundError, OverloadedError, RequestTimeoutError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
-import { fetchNodeCells } from '../node/node-commands.js';
+import { fetchNodeCellsById } from '../node/node-commands.js';
 import type { Peer, PeerView } from '../node/peer-view.js';
 import type { DesiredCells } from '../persistence/desired-cells.js';
 import type { DesiredCellsView } from '../persistence/desired-cells-view.js';
@@ -20,7 +20,9 @@ import type { IncomingMessage } from '../transport/message.js';
 import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import {
+  AGENT_PAGE,
   type AgentInfo,
+  type AgentListPage,
   CONTROL_COMMAND,
   type CreateAgentRequest,
   type NodeInfo,
@@ -97,13 +99,14 @@ export function createControlServer(options: ControlServerOptions) {
     return best.node;
   };
 
-  /** Every live node's cells, asked of each node (heartbeats carry only those needing attention). */
-  const gatherCells = async (): Promise<CellHealth[]> => {
+  /** The health of cells `ids` wherever a live node runs them (heartbeats carry only those needing attention). */
+  const gatherCells = async (ids: readonly string[]): Promise<CellHealth[]> => {
+    const wanted = new Set(ids);
     const pages = await Promise.all(
       peers.alive().map((p) =>
-        fetchNodeCells(transport, subjects, p.node).catch((err: unknown) => {
+        fetchNodeCellsById(transport, subjects, p.node, ids).catch((err: unknown) => {
           logger.warn({ err, node: p.node }, 'node did not list its cells');
-          return p.heartbeat.cells;
+          return p.heartbeat.cells.filter((c) => wanted.has(c.id));
         }),
       ),
     );
@@ -244,27 +247,43 @@ export function createControlServer(options: ControlServerOptions) {
 
     [CONTROL_COMMAND.systemReset]: async () => announce(await config.reset()),
 
-    [CONTROL_COMMAND.agentList]: async (): Promise<AgentInfo[]> => {
-      const [cells, specs] = await Promise.all([gatherCells(), listSpecs()]);
+    [CONTROL_COMMAND.agentList]: async (msg): Promise<AgentListPage> => {
+      const offset = field(msg.body, 'offset') ?? 0;
+      const limit = field(msg.body, 'limit') ?? AGENT_PAGE;
+      for (const [name, value, max] of [
+        ['offset', offset, Number.MAX_SAFE_INTEGER],
+        ['limit', limit, AGENT_PAGE],
+      ] as const) {
+        if (
+          typeof value !== 'number' ||
+          !Number.isInteger(value) ||
+          value < (name === 'limit' ? 1 : 0) ||
+          value > max
+        ) {
+          throw new ValidationError(`${name} must be a whole number up to ${max}`, { data: { field: name } });
+        }
+      }
+      const all = (await listSpecs()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const specs = all.slice(offset as number, (offset as number) + (limit as number));
+      const cells = await gatherCells(specs.map((s) => s.id));
       const copiesOf = new Map<string, CellHealth[]>();
       for (const c of cells) copiesOf.set(c.id, [...(copiesOf.get(c.id) ?? []), c]);
-      return specs
-        .map((s): AgentInfo => {
-          const h = copiesOf.get(s.id)?.find((c) => c.node === s.node);
-          return {
-            id: s.id,
-            type: s.type,
-            node: s.node,
-            status: h ? h.status : 'unplaced',
-            state: h?.state ?? null,
-            mailbox: h?.mailbox ?? 0,
-            handled: h?.handled ?? 0,
-            errors: h?.errors ?? 0,
-            restarts: h?.restarts ?? 0,
-            copies: copiesOf.get(s.id)?.length ?? 0,
-          };
-        })
-        .sort((a, b) => a.id.localeCompare(b.id));
+      const agents = specs.map((s): AgentInfo => {
+        const h = copiesOf.get(s.id)?.find((c) => c.node === s.node);
+        return {
+          id: s.id,
+          type: s.type,
+          node: s.node,
+          status: h ? h.status : 'unplaced',
+          state: h?.state ?? null,
+          mailbox: h?.mailbox ?? 0,
+          handled: h?.handled ?? 0,
+          errors: h?.errors ?? 0,
+          restarts: h?.restarts ?? 0,
+          copies: copiesOf.get(s.id)?.length ?? 0,
+        };
+      });
+      return { total: all.length, offset: offset as number, agents };
     },
 
     [CONTROL_COMMAND.agentStatus]: async (msg) => {

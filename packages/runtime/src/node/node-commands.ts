@@ -5,7 +5,10 @@ import type { Transport, TransportSubscription } from '../transport/transport.js
 
 /** Questions a single node answers on `hms.<swarm>.node.<nodeId>.<command>`. */
 export const NODE_COMMAND = {
-  /** A page of the health of every cell it hosts: `{ offset?, limit? }` → {@link NodeCellsPage}. */
+  /**
+   * A page of the health of the cells it hosts: `{ offset?, limit? }` → {@link NodeCellsPage};
+   * with `{ ids }`, only those of these cells it hosts (at most one page of ids).
+   */
   cells: 'cells',
 } as const;
 
@@ -42,6 +45,18 @@ export function serveNodeCommands(options: {
 }): TransportSubscription {
   const { transport, subjects, nodeId } = options;
   return transport.subscribe(subjects.nodeCommand(nodeId, NODE_COMMAND.cells), (msg) => {
+    const ids = msg.body !== null && typeof msg.body === 'object' ? (msg.body as { ids?: unknown }).ids : undefined;
+    if (ids !== undefined) {
+      if (!Array.isArray(ids) || ids.length > NODE_CELLS_MAX_PAGE || !ids.every((i) => typeof i === 'string')) {
+        throw new ValidationError(`ids must be a list of at most ${NODE_CELLS_MAX_PAGE} cell ids`, {
+          data: { field: 'ids' },
+        });
+      }
+      const wanted = new Set(ids);
+      const cells = options.cells().filter((c) => wanted.has(c.id));
+      msg.respond({ node: nodeId, total: cells.length, offset: 0, cells } satisfies NodeCellsPage);
+      return;
+    }
     const offset = wholeNumber(msg.body, 'offset', 0, Number.MAX_SAFE_INTEGER);
     const limit = wholeNumber(msg.body, 'limit', NODE_CELLS_MAX_PAGE, NODE_CELLS_MAX_PAGE);
     const all = options.cells();
@@ -52,6 +67,25 @@ export function serveNodeCommands(options: {
       cells: all.slice(offset, offset + limit),
     } satisfies NodeCellsPage);
   });
+}
+
+/** Those of `ids` (at most one page) that `nodeId` hosts. */
+export async function fetchNodeCellsById(
+  transport: Transport,
+  subjects: Subjects,
+  nodeId: string,
+  ids: readonly string[],
+  timeoutMs = 5000,
+): Promise<CellHealth[]> {
+  const page = (await transport.request(
+    subjects.nodeCommand(nodeId, NODE_COMMAND.cells),
+    NODE_COMMAND.cells,
+    { ids },
+    {
+      timeout: timeoutMs,
+    },
+  )) as NodeCellsPage;
+  return page.cells;
 }
 
 /** Every cell `nodeId` hosts, asked for page by page. */
