@@ -18,6 +18,7 @@ import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
+import { type NodePluginOptions, type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { Field } from '../stigmergy/field.js';
@@ -65,6 +66,8 @@ export interface NodeOptions {
   metricsPort?: number;
   /** The address the metrics endpoint listens on; default 127.0.0.1. */
   metricsHost?: string;
+  /** Built-in plugins and the swarm's plugins (loaded live into `registry`); none when omitted. */
+  plugins?: NodePluginOptions;
 }
 
 /** A node process's host of cells. */
@@ -245,6 +248,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let election: ElectionRunner | undefined;
   let stopping = false;
   let coordinator: Coordinator | undefined;
+  let plugins: NodePlugins | undefined;
 
   const sampleElu = () => {
     const now = performance.eventLoopUtilization();
@@ -277,6 +281,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
         : null,
       ...(metrics ? { metricsUrl: metrics.url } : {}),
+      ...(plugins ? { plugins: plugins.status() } : {}),
       ...cellsForHeartbeat(supervisor.health()),
     };
   };
@@ -430,6 +435,17 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     listSpecs: () => desiredView.list(),
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
+  // Before the desired cells are watched, so that cells of plugin types start at once.
+  plugins =
+    options.plugins &&
+    (await startNodePlugins(options.plugins, {
+      nodeId,
+      transport,
+      subjects,
+      registry,
+      logger,
+      cells: { stopType: (t) => supervisor.stopType(t), startType: (t) => supervisor.startType(t) },
+    }));
   const stopWatch = await withStorageRetry(
     'watch the desired cells',
     () =>
@@ -465,6 +481,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       coordinator?.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
+      await plugins?.stop();
       for (const s of subs) s.unsubscribe();
       transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));
       lag.stop();

@@ -62,6 +62,13 @@ export interface CellSupervisor {
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
+  /**
+   * Stops the cells of `type`, saving their snapshots, and keeps them waiting for the type (its
+   * plugin was removed or disabled): {@link startType} starts them again from those snapshots.
+   */
+  stopType(type: string): Promise<void>;
+  /** Starts the cells of `type` that wait for it (its plugin was added). */
+  startType(type: string): void;
   /** Applies new settings live: the intensity to every cell's next crash, staleness to new starts. */
   configure(settings: { intensity?: RestartIntensity; snapshotMaxStaleMs?: number }): void;
 }
@@ -129,7 +136,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         return false;
       }
     }
-    if (stopping || hosted.get(spec.id) !== entry) return false;
+    // The type may have gone (its plugin removed) while the snapshot was read.
+    if (stopping || hosted.get(spec.id) !== entry || !registry.has(spec.type)) return false;
     try {
       entry.cell = startCell({
         definition,
@@ -348,6 +356,27 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         const h = e.cell.health();
         return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
       }),
+    async stopType(type) {
+      const waiting = [...hosted.values()].filter((e) => e.spec.type === type);
+      await Promise.all(
+        waiting.map(async (entry) => {
+          if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
+          entry.restartTimer = undefined;
+          const cell = entry.cell;
+          entry.cell = undefined;
+          if (!cell) return;
+          await cell.stop();
+          publishEvent(LIFECYCLE_EVENT.stopped, entry.spec.id, { type, reason: 'type-removed' });
+        }),
+      );
+    },
+    startType(type) {
+      for (const entry of hosted.values()) {
+        if (entry.spec.type !== type || entry.cell || entry.restartTimer !== undefined || stopping) continue;
+        entry.tracker = new RestartTracker();
+        void launch(entry);
+      }
+    },
     configure(settings) {
       if (settings.intensity) intensity = settings.intensity;
       if (settings.snapshotMaxStaleMs !== undefined) snapshotMaxStaleMs = settings.snapshotMaxStaleMs;

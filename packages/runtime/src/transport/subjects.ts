@@ -63,6 +63,13 @@ export interface Subjects {
   event(eventType: string, cellId: string): string;
   /** A pattern matching `eventType` from any cell (or every event when omitted). */
   eventPattern(eventType?: string): string;
+  /**
+   * Events whose type matches a NATS-style pattern from any cell: `health.changed`, `circuit.*`
+   * (one token) or `cell.>` (one or more tokens).
+   */
+  eventTypePattern(pattern: string): string;
+  /** The queue group in which the nodes share a plugin's event handlers (each event handled once). */
+  pluginQueue(pluginId: string): string;
   /** A node's heartbeat subject. */
   heartbeat(nodeId: string): string;
   /** Every node's heartbeat. */
@@ -114,6 +121,24 @@ export function createSubjects(swarm: string): Subjects {
       if (eventType === undefined) return `${evtPrefix}>`;
       assertDottedName(eventType, 'event type');
       return `${evtPrefix}${eventType}.*`;
+    },
+    eventTypePattern(pattern) {
+      const tokens = typeof pattern === 'string' ? pattern.split('.') : [];
+      const ok =
+        tokens.length > 0 &&
+        pattern.length <= 256 &&
+        tokens.every((t, i) => isToken(t) || t === '*' || (t === '>' && i === tokens.length - 1));
+      if (!ok) {
+        throw new InvalidNameError(
+          `invalid event type pattern ${JSON.stringify(pattern)}: use dot-separated tokens of A-Z a-z 0-9 _ -, * for one token, > last for the rest`,
+          { data: { field: 'eventType' } },
+        );
+      }
+      return tokens.at(-1) === '>' ? `${evtPrefix}${pattern}` : `${evtPrefix}${pattern}.*`;
+    },
+    pluginQueue(pluginId) {
+      assertToken(pluginId, 'plugin id');
+      return `hms-plugin-${pluginId}`;
     },
     heartbeat(nodeId) {
       assertToken(nodeId, 'node id');

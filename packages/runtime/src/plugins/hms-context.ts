@@ -1,0 +1,52 @@
+import type { CellRegistry } from '../cell/cell-registry.js';
+import type { ControlClient } from '../control/control-client.js';
+import type { Logger } from '../logger.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { PluginEventBus } from './plugin-event-bus.js';
+
+/** Where a plugin is running: on a node (hosting cells) or in the `hms` CLI (mounting commands). */
+export const PLUGIN_HOST_KIND = { node: 'node', cli: 'cli' } as const;
+
+/** A value of {@link PLUGIN_HOST_KIND}. */
+export type PluginHostKind = (typeof PLUGIN_HOST_KIND)[keyof typeof PLUGIN_HOST_KIND];
+
+/**
+ * Services shared between plugins (to be backed by the NATS Services registry, ADR-32). A
+ * context without one throws `PluginError` (reason `services`) from both methods.
+ */
+export interface PluginServiceRegistry {
+  /** Offers `service` under `name`, owned by plugin `owner`. */
+  register(owner: string, name: string, service: unknown): void;
+  /** The service registered as `name`; throws NotFoundError when there is none. */
+  get(name: string): unknown;
+}
+
+/** What a plugin receives in `initialize`: its own view of the host process. */
+export interface HMSContext<TConfig = Record<string, unknown>> {
+  /** The plugin's id. */
+  readonly pluginId: string;
+  /** The swarm this process belongs to. */
+  readonly swarm: string;
+  /** Where the plugin is running. */
+  readonly host: PluginHostKind;
+  /** The node's id (on a node) or the CLI's connection name. */
+  readonly processId: string;
+  /** The commands of every plugin of this process, by mount point. */
+  readonly commands: CommandRegistry;
+  /** The cell types this process can host (a node's registry; the CLI's is informational). */
+  readonly agentTypes: CellRegistry;
+  /** Publishes and subscribes to the swarm's events over NATS. */
+  readonly events: PluginEventBus;
+  /** The swarm's control plane (agents, nodes, configuration), as the CLI uses it. */
+  readonly control: ControlClient;
+  /** Sends a request to a cell's inbox and resolves with its reply. `timeoutMs` default 5000. */
+  request(cellId: string, type: string, body?: unknown, timeoutMs?: number): Promise<unknown>;
+  /** The plugin's pino logger (`{ plugin: id }` on every line). */
+  readonly logger: Logger;
+  /** The plugin's settings, validated against the `config` schema of its plugin.json. */
+  readonly config: TConfig;
+  /** Offers a service to other plugins. @throws PluginError (reason `services`) without a registry. */
+  registerService(name: string, service: unknown): void;
+  /** A service another plugin registered. @throws PluginError (reason `services`) without a registry. */
+  getService<T = unknown>(name: string): T;
+}
