@@ -8,7 +8,6 @@ import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { HMSContext, PluginHostKind, PluginServiceRegistry } from './hms-context.js';
-import type { AnyHMSPlugin } from './hms-plugin.js';
 import { validatePluginConfig } from './plugin-config.js';
 import { PLUGIN_FAILURE, PluginError } from './plugin-error.js';
 import { createPluginEventBus } from './plugin-event-bus.js';
