@@ -1,4 +1,4 @@
-import { HmsError } from '@hms/runtime';
+import { HmsError, type Transport } from '@hms/runtime';
 import { Command, CommanderError } from 'commander';
 import type { CommandDeps } from './command-deps.js';
 import { createAgentCommand } from './commands/agent.js';
@@ -8,12 +8,14 @@ import { createEvolveCommand } from './commands/evolve.js';
 import { createHealCommand } from './commands/heal.js';
 import { createMonitorCommand } from './commands/monitor.js';
 import { createNodeCommand } from './commands/node.js';
+import { createPluginCommand } from './commands/plugin.js';
 import { createSubCommand } from './commands/sub.js';
 import { createSystemCommand } from './commands/system.js';
 import { createUpCommand } from './commands/up.js';
 import { CliError, EXIT } from './errors.js';
-import { addGlobalOptions } from './global-options.js';
+import { addGlobalOptions, connectCli, globalOptions } from './global-options.js';
 import { type Output, processOutput } from './output.js';
+import { mountPluginCommands } from './plugins/mount-plugin-commands.js';
 
 export { CliError, EXIT, UsageError } from './errors.js';
 
@@ -35,6 +37,7 @@ export function createProgram(deps: CommandDeps): Command {
     createMonitorCommand,
     createHealCommand,
     createEvolveCommand,
+    createPluginCommand,
     createSubCommand,
     createDecodeCommand,
   ]) {
@@ -49,11 +52,22 @@ export function createProgram(deps: CommandDeps): Command {
  */
 export async function run(argv: string[], output: Output = processOutput): Promise<number> {
   const program = createProgram({ output });
+  // Plugins' commands get one connection, opened on first use and closed when the run ends.
+  let connection: Promise<Transport> | undefined;
+  const plugins = await mountPluginCommands(program, argv, () => {
+    connection ??= connectCli(globalOptions(program));
+    return connection;
+  });
   applyExitOverride(program);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
+    const plugin = plugins.running();
+    if (plugin !== undefined && !(err instanceof CommanderError) && !(err instanceof CliError)) {
+      output.err(`hms: plugin ${plugin}: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT.failed;
+    }
     if (err instanceof CommanderError) {
       // commander has printed its one-line message already
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -68,6 +82,9 @@ export async function run(argv: string[], output: Output = processOutput): Promi
     }
     output.err(`hms: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return EXIT.failed;
+  } finally {
+    await plugins.close();
+    await connection?.then((t) => t.close()).catch(() => {});
   }
 }
 

@@ -76,6 +76,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           logger,
           ...(g.creds ? { creds: g.creds } : {}),
         });
+        const dataDir = opts.dataDir ?? join(homedir(), '.hms', 'nodes', g.swarm, nodeId);
         const host = await createNode({
           nodeId,
           swarm: g.swarm,
@@ -86,7 +87,8 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
           capacity: opts.capacity,
-          dataDir: opts.dataDir ?? join(homedir(), '.hms', 'nodes', g.swarm, nodeId),
+          dataDir,
+          plugins: { dir: join(dataDir, 'plugins') },
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
