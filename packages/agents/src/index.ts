@@ -47,7 +47,14 @@ export {
 export { createIslandEvolution, populationOptions } from './ga-island/island-evolution.js';
 export { createMigrationSchedule, type MigrationSchedule } from './ga-island/migration-schedule.js';
 export { isTopology, migrationTargets, TOPOLOGY, type Topology } from './ga-island/migration-topology.js';
-export { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './health-monitor/events.js';
+export {
+  type AlertRaised,
+  HEALTH_EVENT,
+  type HealthChanged,
+  type HealthDegraded,
+  type HealthRecovered,
+  type NodeHealth,
+} from './health-monitor/events.js';
 export { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
 export {
   createHealthMonitorMachine,

@@ -123,6 +123,7 @@ export { CommandRegistry, type MountedCommand } from './plugins/command-registry
 export {
   type HMSContext,
   PLUGIN_HOST_KIND,
+  type PluginField,
   type PluginHostKind,
   type PluginServiceRegistry,
 } from './plugins/hms-context.js';

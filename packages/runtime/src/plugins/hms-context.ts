@@ -21,6 +21,18 @@ export interface PluginServiceRegistry {
   get(name: string): unknown;
 }
 
+/** The swarm's stigmergy field (KV `hms-<swarm>-field`), as a plugin uses it. */
+export interface PluginField {
+  /**
+   * Adds `strength` to the mark `topic`/`key` (tokens), fading over `ttlMs` millis; resolves
+   * with the mark's new strength. Cells avoid a callee marked `unhealthy`/`<cellId>` strongly
+   * enough (`stigmergy.avoidStrength`).
+   */
+  deposit(topic: string, key: string, strength: number, ttlMs: number): Promise<number>;
+  /** The current strength of every live mark of `topic`, by key. */
+  sense(topic: string): Promise<Map<string, number>>;
+}
+
 /** What a plugin receives in `initialize`: its own view of the host process. */
 export interface HMSContext<TConfig = Record<string, unknown>> {
   /** The plugin's id. */
@@ -39,6 +51,8 @@ export interface HMSContext<TConfig = Record<string, unknown>> {
   readonly events: PluginEventBus;
   /** The swarm's control plane (agents, nodes, configuration), as the CLI uses it. */
   readonly control: ControlClient;
+  /** The stigmergy field, opened on first use. */
+  readonly field: PluginField;
   /** Sends a request to a cell's inbox and resolves with its reply. `timeoutMs` default 5000. */
   request(cellId: string, type: string, body?: unknown, timeoutMs?: number): Promise<unknown>;
   /** The plugin's pino logger (`{ plugin: id }` on every line). */

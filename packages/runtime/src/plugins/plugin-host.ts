@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import type { AnyCellDefinition } from '../cell/define-cell.js';
+import { systemClock } from '../clock.js';
 import { type ControlClient, createControlClient } from '../control/control-client.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
+import { Field } from '../stigmergy/field.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import type { CommandRegistry } from './command-registry.js';
-import type { HMSContext, PluginHostKind, PluginServiceRegistry } from './hms-context.js';
+import type { HMSContext, PluginField, PluginHostKind, PluginServiceRegistry } from './hms-context.js';
 import { validatePluginConfig } from './plugin-config.js';
 import { PLUGIN_FAILURE, PluginError } from './plugin-error.js';
 import { createPluginEventBus } from './plugin-event-bus.js';
@@ -96,6 +98,17 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
   const transport = (): Promise<Transport> =>
     typeof options.transport === 'function' ? options.transport() : Promise.resolve(options.transport);
   const control = lazyControl(transport, subjects.swarm);
+  let opened: Promise<Field> | undefined;
+  const openField = () => {
+    opened ??= transport().then((t) =>
+      Field.open(t, subjects.swarm, { clock: systemClock, by: options.processId, logger }),
+    );
+    return opened;
+  };
+  const field: PluginField = {
+    deposit: async (topic, key, strength, ttlMs) => (await openField()).deposit(topic, key, strength, ttlMs),
+    sense: async (topic) => (await openField()).sense(topic),
+  };
 
   const servicesOf = (id: string) => {
     const unavailable = () =>
@@ -123,6 +136,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       agentTypes: registry,
       events: createPluginEventBus({ transport: options.transport, subjects, from: id }),
       control,
+      field,
       request: async (cellId, type, body, timeoutMs = 5000) =>
         (await transport()).request(subjects.cellInbox(cellId), type, body, { timeout: timeoutMs, from: id }),
       logger: logger.child({ plugin: id }),
