@@ -18,6 +18,7 @@ export {
   type Trial,
 } from './adaptive-config/adaptive-config.machine.js';
 export { type Measurement, ObservationWindow } from './adaptive-config/observation-window.js';
+export { builtinPlugins } from './builtin-plugins.js';
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
 export { echoCell } from './demo/echo.cell.js';

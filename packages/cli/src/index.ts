@@ -1,20 +1,16 @@
-import { HmsError, type Transport } from '@hms/runtime';
+import { CommandRegistry, HmsError, type Transport } from '@hms/runtime';
 import { Command, CommanderError } from 'commander';
 import type { CommandDeps } from './command-deps.js';
-import { createAgentCommand } from './commands/agent.js';
 import { createDecodeCommand } from './commands/decode.js';
 import { createDownCommand } from './commands/down.js';
-import { createEvolveCommand } from './commands/evolve.js';
-import { createHealCommand } from './commands/heal.js';
-import { createMonitorCommand } from './commands/monitor.js';
 import { createNodeCommand } from './commands/node.js';
 import { createPluginCommand } from './commands/plugin.js';
 import { createSubCommand } from './commands/sub.js';
-import { createSystemCommand } from './commands/system.js';
 import { createUpCommand } from './commands/up.js';
 import { CliError, EXIT } from './errors.js';
 import { addGlobalOptions, connectCli, globalOptions } from './global-options.js';
 import { type Output, processOutput } from './output.js';
+import { builtinCommandPlugins, CORE_COMMANDS } from './plugins/builtin-command-plugins.js';
 import { mountPluginCommands } from './plugins/mount-plugin-commands.js';
 
 export { CliError, EXIT, UsageError } from './errors.js';
@@ -28,20 +24,19 @@ export function createProgram(deps: CommandDeps): Command {
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
   addGlobalOptions(program);
-  for (const create of [
+  const core = [
     createUpCommand,
     createDownCommand,
     createNodeCommand,
-    createAgentCommand,
-    createSystemCommand,
-    createMonitorCommand,
-    createHealCommand,
-    createEvolveCommand,
     createPluginCommand,
     createSubCommand,
     createDecodeCommand,
-  ]) {
-    program.addCommand(create(deps));
+  ].map((create) => create(deps));
+  const commands = new CommandRegistry();
+  commands.reserve(CORE_COMMANDS);
+  for (const plugin of builtinCommandPlugins(deps)) commands.mount(plugin.id, plugin.getCommands(), { builtin: true });
+  for (const command of [...core.slice(0, 3), ...commands.list().map((m) => m.command), ...core.slice(3)]) {
+    program.addCommand(command);
   }
   return program;
 }

@@ -120,6 +120,7 @@ export {
 } from './persistence/event-log.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
 export { CommandRegistry, type MountedCommand } from './plugins/command-registry.js';
+export { builtinPlugin, definePlugin, type PluginInput } from './plugins/define-plugin.js';
 export {
   type HMSContext,
   PLUGIN_HOST_KIND,

@@ -1,8 +1,9 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { builtinCells } from '@hms/agents';
+import { builtinPlugins } from '@hms/agents';
 import {
   assertToken,
+  builtinPlugin,
   CellRegistry,
   connectTransport,
   createControlClient,
@@ -81,14 +82,15 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           nodeId,
           swarm: g.swarm,
           transport,
-          registry: new CellRegistry(builtinCells),
+          // Every cell type comes through a plugin: the built-ins first, then the swarm's.
+          registry: new CellRegistry(),
           logger,
           heartbeatMs: opts.heartbeatMs,
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
           capacity: opts.capacity,
           dataDir,
-          plugins: { dir: join(dataDir, 'plugins') },
+          plugins: { builtins: builtinPlugins.map(builtinPlugin), dir: join(dataDir, 'plugins') },
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
