@@ -97,7 +97,8 @@ export function createPluginCommand({ output }: CommandDeps): Command {
     .description('pack a plugin (a directory or an npm package), store it for the swarm, and load it on every node')
     .argument('<source>', 'plugin directory, or npm package name installed in this project')
     .option('--config <json>', "the plugin's settings, checked against its plugin.json schema", parseConfig)
-    .action(async (source: string, opts: { config?: Record<string, unknown> }, command: Command) => {
+    .option('--replace', 'replace the plugin of the same id the swarm has (an upgrade)', false)
+    .action(async (source: string, opts: { config?: Record<string, unknown>; replace: boolean }, command: Command) => {
       const g = globalOptions(command);
       const loaded = await loadPlugin(resolvePluginDir(source));
       const { manifest } = loaded;
@@ -119,6 +120,13 @@ export function createPluginCommand({ output }: CommandDeps): Command {
       const pack = await packPluginDir(loaded.dir);
       await withConnection(g, async (t) => {
         const store = await openStore(t, g);
+        const existing = await store.get(manifest.id);
+        if (existing && existing.digest !== pack.digest && !opts.replace) {
+          throw new PluginError(
+            `plugin ${manifest.id}@${manifest.version} (${loaded.dir}): the swarm has plugin ${existing.id}@${existing.version} (${existing.name}) already: remove it first, or add --replace`,
+            'conflict',
+          );
+        }
         const record = await store.put(manifest, pack, config);
         await saveLocalCopy(g.swarm, record, pack.data);
         const reports = await collectPluginReports(t, g.swarm, {
