@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginError } from '../../src/plugins/plugin-error.js';
 import { loadPlugin } from '../../src/plugins/plugin-loader.js';
@@ -81,6 +83,21 @@ export default {
     expect(err).toBeInstanceOf(PluginError);
     expect((err as Error).message).toContain(message);
     expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('loads a plugin installed as an npm package, resolved from the project', async () => {
+    const project = writeTempPlugin({}, {});
+    const pkg = join(project, 'node_modules', 'hms-plugin-demo');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'hms-plugin-demo', version: '1.0.0', exports: './index.ts' }),
+    );
+    writeFileSync(join(pkg, 'plugin.json'), JSON.stringify(manifestOf('npm-one')));
+    writeFileSync(join(pkg, 'index.ts'), pluginSource({ id: 'npm-one' }));
+    const loaded = await loadPlugin('hms-plugin-demo', { cwd: project });
+    expect(loaded.dir).toBe(pkg);
+    expect(loaded.parts[0]?.getAgentTypes().map((t) => t.type)).toEqual(['npm-one-cell']);
   });
 
   it('refuses a source that is neither a directory nor an installed package', async () => {
