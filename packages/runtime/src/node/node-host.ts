@@ -445,6 +445,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       registry,
       logger,
       cells: { stopType: (t) => supervisor.stopType(t), startType: (t) => supervisor.startType(t) },
+      onChange: reportSoon,
     }));
   const stopWatch = await withStorageRetry(
     'watch the desired cells',

@@ -32,6 +32,8 @@ export interface NodePluginsContext {
   logger: Logger;
   /** Stops (saving) and restarts the node's cells of a type whose plugin goes and comes. */
   cells: { stopType(type: string): Promise<void>; startType(type: string): void };
+  /** Told when a plugin was loaded, failed or removed (the node reports it at once). */
+  onChange?: () => void;
 }
 
 /** The plugins of one node. */
@@ -82,6 +84,7 @@ export async function startNodePlugins(options: NodePluginOptions, node: NodePlu
       dir: options.dir,
       logger,
       ...(options.load ? { load: options.load } : {}),
+      ...(node.onChange ? { onChange: node.onChange } : {}),
     });
     await swarm.synced;
   }

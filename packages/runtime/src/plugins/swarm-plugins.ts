@@ -16,6 +16,8 @@ export interface SwarmPluginsOptions {
   logger: Logger;
   /** Passed to the loader (tests give the peers). */
   load?: Omit<LoadPluginOptions, 'manifestName'>;
+  /** Told after each change was applied (loaded, failed or unloaded). */
+  onChange?: () => void;
 }
 
 /** The swarm's plugins kept loaded on one node. */
@@ -92,7 +94,10 @@ export async function startSwarmPlugins(options: SwarmPluginsOptions): Promise<S
   });
   const stopWatch = await store.watch(
     (change) => {
-      queue = queue.then(() => apply(change)).catch((err: unknown) => logger.error({ err }, 'plugin change failed'));
+      queue = queue
+        .then(() => apply(change))
+        .then(() => options.onChange?.())
+        .catch((err: unknown) => logger.error({ err }, 'plugin change failed'));
     },
     () => {
       queue = queue.then(resolveSynced);
