@@ -139,8 +139,16 @@ describe('plugins in a swarm of node processes', () => {
     const removed = await hms('plugin', 'remove', 'http-probe');
     expect(removed.code).toBe(0);
     expect(await types()).not.toContain('http-probe');
-    const agents = JSON.parse((await hms('agent', 'list', '--json')).stdout) as Array<{ id: string; status: string }>;
-    expect(agents.find((a) => a.id === 'probe-1')?.status).not.toBe('running');
+    await waitFor(
+      async () => {
+        const agents = JSON.parse((await hms('agent', 'list', '--json')).stdout) as Array<{
+          id: string;
+          status: string;
+        }>;
+        return agents.find((a) => a.id === 'probe-1')?.status === 'stopped';
+      },
+      { what: 'probe-1 stopped, waiting for its type' },
+    );
     const gone = await hms('http-probe', 'status');
     expect(gone.code).toBe(2);
 

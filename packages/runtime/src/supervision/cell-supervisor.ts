@@ -43,6 +43,23 @@ export interface CellSupervisorOptions {
   admits?: () => string | null;
 }
 
+/** The health of a cell that waits for its type to be loaded. */
+function waiting(spec: CellSpec, node: string, lastError: string): CellHealth {
+  return {
+    id: spec.id,
+    type: spec.type,
+    node,
+    status: CELL_STATUS.stopped,
+    state: null,
+    mailbox: 0,
+    handled: 0,
+    errors: 0,
+    restarts: 0,
+    startedAt: 0,
+    lastError,
+  };
+}
+
 /** A cell this node is responsible for. */
 interface Hosted {
   spec: CellSpec;
@@ -351,7 +368,11 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
     health: () =>
-      [...hosted.values()].flatMap((e) => {
+      [...hosted.values()].flatMap((e): CellHealth[] => {
+        if (!e.cell && !registry.has(e.spec.type)) {
+          // Its type's plugin is not loaded here (removed, disabled or failed): say so.
+          return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
+        }
         if (!e.cell) return [];
         const h = e.cell.health();
         return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
