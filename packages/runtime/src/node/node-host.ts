@@ -419,6 +419,18 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     downAfterMs: () => settings['placement.downAfterMs'],
   });
+  // Before the control plane answers and the desired cells are watched: every type is known then.
+  plugins =
+    options.plugins &&
+    (await startNodePlugins(options.plugins, {
+      nodeId,
+      transport,
+      subjects,
+      registry,
+      logger,
+      cells: { stopType: (t) => supervisor.stopType(t), startType: (t) => supervisor.startType(t) },
+      onChange: reportSoon,
+    }));
   const control = createControlServer({
     transport,
     subjects,
@@ -435,18 +447,6 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     listSpecs: () => desiredView.list(),
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
   });
-  // Before the desired cells are watched, so that cells of plugin types start at once.
-  plugins =
-    options.plugins &&
-    (await startNodePlugins(options.plugins, {
-      nodeId,
-      transport,
-      subjects,
-      registry,
-      logger,
-      cells: { stopType: (t) => supervisor.stopType(t), startType: (t) => supervisor.startType(t) },
-      onChange: reportSoon,
-    }));
   const stopWatch = await withStorageRetry(
     'watch the desired cells',
     () =>
