@@ -204,8 +204,20 @@ export function createPluginCommand({ output }: CommandDeps): Command {
       const g = globalOptions(command);
       await withConnection(g, async (t) => {
         const store = await openStore(t, g);
-        const record = await store.require(id).catch(rethrowNotFound);
         const reports = await collectPluginReports(t, g.swarm);
+        const builtin = reports.flatMap((r) => r.plugins).find((p) => p.id === id && p.builtin);
+        const record = builtin
+          ? {
+              id,
+              name: 'built into HMS',
+              version: builtin.version,
+              enabled: true,
+              hms: '-',
+              digest: '-',
+              size: 0,
+              config: {},
+            }
+          : await store.require(id).catch(rethrowNotFound);
         const nodes = reports.map(({ node, plugins }) => ({ node, ...plugins.find((p) => p.id === id) }));
         if (g.json) {
           output.out(formatJson({ ...record, nodes }));
