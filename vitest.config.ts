@@ -13,7 +13,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
     globalSetup: ['packages/runtime/test/fixtures/nats-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -18,6 +18,7 @@ export {
   type Trial,
 } from './adaptive-config/adaptive-config.machine.js';
 export { type Measurement, ObservationWindow } from './adaptive-config/observation-window.js';
+export { builtinPlugins } from './builtin-plugins.js';
 export { type CounterContext, counterCell } from './demo/counter.cell.js';
 export { demoCellPlan } from './demo/demo-cell-plan.js';
 export { echoCell } from './demo/echo.cell.js';
@@ -47,7 +48,14 @@ export {
 export { createIslandEvolution, populationOptions } from './ga-island/island-evolution.js';
 export { createMigrationSchedule, type MigrationSchedule } from './ga-island/migration-schedule.js';
 export { isTopology, migrationTargets, TOPOLOGY, type Topology } from './ga-island/migration-topology.js';
-export { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './health-monitor/events.js';
+export {
+  type AlertRaised,
+  HEALTH_EVENT,
+  type HealthChanged,
+  type HealthDegraded,
+  type HealthRecovered,
+  type NodeHealth,
+} from './health-monitor/events.js';
 export { healthMonitorCell } from './health-monitor/health-monitor.cell.js';
 export {
   createHealthMonitorMachine,

@@ -1,20 +1,18 @@
-import { HmsError } from '@hms/runtime';
+import { CommandRegistry, HmsError, type Transport } from '@hms/runtime';
 import { Command, CommanderError } from 'commander';
 import type { CommandDeps } from './command-deps.js';
-import { createAgentCommand } from './commands/agent.js';
 import { createDecodeCommand } from './commands/decode.js';
 import { createDownCommand } from './commands/down.js';
-import { createEvolveCommand } from './commands/evolve.js';
-import { createHealCommand } from './commands/heal.js';
-import { createMonitorCommand } from './commands/monitor.js';
 import { createNodeCommand } from './commands/node.js';
+import { createPluginCommand } from './commands/plugin.js';
 import { createServiceCommand } from './commands/service.js';
 import { createSubCommand } from './commands/sub.js';
-import { createSystemCommand } from './commands/system.js';
 import { createUpCommand } from './commands/up.js';
 import { CliError, EXIT } from './errors.js';
-import { addGlobalOptions } from './global-options.js';
+import { addGlobalOptions, connectCli, globalOptions } from './global-options.js';
 import { type Output, processOutput } from './output.js';
+import { builtinCommandPlugins, CORE_COMMANDS } from './plugins/builtin-command-plugins.js';
+import { mountPluginCommands } from './plugins/mount-plugin-commands.js';
 
 export { CliError, EXIT, UsageError } from './errors.js';
 
@@ -27,20 +25,20 @@ export function createProgram(deps: CommandDeps): Command {
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
   addGlobalOptions(program);
-  for (const create of [
+  const core = [
     createUpCommand,
     createDownCommand,
     createNodeCommand,
-    createAgentCommand,
-    createSystemCommand,
-    createMonitorCommand,
-    createHealCommand,
-    createEvolveCommand,
+    createPluginCommand,
     createServiceCommand,
     createSubCommand,
     createDecodeCommand,
-  ]) {
-    program.addCommand(create(deps));
+  ].map((create) => create(deps));
+  const commands = new CommandRegistry();
+  commands.reserve(CORE_COMMANDS);
+  for (const plugin of builtinCommandPlugins(deps)) commands.mount(plugin.id, plugin.getCommands(), { builtin: true });
+  for (const command of [...core.slice(0, 3), ...commands.list().map((m) => m.command), ...core.slice(3)]) {
+    program.addCommand(command);
   }
   return program;
 }
@@ -51,11 +49,22 @@ export function createProgram(deps: CommandDeps): Command {
  */
 export async function run(argv: string[], output: Output = processOutput): Promise<number> {
   const program = createProgram({ output });
+  // Plugins' commands get one connection, opened on first use and closed when the run ends.
+  let connection: Promise<Transport> | undefined;
+  const plugins = await mountPluginCommands(program, argv, () => {
+    connection ??= connectCli(globalOptions(program));
+    return connection;
+  });
   applyExitOverride(program);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
+    const plugin = plugins.running();
+    if (plugin !== undefined && !(err instanceof CommanderError) && !(err instanceof CliError)) {
+      output.err(`hms: plugin ${plugin}: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT.failed;
+    }
     if (err instanceof CommanderError) {
       // commander has printed its one-line message already
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -70,6 +79,9 @@ export async function run(argv: string[], output: Output = processOutput): Promi
     }
     output.err(`hms: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return EXIT.failed;
+  } finally {
+    await plugins.close();
+    await connection?.then((t) => t.close()).catch(() => {});
   }
 }
 

@@ -126,6 +126,40 @@ export {
   METRICS_LOG,
 } from './persistence/event-log.js';
 export { SnapshotStore, type StoredSnapshot } from './persistence/snapshot-store.js';
+export { CommandRegistry, type MountedCommand } from './plugins/command-registry.js';
+export { builtinPlugin, definePlugin, type PluginInput } from './plugins/define-plugin.js';
+export {
+  type HMSContext,
+  PLUGIN_HOST_KIND,
+  type PluginField,
+  type PluginHostKind,
+  type PluginServiceRegistry,
+} from './plugins/hms-context.js';
+export type { AnyHMSPlugin, HMSPlugin, PluginEvent, PluginEventHandler } from './plugins/hms-plugin.js';
+export { HMS_VERSION, isCompatibleHms } from './plugins/hms-version.js';
+export { type NodePluginOptions, type NodePlugins, startNodePlugins } from './plugins/node-plugins.js';
+export { hostPeerModules, PEER_PACKAGES } from './plugins/peer-modules.js';
+export { validatePluginConfig } from './plugins/plugin-config.js';
+export { PLUGIN_FAILURE, PluginError, type PluginFailure } from './plugins/plugin-error.js';
+export { createPluginEventBus, type PluginEventBus, type PluginEventBusOptions } from './plugins/plugin-event-bus.js';
+export {
+  type AddPluginOptions,
+  createPluginHost,
+  type PluginHost,
+  type PluginHostOptions,
+} from './plugins/plugin-host.js';
+export {
+  type LoadedPlugin,
+  type LoadPluginOptions,
+  loadPlugin,
+  resolvePluginDir,
+} from './plugins/plugin-loader.js';
+export { MANIFEST_FILE, type PluginManifest, readManifest, validateManifest } from './plugins/plugin-manifest.js';
+export { type PluginPack, packDigest, packPluginDir, unpackPlugin } from './plugins/plugin-pack.js';
+export { createPluginServices } from './plugins/plugin-services.js';
+export { PLUGIN_STATE, type PluginFaults, type PluginState, type PluginStatus } from './plugins/plugin-status.js';
+export { type PluginChange, type PluginRecord, PluginStore } from './plugins/plugin-store.js';
+export { type SwarmPlugins, type SwarmPluginsOptions, startSwarmPlugins } from './plugins/swarm-plugins.js';
 export {
   CALL_OUTCOME,
   type CallOutcome,

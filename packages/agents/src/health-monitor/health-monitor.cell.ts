@@ -1,4 +1,5 @@
 import { createPhiDetector, defineCell, ValidationError } from '@hms/runtime';
+import { HEALTH_EVENT } from './events.js';
 import { createHealthMonitorMachine, type HealthMonitorConfig } from './health-monitor.machine.js';
 
 function parseConfig(raw: unknown): HealthMonitorConfig {
@@ -21,14 +22,16 @@ function parseConfig(raw: unknown): HealthMonitorConfig {
 /**
  * `health-monitor`: watches every node's heartbeats (phi-accrual through the native kernel) and
  * every cell's reported status; publishes `health.changed` and raises `alert.raised` (kept in
- * the alerts stream). A request answers `{ nodes, cells }` with the cells that are not running.
+ * the alerts stream). Cells may report what they watch as degraded (`health.degraded`, e.g. a
+ * failing HTTP probe): it is marked degraded and raises a warning until `health.recovered`. A
+ * request answers `{ nodes, cells, degraded }` with the cells that are not running.
  */
 export const healthMonitorCell = defineCell({
   type: 'health-monitor',
   queries: ['report'],
   description: 'phi-accrual watch of nodes and cells; health.changed events and alerts',
   config: parseConfig,
-  topics: () => [{ heartbeats: true }],
+  topics: () => [{ heartbeats: true }, { event: HEALTH_EVENT.degraded }, { event: HEALTH_EVENT.recovered }],
   machine: (cell) =>
     createHealthMonitorMachine(cell.config, createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 }), () =>
       cell.clock.now(),
@@ -36,5 +39,6 @@ export const healthMonitorCell = defineCell({
   reply: (snapshot) => ({
     nodes: snapshot.context.nodes,
     cells: Object.fromEntries(Object.entries(snapshot.context.cells).filter(([, c]) => c.status !== 'running')),
+    degraded: snapshot.context.degraded ?? {},
   }),
 });

@@ -1,6 +1,13 @@
 import type { NodeHeartbeat, PhiDetector } from '@hms/runtime';
 import { enqueueActions, setup } from 'xstate';
-import { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './events.js';
+import {
+  type AlertRaised,
+  HEALTH_EVENT,
+  type HealthChanged,
+  type HealthDegraded,
+  type HealthRecovered,
+  type NodeHealth,
+} from './events.js';
 
 /** Settings of the health monitor. */
 export interface HealthMonitorConfig {
@@ -13,6 +20,8 @@ export interface HealthMonitorConfig {
 export interface HealthMonitorContext {
   nodes: Record<string, { status: NodeHealth; phi: number }>;
   cells: Record<string, { status: string; node: string }>;
+  /** What cells reported degraded (absent in snapshots of older versions), by id. */
+  degraded?: Record<string, { reason: string; by: string; since: number }>;
 }
 
 /**
@@ -25,7 +34,12 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
   return setup({
     types: {
       context: {} as HealthMonitorContext,
-      events: {} as ({ type: 'heartbeat' } & NodeHeartbeat) | { type: 'check' } | { type: 'report' },
+      events: {} as
+        | ({ type: 'heartbeat' } & NodeHeartbeat)
+        | { type: 'check' }
+        | { type: 'report' }
+        | HealthDegraded
+        | HealthRecovered,
       emitted: {} as HealthChanged | AlertRaised,
     },
     delays: { check: () => config.checkMs },
@@ -57,12 +71,35 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
     },
   }).createMachine({
     id: 'health-monitor',
-    context: { nodes: {}, cells: {} },
+    context: { nodes: {}, cells: {}, degraded: {} },
     initial: 'watching',
     states: {
       watching: {
         after: { check: { target: 'watching', reenter: true, actions: 'score' } },
         on: {
+          [HEALTH_EVENT.degraded]: {
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const e = event as HealthDegraded;
+              const id = e.id ?? e.from;
+              const degraded = { ...context.degraded };
+              const was = degraded[id];
+              degraded[id] = { reason: e.reason, by: e.from, since: was?.since ?? now() };
+              enqueue.assign({ degraded });
+              if (was) return;
+              enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'probe', id, from: 'healthy', to: 'degraded' });
+              enqueue.emit({ type: HEALTH_EVENT.alert, severity: 'warning', kind: 'probe', id, reason: e.reason });
+            }),
+          },
+          [HEALTH_EVENT.recovered]: {
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const e = event as HealthRecovered;
+              const id = e.id ?? e.from;
+              if (!context.degraded?.[id]) return;
+              const { [id]: _gone, ...degraded } = context.degraded;
+              enqueue.assign({ degraded });
+              enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'probe', id, from: 'degraded', to: 'healthy' });
+            }),
+          },
           heartbeat: {
             actions: enqueueActions(({ context, event, enqueue }) => {
               const nodes = { ...context.nodes };

@@ -1,8 +1,9 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { builtinCells } from '@hms/agents';
+import { builtinPlugins } from '@hms/agents';
 import {
   assertToken,
+  builtinPlugin,
   CellRegistry,
   connectTransport,
   createControlClient,
@@ -81,17 +82,20 @@ export function createNodeCommand({ output }: CommandDeps): Command {
             ? { tls: { caFile: g.tlsCa, certFile: g.tlsCert, keyFile: g.tlsKey } }
             : {}),
         });
+        const dataDir = opts.dataDir ?? join(homedir(), '.hms', 'nodes', g.swarm, nodeId);
         const host = await createNode({
           nodeId,
           swarm: g.swarm,
           transport,
-          registry: new CellRegistry(builtinCells),
+          // Every cell type comes through a plugin: the built-ins first, then the swarm's.
+          registry: new CellRegistry(),
           logger,
           heartbeatMs: opts.heartbeatMs,
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
           capacity: opts.capacity,
-          dataDir: opts.dataDir ?? join(homedir(), '.hms', 'nodes', g.swarm, nodeId),
+          dataDir,
+          plugins: { builtins: builtinPlugins.map(builtinPlugin), dir: join(dataDir, 'plugins') },
         });
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {

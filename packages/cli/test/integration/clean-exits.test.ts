@@ -21,8 +21,9 @@ describe('clean exits', () => {
   it('stops the nats-server hms up started even when its output pipe closed first (regression: npm start | tee, then Ctrl-C, left nats-server running)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hms-pipe-'));
     const port = await freePort();
-    const env = { ...process.env, HMS_HOME: home, HMS_SWARM: `pipe${process.pid}` };
-    delete env.NATS_URL;
+    // No NATS_URL: hms up starts its own nats-server.
+    const { NATS_URL: _, ...inherited } = process.env;
+    const env = { ...inherited, HMS_HOME: home, HMS_SWARM: `pipe${process.pid}` };
     const up = spawn(process.execPath, [hmsBin, 'up', '--nodes', '1', '--port', String(port)], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,11 @@ export class CellRegistry {
     this.types.set(definition.type, definition);
   }
 
+  /** Removes a cell type (its plugin was removed); false when it was not registered. */
+  unregister(type: string): boolean {
+    return this.types.delete(type);
+  }
+
   /** @throws NotFoundError naming the known types. */
   get(type: string): AnyCellDefinition {
     const d = this.types.get(type);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CellHealth, CellStatus } from '../cell/cell-status.js';
+import type { PluginStatus } from '../plugins/plugin-status.js';
 import type { CallTraceBatch } from '../resilience/call-trace.js';
 
 /** What a node publishes on `hms.<swarm>.hb.<nodeId>` every heartbeat interval. */
@@ -40,6 +41,8 @@ export interface NodeHeartbeat {
   election: { role: string; term: number; leader: string | null } | null;
   /** Where the node serves Prometheus metrics, if it does. */
   metricsUrl?: string;
+  /** The plugins on this node: loaded, or failed with the reason (absent: a node without plugins). */
+  plugins?: PluginStatus[];
   /**
    * The cells that need attention: every hosted cell that is not `running`, and every cell whose
    * status changed since the previous heartbeat (so a cell back to `running` is seen once). Not

@@ -19,9 +19,12 @@ import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
+import { type NodePluginOptions, type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
+import { createPluginServices } from '../plugins/plugin-services.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { startControlService } from '../services/control-service.js';
+import { createServiceRegistry } from '../services/service-registry.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
@@ -70,6 +73,8 @@ export interface NodeOptions {
   metricsPort?: number;
   /** The address the metrics endpoint listens on; default 127.0.0.1. */
   metricsHost?: string;
+  /** Built-in plugins and the swarm's plugins (loaded live into `registry`); none when omitted. */
+  plugins?: NodePluginOptions;
 }
 
 /** A node process's host of cells. */
@@ -248,6 +253,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let election: ElectionRunner | undefined;
   let stopping = false;
   let coordinator: Coordinator | undefined;
+  let plugins: NodePlugins | undefined;
 
   const sampleElu = () => {
     const now = performance.eventLoopUtilization();
@@ -303,6 +309,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       },
       overload: overload.current(),
       ...heartbeatCells.summarize(supervisor.health(), lastBeatAt),
+      ...(plugins ? { plugins: plugins.status() } : {}),
     };
   };
 
@@ -444,6 +451,23 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     downAfterMs: () => settings['placement.downAfterMs'],
   });
+  // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
+  const serviceRegistry = createServiceRegistry({ transport, logger, nodeId });
+  // Before the control plane answers and the desired cells are watched: every type is known then.
+  plugins =
+    options.plugins &&
+    (await startNodePlugins(
+      { services: createPluginServices(serviceRegistry, subjects), ...options.plugins },
+      {
+        nodeId,
+        transport,
+        subjects,
+        registry,
+        logger,
+        cells: { stopType: (t) => supervisor.stopType(t), startType: (t) => supervisor.startType(t) },
+        onChange: reportSoon,
+      },
+    ));
   // The control plane is also the NATS service `hms-control`, so `nats micro ls` finds every node.
   const controlService = await startControlService({ transport, subjects, nodeId });
   const control = createControlServer({
@@ -499,6 +523,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       coordinator?.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
+      await plugins?.stop();
+      await serviceRegistry.stop();
       for (const s of subs) s.unsubscribe();
       transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));
       lag.stop();

@@ -14,6 +14,10 @@ export function bucketNames(swarm: string) {
     election: `hms-${swarm}-election`,
     /** Stigmergy marks. */
     field: `hms-${swarm}-field`,
+    /** The swarm's plugins: id → {@link PluginRecord} (version, digest, enabled, config). */
+    plugins: `hms-${swarm}-plugins`,
+    /** The packed plugins (tarballs), in a JetStream object store. */
+    pluginPacks: `hms-${swarm}-plugin-packs`,
     /** The stream of an event log (`alerts`, `metrics`). */
     log: (name: string) => {
       assertToken(name, 'log name');

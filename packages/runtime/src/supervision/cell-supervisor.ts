@@ -48,6 +48,23 @@ export interface CellSupervisorOptions {
   admits?: () => string | null;
 }
 
+/** The health of a cell that waits for its type to be loaded. */
+function waiting(spec: CellSpec, node: string, lastError: string): CellHealth {
+  return {
+    id: spec.id,
+    type: spec.type,
+    node,
+    status: CELL_STATUS.stopped,
+    state: null,
+    mailbox: 0,
+    handled: 0,
+    errors: 0,
+    restarts: 0,
+    startedAt: 0,
+    lastError,
+  };
+}
+
 /** A cell this node is responsible for. */
 interface Hosted {
   spec: CellSpec;
@@ -67,6 +84,13 @@ export interface CellSupervisor {
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
+  /**
+   * Stops the cells of `type`, saving their snapshots, and keeps them waiting for the type (its
+   * plugin was removed or disabled): {@link startType} starts them again from those snapshots.
+   */
+  stopType(type: string): Promise<void>;
+  /** Starts the cells of `type` that wait for it (its plugin was added). */
+  startType(type: string): void;
   /** Applies new settings live: the intensity to every cell's next crash, staleness to new starts. */
   configure(settings: { intensity?: RestartIntensity; snapshotMaxStaleMs?: number }): void;
 }
@@ -135,7 +159,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         return false;
       }
     }
-    if (stopping || hosted.get(spec.id) !== entry) return false;
+    // The type may have gone (its plugin removed) while the snapshot was read.
+    if (stopping || hosted.get(spec.id) !== entry || !registry.has(spec.type)) return false;
     try {
       entry.cell = startCell({
         definition,
@@ -360,11 +385,36 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
     health: () =>
-      [...hosted.values()].flatMap((e) => {
+      [...hosted.values()].flatMap((e): CellHealth[] => {
+        if (!e.cell && !registry.has(e.spec.type)) {
+          // Its type's plugin is not loaded here (removed, disabled or failed): say so.
+          return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
+        }
         if (!e.cell) return [];
         const h = e.cell.health();
         return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
       }),
+    async stopType(type) {
+      const waiting = [...hosted.values()].filter((e) => e.spec.type === type);
+      await Promise.all(
+        waiting.map(async (entry) => {
+          if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
+          entry.restartTimer = undefined;
+          const cell = entry.cell;
+          entry.cell = undefined;
+          if (!cell) return;
+          await cell.stop();
+          publishEvent(LIFECYCLE_EVENT.stopped, entry.spec.id, { type, reason: 'type-removed' });
+        }),
+      );
+    },
+    startType(type) {
+      for (const entry of hosted.values()) {
+        if (entry.spec.type !== type || entry.cell || entry.restartTimer !== undefined || stopping) continue;
+        entry.tracker = new RestartTracker();
+        void launch(entry);
+      }
+    },
     configure(settings) {
       if (settings.intensity) intensity = settings.intensity;
       if (settings.snapshotMaxStaleMs !== undefined) snapshotMaxStaleMs = settings.snapshotMaxStaleMs;

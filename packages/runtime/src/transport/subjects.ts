@@ -11,6 +11,7 @@
  * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
  * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
  * hms.<swarm>.node.<nodeId>.<command>       questions for one node (e.g. its cells' detail)
+ * hms.<swarm>.svc.<service>.<endpoint>      a plugin service's endpoint (swarm-scoped)
  * hms.svc.<service>.<endpoint>              a service endpoint's default subject (any swarm)
  * $SRV.<PING|INFO|STATS>[.<name>[.<id>]]    NATS Services discovery (ADR-32, `nats micro`)
  * ```
@@ -66,6 +67,13 @@ export interface Subjects {
   event(eventType: string, cellId: string): string;
   /** A pattern matching `eventType` from any cell (or every event when omitted). */
   eventPattern(eventType?: string): string;
+  /**
+   * Events whose type matches a NATS-style pattern from any cell: `health.changed`, `circuit.*`
+   * (one token) or `cell.>` (one or more tokens).
+   */
+  eventTypePattern(pattern: string): string;
+  /** The queue group in which the nodes share a plugin's event handlers (each event handled once). */
+  pluginQueue(pluginId: string): string;
   /** A node's heartbeat subject. */
   heartbeat(nodeId: string): string;
   /** Every node's heartbeat. */
@@ -86,6 +94,8 @@ export interface Subjects {
   leaderCommand(nodeId: string, command: string): string;
   /** Every swarm-wide change forwarded to `nodeId` (or to any node when omitted). */
   leaderPattern(nodeId?: string): string;
+  /** An endpoint of a service of this swarm (a plugin's): `hms.<swarm>.svc.<service>.<endpoint>`. */
+  service(serviceName: string, endpoint: string): string;
   /** A question for one node (e.g. `cells`: the health of every cell it hosts). */
   nodeCommand(nodeId: string, command: string): string;
   /** The command of a leader subject; undefined if it is not one. */
@@ -119,6 +129,24 @@ export function createSubjects(swarm: string): Subjects {
       if (eventType === undefined) return `${evtPrefix}>`;
       assertDottedName(eventType, 'event type');
       return `${evtPrefix}${eventType}.*`;
+    },
+    eventTypePattern(pattern) {
+      const tokens = typeof pattern === 'string' ? pattern.split('.') : [];
+      const ok =
+        tokens.length > 0 &&
+        pattern.length <= 256 &&
+        tokens.every((t, i) => isToken(t) || t === '*' || (t === '>' && i === tokens.length - 1));
+      if (!ok) {
+        throw new InvalidNameError(
+          `invalid event type pattern ${JSON.stringify(pattern)}: use dot-separated tokens of A-Z a-z 0-9 _ -, * for one token, > last for the rest`,
+          { data: { field: 'eventType' } },
+        );
+      }
+      return tokens.at(-1) === '>' ? `${evtPrefix}${pattern}` : `${evtPrefix}${pattern}.*`;
+    },
+    pluginQueue(pluginId) {
+      assertToken(pluginId, 'plugin id');
+      return `hms-plugin-${pluginId}`;
     },
     heartbeat(nodeId) {
       assertToken(nodeId, 'node id');
@@ -155,6 +183,11 @@ export function createSubjects(swarm: string): Subjects {
       if (nodeId === undefined) return `${leadPrefix}>`;
       assertToken(nodeId, 'node id');
       return `${leadPrefix}${nodeId}.>`;
+    },
+    service(serviceName, endpoint) {
+      assertToken(serviceName, 'service name');
+      assertToken(endpoint, 'endpoint name');
+      return `${base}.svc.${serviceName}.${endpoint}`;
     },
     nodeCommand(nodeId, command) {
       assertToken(nodeId, 'node id');
