@@ -13,6 +13,7 @@ import type { Transport, TransportSubscription } from '../transport/transport.js
 import type { CellContext } from './cell-context.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
+import { rearmDelays } from './rearm-delays.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
 import { toEvent } from './to-event.js';
 
@@ -358,6 +359,8 @@ export function startCell(options: StartCellOptions): RunningCell {
     crash(actor.getSnapshot().error);
     return cell;
   }
+  // A restored machine waiting on an `after` delay would otherwise wait forever.
+  if (options.snapshot) rearmDelays(actor);
   subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
