@@ -36,9 +36,7 @@ if (!args.includes('--no-build')) run(process.execPath, [join(root, 'scripts', '
 if (!existsSync(join(root, 'packages', 'cli', 'dist', 'bin.js'))) fail('not built: run npm run build first');
 
 // The platform packages (napi-rs's npm/<platform>): only those whose binary was built here.
-const platforms = readdirSync(join(napiDir, 'npm')).filter((p) =>
-  existsSync(join(napiDir, `hms-native.${p}.node`)),
-);
+const platforms = readdirSync(join(napiDir, 'npm')).filter((p) => existsSync(join(napiDir, `hms-native.${p}.node`)));
 if (platforms.length === 0) fail('no native binary in native/napi: run npm run build first');
 run(join(root, 'node_modules', '.bin', 'napi'), ['artifacts', '--output-dir', '.', '--npm-dir', 'npm'], napiDir);
 
@@ -46,9 +44,14 @@ run(join(root, 'node_modules', '.bin', 'napi'), ['artifacts', '--output-dir', '.
 // hold, with the workspace's lock file and release profile.
 const rust = join(napiDir, 'rust');
 rmSync(rust, { recursive: true, force: true });
-const crates = { napi: ['Cargo.toml', 'build.rs', 'src'], detect: ['Cargo.toml', 'src', 'benches'], ga: ['Cargo.toml', 'src', 'benches'] };
+const crates = {
+  napi: ['Cargo.toml', 'build.rs', 'src'],
+  detect: ['Cargo.toml', 'src', 'benches'],
+  ga: ['Cargo.toml', 'src', 'benches'],
+};
 for (const [crate, entries] of Object.entries(crates)) {
-  for (const entry of entries) cpSync(join(root, 'native', crate, entry), join(rust, crate, entry), { recursive: true });
+  for (const entry of entries)
+    cpSync(join(root, 'native', crate, entry), join(rust, crate, entry), { recursive: true });
 }
 cpSync(join(root, 'Cargo.lock'), join(rust, 'Cargo.lock'));
 writeFileSync(
