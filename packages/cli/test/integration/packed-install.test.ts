@@ -87,6 +87,21 @@ describe('the packed packages', () => {
     for (const p of packs) expect(p.bytes).toBeGreaterThan(0);
   });
 
+  it('@hms/native without a prebuilt binary or cargo stops its install with one line saying what to do', async () => {
+    const native = packs.find((p) => p.name === '@hms/native');
+    const dir = join(work, 'native-only');
+    mkdirSync(dir);
+    expect((await runIn(dir, 'tar', ['xzf', String(native?.file)])).code).toBe(0);
+    const r = await runIn(join(dir, 'package'), process.execPath, ['build-from-source.cjs', '--if-missing'], {
+      PATH: join(dir, 'no-bin'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      '@hms/native: no prebuilt binary for linux-x64-gnu (@hms/native-linux-x64-gnu is not installed) and cargo ' +
+        'is not on PATH: install Rust (https://rustup.rs), then run npx hms-native-build\n',
+    );
+  });
+
   it('install into a project outside the repository, which then runs a swarm hosting its own cell type', async () => {
     expect(relative(repoRoot, project.dir).startsWith('..')).toBe(true);
     const installed = await runIn(
