@@ -38,7 +38,10 @@ if (!existsSync(join(root, 'packages', 'cli', 'dist', 'bin.js'))) fail('not buil
 // The platform packages (napi-rs's npm/<platform>): only those whose binary was built here.
 const platforms = readdirSync(join(napiDir, 'npm')).filter((p) => existsSync(join(napiDir, `hms-native.${p}.node`)));
 if (platforms.length === 0) fail('no native binary in native/napi: run npm run build first');
-run(join(root, 'node_modules', '.bin', 'napi'), ['artifacts', '--output-dir', '.', '--npm-dir', 'npm'], napiDir);
+// What `napi artifacts` does for a local build, without its rewrite of index.js in place (other
+// processes may be loading it while this runs, e.g. tests in parallel).
+for (const p of platforms)
+  cpSync(join(napiDir, `hms-native.${p}.node`), join(napiDir, 'npm', p, `hms-native.${p}.node`));
 
 // The Rust sources of the addon, laid out so the binding crate's `../detect` and `../ga` paths
 // hold, with the workspace's lock file and release profile.
