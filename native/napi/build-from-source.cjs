@@ -47,12 +47,11 @@ function loads() {
 }
 
 const name = platformName();
-if (ifMissing && loads()) process.exit(0);
+// In the repository the crate sits beside this file and `npm run setup` builds it.
+if (ifMissing && (existsSync(join(here, 'src', 'lib.rs')) || loads())) process.exit(0);
 
 const rust = join(here, 'rust');
 if (!existsSync(join(rust, 'Cargo.toml'))) {
-  // In the repository the sources sit beside this file and `npm run setup` builds them.
-  if (ifMissing && existsSync(join(here, 'src', 'lib.rs'))) process.exit(0);
   fail(`no prebuilt binary for ${name} and no Rust sources in ${here}: reinstall @hms/native`);
 }
 if (spawnSync('cargo', ['--version'], { stdio: 'ignore' }).status !== 0) {
