@@ -88,7 +88,11 @@ export function loadNative(): NativeBinding {
   try {
     binding = createRequire(import.meta.url)('@hms/native') as NativeBinding;
   } catch (cause) {
-    throw new NativeError('the native addon @hms/native is not built: run npm run build', { cause });
+    throw new NativeError(
+      'the native addon @hms/native has no binary for this platform: in the repository run npm run build; ' +
+        'in an installed project run npx hms-native-build (needs Rust, https://rustup.rs)',
+      { cause },
+    );
   }
   return binding;
 }

@@ -163,7 +163,10 @@ describe('native', () => {
       const errors = await import('../src/errors.js');
       const err = thrown(() => fresh.createPhiDetector());
       expect(err).toBeInstanceOf(errors.NativeError);
-      expect((err as NativeError).message).toBe('the native addon @hms/native is not built: run npm run build');
+      expect((err as NativeError).message).toBe(
+        'the native addon @hms/native has no binary for this platform: in the repository run npm run build; ' +
+          'in an installed project run npx hms-native-build (needs Rust, https://rustup.rs)',
+      );
       expect(((err as NativeError).cause as Error).message).toContain('@hms/native');
     } finally {
       vi.doUnmock('node:module');
