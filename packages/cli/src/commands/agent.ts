@@ -5,6 +5,7 @@ import type { CommandDeps } from '../command-deps.js';
 import { CliError, rethrowNotFound } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
+import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
 
 function parseBody(value: string): unknown {
   try {
@@ -64,7 +65,9 @@ export function createAgentCommand({ output }: CommandDeps): Command {
         if (opts.node) request.node = opts.node;
         if (opts.config) request.config = opts.config;
         if (opts.dependsOn) request.dependsOn = opts.dependsOn;
-        const created = await withConnection(g, (t) => createControlClient(t, g.swarm).createAgent(request));
+        const created = await withConnection(g, (t) =>
+          createControlClient(t, g.swarm).createAgent(request, { overloadWaitMs: OVERLOAD_WAIT_MS }),
+        );
         output.out(g.json ? formatJson(created) : `created ${created.id} (${created.type}) on ${created.node}`);
       },
     );

@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 import { connectCli, DEFAULT_NATS_URL, type GlobalOptions, globalOptions } from '../global-options.js';
 import { spawnNode } from '../local-swarm/spawn-node.js';
 import { homePaths, isAlive, type LocalSwarmState, readState, writeState } from '../local-swarm/swarm-home.js';
+import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
 import { stopLocalSwarm } from './down.js';
 
 function parseNodes(value: string): number {
@@ -173,7 +174,7 @@ async function startSwarm(
     const created: string[] = [];
     for (const request of demoCellPlan(names)) {
       if (request.id && present.has(request.id)) continue;
-      created.push((await control.createAgent(request)).id);
+      created.push((await control.createAgent(request, { overloadWaitMs: OVERLOAD_WAIT_MS })).id);
     }
     const agents = await control.listAgents();
     const metricsOf = new Map((await control.listNodes()).map((n) => [n.node, n.metricsUrl]));

@@ -1,5 +1,6 @@
 import type { CellHealth } from '../cell/cell-status.js';
 import type { VersionedConfig } from '../config/swarm-config-store.js';
+import { OverloadedError } from '../errors.js';
 import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import {
@@ -17,7 +18,15 @@ import type { EvolutionStatus, EvolveStarted, EvolveStartRequest } from './evolu
 /** A typed client of the control plane, as the CLI uses it. */
 export interface ControlClient {
   listAgents(): Promise<AgentInfo[]>;
-  createAgent(request: CreateAgentRequest): Promise<{ id: string; type: string; node: string }>;
+  /**
+   * Creates a cell through the leader. While the swarm refuses new cells as overloaded
+   * (OverloadedError, retryable), waits and asks again for up to `overloadWaitMs` millis
+   * (default 0: the refusal is returned at once).
+   */
+  createAgent(
+    request: CreateAgentRequest,
+    options?: { overloadWaitMs?: number },
+  ): Promise<{ id: string; type: string; node: string }>;
   destroyAgent(id: string): Promise<{ id: string; destroyed: boolean }>;
   agentStatus(id: string): Promise<CellHealth | { id: string; type: string; node: string; status: 'unplaced' }>;
   listNodes(): Promise<NodeInfo[]>;
@@ -71,7 +80,18 @@ export function createControlClient(
         if (page.agents.length === 0 || all.length >= page.total) return all;
       }
     },
-    createAgent: (request) => call(CONTROL_COMMAND.agentCreate, request),
+    createAgent: async (request, options = {}) => {
+      const deadline = Date.now() + (options.overloadWaitMs ?? 0);
+      for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1000)) {
+        try {
+          return await call(CONTROL_COMMAND.agentCreate, request);
+        } catch (err) {
+          if (!(err instanceof OverloadedError) || Date.now() + pauseMs > deadline) throw err;
+          // The refusal is immediate, so this pause is the only thing spacing out the retries.
+          await new Promise((r) => setTimeout(r, pauseMs));
+        }
+      }
+    },
     destroyAgent: (id) => call(CONTROL_COMMAND.agentDestroy, { id }),
     agentStatus: (id) => call(CONTROL_COMMAND.agentStatus, { id }),
     listNodes: () => call(CONTROL_COMMAND.nodeList),

@@ -24,13 +24,14 @@ export interface LoadSample {
 const CALM_SAMPLES = 3;
 
 /**
- * Decides, from samples taken every heartbeat, whether a node is overloaded: as soon as any
- * figure passes its limit; over again only once every figure has stayed under half its limit
+ * Decides, from samples taken every heartbeat, whether a node is overloaded: as soon as a store
+ * figure passes its limit, or the event loop lags past its limit two samples in a row; over again only once every figure has stayed under half its limit
  * for three samples in a row, so the status does not flap at the edge.
  */
 export class OverloadMonitor {
   private status: OverloadStatus | null = null;
   private calm = 0;
+  private lagged = false;
 
   constructor(private limits: OverloadLimits = DEFAULT_OVERLOAD_LIMITS) {}
 
@@ -44,7 +45,10 @@ export class OverloadMonitor {
     const reasons: string[] = [];
     if (s.storeLatencyMs > this.limits.storeLatencyMs) reasons.push('store-latency');
     if (s.storeQueued > this.limits.storeQueued) reasons.push('store-queue');
-    if (s.eventLoopLagMs > this.limits.eventLoopLagMs) reasons.push('event-loop');
+    // One slow interval (start-up, a GC) is not overload: the loop must lag two in a row.
+    const lagging = s.eventLoopLagMs > this.limits.eventLoopLagMs;
+    if (lagging && this.lagged) reasons.push('event-loop');
+    this.lagged = lagging;
     if (reasons.length > 0) {
       const entered = this.status === null;
       this.status = { since: this.status?.since ?? now, reasons, ...s };
