@@ -33,6 +33,7 @@ export {
   type CreateAgentRequest,
   type MetricsQuery,
   type NodeInfo,
+  READ_ONLY_CONTROL_COMMANDS,
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control/control-commands.js';
@@ -77,6 +78,7 @@ export {
   NoRespondersError,
   NotFoundError,
   OverloadedError,
+  PermissionDeniedError,
   RequestTimeoutError,
   SnapshotTooLargeError,
   UnhandledEventError,
@@ -181,6 +183,14 @@ export {
   isDependencyFailure,
   UNHEALTHY_TOPIC,
 } from './resilience/dependency-guard.js';
+export { credsRole, roleTag } from './security/creds-role.js';
+export {
+  type RolePermissions,
+  rolePermissions,
+  SECURITY_ROLE,
+  SECURITY_ROLES,
+  type SecurityRole,
+} from './security/role-permissions.js';
 export {
   CONTROL_SERVICE_NAME,
   CONTROL_SERVICE_VERSION,
@@ -268,3 +278,4 @@ export {
   type TransportStats,
   type TransportSubscription,
 } from './transport/transport.js';
+export { findPermissionDenied, permissionDenied } from './transport/transport-errors.js';
