@@ -116,7 +116,7 @@ export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
-export { bucketNames } from './persistence/bucket-names.js';
+export { bucketNames, kvStreamName, objectStoreStreamName } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
 export {
   ALERT_LOG,
@@ -259,14 +259,24 @@ export {
   assertToken,
   CONTROL_QUEUE,
   createSubjects,
+  INBOX_PREFIX,
+  inboxPattern,
   isToken,
+  JETSTREAM_API_PREFIX,
+  jetStreamAccountReads,
+  kvSubjectPattern,
+  objectStoreSubjectPattern,
   SERVICE_API_PREFIX,
   SERVICE_VERB,
   type ServiceVerb,
+  type StreamApiSubjects,
   SUBJECT_ROOT,
   type Subjects,
+  serviceApiPattern,
   serviceApiSubject,
+  serviceEndpointPattern,
   serviceEndpointSubject,
+  streamApiSubjects,
 } from './transport/subjects.js';
 export {
   connectTransport,
