@@ -209,6 +209,10 @@ describe('authenticated swarms (hms security init)', () => {
       expect(r.stderr).toBe(`hms: permission denied: the observer role may not publish to ${subject} (${action})\n`);
       expect(r.code).toBe(1);
     });
+    const otherSwarm = createSubjects(B).all();
+    const sub = await observer('sub', otherSwarm);
+    expect(sub.stderr).toBe(`hms: permission denied: the observer role may not subscribe to ${otherSwarm} (sub)\n`);
+    expect(sub.code).toBe(1);
     const plugin = await observer('plugin', 'add', quietPlugin(root));
     expect(plugin.stderr).toMatch(
       /^hms: permission denied: the observer role may not publish to \S+ \(plugin add\)\n$/,
@@ -227,6 +231,16 @@ describe('authenticated swarms (hms security init)', () => {
     const added = await operator('plugin', 'add', quietPlugin(root));
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
+    // The nodes, on node credentials, fetch it from the object store and load it.
+    await waitFor(
+      async () => {
+        const r = await observer('plugin', 'list', '--json');
+        const list = JSON.parse(r.stdout) as { nodes: Array<{ plugins: Array<{ id: string; status: string }> }> };
+        const loaded = list.nodes.filter((n) => n.plugins.some((p) => p.id === 'quiet' && p.status === 'loaded'));
+        return loaded.length === 2;
+      },
+      { timeoutMs: 20_000, everyMs: 250, what: 'both nodes loading the plugin' },
+    );
     expect((await operator('agent', 'destroy', 'c2')).code).toBe(0);
 
     const t = await connectAs('operator');

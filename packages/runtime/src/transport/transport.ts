@@ -17,7 +17,12 @@ import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
 import { type MessageView, viewMessage } from './message-view.js';
 import { ReceivedMessage, type ReplySender } from './received-message.js';
-import { connectionRefused, permissionDenied, translateRequestError } from './transport-errors.js';
+import {
+  connectionRefused,
+  findPermissionDenied,
+  permissionDenied,
+  translateRequestError,
+} from './transport-errors.js';
 
 /** TLS files for the NATS connection. */
 export interface TlsOptions {
@@ -319,12 +324,16 @@ export class Transport {
 
   /**
    * Taps every raw message on `subject` (wildcards allowed), decoded or not, for observers such
-   * as `hms sub`. Returns a function that stops the tap.
+   * as `hms sub`. `onError` hears why the tap ended early: a {@link PermissionDeniedError} when
+   * the credentials may not subscribe there. Returns a function that stops the tap.
    */
-  tap(subject: string, onMessage: (view: MessageView) => void): () => void {
+  tap(subject: string, onMessage: (view: MessageView) => void, onError?: (err: Error) => void): () => void {
     const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
-        if (err) return;
+        if (err) {
+          onError?.(findPermissionDenied(err, this.roleName) ?? err);
+          return;
+        }
         const headers = new Map<string, string>();
         if (msg.headers) for (const k of msg.headers.keys()) headers.set(k, msg.headers.get(k));
         onMessage(viewMessage(msg.subject, headers, msg.data, msg.reply));
