@@ -130,12 +130,15 @@ function withCalls(batch: CallTraceBatch | undefined): Pick<NodeHeartbeat, 'call
  * operator's), saying so, instead of failing later as timeouts.
  * @throws PermissionDeniedError naming the role.
  */
-async function assertNodeRights(transport: Transport, probe: string): Promise<void> {
+async function assertNodeRights(transport: Transport, swarm: string, probe: string): Promise<void> {
   try {
     await transport.assertMayPublish(probe);
   } catch (err) {
     if (!(err instanceof PermissionDeniedError)) throw err;
-    const hint = "a node needs the node role's credentials (node.creds)";
+    const hint =
+      transport.role === 'node'
+        ? `these node credentials are for another swarm than ${swarm} (check --swarm)`
+        : "a node needs the node role's credentials (node.creds)";
     throw new PermissionDeniedError(`${err.message}: ${hint}`, { cause: err, data: { ...err.data, hint } });
   }
 }
@@ -156,7 +159,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let configVersion = 0;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
-  await assertNodeRights(transport, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
+  await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
   const [desired, snapshots, config] = await withStorageRetry(
     'open the swarm buckets',
     () =>
