@@ -37,7 +37,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 function openssl(args: string[]): void {
   const r = spawnSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new CliError('hms security init needs the openssl command on PATH to make the TLS certificates');
+    throw new CliError('the openssl command is not on PATH: security init needs it to make the TLS certificates');
   }
   if (r.status !== 0) {
     const why = (r.stderr || r.stdout || '').trim().split('\n').at(-1) ?? '';
