@@ -5,12 +5,14 @@ import { createDecodeCommand } from './commands/decode.js';
 import { createDownCommand } from './commands/down.js';
 import { createNodeCommand } from './commands/node.js';
 import { createPluginCommand } from './commands/plugin.js';
+import { createSecurityCommand } from './commands/security.js';
 import { createServiceCommand } from './commands/service.js';
 import { createSubCommand } from './commands/sub.js';
 import { createUpCommand } from './commands/up.js';
 import { CliError, EXIT } from './errors.js';
 import { addGlobalOptions, connectCli, globalOptions } from './global-options.js';
 import { type Output, processOutput } from './output.js';
+import { actionName, permissionDeniedLine } from './permission-denied.js';
 import { builtinCommandPlugins, CORE_COMMANDS } from './plugins/builtin-command-plugins.js';
 import { mountPluginCommands } from './plugins/mount-plugin-commands.js';
 
@@ -31,6 +33,7 @@ export function createProgram(deps: CommandDeps): Command {
     createNodeCommand,
     createPluginCommand,
     createServiceCommand,
+    createSecurityCommand,
     createSubCommand,
     createDecodeCommand,
   ].map((create) => create(deps));
@@ -56,6 +59,10 @@ export async function run(argv: string[], output: Output = processOutput): Promi
     return connection;
   });
   applyExitOverride(program);
+  let action: string | undefined;
+  program.hook('preAction', (_root, actionCommand) => {
+    action = actionName(actionCommand);
+  });
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
@@ -63,6 +70,11 @@ export async function run(argv: string[], output: Output = processOutput): Promi
     const plugin = plugins.running();
     if (plugin !== undefined && !(err instanceof CommanderError) && !(err instanceof CliError)) {
       output.err(`hms: plugin ${plugin}: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT.failed;
+    }
+    const denied = permissionDeniedLine(err, program, action);
+    if (denied !== undefined) {
+      output.err(`hms: ${denied}`);
       return EXIT.failed;
     }
     if (err instanceof CommanderError) {

@@ -145,6 +145,16 @@ export class UnhandledEventError extends HmsError {
   override readonly code = 'UNHANDLED_EVENT';
 }
 
+/**
+ * NATS refused an action to this connection's credentials: the role (`node`, `operator`,
+ * `observer`) may not publish or subscribe on that subject. `data` has `role`, `operation`
+ * (`publish` or `subscribe`) and `subject`.
+ */
+export class PermissionDeniedError extends HmsError {
+  override name = 'PermissionDeniedError';
+  override readonly code = 'PERMISSION_DENIED';
+}
+
 /** The native addon is missing, or a native call failed. */
 export class NativeError extends HmsError {
   override name = 'NativeError';
@@ -177,6 +187,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   OverloadedError,
   SnapshotTooLargeError,
   UnhandledEventError,
+  PermissionDeniedError,
   NativeError,
 };
 

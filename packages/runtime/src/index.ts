@@ -33,6 +33,7 @@ export {
   type CreateAgentRequest,
   type MetricsQuery,
   type NodeInfo,
+  READ_ONLY_CONTROL_COMMANDS,
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
 } from './control/control-commands.js';
@@ -77,6 +78,7 @@ export {
   NoRespondersError,
   NotFoundError,
   OverloadedError,
+  PermissionDeniedError,
   RequestTimeoutError,
   SnapshotTooLargeError,
   UnhandledEventError,
@@ -114,7 +116,7 @@ export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
-export { bucketNames } from './persistence/bucket-names.js';
+export { bucketNames, kvStreamName, objectStoreStreamName } from './persistence/bucket-names.js';
 export { type CellSpec, type DesiredCellChange, DesiredCells } from './persistence/desired-cells.js';
 export {
   ALERT_LOG,
@@ -181,6 +183,14 @@ export {
   isDependencyFailure,
   UNHEALTHY_TOPIC,
 } from './resilience/dependency-guard.js';
+export { credsRole, roleTag } from './security/creds-role.js';
+export {
+  type RolePermissions,
+  rolePermissions,
+  SECURITY_ROLE,
+  SECURITY_ROLES,
+  type SecurityRole,
+} from './security/role-permissions.js';
 export {
   CONTROL_SERVICE_NAME,
   CONTROL_SERVICE_VERSION,
@@ -249,14 +259,24 @@ export {
   assertToken,
   CONTROL_QUEUE,
   createSubjects,
+  INBOX_PREFIX,
+  inboxPattern,
   isToken,
+  JETSTREAM_API_PREFIX,
+  jetStreamAccountReads,
+  kvSubjectPattern,
+  objectStoreSubjectPattern,
   SERVICE_API_PREFIX,
   SERVICE_VERB,
   type ServiceVerb,
+  type StreamApiSubjects,
   SUBJECT_ROOT,
   type Subjects,
+  serviceApiPattern,
   serviceApiSubject,
+  serviceEndpointPattern,
   serviceEndpointSubject,
+  streamApiSubjects,
 } from './transport/subjects.js';
 export {
   connectTransport,
@@ -268,3 +288,4 @@ export {
   type TransportStats,
   type TransportSubscription,
 } from './transport/transport.js';
+export { findPermissionDenied, permissionDenied } from './transport/transport-errors.js';

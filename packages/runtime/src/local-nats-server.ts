@@ -19,6 +19,12 @@ export interface NatsServerOptions {
   output?: number | 'ignore';
   /** How long to wait for the server to accept connections, in millis; default 10000. */
   readyTimeoutMs?: number;
+  /**
+   * A configuration file to start with (e.g. one `hms security init` wrote): its JetStream block
+   * and store directory are used (`storeDir` is then only created); the port and address given
+   * here override its own.
+   */
+  config?: string;
 }
 
 /** A nats-server process started by HMS. */
@@ -79,7 +85,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Local
   const port = options.port ?? (await freePort(host));
   mkdirSync(options.storeDir, { recursive: true });
   const output = options.output ?? 'ignore';
-  const child = spawn(binary, ['-js', '-sd', options.storeDir, '-a', host, '-p', String(port)], {
+  const storage = options.config ? ['-c', options.config] : ['-js', '-sd', options.storeDir];
+  const child = spawn(binary, [...storage, '-a', host, '-p', String(port)], {
     stdio: ['ignore', output, output],
     detached: options.detached ?? false,
   });

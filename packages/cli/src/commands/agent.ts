@@ -130,8 +130,7 @@ export function createAgentCommand({ output }: CommandDeps): Command {
     .action(async (id: string, type: string, body: unknown, _opts, command: Command) => {
       const g = globalOptions(command);
       await withConnection(g, async (t) => {
-        t.publish(cellInbox(g.swarm, id), type, body);
-        await t.flush();
+        await t.publishChecked(cellInbox(g.swarm, id), type, body);
       });
       if (!g.json) output.out(`sent ${type} to ${id}`);
     });

@@ -5,13 +5,17 @@ import {
   assertToken,
   builtinPlugin,
   CellRegistry,
+  ConnectionError,
   connectTransport,
   createControlClient,
   createLogger,
   createNode,
+  type Transport,
+  type TransportOptions,
 } from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { CliError, EXIT } from '../errors.js';
 import { DEFAULT_NATS_URL, globalOptions, withConnection } from '../global-options.js';
 import { formatJson, formatTable } from '../output.js';
 
@@ -29,6 +33,16 @@ function parsePort(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return n;
+}
+
+/** Connects a node process; a refused or unreachable server is one line and exit code 3. */
+async function connectNode(options: TransportOptions): Promise<Transport> {
+  try {
+    return await connectTransport(options);
+  } catch (err) {
+    if (err instanceof ConnectionError) throw new CliError(err.message, EXIT.unreachable);
+    throw err;
+  }
 }
 
 function parsePositiveInt(value: string): number {
@@ -71,7 +85,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
         const g = globalOptions(command);
         const nodeId = opts.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
         const logger = createLogger({ base: { swarm: g.swarm } });
-        const transport = await connectTransport({
+        const transport = await connectNode({
           servers: g.nats ?? DEFAULT_NATS_URL,
           from: nodeId,
           name: `hms-node-${nodeId}`,

@@ -1,5 +1,7 @@
+import { createSubjects, HmsError } from '@hms/runtime';
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { CliError } from '../errors.js';
 import { connectCli, globalOptions } from '../global-options.js';
 import { formatJson } from '../output.js';
 
@@ -12,21 +14,31 @@ export function createSubCommand({ output }: CommandDeps): Command {
     .action(async (subject: string | undefined, opts: { count?: number }, command: Command) => {
       const g = globalOptions(command);
       const transport = await connectCli(g);
-      const target = subject ?? `hms.${g.swarm}.>`;
+      const target = subject ?? createSubjects(g.swarm).all();
       let seen = 0;
+      let refused: Error | undefined;
       await new Promise<void>((resolve) => {
-        const stop = transport.tap(target, (view) => {
-          output.out(formatJson(view, true));
-          seen++;
-          if (opts.count !== undefined && seen >= opts.count) {
-            stop();
+        const stop = transport.tap(
+          target,
+          (view) => {
+            output.out(formatJson(view, true));
+            seen++;
+            if (opts.count !== undefined && seen >= opts.count) {
+              stop();
+              resolve();
+            }
+          },
+          (err) => {
+            refused = err;
             resolve();
-          }
-        });
+          },
+        );
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
         void transport.closed().then(() => resolve());
       });
       await transport.close();
+      if (refused instanceof HmsError) throw refused;
+      if (refused) throw new CliError(`the subscription to ${target} ended: ${refused.message}`);
     });
 }

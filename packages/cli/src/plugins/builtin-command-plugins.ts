@@ -7,7 +7,7 @@ import { createMonitorCommand } from '../commands/monitor.js';
 import { createSystemCommand } from '../commands/system.js';
 
 /** Commands of `hms` itself, not plugins: their names are reserved. */
-export const CORE_COMMANDS = ['up', 'down', 'node', 'plugin', 'service', 'sub', 'decode', 'help'] as const;
+export const CORE_COMMANDS = ['up', 'down', 'node', 'plugin', 'service', 'security', 'sub', 'decode', 'help'] as const;
 
 /**
  * The CLI's command groups as built-in plugins: mounted through the same command registry as

@@ -22,6 +22,21 @@ export const CONTROL_COMMAND = {
   evolveApply: 'evolve.apply',
 } as const;
 
+/**
+ * The control commands that only read: the observer role may send these and no other. Every
+ * other command changes the swarm (create, destroy, configure, trigger, start, stop, apply).
+ */
+export const READ_ONLY_CONTROL_COMMANDS: readonly ControlCommand[] = [
+  CONTROL_COMMAND.agentList,
+  CONTROL_COMMAND.agentStatus,
+  CONTROL_COMMAND.nodeList,
+  CONTROL_COMMAND.cellTypes,
+  CONTROL_COMMAND.systemStatus,
+  CONTROL_COMMAND.healStatus,
+  CONTROL_COMMAND.metricsQuery,
+  CONTROL_COMMAND.evolveStatus,
+];
+
 /** Body of `metrics.query`: the latest samples of the metrics history, optionally of one cell. */
 export interface MetricsQuery {
   /** Only this cell's figures. */

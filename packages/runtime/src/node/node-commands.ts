@@ -10,6 +10,11 @@ export const NODE_COMMAND = {
    * with `{ ids }`, only those of these cells it hosts (at most one page of ids).
    */
   cells: 'cells',
+  /**
+   * Nobody serves it: a starting node publishes one empty message here to check that its
+   * credentials may publish in the swarm (an observer's may not).
+   */
+  startProbe: 'start-probe',
 } as const;
 
 /** The most cells one page carries (a page must fit NATS' 1 MiB max payload). */

@@ -11,6 +11,7 @@ import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
+import { PermissionDeniedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { OverloadMonitor } from '../overload/overload-monitor.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
@@ -34,7 +35,7 @@ import type { Transport, TransportSubscription } from '../transport/transport.js
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
-import { serveNodeCommands } from './node-commands.js';
+import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
 
@@ -125,6 +126,24 @@ function withCalls(batch: CallTraceBatch | undefined): Pick<NodeHeartbeat, 'call
 }
 
 /**
+ * Refuses to start a node whose credentials may not publish in its swarm (an observer's or an
+ * operator's), saying so, instead of failing later as timeouts.
+ * @throws PermissionDeniedError naming the role.
+ */
+async function assertNodeRights(transport: Transport, swarm: string, probe: string): Promise<void> {
+  try {
+    await transport.assertMayPublish(probe);
+  } catch (err) {
+    if (!(err instanceof PermissionDeniedError)) throw err;
+    const hint =
+      transport.role === 'node'
+        ? `these node credentials are for another swarm than ${swarm} (check --swarm)`
+        : "a node needs the node role's credentials (node.creds)";
+    throw new PermissionDeniedError(`${err.message}: ${hint}`, { cause: err, data: { ...err.data, hint } });
+  }
+}
+
+/**
  * Starts a node: it hosts the desired cells assigned to it (watching KV `hms-<swarm>-cells`)
  * under a {@link createCellSupervisor} (snapshots restored and saved with fencing, crashes
  * restarted or escalated), publishes heartbeats with their health, scores peers' heartbeats
@@ -140,6 +159,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let configVersion = 0;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
+  await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
   const [desired, snapshots, config] = await withStorageRetry(
     'open the swarm buckets',
     () =>

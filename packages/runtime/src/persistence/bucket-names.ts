@@ -25,3 +25,13 @@ export function bucketNames(swarm: string) {
     },
   } as const;
 }
+
+/** The stream behind KV bucket `bucket` (JetStream's convention). */
+export function kvStreamName(bucket: string): string {
+  return `KV_${bucket}`;
+}
+
+/** The stream behind object store `store` (JetStream's convention). */
+export function objectStoreStreamName(store: string): string {
+  return `OBJ_${store}`;
+}

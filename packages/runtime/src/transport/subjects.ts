@@ -63,6 +63,8 @@ export interface Subjects {
   all(): string;
   /** A cell's inbox. */
   cellInbox(cellId: string): string;
+  /** Every cell's inbox: `hms.<swarm>.cell.*`. */
+  cellInboxPattern(): string;
   /** The event subject a cell publishes `eventType` on. */
   event(eventType: string, cellId: string): string;
   /** A pattern matching `eventType` from any cell (or every event when omitted). */
@@ -96,6 +98,8 @@ export interface Subjects {
   leaderPattern(nodeId?: string): string;
   /** An endpoint of a service of this swarm (a plugin's): `hms.<swarm>.svc.<service>.<endpoint>`. */
   service(serviceName: string, endpoint: string): string;
+  /** Every service endpoint of this swarm: `hms.<swarm>.svc.>`. */
+  servicePattern(): string;
   /** A question for one node (e.g. `cells`: the health of every cell it hosts). */
   nodeCommand(nodeId: string, command: string): string;
   /** The command of a leader subject; undefined if it is not one. */
@@ -120,6 +124,7 @@ export function createSubjects(swarm: string): Subjects {
       assertToken(cellId, 'cell id');
       return `${base}.cell.${cellId}`;
     },
+    cellInboxPattern: () => `${base}.cell.*`,
     event(eventType, cellId) {
       assertDottedName(eventType, 'event type');
       assertToken(cellId, 'cell id');
@@ -189,6 +194,7 @@ export function createSubjects(swarm: string): Subjects {
       assertToken(endpoint, 'endpoint name');
       return `${base}.svc.${serviceName}.${endpoint}`;
     },
+    servicePattern: () => `${base}.svc.>`,
     nodeCommand(nodeId, command) {
       assertToken(nodeId, 'node id');
       assertDottedName(command, 'node command');
@@ -249,4 +255,92 @@ export function serviceEndpointSubject(service: string, endpoint: string): strin
   assertToken(service, 'service name');
   assertToken(endpoint, 'endpoint name');
   return `${SUBJECT_ROOT}.svc.${service}.${endpoint}`;
+}
+
+/** The prefix of every JetStream API subject. */
+export const JETSTREAM_API_PREFIX = '$JS.API';
+
+/** The prefix of the NATS client's default reply subjects (its inbox). */
+export const INBOX_PREFIX = '_INBOX';
+
+/** Every reply inbox of a connection in the account: `_INBOX.>`. */
+export function inboxPattern(): string {
+  return `${INBOX_PREFIX}.>`;
+}
+
+/** The JetStream API subjects a stream is managed and read through, grouped for permissions. */
+export interface StreamApiSubjects {
+  /** `STREAM.INFO`, the message get and the direct gets (last by subject, by sequence). */
+  read: string[];
+  /** Ephemeral or ordered consumers for reading: create, info, delete, next, flow control. */
+  consume: string[];
+  /** Every verb: create, update, purge, delete the stream; messages; durable consumers; acks. */
+  manage: string[];
+}
+
+/**
+ * The JetStream API subjects of one stream (a KV bucket's `KV_<bucket>`, an object store's
+ * `OBJ_<store>`, an event log's stream). NATS wildcards match whole tokens only, so the
+ * subjects name the stream exactly.
+ */
+export function streamApiSubjects(stream: string): StreamApiSubjects {
+  assertToken(stream, 'stream name');
+  const api = JETSTREAM_API_PREFIX;
+  return {
+    read: [
+      `${api}.STREAM.INFO.${stream}`,
+      `${api}.STREAM.MSG.GET.${stream}`,
+      `${api}.DIRECT.GET.${stream}`,
+      `${api}.DIRECT.GET.${stream}.>`,
+    ],
+    consume: [
+      `${api}.CONSUMER.CREATE.${stream}`,
+      `${api}.CONSUMER.CREATE.${stream}.>`,
+      `${api}.CONSUMER.INFO.${stream}.*`,
+      `${api}.CONSUMER.DELETE.${stream}.*`,
+      `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
+      `$JS.FC.${stream}.>`,
+    ],
+    // Every verb on the stream (create, update, purge, delete, messages, durable consumers):
+    // the API's subjects put the stream's name 3rd or 4th after `$JS.API`.
+    manage: [
+      `${api}.*.*.${stream}`,
+      `${api}.*.*.${stream}.>`,
+      `${api}.*.*.*.${stream}`,
+      `${api}.*.*.*.${stream}.>`,
+      `$JS.ACK.${stream}.>`,
+      `$JS.FC.${stream}.>`,
+    ],
+  };
+}
+
+/** Account-wide JetStream questions that change nothing: account info, stream names and list. */
+export function jetStreamAccountReads(): string[] {
+  return [
+    `${JETSTREAM_API_PREFIX}.INFO`,
+    `${JETSTREAM_API_PREFIX}.STREAM.NAMES`,
+    `${JETSTREAM_API_PREFIX}.STREAM.LIST`,
+  ];
+}
+
+/** Every key subject of KV bucket `bucket`: `$KV.<bucket>.>` (writing a key publishes there). */
+export function kvSubjectPattern(bucket: string): string {
+  assertToken(bucket, 'bucket name');
+  return `$KV.${bucket}.>`;
+}
+
+/** Every chunk and meta subject of object store `store`: `$O.<store>.>`. */
+export function objectStoreSubjectPattern(store: string): string {
+  assertToken(store, 'object store name');
+  return `$O.${store}.>`;
+}
+
+/** Every NATS Services discovery subject: `$SRV.>` (nodes answer them). */
+export function serviceApiPattern(): string {
+  return `${SERVICE_API_PREFIX}.>`;
+}
+
+/** Every service endpoint's default subject: `hms.svc.>`. */
+export function serviceEndpointPattern(): string {
+  return `${SUBJECT_ROOT}.svc.>`;
 }

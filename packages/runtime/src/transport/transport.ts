@@ -9,22 +9,20 @@ import {
   errors as natsErrors,
   type Subscription,
 } from '@nats-io/transport-node';
-import {
-  CodecError,
-  ConnectionError,
-  errorFromWire,
-  errorToWire,
-  HmsError,
-  NoRespondersError,
-  RequestTimeoutError,
-  type WireError,
-} from '../errors.js';
+import { CodecError, ConnectionError, errorFromWire, errorToWire, HmsError, type WireError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { credsRole } from '../security/creds-role.js';
 import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
 import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
 import { type MessageView, viewMessage } from './message-view.js';
 import { ReceivedMessage, type ReplySender } from './received-message.js';
+import {
+  connectionRefused,
+  findPermissionDenied,
+  permissionDenied,
+  translateRequestError,
+} from './transport-errors.js';
 
 /** TLS files for the NATS connection. */
 export interface TlsOptions {
@@ -96,12 +94,15 @@ export class Transport {
   private readonly codec: Codec;
   private readonly headerCache = new Map<string, MsgHdrs>();
   private disconnected = false;
+  /** Subjects the server refused, by operation (`publish:<subject>`), newest last; bounded. */
+  private readonly refused = new Set<string>();
 
   private constructor(
     /** The NATS connection. Only `runtime/src/transport` and persistence may use it directly. */
     readonly nc: NatsConnection,
     private readonly options: TransportOptions,
     private readonly logger: Logger,
+    private readonly roleName: string | undefined,
   ) {
     this.codec = getCodec(options.codec ?? 'msgpack');
   }
@@ -118,6 +119,14 @@ export class Transport {
   get connectionOptions(): Omit<TransportOptions, 'logger'> {
     const { logger: _, ...rest } = this.options;
     return rest;
+  }
+
+  /**
+   * The role the credentials were issued for (`node`, `operator`, `observer`), read from the
+   * creds file's user JWT; undefined without credentials.
+   */
+  get role(): string | undefined {
+    return this.roleName;
   }
 
   /** True while the connection is up (false while reconnecting, and once closed). */
@@ -137,6 +146,15 @@ export class Transport {
   static async connect(options: TransportOptions): Promise<Transport> {
     const servers = options.servers ?? 'nats://127.0.0.1:4222';
     const logger = options.logger.child({ component: 'transport' });
+    const where = [servers].flat().join(',');
+    let creds: Uint8Array | undefined;
+    if (options.creds) {
+      try {
+        creds = readFileSync(options.creds);
+      } catch (cause) {
+        throw new ConnectionError(`cannot read the NATS credentials file ${options.creds}`, { cause });
+      }
+    }
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -145,16 +163,14 @@ export class Transport {
         timeout: options.timeout ?? 3000,
         maxReconnectAttempts: options.reconnect === false ? 0 : -1,
         reconnectTimeWait: 250,
-        ...(options.creds ? { authenticator: credsAuthenticator(readFileSync(options.creds)) } : {}),
+        ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
       });
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new ConnectionError(`cannot reach NATS at ${[servers].flat().join(',')}: ${reason}`, {
-        cause,
-      });
+      throw connectionRefused(cause, where, options.creds);
     }
-    const transport = new Transport(nc, options, logger);
+    const role = creds ? credsRole(new TextDecoder().decode(creds)) : undefined;
+    const transport = new Transport(nc, options, logger, role);
     transport.watchStatus();
     return transport;
   }
@@ -166,11 +182,49 @@ export class Transport {
         else if (status.type === 'reconnect') this.disconnected = false;
         if (status.type === 'disconnect' || status.type === 'reconnect') {
           this.logger.warn({ status: status.type, server: status.server }, `nats ${status.type}`);
+        } else if (status.type === 'error' && status.error instanceof natsErrors.PermissionViolationError) {
+          this.noteRefused(status.error.operation, status.error.subject);
         } else if (status.type === 'error' || status.type === 'staleConnection') {
           this.logger.error({ status: status.type }, 'nats connection problem');
         }
       }
     })();
+  }
+
+  private noteRefused(operation: string, subject: string): void {
+    const key = `${operation}:${subject}`;
+    this.refused.delete(key);
+    this.refused.add(key);
+    if (this.refused.size > 1000) this.refused.delete(this.refused.values().next().value as string);
+    this.logger.error({ role: this.roleName, operation, subject }, 'nats refused: permission denied');
+  }
+
+  /**
+   * Checks that the credentials may publish to `subject`: sends an empty message there and
+   * waits for the server to have handled it. Pick a subject nobody subscribes to.
+   * @throws PermissionDeniedError naming the role and the subject.
+   */
+  async assertMayPublish(subject: string): Promise<void> {
+    this.nc.publish(subject);
+    await this.assertPublished(subject);
+  }
+
+  /**
+   * Publishes like {@link publish}, then waits until the server has handled it, so a refusal
+   * (which NATS reports only asynchronously) is thrown here: for one-off sends such as the CLI's.
+   * @throws PermissionDeniedError naming the role and the subject.
+   */
+  async publishChecked(subject: string, type: string, body?: unknown, options: SendOptions = {}): Promise<void> {
+    this.publish(subject, type, body, options);
+    await this.assertPublished(subject);
+  }
+
+  private async assertPublished(subject: string): Promise<void> {
+    // The server reports a refusal before it answers the next ping; the second round trip
+    // lets the status loop, which reads the report, run first.
+    await this.nc.flush();
+    await this.nc.flush();
+    if (this.refused.has(`publish:${subject}`)) throw permissionDenied(this.roleName, 'publish', subject);
   }
 
   private headersFor(type: string, from: string, term: number | undefined): MsgHdrs {
@@ -227,7 +281,7 @@ export class Transport {
         headers: this.headersFor(type, from, options.term),
       });
     } catch (cause) {
-      throw translateRequestError(cause, subject, timeout);
+      throw translateRequestError(cause, subject, timeout, this.roleName);
     }
     this.stats.published++;
     const replyType = reply.headers?.get(HEADER.type);
@@ -247,7 +301,7 @@ export class Transport {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) {
-          this.logger.error({ err, subject }, 'subscription error');
+          this.logger.error({ err, subject, role: this.roleName }, 'subscription error');
           return;
         }
         const pending = this.dispatch(msg, handler, options);
@@ -270,12 +324,16 @@ export class Transport {
 
   /**
    * Taps every raw message on `subject` (wildcards allowed), decoded or not, for observers such
-   * as `hms sub`. Returns a function that stops the tap.
+   * as `hms sub`. `onError` hears why the tap ended early: a {@link PermissionDeniedError} when
+   * the credentials may not subscribe there. Returns a function that stops the tap.
    */
-  tap(subject: string, onMessage: (view: MessageView) => void): () => void {
+  tap(subject: string, onMessage: (view: MessageView) => void, onError?: (err: Error) => void): () => void {
     const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
-        if (err) return;
+        if (err) {
+          onError?.(findPermissionDenied(err, this.roleName) ?? err);
+          return;
+        }
         const headers = new Map<string, string>();
         if (msg.headers) for (const k of msg.headers.keys()) headers.set(k, msg.headers.get(k));
         onMessage(viewMessage(msg.subject, headers, msg.data, msg.reply));
@@ -381,23 +439,6 @@ export class Transport {
   async closed(): Promise<void> {
     await this.nc.closed();
   }
-}
-
-function translateRequestError(cause: unknown, subject: string, timeout: number): Error {
-  const inner = cause instanceof natsErrors.RequestError ? (cause.cause ?? cause) : cause;
-  if (inner instanceof natsErrors.NoRespondersError) {
-    return new NoRespondersError(`nobody answers on ${subject}`, { cause });
-  }
-  if (inner instanceof natsErrors.TimeoutError) {
-    return new RequestTimeoutError(`no reply on ${subject} within ${timeout} ms`, { cause });
-  }
-  if (inner instanceof natsErrors.ClosedConnectionError) {
-    return new ConnectionError('the NATS connection is closed', { cause });
-  }
-  return new ConnectionError(
-    `request on ${subject} failed: ${inner instanceof Error ? inner.message : String(inner)}`,
-    { cause },
-  );
 }
 
 /** Connects a {@link Transport}. */
