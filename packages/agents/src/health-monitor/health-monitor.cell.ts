@@ -34,6 +34,7 @@ export const healthMonitorCell = defineCell({
     ),
   reply: (snapshot) => ({
     nodes: snapshot.context.nodes,
+    // Only non-running cells are kept; the filter is for a snapshot of the earlier shape (all cells).
     cells: Object.fromEntries(Object.entries(snapshot.context.cells).filter(([, c]) => c.status !== 'running')),
   }),
 });

@@ -12,6 +12,11 @@ export interface HealthMonitorConfig {
 
 export interface HealthMonitorContext {
   nodes: Record<string, { status: NodeHealth; phi: number }>;
+  /**
+   * The cells that are not running, by id, with the node that reported them. A cell reported
+   * back to `running` is dropped (after its `health.changed`), so this is bounded by the cells
+   * in trouble, not by the swarm's size.
+   */
   cells: Record<string, { status: string; node: string }>;
 }
 
@@ -19,7 +24,8 @@ export interface HealthMonitorContext {
  * The health monitor's machine. Heartbeats feed a native phi-accrual detector (passed in, as it
  * owns Rust memory and is not part of the snapshot); every `checkMs` all nodes are scored in one
  * native call. Changes of node or cell health are emitted as `health.changed`; a suspect node or
- * a failed cell also raises `alert.raised`.
+ * a failed cell also raises `alert.raised`. Heartbeats name only the cells that are not running
+ * or just changed, and only those are kept.
  */
 export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, now: () => number) {
   return setup({
@@ -80,10 +86,18 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
               }
               const to = nodes[event.node]?.status as NodeHealth;
               if (was !== to) enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'node', id: event.node, from: was, to });
-              for (const c of event.cells ?? []) {
+              // A node that leaves stops its cells; they are placed elsewhere and reported from there.
+              const listed = event.leaving ? [] : (event.cells ?? []);
+              // A full list names every cell of the node that is not running: the others went away.
+              if (event.leaving || !event.truncated) dropCellsOf(cells, event.node, new Set(listed.map((c) => c.id)));
+              // A node of the previous version lists its running cells in every heartbeat, not
+              // just when they change: only a known cell's return to running is news there.
+              const everyCell = event.counts === undefined;
+              for (const c of listed) {
                 const before = cells[c.id]?.status ?? null;
-                cells[c.id] = { status: c.status, node: event.node };
-                if (before === c.status) continue;
+                if (c.status === 'running') delete cells[c.id];
+                else cells[c.id] = { status: c.status, node: event.node };
+                if (before === c.status || (everyCell && before === null && c.status === 'running')) continue;
                 enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'cell', id: c.id, from: before, to: c.status });
                 if (c.status === 'failed') {
                   enqueue.emit({
@@ -102,4 +116,9 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
       },
     },
   });
+}
+
+/** Forgets the cells `node` reported, except those in `keep`. */
+function dropCellsOf(cells: HealthMonitorContext['cells'], node: string, keep?: ReadonlySet<string>): void {
+  for (const [id, c] of Object.entries(cells)) if (c.node === node && !keep?.has(id)) delete cells[id];
 }
