@@ -1,0 +1,70 @@
+// Creates cells through the control plane as a user program would: `createAgent` with a fixed
+// number of requests in flight; a retryable refusal (overloaded, no leader, timeout) is retried
+// after a backoff and counted.
+
+/**
+ * Creates `specs` (CreateAgentRequest objects, each with an id) through `control`, `inFlight`
+ * at a time. Resolves with the completion time (epoch millis) of each create in completion
+ * order, the retries by error code, and the creates that failed for good. Gives up (rejects)
+ * at `deadline` (epoch millis).
+ */
+export async function createCells(control, specs, { inFlight, deadline, onCreated = () => {} }) {
+  const done = [];
+  const retries = {};
+  const failed = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const spec = specs[next++];
+      let attempt = 0;
+      for (;;) {
+        if (Date.now() > deadline) throw new Error(`creates ran out of time after ${done.length} of ${specs.length}`);
+        try {
+          await control.createAgent(spec);
+          break;
+        } catch (err) {
+          // A retried create whose first attempt went through (its reply was lost) is done.
+          if (attempt > 0 && err?.code === 'ALREADY_EXISTS') break;
+          if (err?.retryable !== true) {
+            failed.push({ id: spec.id, code: err?.code ?? 'ERROR', message: String(err?.message ?? err) });
+            break;
+          }
+          const code = err.code ?? 'RETRYABLE';
+          retries[code] = (retries[code] ?? 0) + 1;
+          attempt++;
+          const backoff = Math.min(5000, 50 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+        }
+      }
+      done.push(Date.now());
+      onCreated(done.length);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { done, retries, failed };
+}
+
+/**
+ * Creates per second around the `n`th create: over the `window` creates that end there (or the
+ * first ones when `n` is smaller than the window). Undefined when fewer than `n` were made.
+ */
+export function createRateAt(done, n, window = 200) {
+  if (done.length < n || n < 2) return undefined;
+  const to = n - 1;
+  const from = Math.max(0, to - window);
+  const seconds = (done[to] - done[from]) / 1000;
+  return seconds > 0 ? (to - from) / seconds : undefined;
+}
+
+/**
+ * The soak's cells: `total` cells `soak-<i>`, of which `ticking` are `counter` cells (spread
+ * evenly through the sequence, so the write load grows with the swarm) and the rest `echo`.
+ */
+export function soakSpecs(total, ticking) {
+  const specs = [];
+  for (let i = 0; i < total; i++) {
+    const counter = Math.floor(((i + 1) * ticking) / total) > Math.floor((i * ticking) / total);
+    specs.push({ type: counter ? 'counter' : 'echo', id: `soak-${i}` });
+  }
+  return specs;
+}
