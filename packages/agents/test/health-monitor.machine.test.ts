@@ -102,4 +102,30 @@ describe('health-monitor machine', () => {
     ]);
     expect(m.actor.getSnapshot().context.cells).toEqual({});
   });
+
+  it('raises one alert when a node starts reporting overload, and another when it does again after recovering', () => {
+    const m = startMonitor();
+    const alerts: string[] = [];
+    m.actor.on('alert.raised', (a) => alerts.push(`${a.id}: ${a.reason}`));
+    const [n1] = simulatedSwarm(10, 1) as [SimulatedNode];
+    const overload = {
+      since: 0,
+      reasons: ['store-latency'],
+      storeLatencyMs: 800,
+      storeQueued: 40,
+      eventLoopLagMs: 12,
+    };
+    const send = (o: typeof overload | null) => m.actor.send(n1.heartbeat(0, { overload: o }));
+    send(null);
+    send(overload);
+    send(overload);
+    expect(m.actor.getSnapshot().context.nodes.n1?.overload).toEqual(['store-latency']);
+    send(null);
+    expect(m.actor.getSnapshot().context.nodes.n1?.overload).toBeNull();
+    send(overload);
+    expect(alerts).toEqual([
+      'n1: node overloaded: store-latency (store writes p90 800 ms, event-loop lag 12 ms)',
+      'n1: node overloaded: store-latency (store writes p90 800 ms, event-loop lag 12 ms)',
+    ]);
+  });
 });

@@ -11,7 +11,8 @@ export interface HealthMonitorConfig {
 }
 
 export interface HealthMonitorContext {
-  nodes: Record<string, { status: NodeHealth; phi: number }>;
+  /** Every node seen: its health, phi, and while it reports overload, what is over its limit. */
+  nodes: Record<string, { status: NodeHealth; phi: number; overload?: string[] | null }>;
   /**
    * The cells that are not running, by id, with the node that reported them. A cell reported
    * back to `running` is dropped (after its `health.changed`), so this is bounded by the cells
@@ -24,7 +25,7 @@ export interface HealthMonitorContext {
  * The health monitor's machine. Heartbeats feed a native phi-accrual detector (passed in, as it
  * owns Rust memory and is not part of the snapshot); every `checkMs` all nodes are scored in one
  * native call. Changes of node or cell health are emitted as `health.changed`; a suspect node or
- * a failed cell also raises `alert.raised`. Heartbeats name only the cells that are not running
+ * a failed cell also raises `alert.raised`, and so does a node that starts reporting overload. Heartbeats name only the cells that are not running
  * or just changed, and only those are kept.
  */
 export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, now: () => number) {
@@ -56,7 +57,7 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
               });
             }
           }
-          nodes[node] = { status: to, phi };
+          nodes[node] = { ...entry, status: to, phi };
         });
         enqueue.assign({ nodes });
       }),
@@ -74,15 +75,28 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
               const nodes = { ...context.nodes };
               const cells = { ...context.cells };
               const was = nodes[event.node]?.status ?? null;
+              const wasOverloaded = nodes[event.node]?.overload ?? null;
+              const overload = event.leaving ? null : (event.overload?.reasons ?? null);
               if (event.leaving) {
                 detector.remove(event.node);
-                nodes[event.node] = { status: 'left', phi: 0 };
+                nodes[event.node] = { status: 'left', phi: 0, overload };
               } else {
                 detector.heartbeat(event.node, now());
                 nodes[event.node] = {
                   status: was === 'suspect' ? 'suspect' : 'alive',
                   phi: nodes[event.node]?.phi ?? 0,
+                  overload,
                 };
+              }
+              if (overload && !wasOverloaded && event.overload) {
+                const { storeLatencyMs, eventLoopLagMs } = event.overload;
+                enqueue.emit({
+                  type: HEALTH_EVENT.alert,
+                  severity: 'warning',
+                  kind: 'node',
+                  id: event.node,
+                  reason: `node overloaded: ${overload.join(', ')} (store writes p90 ${storeLatencyMs} ms, event-loop lag ${eventLoopLagMs} ms)`,
+                });
               }
               const to = nodes[event.node]?.status as NodeHealth;
               if (was !== to) enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'node', id: event.node, from: was, to });
