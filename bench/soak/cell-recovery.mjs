@@ -16,6 +16,7 @@ const SWEEP_EVERY_MS = 250;
 export async function measureRecovery(client, swarm, { victim, ids, kill, timeoutMs }) {
   const subjects = createSubjects(swarm);
   const waiting = new Set(ids);
+  if (ids.length === 0) throw new Error(`${victim} hosts no cells to recover`);
   const answered = new Map();
   let killedAt = 0;
   let allAnswered;

@@ -44,6 +44,16 @@ export async function createCells(control, specs, { inFlight, deadline, onCreate
   return { done, retries, failed };
 }
 
+/** The failed creates by error code and message, most frequent first: `"CODE message" ×n`. */
+export function failureSummary(failed) {
+  const counts = new Map();
+  for (const f of failed) {
+    const key = `${f.code} ${f.message}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ×${n}`);
+}
+
 /**
  * Creates per second around the `n`th create: over the `window` creates that end there (or the
  * first ones when `n` is smaller than the window). Undefined when fewer than `n` were made.

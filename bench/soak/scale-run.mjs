@@ -2,7 +2,7 @@
 // heartbeat bytes/s, the leader's CPU, `hms agent list` time, and a kill -9 of one node.
 import { spawn } from 'node:child_process';
 import { measureRecovery } from './cell-recovery.mjs';
-import { createRateAt } from './create-cells.mjs';
+import { createRateAt, failureSummary } from './create-cells.mjs';
 import { holdUntil, ms, nodeRows, round } from './soak-report.mjs';
 import { cli, cpuSeconds } from './swarm-processes.mjs';
 
@@ -33,7 +33,9 @@ export async function runScale(ctx) {
   const list = await timeAgentList(procs.url, swarm);
   log(`hms agent list: ${list.agents.length} cells in ${ms(list.ms)}`);
   const victim = ctx.names.find((n) => n !== observer.leader);
-  const ids = list.agents.filter((a) => a.node === victim).map((a) => a.id);
+  // Where the cells are, from the control plane itself when the CLI could not tell.
+  const agents = list.code === 0 ? list.agents : await control.listAgents();
+  const ids = agents.filter((a) => a.node === victim).map((a) => a.id);
   log(`kill -9 ${victim} (${ids.length} cells)`);
   observer.setPhase('after-kill');
   const recovery = await measureRecovery(client, swarm, {
@@ -50,14 +52,15 @@ export async function runScale(ctx) {
       'creates/s at 1,000 / 10,000 / all cells',
       [1000, 10_000, specs.length].map((n) => round(createRateAt(created.done, n))).join(' / '),
     ],
+    ['retried creates (retryable errors)', JSON.stringify(created.retries)],
     [
-      'retried / failed creates',
-      `${Object.values(created.retries).reduce((s, n) => s + n, 0)} / ${created.failed.length}`,
+      'failed creates',
+      created.failed.length ? `${created.failed.length}: ${failureSummary(created.failed).slice(0, 3).join('; ')}` : 0,
     ],
     ['heartbeat bytes/s (steady)', `${round(beat.bytesPerSecond)} (${round(beat.meanBytes)} B each)`],
     [`leader CPU (${leader}, steady)`, `${round(leaderCpu * 100)} %`],
     ['hms agent list --json', `${ms(list.ms)} (${list.agents.length} cells, exit ${list.code})`],
-    ['elections after the first', observer.electionsAfterFirst()],
+    ['elections after the first', `${observer.electionsAfterFirst()} ${JSON.stringify(observer.electionsByPhase())}`],
     [
       're-placements of live nodes / of the killed node',
       `${observer.moves(victim).ofLive} / ${observer.moves(victim).ofKilled}`,

@@ -1,7 +1,8 @@
 // The soak proper: create the cells with N requests in flight, wait until they all run, hold,
 // kill -9 a non-leader node mid-hold (HMS_SOAK_KILL), and report what the swarm did.
+import { createSubjects } from '@hms/runtime';
 import { measureRecovery } from './cell-recovery.mjs';
-import { createRateAt } from './create-cells.mjs';
+import { createRateAt, failureSummary } from './create-cells.mjs';
 import { holdUntil, ms, nodeRows, round } from './soak-report.mjs';
 
 /** Runs the soak on a started swarm (see soak.bench.mjs); resolves with the tables to print. */
@@ -41,6 +42,14 @@ export async function runSoak(ctx) {
   }
   await holdUntil(holdEnd, observer, log);
   observer.setPhase('end');
+  // The load is real: a counter created first has counted about one tick a second since.
+  const firstCounter = specs.find((s) => s.type === 'counter');
+  const ticks = firstCounter
+    ? await client.request(createSubjects(swarm).cellInbox(firstCounter.id), 'get', undefined, { timeout: 5000 }).then(
+        (r) => r.ticks,
+        (err) => `no answer (${err.code ?? err.message})`,
+      )
+    : '-';
 
   const moves = observer.moves(victim);
   const beat = (phase) => observer.heartbeatRate(phase);
@@ -52,8 +61,11 @@ export async function runSoak(ctx) {
     ['creates/s at 1,000 cells', round(createRateAt(created.done, 1000))],
     [`creates/s at ${specs.length.toLocaleString('en')} cells`, round(createRateAt(created.done, specs.length))],
     ['retried creates (retryable errors)', retries.length ? retries.join(', ') : 0],
-    ['failed creates', created.failed.length ? JSON.stringify(created.failed.slice(0, 3)) : 0],
-    ['elections after the first', observer.electionsAfterFirst()],
+    [
+      'failed creates',
+      created.failed.length ? `${created.failed.length}: ${failureSummary(created.failed).slice(0, 3).join('; ')}` : 0,
+    ],
+    ['elections after the first', `${observer.electionsAfterFirst()} ${JSON.stringify(observer.electionsByPhase())}`],
     ['re-placements of live nodes', `${moves.ofLive} (${JSON.stringify(moves.byPhase)})`],
     ['re-placements of the killed node', victim ? `${moves.ofKilled} (${victim})` : '-'],
     ['failed snapshot saves (node logs)', procs.countInLogs('snapshot save failed')],
@@ -63,6 +75,8 @@ export async function runSoak(ctx) {
     ['JetStream KV write while creating p50/p99', latency(write(['create']))],
     ['JetStream KV write holding p50/p99', latency(write(['hold', 'after-kill']))],
   ];
+  const tickRow = `${ticks} (${firstCounter?.id ?? '-'}, created ${round((Date.now() - created.done[0]) / 1000)} s ago)`;
+  rows.push(['ticks counted by the first counter', tickRow]);
   if (recovery) {
     rows.push(
       ['kill -9 → all its cells answering elsewhere', `${ms(recovery.all)} (${recovery.cells} cells)`],

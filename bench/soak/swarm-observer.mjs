@@ -18,7 +18,8 @@ export async function observeSwarm(client, swarm) {
   const beats = new Map();
   /** node → { pid, rss: [], lag: [], overload: number, cellCount, counts, role, term } */
   const nodes = new Map();
-  const terms = new Set();
+  /** term → the phase it was first seen in */
+  const terms = new Map();
   let firstLeaderTerm = null;
   let leader = null;
   const moved = [];
@@ -77,7 +78,7 @@ export async function observeSwarm(client, swarm) {
     }),
   ];
   function seeTerm(term) {
-    terms.add(term);
+    if (!terms.has(term)) terms.set(term, phase);
   }
   function seeLeader(node, term) {
     if (firstLeaderTerm === null) firstLeaderTerm = term;
@@ -112,7 +113,13 @@ export async function observeSwarm(client, swarm) {
     },
     nodes,
     /** Terms that began after the first leader's (each one an election). */
-    electionsAfterFirst: () => [...terms].filter((t) => firstLeaderTerm !== null && t > firstLeaderTerm).length,
+    electionsAfterFirst: () => [...terms.keys()].filter((t) => firstLeaderTerm !== null && t > firstLeaderTerm).length,
+    /** Those elections by the phase they began in. */
+    electionsByPhase: () =>
+      countBy(
+        [...terms].filter(([t]) => firstLeaderTerm !== null && t > firstLeaderTerm),
+        ([, p]) => p,
+      ),
     /** Re-placements, split by whether the cell came from `killed`. */
     moves(killed) {
       const ofKilled = moved.filter((m) => m.from === killed).length;
@@ -155,7 +162,8 @@ export async function observeSwarm(client, swarm) {
     },
     async stop() {
       probing = false;
-      await probe;
+      // A write stuck on a saturated server is not waited for.
+      await Promise.race([probe, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await store.remove(PROBE_KEY).catch(() => undefined);
       raw.unsubscribe();
       for (const s of subs) s.unsubscribe();
