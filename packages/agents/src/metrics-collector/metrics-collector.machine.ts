@@ -41,7 +41,10 @@ export interface MetricsSample {
   /** Epoch millis. */
   at: number;
   nodes: NodeSample[];
-  /** The SAMPLE_BUSIEST cells with the highest message rate, highest first. */
+  /**
+   * The SAMPLE_BUSIEST cells with the highest message rate, highest first: each node's busiest
+   * cells as its latest heartbeat reports them (rates over that node's heartbeat interval).
+   */
   busiest: BusyCellSample[];
 }
 
