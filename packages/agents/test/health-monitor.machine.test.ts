@@ -7,7 +7,7 @@ import { type SimulatedNode, simulatedSwarm } from './fixtures/simulated-node.js
 /** A health monitor on a simulated clock, with the cell changes it emitted. */
 function startMonitor() {
   const clock = new SimulatedClock();
-  const machine = createHealthMonitorMachine({ suspectPhi: 8, checkMs: 500 }, createPhiDetector(), () => clock.now());
+  const machine = createHealthMonitorMachine({ suspectPhi: 8, checkMs: 500 }, createPhiDetector(), clock);
   const actor = createActor(machine, { clock }).start();
   const changes: Array<Omit<HealthChanged, 'type'>> = [];
   actor.on('health.changed', ({ type: _t, ...change }) => {
@@ -127,5 +127,28 @@ describe('health-monitor machine', () => {
       'n1: node overloaded: store-latency (store writes p90 800 ms, event-loop lag 12 ms)',
       'n1: node overloaded: store-latency (store writes p90 800 ms, event-loop lag 12 ms)',
     ]);
+  });
+
+  it('keeps scoring nodes after a restore from its persisted snapshot, so a silent node is still suspected', () => {
+    const m = startMonitor();
+    const [n1, n2] = simulatedSwarm(10, 2) as [SimulatedNode, SimulatedNode];
+    for (let s = 0; s < 5; s++) m.beat([n1, n2]);
+    const saved = JSON.parse(JSON.stringify(m.actor.getPersistedSnapshot()));
+    m.actor.stop();
+    const clock = new SimulatedClock();
+    clock.set(10_000);
+    const detector = createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 });
+    const machine = createHealthMonitorMachine({ suspectPhi: 8, checkMs: 500 }, detector, clock);
+    const restored = createActor(machine, { clock, snapshot: saved }).start();
+    const suspects: string[] = [];
+    restored.on('health.changed', (c) => {
+      if (c.to === 'suspect') suspects.push(c.id);
+    });
+    for (let s = 0; s < 40; s++) {
+      clock.increment(1000);
+      restored.send(n1.heartbeat(clock.now()));
+      if (s < 20) restored.send(n2.heartbeat(clock.now()));
+    }
+    expect(suspects).toEqual(['n2']);
   });
 });

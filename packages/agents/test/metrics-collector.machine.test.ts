@@ -6,10 +6,7 @@ import { type SimulatedNode, simulatedSwarm } from './fixtures/simulated-node.js
 /** A collector on a simulated clock that samples every 5 s, with the samples it emitted. */
 function startCollector() {
   const clock = new SimulatedClock();
-  const actor = createActor(
-    createMetricsCollectorMachine(5000, () => clock.now()),
-    { clock },
-  ).start();
+  const actor = createActor(createMetricsCollectorMachine(5000, clock), { clock }).start();
   const samples: MetricsSample[] = [];
   actor.on('metrics.sample', ({ type: _t, ...sample }) => samples.push(sample));
   return { clock, actor, samples };
@@ -127,5 +124,24 @@ describe('metrics-collector machine', () => {
       counts: { running: 19, crashed: 1 },
       totals: { handled: 60, errors: 0, restarts: 0, mailbox: 0 },
     });
+  });
+
+  it('keeps sampling after a restore from its persisted snapshot (its timer was lost with `after`)', () => {
+    const c = startCollector();
+    const nodes = simulatedSwarm(30, 3);
+    run(c, nodes, 6);
+    const saved = JSON.parse(JSON.stringify(c.actor.getPersistedSnapshot()));
+    c.actor.stop();
+    const clock = new SimulatedClock();
+    clock.set(c.clock.now());
+    const restored = createActor(createMetricsCollectorMachine(5000, clock), { clock, snapshot: saved }).start();
+    const samples: MetricsSample[] = [];
+    restored.on('metrics.sample', ({ type: _t, ...sample }) => samples.push(sample));
+    for (let s = 0; s < 10; s++) {
+      clock.increment(1000);
+      for (const n of nodes) restored.send(n.heartbeat(clock.now()));
+    }
+    expect(samples.length).toBe(2);
+    expect(samples[1]?.nodes.length).toBe(3);
   });
 });

@@ -29,8 +29,10 @@ export const healthMonitorCell = defineCell({
   config: parseConfig,
   topics: () => [{ heartbeats: true }],
   machine: (cell) =>
-    createHealthMonitorMachine(cell.config, createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 }), () =>
-      cell.clock.now(),
+    createHealthMonitorMachine(
+      cell.config,
+      createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 }),
+      cell.clock,
     ),
   reply: (snapshot) => ({
     nodes: snapshot.context.nodes,

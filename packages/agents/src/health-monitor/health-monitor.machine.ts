@@ -1,5 +1,6 @@
-import type { NodeHeartbeat, PhiDetector } from '@hms/runtime';
+import type { Clock, NodeHeartbeat, PhiDetector } from '@hms/runtime';
 import { enqueueActions, setup } from 'xstate';
+import { fromInterval } from '../timers/from-interval.js';
 import { type AlertRaised, HEALTH_EVENT, type HealthChanged, type NodeHealth } from './events.js';
 
 /** Settings of the health monitor. */
@@ -23,19 +24,21 @@ export interface HealthMonitorContext {
 
 /**
  * The health monitor's machine. Heartbeats feed a native phi-accrual detector (passed in, as it
- * owns Rust memory and is not part of the snapshot); every `checkMs` all nodes are scored in one
+ * owns Rust memory and is not part of the snapshot); every `checkMs` on `clock` all nodes are scored in one
  * native call. Changes of node or cell health are emitted as `health.changed`; a suspect node or
  * a failed cell also raises `alert.raised`, and so does a node that starts reporting overload. Heartbeats name only the cells that are not running
  * or just changed, and only those are kept.
  */
-export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, now: () => number) {
+export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, clock: Clock) {
+  const now = () => clock.now();
   return setup({
     types: {
       context: {} as HealthMonitorContext,
       events: {} as ({ type: 'heartbeat' } & NodeHeartbeat) | { type: 'check' } | { type: 'report' },
       emitted: {} as HealthChanged | AlertRaised,
     },
-    delays: { check: () => config.checkMs },
+    // An invoked timer, not `after`: it survives a restore from a snapshot.
+    actors: { checker: fromInterval(clock, () => config.checkMs, 'check') },
     actions: {
       score: enqueueActions(({ context, enqueue }) => {
         const scores = detector.phiAll(now());
@@ -68,8 +71,9 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
     initial: 'watching',
     states: {
       watching: {
-        after: { check: { target: 'watching', reenter: true, actions: 'score' } },
+        invoke: { src: 'checker' },
         on: {
+          check: { actions: 'score' },
           heartbeat: {
             actions: enqueueActions(({ context, event, enqueue }) => {
               const nodes = { ...context.nodes };

@@ -21,6 +21,6 @@ export const metricsCollectorCell = defineCell({
     return { sampleMs };
   },
   topics: () => [{ heartbeats: true }],
-  machine: (cell) => createMetricsCollectorMachine(cell.config.sampleMs, () => cell.clock.now()),
+  machine: (cell) => createMetricsCollectorMachine(cell.config.sampleMs, cell.clock),
   reply: (snapshot) => snapshot.context.last,
 });

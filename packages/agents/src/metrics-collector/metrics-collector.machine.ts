@@ -1,6 +1,7 @@
-import type { BusyCell, CellStatus, CellTotals, NodeHeartbeat } from '@hms/runtime';
+import type { BusyCell, CellStatus, CellTotals, Clock, NodeHeartbeat } from '@hms/runtime';
 import { assign, emit, setup } from 'xstate';
 import { type HeartbeatFigures, heartbeatFigures } from '../heartbeat/heartbeat-figures.js';
+import { fromInterval } from '../timers/from-interval.js';
 
 /** How many of the swarm's busiest cells a sample names. */
 export const SAMPLE_BUSIEST = 10;
@@ -58,19 +59,21 @@ export interface MetricsCollectorContext {
 }
 
 /**
- * The metrics collector's machine: keeps the latest bounded figures of every node's heartbeat
+ * The metrics collector's machine (time from `clock`): keeps the latest bounded figures of every node's heartbeat
  * (counts by status, totals, busiest cells, lag, memory) and every `sampleMs` emits a sample
  * with per-node message rates computed from the totals as `metrics.sample` (captured by the
  * metrics log, a JetStream stream with a max age). History lives in that stream, never here.
  */
-export function createMetricsCollectorMachine(sampleMs: number, now: () => number) {
+export function createMetricsCollectorMachine(sampleMs: number, clock: Clock) {
+  const now = () => clock.now();
   return setup({
     types: {
       context: {} as MetricsCollectorContext,
-      events: {} as ({ type: 'heartbeat' } & NodeHeartbeat) | { type: 'query' },
+      events: {} as ({ type: 'heartbeat' } & NodeHeartbeat) | { type: 'query' } | { type: 'sample.due' },
       emitted: {} as { type: 'metrics.sample' } & MetricsSample,
     },
-    delays: { sample: () => sampleMs },
+    // An invoked timer, not `after`: it survives a restore from a snapshot.
+    actors: { sampler: fromInterval(clock, () => sampleMs, 'sample.due') },
     actions: {
       sample: assign(({ context }) => {
         const at = now();
@@ -116,8 +119,9 @@ export function createMetricsCollectorMachine(sampleMs: number, now: () => numbe
     initial: 'collecting',
     states: {
       collecting: {
-        after: { sample: { target: 'collecting', reenter: true, actions: ['sample', 'publish'] } },
+        invoke: { src: 'sampler' },
         on: {
+          'sample.due': { actions: ['sample', 'publish'] },
           heartbeat: {
             actions: assign({
               latest: ({ context, event }) => {
