@@ -10,6 +10,7 @@
 //   scale (HMS_SOAK_SCALE=1): HMS_SOAK_CELLS (100,000) `echo` cells over HMS_SOAK_NODES (5)
 //     nodes: start time, memory per node, heartbeat bytes/s, the leader's CPU, `hms agent list`
 //     time, then kill -9 of a node and its cells answering elsewhere.
+//   HMS_SOAK_VICTIM=<node> kills that node instead of the first non-leader.
 //
 // Bounded by HMS_SOAK_MAX_MS; whatever it started is stopped on success, error, timeout or Ctrl-C.
 import { cpus } from 'node:os';
@@ -43,6 +44,8 @@ const params = {
   holdMs: env('HMS_SOAK_HOLD_MS', 30 * 60_000),
   kill: env('HMS_SOAK_KILL', 1) === 1,
   steadyMs: env('HMS_SOAK_STEADY_MS', 30_000),
+  /** The node to kill (default: the first that is not the leader). */
+  victim: process.env.HMS_SOAK_VICTIM || null,
 };
 if (params.nodes < (params.kill || scale ? 3 : 1) || params.ticking > params.cells) {
   process.stderr.write('soak: needs at least 3 nodes to kill one, and HMS_SOAK_TICKING <= HMS_SOAK_CELLS\n');
@@ -96,7 +99,8 @@ try {
   log(`${names.length} nodes, leader ${observer.leader}; ${plan.length} built-in cells created`);
   const specs = soakSpecs(params.cells, params.ticking);
   const expected = plan.length + specs.length;
-  const context = { ...setup, specs, expected, createCells };
+  const allIds = [...plan, ...specs].map((s) => s.id);
+  const context = { ...setup, specs, expected, allIds, createCells };
   const tables = params.scale ? await runScale(context) : await runSoak(context);
   const title = `${params.scale ? 'scale' : 'soak'} — ${params.nodes} node processes, one nats-server, default settings (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version})`;
   for (const [i, [subtitle, rows]] of tables.entries()) printTable(i === 0 ? `${title}\n${subtitle}` : subtitle, rows);

@@ -1,5 +1,5 @@
 // After a node's kill -9: the time until each of its cells answers again from another node.
-import { createSubjects } from '@hms/runtime';
+import { createSilentLogger, createSubjects, DesiredCells } from '@hms/runtime';
 import { percentile } from '../stats.mjs';
 
 /** How many requests a sweep over the unanswered cells keeps in flight. */
@@ -67,4 +67,23 @@ export async function measureRecovery(client, swarm, { victim, ids, kill, timeou
     p50: times.length ? percentile([...times], 0.5) : undefined,
     p99: times.length ? percentile([...times], 0.99) : undefined,
   };
+}
+
+/**
+ * The ids among `ids` whose desired spec places them on `node`, read key by key from the
+ * desired-cells bucket (no listing: it must work whatever the control plane's state).
+ */
+export async function cellsPlacedOn(client, swarm, ids, node) {
+  const desired = await DesiredCells.open(client, swarm, createSilentLogger());
+  const queue = [...ids];
+  const found = [];
+  await Promise.all(
+    Array.from({ length: SWEEP_IN_FLIGHT }, async () => {
+      while (queue.length > 0) {
+        const id = queue.pop();
+        if ((await desired.get(id))?.node === node) found.push(id);
+      }
+    }),
+  );
+  return found;
 }

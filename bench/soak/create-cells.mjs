@@ -9,33 +9,35 @@
  * at `deadline` (epoch millis).
  */
 export async function createCells(control, specs, { inFlight, deadline, onCreated = () => {} }) {
+  // `done` holds successful creates only: a refusal is quick and would flatter the rate.
   const done = [];
   const retries = {};
   const failed = [];
+  /** Creates one cell, retrying retryable errors; false when it was refused for good. */
+  const createOne = async (spec) => {
+    for (let attempt = 0; ; attempt++) {
+      if (Date.now() > deadline) throw new Error(`creates ran out of time after ${done.length} of ${specs.length}`);
+      try {
+        await control.createAgent(spec);
+        return true;
+      } catch (err) {
+        // A retried create whose first attempt went through (its reply was lost) is done.
+        if (attempt > 0 && err?.code === 'ALREADY_EXISTS') return true;
+        if (err?.retryable !== true) {
+          failed.push({ id: spec.id, code: err?.code ?? 'ERROR', message: String(err?.message ?? err) });
+          return false;
+        }
+        const code = err.code ?? 'RETRYABLE';
+        retries[code] = (retries[code] ?? 0) + 1;
+        const backoff = Math.min(5000, 50 * 2 ** Math.min(attempt + 1, 7)) * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
+    }
+  };
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {
-      const spec = specs[next++];
-      let attempt = 0;
-      for (;;) {
-        if (Date.now() > deadline) throw new Error(`creates ran out of time after ${done.length} of ${specs.length}`);
-        try {
-          await control.createAgent(spec);
-          break;
-        } catch (err) {
-          // A retried create whose first attempt went through (its reply was lost) is done.
-          if (attempt > 0 && err?.code === 'ALREADY_EXISTS') break;
-          if (err?.retryable !== true) {
-            failed.push({ id: spec.id, code: err?.code ?? 'ERROR', message: String(err?.message ?? err) });
-            break;
-          }
-          const code = err.code ?? 'RETRYABLE';
-          retries[code] = (retries[code] ?? 0) + 1;
-          attempt++;
-          const backoff = Math.min(5000, 50 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
-          await new Promise((resolve) => setTimeout(resolve, backoff));
-        }
-      }
+      if (!(await createOne(specs[next++]))) continue;
       done.push(Date.now());
       onCreated(done.length);
     }

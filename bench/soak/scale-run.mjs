@@ -1,10 +1,10 @@
 // The scale run: many echo cells over several node processes; start time, memory per node,
 // heartbeat bytes/s, the leader's CPU, `hms agent list` time, and a kill -9 of one node.
-import { spawn } from 'node:child_process';
-import { measureRecovery } from './cell-recovery.mjs';
+import { timeAgentList } from './agent-list.mjs';
+import { cellsPlacedOn, measureRecovery } from './cell-recovery.mjs';
 import { createRateAt, failureSummary } from './create-cells.mjs';
 import { holdUntil, ms, nodeRows, round } from './soak-report.mjs';
-import { cli, cpuSeconds } from './swarm-processes.mjs';
+import { cpuSeconds } from './swarm-processes.mjs';
 
 /** Runs the scale measurements on a started swarm (see soak.bench.mjs); resolves with tables. */
 export async function runScale(ctx) {
@@ -32,10 +32,8 @@ export async function runScale(ctx) {
 
   const list = await timeAgentList(procs.url, swarm);
   log(`hms agent list: ${list.agents.length} cells in ${ms(list.ms)}`);
-  const victim = ctx.names.find((n) => n !== observer.leader);
-  // Where the cells are, from the control plane itself when the CLI could not tell.
-  const agents = list.code === 0 ? list.agents : await control.listAgents();
-  const ids = agents.filter((a) => a.node === victim).map((a) => a.id);
+  const victim = params.victim ?? ctx.names.find((n) => n !== observer.leader);
+  const ids = await cellsPlacedOn(client, swarm, ctx.allIds, victim);
   log(`kill -9 ${victim} (${ids.length} cells)`);
   observer.setPhase('after-kill');
   const recovery = await measureRecovery(client, swarm, {
@@ -59,7 +57,10 @@ export async function runScale(ctx) {
     ],
     ['heartbeat bytes/s (steady)', `${round(beat.bytesPerSecond)} (${round(beat.meanBytes)} B each)`],
     [`leader CPU (${leader}, steady)`, `${round(leaderCpu * 100)} %`],
-    ['hms agent list --json', `${ms(list.ms)} (${list.agents.length} cells, exit ${list.code})`],
+    [
+      'hms agent list --json',
+      `${ms(list.ms)} (${list.agents.length} cells, exit ${list.code}${list.error ? `: ${list.error}` : ''})`,
+    ],
     ['elections after the first', `${observer.electionsAfterFirst()} ${JSON.stringify(observer.electionsByPhase())}`],
     [
       're-placements of live nodes / of the killed node',
@@ -74,26 +75,4 @@ export async function runScale(ctx) {
     [`${round(params.steadyMs / 1000)} s steady window`, rows.map(([measure, value]) => ({ measure, value }))],
     ['per node (steady)', nodeRows(observer, 'steady')],
   ];
-}
-
-/** Runs `hms agent list --json` against the swarm; its wall time and the cells it printed. */
-function timeAgentList(url, swarm) {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, 'agent', 'list', '--json', '--nats', url, '--swarm', swarm], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const chunks = [];
-    child.stdout.on('data', (c) => chunks.push(c));
-    child.once('exit', (code) => {
-      const elapsed = performance.now() - started;
-      let agents = [];
-      try {
-        agents = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        // Reported through the exit code and the count of 0.
-      }
-      resolve({ ms: elapsed, code, agents });
-    });
-  });
 }

@@ -1,7 +1,8 @@
 // The soak proper: create the cells with N requests in flight, wait until they all run, hold,
 // kill -9 a non-leader node mid-hold (HMS_SOAK_KILL), and report what the swarm did.
 import { createSubjects } from '@hms/runtime';
-import { measureRecovery } from './cell-recovery.mjs';
+import { timeAgentList } from './agent-list.mjs';
+import { cellsPlacedOn, measureRecovery } from './cell-recovery.mjs';
 import { createRateAt, failureSummary } from './create-cells.mjs';
 import { holdUntil, ms, nodeRows, round } from './soak-report.mjs';
 
@@ -28,8 +29,8 @@ export async function runSoak(ctx) {
   let recovery = null;
   if (params.kill) {
     await holdUntil(holdStart + params.holdMs / 2, observer, log);
-    victim = ctx.names.find((n) => n !== observer.leader);
-    const ids = (await control.listAgents()).filter((a) => a.node === victim).map((a) => a.id);
+    victim = params.victim ?? ctx.names.find((n) => n !== observer.leader);
+    const ids = await cellsPlacedOn(client, swarm, ctx.allIds, victim);
     log(`kill -9 ${victim} (${ids.length} cells; leader ${observer.leader})`);
     observer.setPhase('after-kill');
     recovery = await measureRecovery(client, swarm, {
@@ -44,13 +45,14 @@ export async function runSoak(ctx) {
   observer.setPhase('end');
   // The load is real: a counter created first has counted about one tick a second since.
   const firstCounter = specs.find((s) => s.type === 'counter');
-  const ticks = firstCounter
-    ? await client.request(createSubjects(swarm).cellInbox(firstCounter.id), 'get', undefined, { timeout: 5000 }).then(
-        (r) => r.ticks,
-        (err) => `no answer (${err.code ?? err.message})`,
-      )
-    : '-';
+  const ask = (id, pick) =>
+    client.request(createSubjects(swarm).cellInbox(id), 'get', undefined, { timeout: 5000 }).then(pick, (err) => {
+      return `no answer (${err.code ?? err.message})`;
+    });
+  const ticks = firstCounter ? await ask(firstCounter.id, (r) => r.ticks) : '-';
+  const ticked = await ask('ticker-1', (r) => r.n);
 
+  const list = await timeAgentList(procs.url, swarm);
   const moves = observer.moves(victim);
   const beat = (phase) => observer.heartbeatRate(phase);
   const write = (phases) => observer.writeLatency(phases);
@@ -75,8 +77,12 @@ export async function runSoak(ctx) {
     ['JetStream KV write while creating p50/p99', latency(write(['create']))],
     ['JetStream KV write holding p50/p99', latency(write(['hold', 'after-kill']))],
   ];
+  rows.push([
+    'hms agent list --json at the end',
+    `${ms(list.ms)} (${list.agents.length} cells, exit ${list.code}${list.error ? `: ${list.error}` : ''})`,
+  ]);
   const tickRow = `${ticks} (${firstCounter?.id ?? '-'}, created ${round((Date.now() - created.done[0]) / 1000)} s ago)`;
-  rows.push(['ticks counted by the first counter', tickRow]);
+  rows.push(['ticks counted by the first counter', tickRow], ['ticks sent by ticker-1', ticked]);
   if (recovery) {
     rows.push(
       ['kill -9 → all its cells answering elsewhere', `${ms(recovery.all)} (${recovery.cells} cells)`],
