@@ -62,6 +62,7 @@ export async function runScale(ctx) {
       `${ms(list.ms)} (${list.agents.length} cells, exit ${list.code}${list.error ? `: ${list.error}` : ''})`,
     ],
     ['elections after the first', `${observer.electionsAfterFirst()} ${JSON.stringify(observer.electionsByPhase())}`],
+    ['pre-votes (a node no longer hearing the leader)', JSON.stringify(observer.preVotesByPhase())],
     [
       're-placements of live nodes / of the killed node',
       `${observer.moves(victim).ofLive} / ${observer.moves(victim).ofKilled}`,

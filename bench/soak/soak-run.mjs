@@ -71,6 +71,7 @@ export async function runSoak(ctx) {
       created.failed.length ? `${created.failed.length}: ${failureSummary(created.failed).slice(0, 3).join('; ')}` : 0,
     ],
     ['elections after the first', `${observer.electionsAfterFirst()} ${JSON.stringify(observer.electionsByPhase())}`],
+    ['pre-votes (a node no longer hearing the leader)', JSON.stringify(observer.preVotesByPhase())],
     ['re-placements of live nodes', `${moves.ofLive} (${JSON.stringify(moves.byPhase)})`],
     ['re-placements of the killed node', victim ? `${moves.ofKilled} (${victim})` : '-'],
     ['failed snapshot saves (node logs)', procs.countInLogs('snapshot save failed')],

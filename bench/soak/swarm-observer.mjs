@@ -20,6 +20,7 @@ export async function observeSwarm(client, swarm) {
   const nodes = new Map();
   /** term → the phase it was first seen in */
   const terms = new Map();
+  const preVotes = [];
   let firstLeaderTerm = null;
   let leader = null;
   const moved = [];
@@ -69,9 +70,15 @@ export async function observeSwarm(client, swarm) {
       }
     }),
     client.subscribe(subjects.raftPattern(), (m) => {
-      const term = m.body?.term ?? m.term;
-      if (typeof term === 'number') seeTerm(term);
-      if (m.subject === subjects.raft('heartbeat') && typeof m.body?.from === 'string') seeLeader(m.body.from, term);
+      const term = m.body?.term;
+      if (typeof term !== 'number') return;
+      // A pre-vote proposes a term without starting an election: counted apart.
+      if (m.subject === subjects.raft('pre-vote')) preVotes.push({ phase, term });
+      if (m.subject === subjects.raft('request-vote')) seeTerm(term);
+      if (m.subject === subjects.raft('heartbeat') && typeof m.body?.from === 'string') {
+        seeTerm(term);
+        seeLeader(m.body.from, term);
+      }
     }),
     client.subscribe(subjects.eventPattern('placement.moved'), (m) => {
       moved.push({ at: Date.now(), phase, cell: m.body.cell, from: m.body.from, to: m.body.to });
@@ -114,6 +121,8 @@ export async function observeSwarm(client, swarm) {
     nodes,
     /** Terms that began after the first leader's (each one an election). */
     electionsAfterFirst: () => [...terms.keys()].filter((t) => firstLeaderTerm !== null && t > firstLeaderTerm).length,
+    /** Pre-votes sent (a node that stopped hearing the leader), by phase. */
+    preVotesByPhase: () => countBy(preVotes, (p) => p.phase),
     /** Those elections by the phase they began in. */
     electionsByPhase: () =>
       countBy(
