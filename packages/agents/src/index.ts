@@ -62,12 +62,16 @@ export {
   type HealthMonitorConfig,
   type HealthMonitorContext,
 } from './health-monitor/health-monitor.machine.js';
+export { type HeartbeatFigures, heartbeatFigures, runningFraction } from './heartbeat/heartbeat-figures.js';
 export { metricsCollectorCell } from './metrics-collector/metrics-collector.cell.js';
 export {
-  type CellSample,
+  type BusyCellSample,
   createMetricsCollectorMachine,
   type MetricsCollectorContext,
   type MetricsSample,
+  NODE_STALE_MS,
+  type NodeSample,
+  SAMPLE_BUSIEST,
 } from './metrics-collector/metrics-collector.machine.js';
 export { recoveryManagerCell } from './recovery-manager/recovery-manager.cell.js';
 export {

@@ -6,6 +6,7 @@ import {
   validateChanges,
 } from '@hms/runtime';
 import { assign, emit, fromPromise, raise, setup } from 'xstate';
+import { fromInterval } from '../timers/from-interval.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
 
 /** Configuration of an `adaptive-config` cell. */
@@ -74,7 +75,9 @@ export type AdaptiveConfigEvent =
       candidate?: Record<string, number>;
     }
   | { type: 'status' }
-  | { type: 'calibration' };
+  | { type: 'calibration' }
+  /** From the machine's own timers. */
+  | { type: 'settle.due' | 'window.due' | 'completion.due' };
 
 const KEEP_TRIALS = 20;
 
@@ -128,6 +131,10 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
       restoreConfig: fromPromise<unknown, Record<string, number>>(({ input }) =>
         cell.control('system.configure', { set: input }),
       ),
+      // Invoked timers, not `after`: a trial restored from a snapshot still ends (and rolls back).
+      settleTimer: fromInterval(cell.clock, () => settleMs, 'settle.due'),
+      windowTimer: fromInterval(cell.clock, () => windowMs, 'window.due'),
+      completionTimer: fromInterval(cell.clock, (timeoutMs: number) => reportLagMs(timeoutMs), 'completion.due'),
     },
     guards: {
       validChange: ({ event }) => {
@@ -186,7 +193,6 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
         },
       }),
     },
-    delays: { completion: ({ context }) => reportLagMs(context.timeoutMs) },
   }).createMachine({
     id: 'adaptive-config',
     context: {
@@ -253,15 +259,18 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
         },
       },
       settling: {
-        after: { [settleMs]: { target: 'measuring', actions: assign({ measuringFrom: () => now() }) } },
+        invoke: { src: 'settleTimer' },
+        on: { 'settle.due': { target: 'measuring', actions: assign({ measuringFrom: () => now() }) } },
       },
       measuring: {
-        after: { [windowMs]: 'completing' },
+        invoke: { src: 'windowTimer' },
+        on: { 'window.due': 'completing' },
       },
       completing: {
         // Calls started in the window that hang end only at their timeout: wait for them.
-        after: {
-          completion: [
+        invoke: { src: 'completionTimer', input: ({ context }) => context.timeoutMs },
+        on: {
+          'completion.due': [
             {
               guard: 'improved',
               target: 'idle',

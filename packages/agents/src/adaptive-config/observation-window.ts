@@ -1,6 +1,7 @@
 import { CALL_OUTCOME, type NodeHeartbeat } from '@hms/runtime';
 import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
 import { percentile, SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
+import { type HeartbeatFigures, heartbeatFigures, runningFraction } from '../heartbeat/heartbeat-figures.js';
 
 /** Calls kept, at most; older ones are dropped first. */
 const MAX_CALLS = 50_000;
@@ -26,7 +27,8 @@ export class ObservationWindow {
   private calls = { dep: [] as number[], at: [] as number[], ms: [] as number[], outcome: [] as number[] };
   private load: Array<{ at: number; node: string; elu: number }> = [];
   private restarts: Array<{ at: number; total: number; cells: number }> = [];
-  private latest = new Map<string, NodeHeartbeat>();
+  /** Every live node's latest bounded figures (not its heartbeat: that may list 2,000 cells). */
+  private latest = new Map<string, HeartbeatFigures>();
 
   /** Takes one node heartbeat. */
   add(hb: NodeHeartbeat): void {
@@ -34,7 +36,7 @@ export class ObservationWindow {
       this.latest.delete(hb.node);
       return;
     }
-    this.latest.set(hb.node, hb);
+    this.latest.set(hb.node, heartbeatFigures(hb));
     if (typeof hb.elu === 'number') this.load.push({ at: hb.ts, node: hb.node, elu: hb.elu });
     const b = hb.calls;
     if (b && Array.isArray(b.at)) {
@@ -54,7 +56,7 @@ export class ObservationWindow {
     let total = 0;
     let cells = 0;
     for (const n of this.latest.values()) {
-      for (const c of n.cells) total += c.restarts;
+      total += n.totals.restarts;
       cells += n.cellCount;
     }
     this.restarts.push({ at: hb.ts, total, cells });
@@ -81,17 +83,15 @@ export class ObservationWindow {
     return order.sort((a, b) => (this.calls.at[a] as number) - (this.calls.at[b] as number));
   }
 
-  /** Cells running over cells reported, by the latest heartbeat of every node. */
+  /** Cells running over cells hosted, by the counts in the latest heartbeat of every node. */
   healthyFraction(): number {
-    let running = 0;
-    let total = 0;
-    for (const hb of this.latest.values()) {
-      for (const c of hb.cells) {
-        total++;
-        if (c.status === 'running') running++;
+    const counts: HeartbeatFigures['counts'] = {};
+    for (const n of this.latest.values()) {
+      for (const [status, k] of Object.entries(n.counts) as Array<[keyof typeof counts, number]>) {
+        counts[status] = (counts[status] ?? 0) + k;
       }
     }
-    return total === 0 ? 1 : running / total;
+    return runningFraction(counts);
   }
 
   private meanElu(from: number, to: number): number {

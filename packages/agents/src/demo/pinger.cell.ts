@@ -1,5 +1,6 @@
 import { defineCell, isToken, ValidationError } from '@hms/runtime';
 import { assign, emit, fromPromise, setup } from 'xstate';
+import { fromInterval } from '../timers/from-interval.js';
 
 /** Configuration of a `pinger` cell. */
 export interface PingerConfig {
@@ -50,14 +51,15 @@ export const pingerCell = defineCell({
           await cell.request(cell.config.target, 'ping', undefined, { timeout: cell.config.timeoutMs });
           return Math.round((performance.now() - started) * 100) / 100;
         }),
+        // An invoked timer, not `after`: it survives a restore from a snapshot.
+        timer: fromInterval(cell.clock, () => cell.config.intervalMs, 'interval.due'),
       },
-      delays: { interval: () => cell.config.intervalMs },
     }).createMachine({
       id: 'pinger',
       context: { sent: 0, ok: 0, failed: 0, lastRttMs: null },
       initial: 'waiting',
       states: {
-        waiting: { after: { interval: 'pinging' } },
+        waiting: { invoke: { src: 'timer' }, on: { 'interval.due': 'pinging' } },
         pinging: {
           entry: assign({ sent: ({ context }) => context.sent + 1 }),
           invoke: {

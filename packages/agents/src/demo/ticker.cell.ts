@@ -1,5 +1,6 @@
 import { defineCell, ValidationError } from '@hms/runtime';
 import { assign, emit, setup } from 'xstate';
+import { fromInterval } from '../timers/from-interval.js';
 
 /** `ticker`: emits a `tick` event (`{ n }`) every `intervalMs` (default 1000). */
 export const tickerCell = defineCell({
@@ -19,17 +20,17 @@ export const tickerCell = defineCell({
         context: {} as { n: number },
         emitted: {} as { type: 'tick'; n: number },
       },
-      delays: { interval: () => cell.config.intervalMs },
+      // An invoked timer, not `after`: it survives a restore from a snapshot (a restart or a move).
+      actors: { timer: fromInterval(cell.clock, () => cell.config.intervalMs, 'interval.due') },
     }).createMachine({
       id: 'ticker',
       context: { n: 0 },
       initial: 'running',
       states: {
         running: {
-          after: {
-            interval: {
-              target: 'running',
-              reenter: true,
+          invoke: { src: 'timer' },
+          on: {
+            'interval.due': {
               actions: [
                 assign({ n: ({ context }) => context.n + 1 }),
                 emit(({ context }) => ({ type: 'tick' as const, n: context.n })),

@@ -33,11 +33,14 @@ export const healthMonitorCell = defineCell({
   config: parseConfig,
   topics: () => [{ heartbeats: true }, { event: HEALTH_EVENT.degraded }, { event: HEALTH_EVENT.recovered }],
   machine: (cell) =>
-    createHealthMonitorMachine(cell.config, createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 }), () =>
-      cell.clock.now(),
+    createHealthMonitorMachine(
+      cell.config,
+      createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 }),
+      cell.clock,
     ),
   reply: (snapshot) => ({
     nodes: snapshot.context.nodes,
+    // Only non-running cells are kept; the filter is for a snapshot of the earlier shape (all cells).
     cells: Object.fromEntries(Object.entries(snapshot.context.cells).filter(([, c]) => c.status !== 'running')),
     degraded: snapshot.context.degraded ?? {},
   }),

@@ -1,5 +1,6 @@
-import type { NodeHeartbeat, PhiDetector } from '@hms/runtime';
+import type { Clock, NodeHeartbeat, PhiDetector } from '@hms/runtime';
 import { enqueueActions, setup } from 'xstate';
+import { fromInterval } from '../timers/from-interval.js';
 import {
   type AlertRaised,
   HEALTH_EVENT,
@@ -18,7 +19,13 @@ export interface HealthMonitorConfig {
 }
 
 export interface HealthMonitorContext {
-  nodes: Record<string, { status: NodeHealth; phi: number }>;
+  /** Every node seen: its health, phi, and while it reports overload, what is over its limit. */
+  nodes: Record<string, { status: NodeHealth; phi: number; overload?: string[] | null }>;
+  /**
+   * The cells that are not running, by id, with the node that reported them. A cell reported
+   * back to `running` is dropped (after its `health.changed`), so this is bounded by the cells
+   * in trouble, not by the swarm's size.
+   */
   cells: Record<string, { status: string; node: string }>;
   /** What cells reported degraded (absent in snapshots of older versions), by id. */
   degraded?: Record<string, { reason: string; by: string; since: number }>;
@@ -26,11 +33,13 @@ export interface HealthMonitorContext {
 
 /**
  * The health monitor's machine. Heartbeats feed a native phi-accrual detector (passed in, as it
- * owns Rust memory and is not part of the snapshot); every `checkMs` all nodes are scored in one
+ * owns Rust memory and is not part of the snapshot); every `checkMs` on `clock` all nodes are scored in one
  * native call. Changes of node or cell health are emitted as `health.changed`; a suspect node or
- * a failed cell also raises `alert.raised`.
+ * a failed cell also raises `alert.raised`, and so does a node that starts reporting overload. Heartbeats name only the cells that are not running
+ * or just changed, and only those are kept.
  */
-export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, now: () => number) {
+export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, clock: Clock) {
+  const now = () => clock.now();
   return setup({
     types: {
       context: {} as HealthMonitorContext,
@@ -42,7 +51,8 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
         | HealthRecovered,
       emitted: {} as HealthChanged | AlertRaised,
     },
-    delays: { check: () => config.checkMs },
+    // An invoked timer, not `after`: it survives a restore from a snapshot.
+    actors: { checker: fromInterval(clock, () => config.checkMs, 'check') },
     actions: {
       score: enqueueActions(({ context, enqueue }) => {
         const scores = detector.phiAll(now());
@@ -64,7 +74,7 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
               });
             }
           }
-          nodes[node] = { status: to, phi };
+          nodes[node] = { ...entry, status: to, phi };
         });
         enqueue.assign({ nodes });
       }),
@@ -75,7 +85,7 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
     initial: 'watching',
     states: {
       watching: {
-        after: { check: { target: 'watching', reenter: true, actions: 'score' } },
+        invoke: { src: 'checker' },
         on: {
           [HEALTH_EVENT.degraded]: {
             actions: enqueueActions(({ context, event, enqueue }) => {
@@ -100,27 +110,49 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
               enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'probe', id, from: 'degraded', to: 'healthy' });
             }),
           },
+          check: { actions: 'score' },
           heartbeat: {
             actions: enqueueActions(({ context, event, enqueue }) => {
               const nodes = { ...context.nodes };
               const cells = { ...context.cells };
               const was = nodes[event.node]?.status ?? null;
+              const wasOverloaded = nodes[event.node]?.overload ?? null;
+              const overload = event.leaving ? null : (event.overload?.reasons ?? null);
               if (event.leaving) {
                 detector.remove(event.node);
-                nodes[event.node] = { status: 'left', phi: 0 };
+                nodes[event.node] = { status: 'left', phi: 0, overload };
               } else {
                 detector.heartbeat(event.node, now());
                 nodes[event.node] = {
                   status: was === 'suspect' ? 'suspect' : 'alive',
                   phi: nodes[event.node]?.phi ?? 0,
+                  overload,
                 };
+              }
+              if (overload && !wasOverloaded && event.overload) {
+                const { storeLatencyMs, eventLoopLagMs } = event.overload;
+                enqueue.emit({
+                  type: HEALTH_EVENT.alert,
+                  severity: 'warning',
+                  kind: 'node',
+                  id: event.node,
+                  reason: `node overloaded: ${overload.join(', ')} (store writes p90 ${storeLatencyMs} ms, event-loop lag ${eventLoopLagMs} ms)`,
+                });
               }
               const to = nodes[event.node]?.status as NodeHealth;
               if (was !== to) enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'node', id: event.node, from: was, to });
-              for (const c of event.cells ?? []) {
+              // A node that leaves stops its cells; they are placed elsewhere and reported from there.
+              const listed = event.leaving ? [] : (event.cells ?? []);
+              // A full list names every cell of the node that is not running: the others went away.
+              if (event.leaving || !event.truncated) dropCellsOf(cells, event.node, new Set(listed.map((c) => c.id)));
+              // A node of the previous version lists its running cells in every heartbeat, not
+              // just when they change: only a known cell's return to running is news there.
+              const everyCell = event.counts === undefined;
+              for (const c of listed) {
                 const before = cells[c.id]?.status ?? null;
-                cells[c.id] = { status: c.status, node: event.node };
-                if (before === c.status) continue;
+                if (c.status === 'running') delete cells[c.id];
+                else cells[c.id] = { status: c.status, node: event.node };
+                if (before === c.status || (everyCell && before === null && c.status === 'running')) continue;
                 enqueue.emit({ type: HEALTH_EVENT.changed, kind: 'cell', id: c.id, from: before, to: c.status });
                 if (c.status === 'failed') {
                   enqueue.emit({
@@ -139,4 +171,9 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
       },
     },
   });
+}
+
+/** Forgets the cells `node` reported, except those in `keep`. */
+function dropCellsOf(cells: HealthMonitorContext['cells'], node: string, keep?: ReadonlySet<string>): void {
+  for (const [id, c] of Object.entries(cells)) if (c.node === node && !keep?.has(id)) delete cells[id];
 }

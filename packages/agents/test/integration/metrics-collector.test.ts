@@ -9,7 +9,7 @@ import {
 } from '@hms/runtime';
 import { connectTestTransport, uniqueSwarm, waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { counterCell, metricsCollectorCell } from '../../src/index.js';
+import { counterCell, type MetricsSample, metricsCollectorCell } from '../../src/index.js';
 
 describe('metrics-collector', () => {
   const swarm = uniqueSwarm('mc');
@@ -39,24 +39,30 @@ describe('metrics-collector', () => {
     await client.close();
   });
 
-  it('keeps samples with per-cell counts and rates in the metrics history, queryable over the control plane', async () => {
+  it('keeps samples with per-node counts and message rates in the metrics history, queryable over the control plane', async () => {
     const control = createControlClient(client, swarm);
-    const handledIn = async (n: number) =>
-      (await control.queryMetrics({ cell: 'busy', limit: 50 })).some((s) => (s.cells[0]?.handled as number) >= n);
+    type Node = { node: string; rate: number; totals: { handled: number }; counts: Record<string, number> };
+    const m1 = async () =>
+      (await control.queryMetrics({ limit: 50 })).map((s) => (s.nodes as Node[]).find((n) => n.node === 'm1'));
     for (let i = 0; i < 10; i++) await client.request(subjects.cellInbox('busy'), 'increment');
-    await waitFor(() => handledIn(10), { what: 'a sample with 10 handled', timeoutMs: 10_000, everyMs: 100 });
+    await waitFor(async () => (await m1()).some((n) => (n?.totals.handled ?? 0) >= 10), {
+      what: 'a sample with 10 handled on m1',
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
     // A rate needs two samples: more work after the first one.
     for (let i = 0; i < 10; i++) await client.request(subjects.cellInbox('busy'), 'increment');
-    await waitFor(
-      async () =>
-        (await control.queryMetrics({ cell: 'busy', limit: 50 })).some((s) => (s.cells[0]?.handled as number) >= 20),
-      { what: 'a sample with 20 handled', timeoutMs: 10_000, everyMs: 100 },
-    );
-    const samples = await control.queryMetrics({ cell: 'busy', limit: 50 });
-    expect(samples.every((s) => s.cells.every((c) => c.id === 'busy'))).toBe(true);
-    expect(samples.some((s) => (s.cells[0]?.rate as number) > 0)).toBe(true);
-    const latest = (await client.request(subjects.cellInbox('mc-1'), 'query')) as { cells: Array<{ id: string }> };
-    expect(latest.cells.map((c) => c.id).sort()).toEqual(['busy', 'mc-1']);
+    await waitFor(async () => (await m1()).some((n) => (n?.totals.handled ?? 0) >= 20), {
+      what: 'a sample with 20 handled on m1',
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
+    const samples = await m1();
+    expect(samples.some((n) => (n?.rate ?? 0) > 0)).toBe(true);
+    expect(samples.at(-1)?.counts).toEqual({ running: 2 });
+    const latest = (await client.request(subjects.cellInbox('mc-1'), 'query')) as MetricsSample;
+    expect(latest.nodes.map((n) => [n.node, n.cells])).toEqual([['m1', 2]]);
+    expect(Array.isArray(latest.busiest)).toBe(true);
     await expect(control.queryMetrics({ limit: 0 })).rejects.toThrow(/limit/);
   });
 });

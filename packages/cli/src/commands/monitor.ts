@@ -2,6 +2,7 @@ import { ALERT_LOG, type Alert, createControlClient, createSilentLogger, EventLo
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { connectCli, globalOptions, withConnection } from '../global-options.js';
+import { formatMetricsHistory } from '../metrics-history.js';
 import { formatJson, formatTable } from '../output.js';
 
 function parseLimit(value: string): number {
@@ -82,9 +83,9 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
 
   monitor
     .command('metrics')
-    .description('per-cell counters now, or with --history the samples of the metrics-collector')
-    .option('--history', 'the latest samples from the metrics history stream', false)
-    .option('--cell <id>', 'only this cell (with --history)')
+    .description('per-cell counters now, or with --history the per-node samples of the metrics-collector')
+    .option('--history', 'the latest samples from the metrics history stream (per node, and the busiest cells)', false)
+    .option('--cell <id>', 'only this cell, in the samples where it was among the busiest (with --history)')
     .option('--limit <n>', 'how many samples (with --history)', parseLimit, 12)
     .action(async (opts: { history: boolean; cell?: string; limit: number }, command: Command) => {
       const g = globalOptions(command);
@@ -95,10 +96,7 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
           output.out(formatJson(samples));
           return;
         }
-        if (samples.length === 0) output.out('no samples yet (is a metrics-collector cell running?)');
-        const rows = samples.flatMap((s) => s.cells.map((c) => ({ at: new Date(s.at).toISOString(), ...c })));
-        if (rows.length)
-          output.out(formatTable(rows, ['at', 'id', 'node', 'handled', 'rate', 'errors', 'mailbox', 'restarts']));
+        output.out(formatMetricsHistory(samples, opts.cell));
         return;
       }
       const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());

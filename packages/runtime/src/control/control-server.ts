@@ -240,7 +240,8 @@ export function createControlServer(options: ControlServerOptions) {
       }
       const log = await EventLog.open(transport, subjects.swarm, METRICS_LOG, logger);
       return (await log.recent(limit)).map(({ at, body }) => {
-        const cells = (body.cells as Array<{ id: string }> | undefined) ?? [];
+        // Samples name the swarm's busiest cells in `busiest`; earlier samples listed every cell in `cells`.
+        const cells = ((body.busiest ?? body.cells) as Array<{ id: string }> | undefined) ?? [];
         return { at, nodes: body.nodes, cells: cell ? cells.filter((c) => c.id === cell) : cells };
       });
     },
