@@ -1,4 +1,4 @@
-import { createPhiDetector } from '@hms/runtime';
+import { createPhiDetector, systemClock } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { createHealthMonitorMachine } from '../src/health-monitor/health-monitor.machine.js';
@@ -6,7 +6,7 @@ import { createHealthMonitorMachine } from '../src/health-monitor/health-monitor
 describe('health monitor degraded reports', () => {
   const start = () => {
     const actor = createActor(
-      createHealthMonitorMachine({ suspectPhi: 8, checkMs: 60_000 }, createPhiDetector(), () => Date.now()),
+      createHealthMonitorMachine({ suspectPhi: 8, checkMs: 60_000 }, createPhiDetector(), systemClock),
     ).start();
     const emitted: Array<{ type: string } & Record<string, unknown>> = [];
     actor.on('*', (e) => emitted.push(e as never));
