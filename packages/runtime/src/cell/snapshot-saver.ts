@@ -68,8 +68,10 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
   let revision = options.fence.revision;
   let tooLargeReportedAt = Number.NEGATIVE_INFINITY;
 
-  const schedule = (delayMs: number) => {
-    if (timer === undefined && !stopped) timer = clock.setTimeout(saveIfDirty, delayMs);
+  /** Schedules a save after `delayMs`, or after the usual wait (stretched under load) when omitted. */
+  const schedule = (delayMs?: number) => {
+    if (timer !== undefined || stopped) return;
+    timer = clock.setTimeout(saveIfDirty, delayMs ?? maxStaleMs * queue.stretch());
   };
 
   /** After a failed write: another writer, or a passing fault? */
@@ -121,7 +123,7 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     pending = queue.run(write).finally(() => {
       pending = undefined;
       // Changed while the write waited or ran: save again, after the usual wait.
-      if (dirty) schedule(maxStaleMs * queue.stretch());
+      if (dirty) schedule();
     });
     return pending;
   };
@@ -129,7 +131,7 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
   return {
     changed() {
       dirty = true;
-      if (!pending) schedule(maxStaleMs * queue.stretch());
+      if (!pending) schedule();
     },
     async flush() {
       if (timer !== undefined) clock.clearTimeout(timer);

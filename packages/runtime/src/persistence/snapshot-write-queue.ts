@@ -36,6 +36,8 @@ export class SnapshotWriteQueue {
   private next = 0;
   private filled = 0;
   private writes = 0;
+  private stretchValue = 1;
+  private stretchAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SnapshotWriteQueueOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 32);
@@ -102,8 +104,13 @@ export class SnapshotWriteQueue {
    * writes are quick, rising with write latency and with the backlog, up to 20.
    */
   stretch(): number {
+    // Asked on every change of every cell: worked out at most every 100 ms.
+    const now = this.now();
+    if (now - this.stretchAt < 100) return this.stretchValue;
+    this.stretchAt = now;
     const byLatency = this.latencyP90Ms() / COALESCE_FROM_MS;
     const byBacklog = this.waiting.length / this.concurrency;
-    return Math.min(MAX_STRETCH, Math.max(1, byLatency, byBacklog));
+    this.stretchValue = Math.min(MAX_STRETCH, Math.max(1, byLatency, byBacklog));
+    return this.stretchValue;
   }
 }
