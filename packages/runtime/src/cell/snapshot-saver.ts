@@ -76,6 +76,7 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
       .then(() => (stopped ? undefined : store.save(cellId, snapshot, { epoch: options.fence.epoch, revision })))
       .then((rev) => {
         if (rev === undefined) return;
+        logger.debug({ epoch: options.fence.epoch, from: revision, revision: rev }, 'snapshot saved');
         revision = rev;
         saves++;
       }, diagnose);

@@ -59,6 +59,8 @@ export interface CellSupervisor {
   /** Applies a change of the desired cells: start, stop, move away, or destroy. */
   reconcile(change: DesiredCellChange): void;
   cells(): RunningCell[];
+  /** The epoch of the spec the copy of `id` here runs under; undefined when none runs here. */
+  epochOf(id: string): number | undefined;
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
@@ -130,6 +132,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       }
     }
     if (stopping || hosted.get(spec.id) !== entry) return false;
+    logger.debug({ cell: spec.id, epoch: spec.epoch, revision, restart: restart !== undefined }, 'cell restoring');
     try {
       entry.cell = startCell({
         definition,
@@ -342,6 +345,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       else host(spec);
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
+    epochOf: (id) => hosted.get(id)?.spec.epoch,
     health: () =>
       [...hosted.values()].flatMap((e) => {
         if (!e.cell) return [];
