@@ -19,7 +19,7 @@ export interface MajorityLeaseOptions {
   /** How long a follower may go without hearing the leader, in millis; read at every look. */
   leaseMs: () => number;
   /**
-   * Re-reads the desired cells and stops every copy here that is now assigned elsewhere (or at a
+   * Reads the spec of every cell hosted here and stops every copy now assigned elsewhere (or at a
    * newer epoch); rejects when the store cannot be read. Its effect must be in place when it
    * resolves: the cells take messages again right after.
    */
@@ -39,9 +39,10 @@ export interface MajorityLease {
  * Once the lease has lapsed, the majority may have re-placed this node's cells and started them
  * elsewhere, and this node learns of it only through JetStream, which may lag after a partition
  * heals. So hearing a leader again is not enough: the cells stay refused until `confirm` (a
- * resync that began after contact came back) has stopped the copies that moved away. Without
- * that, a copy cut off during the partition served its stale state as soon as a leader was heard,
- * beside the majority's copy, and an increment made by the majority looked lost.
+ * check of every hosted cell's spec, begun after contact came back) has stopped the copies that
+ * moved away. Without that, a copy cut off during the partition served its stale state as soon
+ * as a leader was heard, beside the majority's copy, and an increment made by the majority
+ * looked lost.
  *
  * A lapse the lease cannot see is counted as one: when this node's own event loop stalled longer
  * than the lease, the leader may have taken it for dead whatever the heartbeats queued meanwhile

@@ -59,8 +59,8 @@ export interface CellSupervisor {
   /** Applies a change of the desired cells: start, stop, move away, or destroy. */
   reconcile(change: DesiredCellChange): void;
   cells(): RunningCell[];
-  /** The epoch of the spec the copy of `id` here runs under; undefined when none runs here. */
-  epochOf(id: string): number | undefined;
+  /** The specs this node hosts now: of running cells, and of cells starting or waiting to restart. */
+  hostedSpecs(): CellSpec[];
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
@@ -345,7 +345,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       else host(spec);
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
-    epochOf: (id) => hosted.get(id)?.spec.epoch,
+    hostedSpecs: () => [...hosted.values()].map((e) => e.spec),
     health: () =>
       [...hosted.values()].flatMap((e) => {
         if (!e.cell) return [];
