@@ -212,4 +212,15 @@ describe('majority lease', () => {
     expect(lease.admits()).toBeNull();
     lease.stop();
   });
+
+  it('never refuses on the only voting member, whatever its event loop did (nobody else can have moved its cells)', () => {
+    const { lease, time, view } = setup();
+    view.members = ['n1'];
+    view.role = ROLE.leader;
+    view.leader = 'n1';
+    expect(lease.admits()).toBeNull();
+    time.stall(3000);
+    expect(lease.admits()).toBeNull();
+    lease.stop();
+  });
 });

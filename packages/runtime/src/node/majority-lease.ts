@@ -101,6 +101,11 @@ export function createMajorityLease(options: MajorityLeaseOptions): MajorityLeas
     const now = clock.now();
     const blindMs = now - lastLookAt;
     lastLookAt = now;
+    // The only voting member is the whole majority: no other node can have re-placed its cells.
+    if (view.role === ROLE.leader && view.members.every((m) => m === nodeId)) {
+      lapsed = false;
+      return null;
+    }
     const away = outOfContact(view, now);
     // Looks come every SAMPLE_MS: a gap in them longer than the lease is a lapse nobody saw.
     if (away !== null || blindMs > options.leaseMs() - SAMPLE_MS) {
