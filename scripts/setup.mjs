@@ -54,14 +54,31 @@ try {
   );
 }
 
-// 3. nats-server, from Debian's packages when we are root.
-if (!has('nats-server')) {
-  if (process.getuid?.() === 0 && has('apt-get')) {
-    say('installing nats-server (apt-get install nats-server)');
+// 3. nats-server 2.10 or newer (HMS needs its KV and JetStream fixes): the one on PATH when it is
+//    new enough; else the current release built with Go into <repo>/.hms/bin, where HMS looks
+//    first (runtime/src/nats-server-binary.ts); Debian's package (2.9.10 in Debian 12) only when
+//    there is no Go.
+const NATS_SERVER_RELEASE = 'v2.15.2';
+const projectBin = join(root, '.hms', 'bin');
+const natsServerVersion = (binary) => {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  const m = r.status === 0 ? /v?(\d+)\.(\d+)\.(\d+)/.exec(r.stdout) : null;
+  return m ? m.slice(1).map(Number) : null;
+};
+const newEnough = (v) => v !== null && (v[0] > 2 || (v[0] === 2 && v[1] >= 10));
+const localNats = join(projectBin, 'nats-server');
+if (!newEnough(natsServerVersion(localNats)) && !newEnough(natsServerVersion('nats-server'))) {
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0) {
+    say(`building nats-server ${NATS_SERVER_RELEASE} into .hms/bin (go install)`);
+    run('go', ['install', `github.com/nats-io/nats-server/v2@${NATS_SERVER_RELEASE}`], { GOBIN: projectBin });
+  } else if (has('nats-server')) {
+    say('nats-server on PATH is older than 2.10 and Go is not installed: install Go to build the current release');
+  } else if (process.getuid?.() === 0 && has('apt-get')) {
+    say('installing nats-server (apt-get install nats-server; install Go for the current release)');
     run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', 'nats-server'], { DEBIAN_FRONTEND: 'noninteractive' });
   } else {
-    fail('nats-server is not installed: sudo apt-get install nats-server (or put the binary on PATH)');
+    fail('nats-server is not installed: install Go (then run this again) or put nats-server 2.10+ on PATH');
   }
 }
 

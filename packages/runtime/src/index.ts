@@ -112,6 +112,7 @@ export {
   type PopulationStats,
   restorePopulation,
 } from './native-population.js';
+export { natsServerBinary, PROJECT_NATS_SERVER } from './nats-server-binary.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { HmsError } from './errors.js';
+import { natsServerBinary } from './nats-server-binary.js';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -11,7 +12,7 @@ export interface NatsServerOptions {
   port?: number;
   /** Listen address; default 127.0.0.1. */
   host?: string;
-  /** The nats-server binary; default `nats-server` on PATH. */
+  /** The nats-server binary; default {@link natsServerBinary} (the project's, else the one on PATH). */
   binary?: string;
   /** Detach from this process (survives it), for `hms up --detach`. */
   detached?: boolean;
@@ -37,8 +38,8 @@ export interface LocalNatsServer {
   stop(): Promise<void>;
 }
 
-/** True when a `nats-server` binary is on PATH. */
-export function hasNatsServer(binary = 'nats-server'): boolean {
+/** True when `binary` (default {@link natsServerBinary}) runs. */
+export function hasNatsServer(binary = natsServerBinary()): boolean {
   return spawnSync(binary, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -75,7 +76,7 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
  * @throws HmsError when the binary is missing or the server does not come up.
  */
 export async function startNatsServer(options: NatsServerOptions): Promise<LocalNatsServer> {
-  const binary = options.binary ?? 'nats-server';
+  const binary = options.binary ?? natsServerBinary();
   if (!hasNatsServer(binary)) {
     throw new HmsError(
       `${binary} not found on PATH: install it (Debian: apt-get install nats-server) or pass --nats <url>`,

@@ -35,6 +35,27 @@ describe('replacement plan', () => {
     expect(moves.map((m) => m.to)).toEqual(['n2']);
   });
 
+  it('puts nothing on an overloaded node while another can take it, and never moves the overloaded node’s own cells (regression: they looked like cells of an unknown node and all moved)', () => {
+    const nodes = [
+      { node: 'n1', status: 'alive' as const },
+      { node: 'n2', status: 'alive' as const, overloaded: true },
+      { node: 'n3', status: 'suspect' as const },
+    ];
+    const moves = planReplacement(specs, nodes, { sinceOfficeMs: 99_999 });
+    expect(moves.map((m) => [m.spec.id, m.to])).toEqual([
+      ['d', 'n1'],
+      ['e', 'n1'],
+    ]);
+  });
+
+  it('uses overloaded nodes when every live node is overloaded', () => {
+    const nodes = [
+      { node: 'n2', status: 'alive' as const, overloaded: true },
+      { node: 'n3', status: 'suspect' as const },
+    ];
+    expect(planReplacement(specs, nodes, { sinceOfficeMs: 0 }).map((m) => m.to)).toEqual(['n2', 'n2']);
+  });
+
   it('waits a grace period before taking a node it never saw for dead', () => {
     const nodes = [{ node: 'n1', status: 'alive' as const }];
     expect(planReplacement([spec('x', 'n9')], nodes, { sinceOfficeMs: 5000 })).toEqual([]);

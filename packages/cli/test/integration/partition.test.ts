@@ -1,3 +1,4 @@
+import { createSubjects } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Host, NetnsCluster } from '../fixtures/netns-cluster.js';
@@ -117,21 +118,57 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     expect(fenced.code).toBe(1);
     expect(fenced.stderr).toMatch(/takes no messages: node n\d has not heard a leader/);
 
+    // Regression (issue 13): once the cut host hears a leader again, its copies of the moved cells
+    // must not answer with the state they had before the cut. They did, beside the majority's
+    // copies, until their node learnt of the move, so a read right after the heal showed the
+    // majority's increment gone. So from the moment of the heal until every cell has one copy
+    // again, the cut cells are asked through the cut host's own server (where its copies answer
+    // first), and every answer they give is recorded; refusals and timeouts are not answers.
+    const probe = await cluster.connect(minority);
+    const inbox = createSubjects(cluster.swarm);
+    const answers = new Map<string, number[]>(cutCells.map((id) => [id, []]));
+    let settled = false;
     cluster.heal(minority);
-
-    // After the heal: exactly one copy of every cell, where its spec says, with the majority's state.
-    await waitFor(
-      async () => {
-        const agents = await json<Agent[]>(m1, ['agent', 'list']).catch(() => []);
-        const status = await json<Status>(m1, ['system', 'status']).catch(() => null);
-        return (
-          status?.nodes.filter((n) => n.status === 'alive').length === 3 &&
-          agents.length === cells.length &&
-          agents.every((a) => a.status === 'running' && a.copies === 1)
-        );
-      },
-      { timeoutMs: 90_000, everyMs: 1000, what: 'one copy of every cell, on its assigned node' },
-    );
+    try {
+      await Promise.all([
+        waitFor(
+          async () => {
+            await Promise.all(
+              cutCells.map(async (id) => {
+                const reply = (await probe
+                  .request(inbox.cellInbox(id), 'get', {}, { timeout: 1000 })
+                  .catch(() => null)) as { count: number } | null;
+                if (reply !== null) answers.get(id)?.push(reply.count);
+              }),
+            );
+            return settled && [...answers.values()].every((a) => a.length > 0);
+          },
+          { timeoutMs: 120_000, everyMs: 20, what: 'the cut host’s cells answering after the heal' },
+        ),
+        // After the heal: exactly one copy of every cell, where its spec says.
+        waitFor(
+          async () => {
+            const agents = await json<Agent[]>(m1, ['agent', 'list']).catch(() => []);
+            const status = await json<Status>(m1, ['system', 'status']).catch(() => null);
+            settled =
+              status?.nodes.filter((n) => n.status === 'alive').length === 3 &&
+              agents.length === cells.length &&
+              agents.every((a) => a.status === 'running' && a.copies === 1);
+            return settled;
+          },
+          { timeoutMs: 90_000, everyMs: 1000, what: 'one copy of every cell, on its assigned node' },
+        ),
+      ]);
+    } finally {
+      await probe.close();
+    }
+    for (const id of cutCells) {
+      const majority = cells.findIndex((c) => c.id === id) + 1 + 100;
+      expect(
+        answers.get(id)?.filter((n) => n !== majority),
+        `${id}: answers on the healed host other than the majority's ${majority}`,
+      ).toEqual([]);
+    }
     expect((await json<Agent[]>(m1, ['agent', 'list'])).map((a) => a.id)).not.toContain('from-minority');
     // Pinned cells now go back to their home host (a handoff: briefly unavailable), so each is
     // asked until it answers; the answer must be the majority's count.

@@ -148,12 +148,9 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   };
 
   const replace = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
-    // Onto nodes with headroom: overloaded ones take none while another can.
-    const open = nodes.filter((n) => n.status !== 'alive' || !n.overloaded);
-    const allOverloaded = !open.some((n) => n.status === 'alive');
-    const planned = planReplacement(specs, allOverloaded ? nodes : open, {
-      sinceOfficeMs: clock.now() - (officeSince ?? clock.now()),
-    });
+    // Onto nodes with headroom: overloaded ones take none while another can (the plan knows).
+    const allOverloaded = !nodes.some((n) => n.status === 'alive' && !n.overloaded);
+    const planned = planReplacement(specs, nodes, { sinceOfficeMs: clock.now() - (officeSince ?? clock.now()) });
     const moves = planned.slice(0, allOverloaded ? REPLACE_BATCH_OVERLOADED : REPLACE_BATCH);
     const now = clock.now();
     await Promise.all(

@@ -8,6 +8,8 @@ export interface NodeLiveness {
   status: 'alive' | 'suspect' | 'left';
   /** Cells it is sized for; default {@link DEFAULT_NODE_CAPACITY}. */
   capacity?: number;
+  /** Over its limits: it takes no cells while another live node can (it is still live). */
+  overloaded?: boolean;
 }
 
 /** A cell to move: from a dead node to a live one, with the next epoch. */
@@ -27,17 +29,18 @@ export interface ReplacementOptions {
 /**
  * Decides, purely, which cells to move: those assigned to a node that is suspect, has left, or
  * (after a grace period) was never seen; each goes to the live node with the lowest fill
- * (cells / capacity) at that point of the plan. No live node: nothing moves.
+ * (cells / capacity) at that point of the plan, among those not overloaded (all live nodes if
+ * every one is). No live node: nothing moves.
  */
 export function planReplacement(
   specs: readonly CellSpec[],
   nodes: readonly NodeLiveness[],
   options: ReplacementOptions,
 ): Reassignment[] {
+  const live = nodes.filter((n) => n.status === 'alive');
+  const open = live.some((n) => !n.overloaded) ? live.filter((n) => !n.overloaded) : live;
   const load = new Map<string, NodeLoad>(
-    nodes
-      .filter((n) => n.status === 'alive')
-      .map((n) => [n.node, { node: n.node, cells: 0, capacity: n.capacity ?? DEFAULT_NODE_CAPACITY }]),
+    open.map((n) => [n.node, { node: n.node, cells: 0, capacity: n.capacity ?? DEFAULT_NODE_CAPACITY }]),
   );
   if (load.size === 0) return [];
   const known = new Map(nodes.map((n) => [n.node, n.status]));

@@ -7,7 +7,7 @@ import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-s
 import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
-import { type ElectionTiming, ROLE } from '../election/election-core.js';
+import type { ElectionTiming } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
@@ -34,6 +34,7 @@ import { assertToken, createSubjects, type Subjects } from '../transport/subject
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
+import { createMajorityLease, type MajorityLease } from './majority-lease.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
@@ -111,12 +112,16 @@ const CONFIG_RECHECK_BEATS = 10;
 
 /**
  * A follower that has not heard the leader for this long, in millis, stops its cells taking
- * messages (they keep running, supervised, and resume when a leader is heard again). With
+ * messages (they keep running, supervised, and resume once the node, back in touch with a
+ * leader, has confirmed which cells it still owns: see createMajorityLease). With
  * `placement.downAfterMs` set lower than 1500, the lease is two thirds of it: a cut-off copy
  * must stop taking changes before the majority starts the cell elsewhere, so that there are
  * never two copies taking changes.
  */
 const MAJORITY_LEASE_MS = 1000;
+
+/** How many specs a node reads at once when it confirms which cells it still owns. */
+const OWNERSHIP_READS_AT_ONCE = 32;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
@@ -216,6 +221,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const overload = new OverloadMonitor();
   const heartbeatCells = new HeartbeatCells();
   let failedSaves = 0;
+  /** Whether this node's cells take messages; set up with the election below. */
+  let lease: MajorityLease | undefined;
   let lastElu = performance.eventLoopUtilization();
   const supervisor = createCellSupervisor({
     onStatusChange: reportSoon,
@@ -244,19 +251,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     snapshots,
     clock,
     logger,
-    admits: () => {
-      // Before the election runs (start-up) there is nothing to fence against yet.
-      if (!election || options.fenceMinority === false) return null;
-      const view = election.view();
-      if (view.role === ROLE.leader) return null;
-      const silentMs = clock.now() - view.lastLeaderContact;
-      const lease = Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3);
-      if (view.leader !== null && silentMs <= lease) return null;
-      return (
-        `node ${nodeId} has not heard a leader for ${Number.isFinite(silentMs) ? `${Math.round(silentMs)} ms` : 'ever'}: ` +
-        'it is cut off from the majority, which may run this cell elsewhere'
-      );
-    },
+    admits: () => lease?.admits() ?? null,
     completeHandoff: async ({ handoffTo, ...spec }, revision) => {
       const to = handoffTo as string;
       await desired.update({ ...spec, node: to, epoch: spec.epoch + 1 }, revision);
@@ -403,38 +398,73 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   /**
    * Compares the cells hosted here with the desired cells and applies what the watch may have
    * missed (a partition can hide updates from it): copies now assigned elsewhere stop without
-   * saving, destroyed ones stop, missing ones start.
+   * saving, destroyed ones stop, missing ones start. Rejects when the desired cells cannot be read.
    */
   const resync = async () => {
     if (stopping) return;
-    try {
-      const specs = new Map((await desired.list()).map((s) => [s.id, s]));
-      for (const cell of supervisor.cells()) {
-        const listed = specs.get(cell.id);
-        if (listed?.node === nodeId) continue;
-        // Read again before stopping anything: the list may predate the cell's creation here.
-        const current = await desired.get(cell.id);
-        if (!current) {
-          supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
-        } else if (current.node !== nodeId) {
-          const { revision, ...spec } = current;
-          supervisor.reconcile({ op: 'put', spec, revision });
-        }
+    const specs = new Map((await desired.list()).map((s) => [s.id, s]));
+    for (const cell of supervisor.cells()) {
+      const listed = specs.get(cell.id);
+      if (listed?.node === nodeId) continue;
+      // Read again before stopping anything: the list may predate the cell's creation here.
+      const current = await desired.get(cell.id);
+      if (!current) {
+        supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
+      } else if (current.node !== nodeId) {
+        const { revision, ...spec } = current;
+        supervisor.reconcile({ op: 'put', spec, revision });
       }
-      const hosted = new Set(supervisor.cells().map((c) => c.id));
-      for (const listed of specs.values()) {
-        if (listed.node !== nodeId || listed.handoffTo !== undefined || hosted.has(listed.id)) continue;
-        // Read again: the list may predate a destroy or a move that the watch has applied since.
-        const current = await desired.get(listed.id);
-        if (current?.node === nodeId && current.handoffTo === undefined) {
-          const { revision, ...spec } = current;
-          supervisor.reconcile({ op: 'put', spec, revision });
-        }
+    }
+    const hosted = new Set(supervisor.cells().map((c) => c.id));
+    for (const listed of specs.values()) {
+      if (listed.node !== nodeId || listed.handoffTo !== undefined || hosted.has(listed.id)) continue;
+      // Read again: the list may predate a destroy or a move that the watch has applied since.
+      const current = await desired.get(listed.id);
+      if (current?.node === nodeId && current.handoffTo === undefined) {
+        const { revision, ...spec } = current;
+        supervisor.reconcile({ op: 'put', spec, revision });
       }
-    } catch (err) {
-      logger.warn({ err }, 'desired cells not readable for a resync');
     }
   };
+  /**
+   * Checks every cell hosted here against its spec read from the leader of the desired cells'
+   * stream, and stops the copies assigned elsewhere or to this node at a newer epoch (and the
+   * destroyed ones). Not from a listing: that comes through a consumer on whichever replica
+   * holds it, and one still catching up after a heal lists specs the majority has since changed
+   * (the partition test saw a copy confirmed that way). Rejects when a spec cannot be read.
+   */
+  const confirmOwnership = async () => {
+    const mine = supervisor.hostedSpecs();
+    for (let i = 0; i < mine.length; i += OWNERSHIP_READS_AT_ONCE) {
+      await Promise.all(
+        mine.slice(i, i + OWNERSHIP_READS_AT_ONCE).map(async (held) => {
+          const current = await desired.get(held.id);
+          if (stopping) return;
+          if (!current) {
+            supervisor.reconcile({ op: 'delete', id: held.id, revision: 0 });
+          } else if (current.node !== nodeId || current.epoch !== held.epoch) {
+            const { revision, ...spec } = current;
+            supervisor.reconcile({ op: 'put', spec, revision });
+          }
+        }),
+      );
+    }
+  };
+  const resyncQuietly = () =>
+    resync().catch((err: unknown) => logger.warn({ err }, 'desired cells not readable for a resync'));
+  // Told not to fence (fenceMinority: false), the cells always take messages.
+  lease =
+    options.fenceMinority === false
+      ? undefined
+      : createMajorityLease({
+          nodeId,
+          clock,
+          logger,
+          election: () => election?.view(),
+          // A cut-off copy must stop taking changes before the majority starts the cell elsewhere.
+          leaseMs: () => Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3),
+          confirm: confirmOwnership,
+        });
   const electionStore = await withStorageRetry(
     'open the election store',
     () => ElectionStore.open(transport, swarm, logger),
@@ -453,7 +483,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         onChange: (view) => {
           reportSoon();
           // Back in touch with a leader (after a partition, say): catch up on changes missed meanwhile.
-          if (view.leader !== null && view.leader !== lastLeader) void resync();
+          if (view.leader !== null && view.leader !== lastLeader) void resyncQuietly();
           lastLeader = view.leader;
         },
       }),
@@ -519,7 +549,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       ),
     logger,
   );
-  const resyncTimer = setInterval(() => void resync(), RESYNC_MS);
+  const resyncTimer = setInterval(() => void resyncQuietly(), RESYNC_MS);
   resyncTimer.unref();
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
 
@@ -537,6 +567,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       stopping = true;
       clearInterval(timer);
       clearInterval(resyncTimer);
+      lease?.stop();
       stopWatch();
       await controlService.stop();
       await control.stop();

@@ -81,6 +81,8 @@ export interface CellSupervisor {
   /** Applies a change of the desired cells: start, stop, move away, or destroy. */
   reconcile(change: DesiredCellChange): void;
   cells(): RunningCell[];
+  /** The specs this node hosts now: of running cells, and of cells starting or waiting to restart. */
+  hostedSpecs(): CellSpec[];
   health(): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
@@ -161,6 +163,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     }
     // The type may have gone (its plugin removed) while the snapshot was read.
     if (stopping || hosted.get(spec.id) !== entry || !registry.has(spec.type)) return false;
+    logger.debug({ cell: spec.id, epoch: spec.epoch, revision, restart: restart !== undefined }, 'cell restoring');
     try {
       entry.cell = startCell({
         definition,
@@ -384,6 +387,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       else host(spec);
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
+    hostedSpecs: () => [...hosted.values()].map((e) => e.spec),
     health: () =>
       [...hosted.values()].flatMap((e): CellHealth[] => {
         if (!e.cell && !registry.has(e.spec.type)) {
