@@ -1,5 +1,5 @@
 // After a node's kill -9: the time until each of its cells answers again from another node.
-import { createSilentLogger, createSubjects, DesiredCells } from '@hms/runtime';
+import { createSilentLogger, createSubjects, DesiredCells, HOST_MESSAGE } from '@hms/runtime';
 import { percentile } from '../stats.mjs';
 
 /** How many requests a sweep over the unanswered cells keeps in flight. */
@@ -24,8 +24,11 @@ export async function measureRecovery(client, swarm, { victim, ids, kill, timeou
     allAnswered = resolve;
   });
   const ask = async (id) => {
+    // Answering is a running copy on another node answering its host's status question (every
+    // cell does, whatever requests its machine takes).
     try {
-      await client.request(subjects.cellInbox(id), 'get', undefined, { timeout: 3000 });
+      const health = await client.request(subjects.cellInbox(id), HOST_MESSAGE.status, undefined, { timeout: 3000 });
+      if (health?.status !== 'running' || health?.node === victim) return;
     } catch {
       return;
     }
