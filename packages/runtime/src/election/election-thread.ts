@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Transport } from '../transport/transport.js';
-import type { ElectionTiming } from './election-core.js';
+import { type ElectionTiming, ROLE } from './election-core.js';
 import type { ElectionRunner, ElectionView } from './election-runner.js';
 import { ElectionSharedState } from './election-shared-state.js';
 import type { ElectionWorkerCommand, ElectionWorkerData, ElectionWorkerMessage } from './election-worker.js';
@@ -53,42 +53,70 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
     mainStallMs: options.mainStallMs ?? 20_000,
     logLevel: options.logger.level,
   };
-  const worker = new Worker(workerScript(), { workerData: data });
-  worker.unref();
   let mirror: ElectionView = {
-    role: 'follower',
+    role: ROLE.follower,
     term: 0,
     leader: null,
     members: [],
     heardAt: {},
     lastLeaderContact: Number.NEGATIVE_INFINITY,
   };
+  let stopping = false;
   let stopped: (() => void) | undefined;
-  const { transport } = options;
+  const { transport, logger } = options;
   const alive = setInterval(() => shared.markMainAlive(Date.now(), transport.isConnected), MAIN_ALIVE_EVERY_MS);
   alive.unref();
   shared.markMainAlive(Date.now(), transport.isConnected);
 
-  await new Promise<void>((resolve, reject) => {
-    worker.on('message', (msg: ElectionWorkerMessage) => {
-      if (msg.kind === 'view') {
-        const changed =
-          msg.view.role !== mirror.role || msg.view.term !== mirror.term || msg.view.leader !== mirror.leader;
-        mirror = msg.view;
-        if (changed) options.onChange?.(msg.view);
-      } else if (msg.kind === 'ready') resolve();
-      else if (msg.kind === 'stopped') stopped?.();
-      else if (msg.kind === 'failed') reject(new Error(`election thread failed: ${msg.message}`));
+  /**
+   * Starts the election thread; resolves once it has joined. One that dies later is started
+   * again after a second: meanwhile this node answers no leader, so the majority counts it down
+   * and its cells refuse messages (the lease), as for any node that stopped answering.
+   */
+  const spawn = (): { worker: Worker; ready: Promise<void> } => {
+    const worker = new Worker(workerScript(), { workerData: data });
+    worker.unref();
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (msg: ElectionWorkerMessage) => {
+        if (msg.kind === 'view') {
+          const changed =
+            msg.view.role !== mirror.role || msg.view.term !== mirror.term || msg.view.leader !== mirror.leader;
+          mirror = msg.view;
+          if (changed) options.onChange?.(msg.view);
+        } else if (msg.kind === 'ready') resolve();
+        else if (msg.kind === 'stopped') stopped?.();
+        else if (msg.kind === 'failed') reject(new Error(`election thread failed: ${msg.message}`));
+      });
+      worker.on('error', (err) => {
+        logger.error({ err }, 'election thread crashed');
+        reject(err);
+      });
+      worker.on('exit', (code) => {
+        reject(new Error(`election thread exited with code ${code}`));
+        if (stopping) return;
+        // Whatever the dead thread last wrote is no longer true: no role, no leader heard.
+        shared.write({ role: ROLE.follower, term: shared.term, lastLeaderContact: Number.NEGATIVE_INFINITY });
+        mirror = { ...mirror, role: ROLE.follower, leader: null, heardAt: {} };
+        options.onChange?.(mirror);
+        logger.error({ code }, 'election thread exited; starting it again in 1 s');
+        setTimeout(() => {
+          if (stopping) return;
+          current = spawn();
+          current.ready.catch((err: unknown) => logger.error({ err }, 'election thread did not start again'));
+        }, 1000).unref();
+      });
     });
-    worker.on('error', (err) => {
-      options.logger.error({ err }, 'election thread crashed');
-      reject(err);
-    });
-    worker.on('exit', (code) => {
-      clearInterval(alive);
-      if (code !== 0) reject(new Error(`election thread exited with code ${code}`));
-    });
-  });
+    return { worker, ready };
+  };
+  let current = spawn();
+  try {
+    await current.ready;
+  } catch (err) {
+    stopping = true;
+    clearInterval(alive);
+    await current.worker.terminate();
+    throw err;
+  }
 
   return {
     view: () => ({
@@ -98,14 +126,15 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       lastLeaderContact: shared.lastLeaderContact,
     }),
     async stop(stopOptions = {}) {
+      stopping = true;
       clearInterval(alive);
       const done = new Promise<void>((resolve) => {
         stopped = resolve;
         setTimeout(resolve, STOP_WAIT_MS).unref();
       });
-      worker.postMessage({ kind: 'stop', leave: stopOptions.leave ?? false } satisfies ElectionWorkerCommand);
+      current.worker.postMessage({ kind: 'stop', leave: stopOptions.leave ?? false } satisfies ElectionWorkerCommand);
       await done;
-      await worker.terminate();
+      await current.worker.terminate();
     },
   };
 }
