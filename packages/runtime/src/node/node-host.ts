@@ -37,6 +37,7 @@ import { createNodeMetrics, type MetricsServer, startMetricsServer } from './met
 import { serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
+import { RequestLatency } from './request-latency.js';
 
 /** Options of {@link createNode}. */
 export interface NodeOptions {
@@ -195,6 +196,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const writeQueue = new SnapshotWriteQueue();
   const overload = new OverloadMonitor();
   const heartbeatCells = new HeartbeatCells();
+  const requestLatency = new RequestLatency();
   let failedSaves = 0;
   let lastElu = performance.eventLoopUtilization();
   const supervisor = createCellSupervisor({
@@ -203,7 +205,10 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     onSaveFailed: () => {
       failedSaves++;
     },
-    ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
+    onRequestHandled: (cell, type, seconds) => {
+      requestLatency.observe(cell, seconds);
+      nodeMetrics?.observeRequest(cell, type, seconds);
+    },
     guard: {
       field,
       view: fieldView,
@@ -279,7 +284,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     lastLagMs = lag.sampleMs();
     lastBeatAt = Date.now();
     sampleOverload();
-    return {
+    const beat: NodeHeartbeat = {
       node: nodeId,
       host: hostName,
       pid: process.pid,
@@ -308,9 +313,11 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         failed: failedSaves,
       },
       overload: overload.current(),
-      ...heartbeatCells.summarize(supervisor.health(), lastBeatAt),
+      ...heartbeatCells.summarize(supervisor.health(), lastBeatAt, (id) => requestLatency.p90Ms(id)),
       ...(plugins ? { plugins: plugins.status() } : {}),
     };
+    requestLatency.reset();
+    return beat;
   };
 
   const metrics =
