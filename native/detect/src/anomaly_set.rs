@@ -218,11 +218,13 @@ mod tests {
         for t in 0..100 {
             set.observe(&["a"], &[noise(&mut seed, 20.0, 4.0)], t as f64);
         }
-        assert!(
-            set.observe(&["a"], &[200.0], 100.0).is_empty(),
-            "one sample is not enough"
-        );
-        let found = set.observe(&["a"], &[210.0], 101.0);
+        for (t, v) in [(100, 200.0), (101, 205.0)] {
+            assert!(
+                set.observe(&["a"], &[v], t as f64).is_empty(),
+                "fewer than confirm (3) samples are not enough"
+            );
+        }
+        let found = set.observe(&["a"], &[210.0], 102.0);
         assert_eq!(found.len(), 1);
         let f = found[0];
         assert_eq!((f.index, f.value), (0, 210.0));
@@ -267,7 +269,8 @@ mod tests {
             set.observe(&["flat"], &[5.0], t as f64);
         }
         set.observe(&["flat"], &[20.0], 30.0);
-        assert_eq!(set.observe(&["flat"], &[20.0], 31.0).len(), 1);
+        set.observe(&["flat"], &[20.0], 31.0);
+        assert_eq!(set.observe(&["flat"], &[20.0], 32.0).len(), 1);
     }
 
     #[test]
@@ -288,16 +291,16 @@ mod tests {
         for t in 0..60 {
             set.observe(&["a"], &[noise(&mut seed, 10.0, 2.0)], t as f64);
         }
-        for t in 60..62 {
+        for t in 60..63 {
             set.observe(&["a"], &[100.0], t as f64);
         }
         assert!(set.is_anomalous("a"));
         // Back to normal: clears at once (score < clear threshold).
-        set.observe(&["a"], &[10.0], 62.0);
+        set.observe(&["a"], &[10.0], 63.0);
         assert!(!set.is_anomalous("a"));
         // A level shift: anomalous first, normal after about half a window.
         let mut flagged = 0;
-        for t in 63..200 {
+        for t in 64..200 {
             if !set.observe(&["a"], &[100.0], t as f64).is_empty() {
                 flagged += 1;
             }
@@ -318,7 +321,7 @@ mod tests {
             assert!(set.observe(&keys, &values, t as f64).is_empty(), "t {t}");
         }
         let spiking = [3usize, 250, 499];
-        for t in 50..52 {
+        for t in 50..53 {
             let values: Vec<f64> = (0..500)
                 .map(|i| {
                     let base = noise(&mut seed, 10.0 + i as f64, 1.0 + (i % 5) as f64);
@@ -330,7 +333,7 @@ mod tests {
                 })
                 .collect();
             let found = set.observe(&keys, &values, t as f64);
-            if t == 51 {
+            if t == 52 {
                 let idx: Vec<usize> = found.iter().map(|f| f.index).collect();
                 assert_eq!(idx, spiking);
             }

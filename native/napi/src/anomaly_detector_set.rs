@@ -13,7 +13,7 @@ pub struct AnomalyDetectorOptions {
     pub threshold: Option<f64>,
     /// An anomalous series clears when a value scores below this, 0..=threshold; default 3.
     pub clear_threshold: Option<f64>,
-    /// Consecutive out-of-line values before a series is anomalous: 1..=windowSize; default 2.
+    /// Consecutive out-of-line values before a series is anomalous: 1..=windowSize; default 3.
     pub confirm: Option<f64>,
     /// Floor of the MAD, in the series' unit, > 0; default 1.
     pub min_mad: Option<f64>,

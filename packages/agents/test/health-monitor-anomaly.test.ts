@@ -55,7 +55,9 @@ describe('health monitor anomalies', () => {
     for (let i = 0; i < 30; i++) send(beat(i, 1 + (i % 3) * 0.2));
     expect(emitted.filter((e) => e.type !== 'health.changed' || e.kind !== 'node')).toEqual([]);
     send(beat(30, 200));
-    send(beat(31, 210));
+    send(beat(31, 205));
+    expect(emitted.filter((e) => e.type === 'anomaly.detected')).toEqual([]);
+    send(beat(32, 210));
     const anomaly = emitted.find((e) => e.type === 'anomaly.detected');
     expect(anomaly).toMatchObject({ kind: 'cell', id: 'echo-1', metric: 'latencyMs', value: 210 });
     expect(anomaly?.baseline).toBeCloseTo(1.2, 1);
@@ -67,9 +69,9 @@ describe('health monitor anomalies', () => {
       expect.objectContaining({ type: 'health.changed', kind: 'cell', id: 'echo-1', from: 'running', to: 'degraded' }),
     );
     expect(Object.keys(actor.getSnapshot().context.anomalies ?? {})).toEqual(['cell:echo-1:latencyMs']);
-    send(beat(32, 220));
+    send(beat(33, 220));
     expect(emitted.filter((e) => e.type === 'anomaly.detected')).toHaveLength(1);
-    send(beat(33, 1.2));
+    send(beat(34, 1.2));
     expect(emitted.at(-1)).toEqual({
       type: 'health.changed',
       kind: 'cell',

@@ -19,7 +19,7 @@ export interface AnomalyDetectorOptions {
   threshold?: number;
   /** An anomalous series clears when a value scores below this, 0..=threshold; default 3. */
   clearThreshold?: number;
-  /** Consecutive out-of-line values before a series is anomalous: 1..=windowSize; default 2. */
+  /** Consecutive out-of-line values before a series is anomalous: 1..=windowSize; default 3. */
   confirm?: number;
   /** Floor of the MAD, in the series' own unit (ms, messages, …), > 0; default 1. */
   minMad?: number;
@@ -105,7 +105,7 @@ export class AnomalyDetector {
 
 /**
  * Creates an empty {@link AnomalyDetector}. Defaults: window 60, warm-up 10, threshold 6,
- * clearThreshold 3, confirm 2, minMad 1, minRelativeMad 0.05, maxSeries 4096.
+ * clearThreshold 3, confirm 3, minMad 1, minRelativeMad 0.05, maxSeries 4096.
  * @throws NativeError when the addon is not built, or naming the option when one is invalid.
  */
 export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): AnomalyDetector {

@@ -24,8 +24,10 @@ function warmed(keys: string[], mean: number, count: number, options?: AnomalyDe
 describe('native-anomaly', () => {
   it('finds a spike in one series of a batch, with its baseline and score', () => {
     const detector = warmed(['a', 'b', 'c'], 20, 30);
+    // Confirmed after three out-of-line values in a row (the default `confirm`).
     expect(detector.observe(['a', 'b', 'c'], [20, 200, 20], 30)).toEqual([]);
-    const found = detector.observe(['a', 'b', 'c'], new Float64Array([20, 210, 21]), 31);
+    expect(detector.observe(['a', 'b', 'c'], [20, 205, 20], 31)).toEqual([]);
+    const found = detector.observe(['a', 'b', 'c'], new Float64Array([20, 210, 21]), 32);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ key: 'b', value: 210 });
     expect(found[0]?.baseline).toBeCloseTo(20, 0);
