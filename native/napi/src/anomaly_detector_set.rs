@@ -126,6 +126,13 @@ impl AnomalyDetectorSet {
         self.set.is_anomalous(&key)
     }
 
+    /// How many values `key` holds (at most `windowSize`; a value is scored once it holds
+    /// `warmUp`); 0 for an unknown key.
+    #[napi]
+    pub fn samples(&self, key: String) -> u32 {
+        self.set.samples(&key) as u32
+    }
+
     /// Forgets `key`; false when it was unknown.
     #[napi]
     pub fn remove(&mut self, key: String) -> bool {

@@ -30,7 +30,7 @@ function beat(seq: number, latencyMs: number, lagMs = 3): { type: 'heartbeat' } 
   } as unknown as { type: 'heartbeat' } & NodeHeartbeat;
 }
 
-function start() {
+function start(snapshot?: ReturnType<ReturnType<typeof createActor>['getPersistedSnapshot']>) {
   let t = 0;
   const actor = createActor(
     createHealthMonitorMachine(
@@ -39,6 +39,7 @@ function start() {
       new AnomalyWatch(),
       () => t,
     ),
+    snapshot ? { snapshot } : {},
   ).start();
   const emitted: Array<{ type: string } & Record<string, unknown>> = [];
   actor.on('*', (e) => emitted.push(e as never));
@@ -73,6 +74,29 @@ describe('health monitor anomalies', () => {
     expect(emitted.filter((e) => e.type === 'anomaly.detected')).toHaveLength(1);
     send(beat(34, 1.2));
     expect(emitted.at(-1)).toEqual({
+      type: 'health.changed',
+      kind: 'cell',
+      id: 'echo-1',
+      from: 'degraded',
+      to: 'running',
+    });
+    expect(actor.getSnapshot().context.anomalies).toEqual({});
+  });
+
+  it('keeps an anomaly restored from a snapshot while the rebuilt detectors warm up, then ends it', () => {
+    const first = start();
+    for (let i = 0; i < 30; i++) first.send(beat(i, 1));
+    for (let i = 30; i < 33; i++) first.send(beat(i, 200));
+    const snapshot = first.actor.getPersistedSnapshot();
+    first.actor.stop();
+    expect(JSON.stringify(snapshot)).toContain('cell:echo-1:latencyMs');
+
+    const { actor, emitted, send } = start(snapshot);
+    for (let i = 33; i < 43; i++) send(beat(i, 1));
+    expect(emitted.filter((e) => e.type === 'health.changed' && e.kind === 'cell')).toEqual([]);
+    expect(Object.keys(actor.getSnapshot().context.anomalies ?? {})).toEqual(['cell:echo-1:latencyMs']);
+    send(beat(43, 1));
+    expect(emitted).toContainEqual({
       type: 'health.changed',
       kind: 'cell',
       id: 'echo-1',

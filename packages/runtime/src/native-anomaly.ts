@@ -48,6 +48,7 @@ export interface AnomalyFinding {
 export interface NativeAnomalyDetectorSet {
   observe(keys: string[], values: Float64Array, nowMs: number): AnomalyFinding[];
   isAnomalous(key: string): boolean;
+  samples(key: string): number;
   remove(key: string): boolean;
   readonly size: number;
 }
@@ -90,6 +91,14 @@ export class AnomalyDetector {
   /** True when `key` is tracked and anomalous. */
   isAnomalous(key: string): boolean {
     return this.native.isAnomalous(key);
+  }
+
+  /**
+   * How many values `key` holds: at most `windowSize`; its values are scored once it holds
+   * `warmUp`. 0 for an unknown key.
+   */
+  samples(key: string): number {
+    return this.native.samples(key);
   }
 
   /** Forgets `key` and its history; false when it was unknown. */

@@ -34,6 +34,8 @@ describe('native-anomaly', () => {
     expect(found[0]?.score).toBeGreaterThan(6);
     expect(detector.isAnomalous('b')).toBe(true);
     expect(detector.isAnomalous('a')).toBe(false);
+    expect(detector.samples('a')).toBe(33);
+    expect(detector.samples('unknown')).toBe(0);
   });
 
   it('keeps at most maxSeries series, and forgets removed ones', () => {

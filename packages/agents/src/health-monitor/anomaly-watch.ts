@@ -16,7 +16,10 @@ export interface ActiveAnomaly extends Omit<AnomalyDetected, 'type'> {
 
 /** What one heartbeat shows: the series it fed, and those of them out of line now. */
 export interface AnomalyObservation {
-  /** Keys ({@link anomalyKey}) of every series the heartbeat gave a value. */
+  /**
+   * Keys ({@link anomalyKey}) of every series the heartbeat gave a value that was scored: not
+   * those still warming up (after a restore every series does, and says nothing yet).
+   */
   observed: string[];
   findings: Omit<AnomalyDetected, 'type'>[];
 }
@@ -54,10 +57,14 @@ export class AnomalyWatch {
   /** Each cell's error count at its previous heartbeat, for rates; bounded like the detectors. */
   private readonly errorsSeen = new Map<string, { errors: number; at: number }>();
   private readonly maxSeries: number;
+  private readonly warmUp: number;
+  private readonly windowSize: number;
 
   /** @throws NativeError naming the option when `options` are invalid. */
   constructor(options: AnomalyWatchOptions = {}) {
     this.maxSeries = options.maxSeries ?? 4096;
+    this.warmUp = options.warmUp ?? 10;
+    this.windowSize = options.windowSize ?? 60;
     const make = (m: AnomalyMetric) => createAnomalyDetector({ ...options, ...FLOORS[m] });
     this.detectors = {
       eventLoopLagMs: make('eventLoopLagMs'),
@@ -116,8 +123,14 @@ export class AnomalyWatch {
     out: AnomalyObservation,
   ): void {
     if (ids.length === 0) return;
-    for (const id of ids) out.observed.push(anomalyKey({ kind, id, metric }));
-    for (const f of this.detectors[metric].observe(ids, values, now)) {
+    const detector = this.detectors[metric];
+    const findings = detector.observe(ids, values, now);
+    for (const id of ids) {
+      // More than warmUp values held (or a full window): this one was scored.
+      const held = detector.samples(id);
+      if (held > this.warmUp || held === this.windowSize) out.observed.push(anomalyKey({ kind, id, metric }));
+    }
+    for (const f of findings) {
       out.findings.push({
         kind,
         id: f.key,

@@ -50,7 +50,7 @@ describe('anomaly detection', () => {
     await control.createAgent({ type: 'health-monitor', id: 'hm-1', node: 'a1', config: { checkMs: 100 } });
     await control.createAgent({ type: 'echo', id: 'echo-1', node: 'a2' });
     load = setInterval(() => {
-      client.request(subjects.cellInbox('echo-1'), 'say', { at: Date.now() }, { timeoutMs: 5_000 }).then(
+      client.request(subjects.cellInbox('echo-1'), 'say', { at: Date.now() }, { timeout: 5_000 }).then(
         () => {
           answered++;
         },

@@ -27,7 +27,7 @@ describe('hms monitor alerts with anomalies', () => {
     await control.createAgent({ type: 'health-monitor', id: 'hm-1', node: 'm1', config: { checkMs: 100 } });
     await control.createAgent({ type: 'echo', id: 'echo-1', node: 'm1' });
     load = setInterval(() => {
-      client.request(subjects.cellInbox('echo-1'), 'say', {}, { timeoutMs: 5_000 }).then(
+      client.request(subjects.cellInbox('echo-1'), 'say', {}, { timeout: 5_000 }).then(
         () => {
           answered++;
         },
