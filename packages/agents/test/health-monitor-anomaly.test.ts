@@ -2,6 +2,7 @@ import { createPhiDetector, type NodeHeartbeat } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { AnomalyWatch } from '../src/health-monitor/anomaly-watch.js';
+import { healthMonitorCell } from '../src/health-monitor/health-monitor.cell.js';
 import { createHealthMonitorMachine } from '../src/health-monitor/health-monitor.machine.js';
 
 /** A heartbeat of node n1 whose one busy cell `echo-1` answered with `latencyMs`. */
@@ -124,5 +125,28 @@ describe('health monitor anomalies', () => {
     }
     // 2,000 cells seen: their detector state lives natively, not in the persisted context.
     expect(JSON.stringify(actor.getSnapshot().context).length).toBeLessThan(300);
+  });
+
+  it('takes anomaly settings in its config and refuses bad ones, naming the field', () => {
+    expect(healthMonitorCell.config({ anomaly: { threshold: 4, windowSize: 30 } })).toMatchObject({
+      anomaly: { threshold: 4, windowSize: 30 },
+    });
+    const bad: Array<[unknown, string]> = [
+      [{ anomaly: 'on' }, 'anomaly'],
+      [{ anomaly: { minMad: 1 } }, 'anomaly.minMad'],
+      [{ anomaly: { threshold: '6' } }, 'anomaly.threshold'],
+      [{ anomaly: { threshold: -1 } }, 'anomaly.threshold'],
+      [{ anomaly: { windowSize: 10, warmUp: 20 } }, 'anomaly.warmUp'],
+    ];
+    for (const [raw, field] of bad) {
+      let err: unknown;
+      try {
+        healthMonitorCell.config(raw);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { name?: string }).name, JSON.stringify(raw)).toBe('ValidationError');
+      expect((err as { data?: { field?: string } }).data?.field).toBe(field);
+    }
   });
 });
