@@ -31,10 +31,13 @@ export function anomalyKey(a: { kind: string; id: string; metric: string }): str
 
 /**
  * Floors of each metric's spread, in its own unit: below them a change is noise (a 2 ms wobble
- * of a sub-millisecond latency, a few queued messages).
+ * of a sub-millisecond latency, a few queued messages). With threshold 6 a series must rise by
+ * at least 6 × 1.4826 × minMad over its median: ~18 ms of latency, ~44 ms of event-loop lag (a
+ * shared machine stalls a node's loop for tens of millis now and then; the overload limit is
+ * 250 ms), ~44 queued messages, ~9 errors per second.
  */
 const FLOORS: Record<AnomalyMetric, Pick<AnomalyDetectorOptions, 'minMad' | 'minRelativeMad'>> = {
-  eventLoopLagMs: { minMad: 2, minRelativeMad: 0.1 },
+  eventLoopLagMs: { minMad: 5, minRelativeMad: 0.1 },
   latencyMs: { minMad: 2, minRelativeMad: 0.1 },
   mailbox: { minMad: 5, minRelativeMad: 0.1 },
   errorRate: { minMad: 1, minRelativeMad: 0.1 },
