@@ -27,7 +27,7 @@ pub struct AnomalyOptions {
     pub clear_threshold: f64,
     /// Consecutive out-of-line values before a series is anomalous, 1..=`window_size`
     /// (default 3): one or two stray samples (a GC pause) are not an anomaly; on steady traces
-    /// with 1% blips, 2 gives 30× the false alarms of 3 (bench/anomaly.bench.mjs). JavaScript: `confirm`.
+    /// with 1% blips, 2 gives ~90× the false alarms of 3 (bench/RESULTS.md). JavaScript: `confirm`.
     pub confirm: usize,
     /// Floor of the MAD, in the series' own unit, > 0 (default 1): a flat series (MAD 0) would
     /// otherwise call any change infinitely anomalous. JavaScript: `minMad`.
