@@ -107,6 +107,19 @@ describe('demo cells', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
   });
 
+  it('echo takes a new delay from a delay event while it runs, and ignores an invalid one', async () => {
+    await start(a, echoCell, 'echo-live');
+    await b.request(subjects.cellInbox('echo-live'), 'delay', { ms: 80 });
+    await b.request(subjects.cellInbox('echo-live'), 'delay', { ms: -5 });
+    const t0 = Date.now();
+    expect(await b.request(subjects.cellInbox('echo-live'), 'say', { hi: 2 })).toMatchObject({ echoed: { hi: 2 } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(75);
+    await b.request(subjects.cellInbox('echo-live'), 'delay', { ms: 0 });
+    const t1 = Date.now();
+    await b.request(subjects.cellInbox('echo-live'), 'say', {});
+    expect(Date.now() - t1).toBeLessThan(75);
+  });
+
   const badConfigs: Array<[string, (raw: unknown) => unknown, unknown, string]> = [
     ['pinger without a target', pingerCell.config, {}, 'target'],
     ['pinger with a wildcard target', pingerCell.config, { target: 'a.*' }, 'target'],

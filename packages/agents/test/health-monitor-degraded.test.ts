@@ -1,12 +1,18 @@
 import { createPhiDetector, systemClock } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
+import { AnomalyWatch } from '../src/health-monitor/anomaly-watch.js';
 import { createHealthMonitorMachine } from '../src/health-monitor/health-monitor.machine.js';
 
 describe('health monitor degraded reports', () => {
   const start = () => {
     const actor = createActor(
-      createHealthMonitorMachine({ suspectPhi: 8, checkMs: 60_000 }, createPhiDetector(), systemClock),
+      createHealthMonitorMachine(
+        { suspectPhi: 8, checkMs: 60_000, anomaly: {} },
+        createPhiDetector(),
+        new AnomalyWatch(),
+        systemClock,
+      ),
     ).start();
     const emitted: Array<{ type: string } & Record<string, unknown>> = [];
     actor.on('*', (e) => emitted.push(e as never));

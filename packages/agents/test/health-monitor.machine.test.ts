@@ -1,13 +1,19 @@
 import { createPhiDetector } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
+import { AnomalyWatch } from '../src/health-monitor/anomaly-watch.js';
 import { createHealthMonitorMachine, type HealthChanged } from '../src/index.js';
 import { type SimulatedNode, simulatedSwarm } from './fixtures/simulated-node.js';
 
 /** A health monitor on a simulated clock, with the cell changes it emitted. */
 function startMonitor() {
   const clock = new SimulatedClock();
-  const machine = createHealthMonitorMachine({ suspectPhi: 8, checkMs: 500 }, createPhiDetector(), clock);
+  const machine = createHealthMonitorMachine(
+    { suspectPhi: 8, checkMs: 500, anomaly: {} },
+    createPhiDetector(),
+    new AnomalyWatch(),
+    clock,
+  );
   const actor = createActor(machine, { clock }).start();
   const changes: Array<Omit<HealthChanged, 'type'>> = [];
   actor.on('health.changed', ({ type: _t, ...change }) => {
@@ -138,7 +144,12 @@ describe('health-monitor machine', () => {
     const clock = new SimulatedClock();
     clock.set(10_000);
     const detector = createPhiDetector({ minStdDevMs: 100, acceptablePauseMs: 1000 });
-    const machine = createHealthMonitorMachine({ suspectPhi: 8, checkMs: 500 }, detector, clock);
+    const machine = createHealthMonitorMachine(
+      { suspectPhi: 8, checkMs: 500, anomaly: {} },
+      detector,
+      new AnomalyWatch(),
+      clock,
+    );
     const restored = createActor(machine, { clock, snapshot: saved }).start();
     const suspects: string[] = [];
     restored.on('health.changed', (c) => {

@@ -96,6 +96,12 @@ export {
 export { type CreateLoggerOptions, createLogger, createSilentLogger, type Logger } from './logger.js';
 export { createPhiDetector, type PhiDetector, type PhiDetectorOptions } from './native.js';
 export {
+  type AnomalyDetector,
+  type AnomalyDetectorOptions,
+  type AnomalyFinding,
+  createAnomalyDetector,
+} from './native-anomaly.js';
+export {
   createPopulation,
   describeObjective,
   type EvaluateBatch,

@@ -1,11 +1,13 @@
 /**
  * The only module that loads the native addon `@hms/native` (Rust, napi-rs). Everything else
- * uses the typed wrappers — the phi-accrual detector here, the GA in `native-population.ts` —
+ * uses the typed wrappers — the phi-accrual detector here, the GA in `native-population.ts`, the
+ * anomaly detector in `native-anomaly.ts` —
  * which load the addon lazily and turn native exceptions into {@link NativeError} (the
  * original is kept as `cause`).
  */
 import { createRequire } from 'node:module';
 import { NativeError } from './errors.js';
+import type { AnomalyDetectorOptions, NativeAnomalyDetectorSet } from './native-anomaly.js';
 import type {
   GaParameters,
   InstanceOptions,
@@ -56,6 +58,10 @@ export interface NativeBinding {
   PhiDetectorSet: new (
     options?: PhiDetectorOptions,
   ) => NativePhiDetectorSet;
+  /** Anomaly detectors for many series; wrapped by {@link AnomalyDetector}. */
+  AnomalyDetectorSet: new (
+    options?: AnomalyDetectorOptions,
+  ) => NativeAnomalyDetectorSet;
   /** A GA population (Rust: native/napi/src/population.rs); wrapped by {@link Population}. */
   Population: new (
     options: PopulationOptions,

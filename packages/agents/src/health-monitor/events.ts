@@ -11,7 +11,38 @@ export const HEALTH_EVENT = {
   recovered: 'health.recovered',
   /** Something needs an operator: `{ severity, kind, id, reason }` (kept in the alerts stream). */
   alert: 'alert.raised',
+  /** A node's or cell's metric is out of line with its own recent values (kept in the alerts stream). */
+  anomaly: 'anomaly.detected',
 } as const;
+
+/** The metrics watched for anomalies, as heartbeats name them. */
+export const ANOMALY_METRIC = {
+  /** A node's event-loop delay, p99 over a heartbeat interval, in millis. */
+  eventLoopLagMs: 'eventLoopLagMs',
+  /** A busiest cell's request latency, p90 over a heartbeat interval, in millis. */
+  latencyMs: 'latencyMs',
+  /** A busiest cell's mailbox depth, in messages. */
+  mailbox: 'mailbox',
+  /** A busiest cell's failed messages per second since its previous heartbeat. */
+  errorRate: 'errorRate',
+} as const;
+
+export type AnomalyMetric = (typeof ANOMALY_METRIC)[keyof typeof ANOMALY_METRIC];
+
+/** A metric out of line: `{ kind, id, metric, value, baseline, score }`. */
+export interface AnomalyDetected {
+  type: typeof HEALTH_EVENT.anomaly;
+  kind: 'node' | 'cell';
+  /** The node or cell id. */
+  id: string;
+  metric: AnomalyMetric;
+  /** The value seen, in the metric's unit. */
+  value: number;
+  /** The series' median over its recent values, in the metric's unit. */
+  baseline: number;
+  /** Robust z-score: (value - baseline) / (1.4826 × floored MAD); 6 and above is out of line. */
+  score: number;
+}
 
 /** How the monitor sees a node. */
 export type NodeHealth = 'alive' | 'suspect' | 'left';
@@ -23,6 +54,8 @@ export interface HealthChanged {
   from: string | null;
   to: string;
   phi?: number;
+  /** Why it is degraded, for `to: 'degraded'` (e.g. an anomaly). */
+  reason?: string;
 }
 
 export interface AlertRaised {

@@ -1,8 +1,11 @@
 import type { Clock, NodeHeartbeat, PhiDetector } from '@hms/runtime';
 import { enqueueActions, setup } from 'xstate';
 import { fromInterval } from '../timers/from-interval.js';
+import { type ActiveAnomalies, anomalyEvents, applyObservation, expireAnomalies } from './active-anomalies.js';
+import type { AnomalyWatch, AnomalyWatchOptions } from './anomaly-watch.js';
 import {
   type AlertRaised,
+  type AnomalyDetected,
   HEALTH_EVENT,
   type HealthChanged,
   type HealthDegraded,
@@ -16,6 +19,11 @@ export interface HealthMonitorConfig {
   suspectPhi: number;
   /** How often node suspicion is re-scored, in millis; default 500. */
   checkMs: number;
+  /**
+   * Anomaly detector settings (see `AnomalyDetectorOptions`: windowSize, warmUp, threshold,
+   * clearThreshold, confirm, maxSeries); default {} (window 60 heartbeats, threshold 6).
+   */
+  anomaly: AnomalyWatchOptions;
 }
 
 export interface HealthMonitorContext {
@@ -29,17 +37,33 @@ export interface HealthMonitorContext {
   cells: Record<string, { status: string; node: string }>;
   /** What cells reported degraded (absent in snapshots of older versions), by id. */
   degraded?: Record<string, { reason: string; by: string; since: number }>;
+  /** Node and cell metrics out of line now, by `<kind>:<id>:<metric>` (absent in older snapshots). */
+  anomalies?: ActiveAnomalies;
 }
+
+/** An anomaly ends when its series is not seen for this many check intervals. */
+const ANOMALY_STALE_CHECKS = 10;
 
 /**
  * The health monitor's machine. Heartbeats feed a native phi-accrual detector (passed in, as it
  * owns Rust memory and is not part of the snapshot); every `checkMs` on `clock` all nodes are scored in one
  * native call. Changes of node or cell health are emitted as `health.changed`; a suspect node or
  * a failed cell also raises `alert.raised`, and so does a node that starts reporting overload. Heartbeats name only the cells that are not running
- * or just changed, and only those are kept.
+ * or just changed, and only those are kept. Heartbeats also feed `anomalies` (native too, outside
+ * the context): a node's or cell's metric out of line is published as `anomaly.detected`, raises
+ * a warning and makes it `degraded` (a `health.changed`) until it is back in line.
  */
-export function createHealthMonitorMachine(config: HealthMonitorConfig, detector: PhiDetector, clock: Clock) {
+export function createHealthMonitorMachine(
+  config: HealthMonitorConfig,
+  detector: PhiDetector,
+  anomalies: AnomalyWatch,
+  clock: Clock,
+) {
   const now = () => clock.now();
+  const statusIn =
+    (nodes: HealthMonitorContext['nodes'], cells: HealthMonitorContext['cells']) =>
+    (kind: 'node' | 'cell', id: string) =>
+      kind === 'node' ? (nodes[id]?.status ?? 'alive') : (cells[id]?.status ?? 'running');
   return setup({
     types: {
       context: {} as HealthMonitorContext,
@@ -49,7 +73,7 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
         | { type: 'report' }
         | HealthDegraded
         | HealthRecovered,
-      emitted: {} as HealthChanged | AlertRaised,
+      emitted: {} as HealthChanged | AlertRaised | AnomalyDetected,
     },
     // An invoked timer, not `after`: it survives a restore from a snapshot.
     actors: { checker: fromInterval(clock, () => config.checkMs, 'check') },
@@ -77,11 +101,15 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
           nodes[node] = { ...entry, status: to, phi };
         });
         enqueue.assign({ nodes });
+        const expired = expireAnomalies(context.anomalies ?? {}, now(), ANOMALY_STALE_CHECKS * config.checkMs);
+        if (expired.recovered.length === 0) return;
+        for (const e of anomalyEvents(expired, statusIn(nodes, context.cells))) enqueue.emit(e);
+        enqueue.assign({ anomalies: expired.next });
       }),
     },
   }).createMachine({
     id: 'health-monitor',
-    context: { nodes: {}, cells: {}, degraded: {} },
+    context: { nodes: {}, cells: {}, degraded: {}, anomalies: {} },
     initial: 'watching',
     states: {
       watching: {
@@ -165,6 +193,11 @@ export function createHealthMonitorMachine(config: HealthMonitorConfig, detector
                 }
               }
               enqueue.assign({ nodes, cells });
+              const seen = anomalies.observe(event, now());
+              if (seen.observed.length === 0) return;
+              const changed = applyObservation(context.anomalies ?? {}, seen, now());
+              for (const e of anomalyEvents(changed, statusIn(nodes, cells))) enqueue.emit(e);
+              enqueue.assign({ anomalies: changed.next });
             }),
           },
         },

@@ -12,8 +12,14 @@ function parseLimit(value: string): number {
   return n;
 }
 
+/** An anomaly's figures, e.g. `cell echo-1 latencyMs 210 (baseline 1.2, score 95.3)`. */
+function anomalyText(b: Record<string, unknown>): string {
+  return `${b.kind} ${b.id} ${b.metric} ${b.value} (baseline ${b.baseline}, score ${b.score})`;
+}
+
 function alertLine(a: Alert): string {
-  const reason = typeof a.body.reason === 'string' ? a.body.reason : '';
+  const reason =
+    typeof a.body.reason === 'string' ? a.body.reason : a.type === 'anomaly.detected' ? anomalyText(a.body) : '';
   const error = typeof a.body.error === 'string' ? ` (${a.body.error})` : '';
   return `${new Date(a.at).toISOString()}  #${a.seq}  ${a.type}  cell ${a.cell} on ${a.from}: ${reason}${error}`;
 }
@@ -32,7 +38,7 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
 
   monitor
     .command('alerts')
-    .description('alerts kept in the swarm alerts stream (escalated cells, …), oldest first')
+    .description('alerts kept in the swarm alerts stream (escalated cells, anomalies, …), oldest first')
     .option('--limit <n>', 'how many of the latest alerts', parseLimit, 100)
     .option('--follow', 'keep printing new alerts until Ctrl-C', false)
     .action(async (opts: { limit: number; follow: boolean }, command: Command) => {

@@ -23,8 +23,15 @@ export class HeartbeatCells {
   private previous = new Map<string, { status: CellStatus; handled: number }>();
   private previousAt = 0;
 
-  /** The summary of `cells` at `now` (epoch millis); remembers them for the next one. */
-  summarize(cells: readonly CellHealth[], now: number): HeartbeatCellSummary {
+  /**
+   * The summary of `cells` at `now` (epoch millis); remembers them for the next one.
+   * `latencyMs` gives a busiest cell's request latency over the interval, in millis.
+   */
+  summarize(
+    cells: readonly CellHealth[],
+    now: number,
+    latencyMs?: (cellId: string) => number | undefined,
+  ): HeartbeatCellSummary {
     const seconds = this.previousAt === 0 ? 0 : Math.max((now - this.previousAt) / 1000, 1e-3);
     const counts: Partial<Record<CellStatus, number>> = {};
     const totals: CellTotals = { handled: 0, errors: 0, restarts: 0, mailbox: 0 };
@@ -54,6 +61,12 @@ export class HeartbeatCells {
           restarts: c.restarts,
           rate,
         });
+      }
+    }
+    if (latencyMs) {
+      for (const b of busiest) {
+        const ms = latencyMs(b.id);
+        if (ms !== undefined) b.latencyMs = ms;
       }
     }
     this.previous = next;

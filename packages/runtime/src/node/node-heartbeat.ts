@@ -89,6 +89,8 @@ export interface BusyCell {
   restarts: number;
   /** Messages handled per second since the previous heartbeat. */
   rate: number;
+  /** Request latency, p90 over the requests answered since the previous heartbeat, in millis (absent: none answered). */
+  latencyMs?: number;
 }
 
 /** Why a node is overloaded, as its heartbeats, `hms monitor health` and metrics show it. */

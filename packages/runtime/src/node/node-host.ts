@@ -39,6 +39,7 @@ import { createNodeMetrics, type MetricsServer, startMetricsServer } from './met
 import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
 import { PeerView } from './peer-view.js';
+import { RequestLatency } from './request-latency.js';
 
 /** Options of {@link createNode}. */
 export interface NodeOptions {
@@ -220,6 +221,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const writeQueue = new SnapshotWriteQueue();
   const overload = new OverloadMonitor();
   const heartbeatCells = new HeartbeatCells();
+  const requestLatency = new RequestLatency();
   let failedSaves = 0;
   /** Whether this node's cells take messages; set up with the election below. */
   let lease: MajorityLease | undefined;
@@ -230,7 +232,10 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     onSaveFailed: () => {
       failedSaves++;
     },
-    ...(nodeMetrics ? { onRequestHandled: nodeMetrics.observeRequest } : {}),
+    onRequestHandled: (cell, type, seconds) => {
+      requestLatency.observe(cell, seconds);
+      nodeMetrics?.observeRequest(cell, type, seconds);
+    },
     guard: {
       field,
       view: fieldView,
@@ -294,7 +299,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     lastLagMs = lag.sampleMs();
     lastBeatAt = Date.now();
     sampleOverload();
-    return {
+    const beat: NodeHeartbeat = {
       node: nodeId,
       host: hostName,
       pid: process.pid,
@@ -323,9 +328,11 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         failed: failedSaves,
       },
       overload: overload.current(),
-      ...heartbeatCells.summarize(supervisor.health(), lastBeatAt),
+      ...heartbeatCells.summarize(supervisor.health(), lastBeatAt, (id) => requestLatency.p90Ms(id)),
       ...(plugins ? { plugins: plugins.status() } : {}),
     };
+    requestLatency.reset();
+    return beat;
   };
 
   const metrics =

@@ -39,7 +39,10 @@ export interface EventLogSpec {
   maxAgeMs: number;
 }
 
-/** Escalated cells, unsaveable snapshots, overloaded nodes and raised alerts, kept 7 days: `hms monitor alerts`. */
+/**
+ * Escalated cells, unsaveable snapshots, overloaded nodes, raised alerts and detected anomalies,
+ * kept 7 days: `hms monitor alerts`.
+ */
 export const ALERT_LOG: EventLogSpec = {
   name: 'alerts',
   events: [
@@ -48,6 +51,7 @@ export const ALERT_LOG: EventLogSpec = {
     LIFECYCLE_EVENT.overloaded,
     LIFECYCLE_EVENT.recovered,
     'alert.raised',
+    'anomaly.detected',
   ],
   maxAgeMs: 7 * 24 * 3600 * 1000,
 };
