@@ -110,6 +110,7 @@ export {
   type PopulationStats,
   restorePopulation,
 } from './native-population.js';
+export { heartbeatProblem } from './node/heartbeat-shape.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';

@@ -2,6 +2,7 @@ import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import { CellFailedError, CellFencedError, type SnapshotTooLargeError, UnhandledEventError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { heartbeatProblem } from '../node/heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
@@ -361,7 +362,12 @@ export function startCell(options: StartCellOptions): RunningCell {
   subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
-      subscriptions.push(transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), { onMalformed }));
+      subscriptions.push(
+        transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), {
+          onMalformed,
+          accept: heartbeatProblem,
+        }),
+      );
       continue;
     }
     if ('migrants' in topic) {

@@ -32,6 +32,7 @@ import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
+import { heartbeatProblem } from './heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { serveNodeCommands } from './node-commands.js';
@@ -362,14 +363,18 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   };
   const subs: TransportSubscription[] = [];
   subs.push(
-    transport.subscribe(subjects.heartbeatPattern(), (msg) => {
-      const hb = msg.body as NodeHeartbeat;
-      // A node we have not seen (or one that restarted) learns about us at once, not one
-      // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
-      const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
-      peers.observe(hb);
-      if (isNew) publishHeartbeat();
-    }),
+    transport.subscribe(
+      subjects.heartbeatPattern(),
+      (msg) => {
+        const hb = msg.body as NodeHeartbeat;
+        // A node we have not seen (or one that restarted) learns about us at once, not one
+        // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
+        const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
+        peers.observe(hb);
+        if (isNew) publishHeartbeat();
+      },
+      { accept: heartbeatProblem },
+    ),
   );
   publishHeartbeat();
   let timer = setInterval(publishHeartbeat, heartbeatMs);
