@@ -61,6 +61,8 @@ export interface ElectionRunnerOptions {
 /** The election of one node, running over NATS. */
 export interface ElectionRunner {
   view(): ElectionView;
+  /** Messages on the election's subjects dropped as malformed since it started. */
+  malformed(): number;
   /** Stops; with `leave`, this node also leaves the voting membership (a graceful leave). */
   stop(options?: { leave?: boolean }): Promise<void>;
 }
@@ -196,6 +198,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
 
   return {
     view,
+    malformed: () => malformed,
     async stop(stopOptions = {}) {
       stopped = true;
       clearInterval(ticker);

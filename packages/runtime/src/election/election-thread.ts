@@ -97,6 +97,7 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       term: shared.term,
       lastLeaderContact: shared.lastLeaderContact,
     }),
+    malformed: () => shared.malformed,
     async stop(stopOptions = {}) {
       clearInterval(alive);
       const done = new Promise<void>((resolve) => {

@@ -297,7 +297,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       elu: sampleElu(),
       ...withCalls(calls.drain()),
       rssBytes: process.memoryUsage.rss(),
-      malformed: transport.stats.malformed,
+      malformed: transport.stats.malformed + (election?.malformed() ?? 0),
       election: election
         ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
         : null,
