@@ -15,7 +15,7 @@ import type { CellContext } from './cell-context.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
-import { toEvent } from './to-event.js';
+import { eventTypeProblem, toEvent } from './to-event.js';
 
 /** Inbox message types the host answers itself, whatever the machine is. */
 export const HOST_MESSAGE = {
@@ -359,13 +359,14 @@ export function startCell(options: StartCellOptions): RunningCell {
     crash(actor.getSnapshot().error);
     return cell;
   }
-  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
+  const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
+  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
       subscriptions.push(
         transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), {
           onMalformed,
-          accept: heartbeatProblem,
+          accept: (m) => heartbeatProblem(m.body),
         }),
       );
       continue;
@@ -377,7 +378,9 @@ export function startCell(options: StartCellOptions): RunningCell {
       continue;
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
-    subscriptions.push(transport.subscribe(subject, onTopic(topic.as), { onMalformed }));
+    subscriptions.push(
+      transport.subscribe(subject, onTopic(topic.as), { onMalformed, ...(topic.as ? {} : { accept: acceptType }) }),
+    );
   }
   status = CELL_STATUS.running;
   logger.debug('cell started');

@@ -373,7 +373,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         peers.observe(hb);
         if (isNew) publishHeartbeat();
       },
-      { accept: heartbeatProblem },
+      { accept: (m) => heartbeatProblem(m.body) },
     ),
   );
   publishHeartbeat();

@@ -63,10 +63,11 @@ export interface SubscribeOptions {
   /** Called with each message that could not be decoded, after it was counted and logged. */
   onMalformed?: (subject: string, reason: string) => void;
   /**
-   * Checks a decoded body before the handler sees it: returns why it is malformed, or undefined
-   * to accept it. A refused message is counted, logged and dropped like one that did not decode.
+   * Checks a decoded message before the handler sees it: returns why it is malformed, or
+   * undefined to accept it. A refused message is counted, logged and dropped like one that did
+   * not decode.
    */
-  accept?: (body: unknown) => string | undefined;
+  accept?: (msg: IncomingMessage) => string | undefined;
 }
 
 /** A live subscription. */
@@ -298,7 +299,7 @@ export class Transport {
   private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): Promise<void> | undefined {
     this.stats.received++;
     const incoming = this.decode(msg);
-    const problem = typeof incoming === 'string' ? incoming : options.accept?.(incoming.body);
+    const problem = typeof incoming === 'string' ? incoming : options.accept?.(incoming);
     if (problem !== undefined || typeof incoming === 'string') {
       const reason = problem ?? 'malformed';
       // One line per 1,000: a flood of malformed messages must not become a flood of log lines.
