@@ -391,7 +391,8 @@ export function createControlServer(options: ControlServerOptions) {
     subjects.controlPattern(),
     async (msg) => {
       const command = subjects.parseControl(msg.subject) ?? '';
-      const handler = handlers[command];
+      // Own commands only: `constructor`, `toString` and the rest of Object.prototype are not.
+      const handler = Object.hasOwn(handlers, command) ? handlers[command] : undefined;
       if (!handler) {
         msg.fail(new NotFoundError(`unknown control command ${command}`));
         return;
