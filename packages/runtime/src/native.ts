@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { NativeError } from './errors.js';
+import { checkArgument, checkShape, type Shape } from './native-arguments.js';
 import type {
   GaParameters,
   InstanceOptions,
@@ -77,6 +78,13 @@ export interface NativeBinding {
   ): Float64Array;
 }
 
+const PHI_OPTIONS_SHAPE: Shape = {
+  windowSize: 'number?',
+  minStdDevMs: 'number?',
+  acceptablePauseMs: 'number?',
+  firstHeartbeatEstimateMs: 'number?',
+};
+
 let binding: NativeBinding | undefined;
 
 /**
@@ -120,6 +128,8 @@ export class PhiDetector {
    */
   heartbeat(key: string, atMs: number): void {
     try {
+      checkArgument('key', key, 'string');
+      checkArgument('atMs', atMs, 'number');
       this.native.heartbeat(key, atMs);
     } catch (err) {
       throw toNativeError(err);
@@ -133,6 +143,8 @@ export class PhiDetector {
    */
   heartbeatMany(keys: string[], atMs: number): void {
     try {
+      checkArgument('keys', keys, 'strings');
+      checkArgument('atMs', atMs, 'number');
       this.native.heartbeatMany(keys, atMs);
     } catch (err) {
       throw toNativeError(err);
@@ -147,6 +159,8 @@ export class PhiDetector {
    */
   phi(key: string, nowMs: number): number | null {
     try {
+      checkArgument('key', key, 'string');
+      checkArgument('nowMs', nowMs, 'number');
       return this.native.phi(key, nowMs);
     } catch (err) {
       throw toNativeError(err);
@@ -160,6 +174,7 @@ export class PhiDetector {
    */
   phiAll(nowMs: number): PhiScores {
     try {
+      checkArgument('nowMs', nowMs, 'number');
       return this.native.phiAll(nowMs);
     } catch (err) {
       throw toNativeError(err);
@@ -169,6 +184,7 @@ export class PhiDetector {
   /** Forgets `key` and its history; false when it was unknown. */
   remove(key: string): boolean {
     try {
+      checkArgument('key', key, 'string');
       return this.native.remove(key);
     } catch (err) {
       throw toNativeError(err);
@@ -189,6 +205,7 @@ export class PhiDetector {
 export function createPhiDetector(options: PhiDetectorOptions = {}): PhiDetector {
   const { PhiDetectorSet } = loadNative();
   try {
+    checkShape('options', options, PHI_OPTIONS_SHAPE);
     return new PhiDetector(new PhiDetectorSet(options));
   } catch (err) {
     throw toNativeError(err);
