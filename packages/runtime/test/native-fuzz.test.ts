@@ -169,6 +169,12 @@ describe('the native addon under generated input', () => {
     );
   });
 
+  it('refuses a checkpoint claiming ten million individuals, naming state.genomes (regression: the population was allocated before the check, and a large enough one aborted the process)', () => {
+    const options: PopulationOptions = { dim: 1000, size: 4, seed: 1, objective: 'sphere' };
+    const state = createPopulation(options).exportState();
+    expect(() => restorePopulation(options, { ...state, size: 1e7 })).toThrow(/state\.genomes/);
+  });
+
   it('describes and evaluates objectives or refuses naming the argument', () => {
     fc.assert(
       fc.property(wrong, wrong, wrong, (name, dim, seed) => {
