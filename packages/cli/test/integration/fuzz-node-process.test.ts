@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -69,6 +69,8 @@ describe('fuzzing a real hms node process', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // HMS_FUZZ_LOG=<file>: the node's log, to see what a case broke.
+    if (process.env.HMS_FUZZ_LOG) writeFileSync(process.env.HMS_FUZZ_LOG, log);
     node?.kill('SIGTERM');
     await fuzzer?.close();
     await client?.close();
@@ -105,6 +107,7 @@ describe('fuzzing a real hms node process', () => {
           exact: false,
           check: () => {
             if (!isAlive(node.pid as number)) throw new Error(`the node process died:\n${log.slice(-4000)}`);
+            if (reported.refused.length > 0) throw new Error(`own heartbeat refused: ${reported.refused[0]}`);
           },
         }),
       );
