@@ -310,6 +310,10 @@ export function createControlServer(options: ControlServerOptions) {
       definition.config(req.config);
       const id = req.id ?? `${req.type}-${randomBytes(3).toString('hex')}`;
       assertToken(id, 'cell id');
+      // A list: a string would be taken letter by letter as cell ids, a number would throw a TypeError.
+      if (req.dependsOn !== undefined && !Array.isArray(req.dependsOn)) {
+        throw new ValidationError('dependsOn must be a list of cell ids', { data: { field: 'dependsOn' } });
+      }
       for (const dep of req.dependsOn ?? []) assertToken(dep, 'dependsOn cell id');
       if (req.node !== undefined) {
         assertToken(req.node, 'node');
