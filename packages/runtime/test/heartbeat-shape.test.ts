@@ -17,7 +17,7 @@ const good: NodeHeartbeat = {
   rebalance: null,
   eventLoopLagMs: 0,
   elu: 0.2,
-  calls: { to: ['c2'], dep: [0], at: [1], ms: [2], outcome: [0], dropped: 0 },
+  calls: { to: ['c2', 'c3'], dep: [0, 1, 0], at: [1, 2, 3], ms: [2, 2, 2], outcome: [0, 1, 0], dropped: 0 },
   rssBytes: 1,
   malformed: 0,
   election: { role: 'leader', term: 3, leader: 'n1' },
@@ -74,6 +74,7 @@ describe('heartbeatProblem', () => {
     ['totals incomplete', { ...good, totals: { handled: 1 } }],
     ['overload without reasons', { ...good, overload: { since: 1 } }],
     ['calls of uneven columns', { ...good, calls: { ...good.calls, ms: [] } }],
+    ['calls to a target it does not list', { ...good, calls: { ...good.calls, dep: [0, 2, 0] } }],
     ['busiest a number', { ...good, busiest: 3 }],
     ['startedAt Infinity', { ...good, startedAt: Number.POSITIVE_INFINITY }],
   ])('refuses %s', (_, body) => {

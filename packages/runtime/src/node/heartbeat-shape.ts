@@ -96,14 +96,17 @@ function isCellHealth(v: unknown): boolean {
   );
 }
 
+/** Column-wise calls: call i went to `to[dep[i]]`; every column but `to` has one entry per call. */
 function isCallBatch(v: unknown): boolean {
-  if (!isObject(v) || !isCount(v.dropped) || !Array.isArray(v.to)) return false;
-  const n = v.to.length;
+  if (!isObject(v) || !isCount(v.dropped) || !Array.isArray(v.to) || !Array.isArray(v.dep)) return false;
+  const targets = v.to.length;
+  const calls = v.dep.length;
   return (
     v.to.every((t) => typeof t === 'string') &&
-    ['dep', 'at', 'ms', 'outcome'].every((k) => {
+    v.dep.every((d) => Number.isInteger(d) && d >= 0 && d < targets) &&
+    ['at', 'ms', 'outcome'].every((k) => {
       const column = v[k];
-      return Array.isArray(column) && column.length === n && column.every((x) => typeof x === 'number');
+      return Array.isArray(column) && column.length === calls && column.every((x) => typeof x === 'number');
     })
   );
 }
