@@ -95,11 +95,13 @@ impl Population {
         config: PopulationConfig,
         state: &PopulationState,
     ) -> Result<Self, ParameterError> {
+        // Checked before anything is allocated: a corrupt checkpoint's size (2^40, say) must
+        // be refused, not abort the process allocating size × dim genes.
+        state.check(config.bounds.dim())?;
         let mut config = config;
         config.parameters = state.parameters.clone();
         config.size = state.size;
         let mut p = Self::empty(config)?;
-        state.check(p.dim)?;
         p.genomes.copy_from_slice(&state.genomes);
         p.fitness.copy_from_slice(&state.fitness);
         p.rng = Rng::from_state(state.rng);

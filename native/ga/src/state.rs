@@ -36,12 +36,13 @@ impl PopulationState {
                 format!("must equal dim {dim}, got {}", self.dim),
             ));
         }
-        if self.genomes.len() != self.size * dim {
+        // checked_mul: a corrupt size must not wrap around to the genomes' length.
+        if self.size.checked_mul(dim) != Some(self.genomes.len()) {
             return Err(ParameterError::new(
                 "state.genomes",
                 format!(
-                    "must hold size × dim = {} numbers, got {}",
-                    self.size * dim,
+                    "must hold size × dim = {} × {dim} numbers, got {}",
+                    self.size,
                     self.genomes.len()
                 ),
             ));

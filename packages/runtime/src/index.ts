@@ -120,6 +120,7 @@ export {
 } from './native-population.js';
 export { natsServerBinary, PROJECT_NATS_SERVER } from './nats-server-binary.js';
 export { HEARTBEAT_MAX_CELLS, type HeartbeatCellSummary, HeartbeatCells } from './node/heartbeat-cells.js';
+export { heartbeatProblem } from './node/heartbeat-shape.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';

@@ -3,6 +3,14 @@
  * `Population` class and objective functions. The addon itself is loaded by `native.ts` only.
  */
 import { loadNative, toNativeError } from './native.js';
+import {
+  checkArgument,
+  checkShape,
+  GA_PARAMETERS_SHAPE,
+  LOCAL_SEARCH_SHAPE,
+  POPULATION_OPTIONS_SHAPE,
+  POPULATION_STATE_SHAPE,
+} from './native-arguments.js';
 
 export type ObjectiveName = 'sphere' | 'rastrigin' | 'rosenbrock' | 'ackley' | 'griewank' | 'schwefel';
 
@@ -188,6 +196,7 @@ export class Population {
    */
   step(generations: number): PopulationStats {
     try {
+      checkArgument('generations', generations, 'number');
       return this.native.step(generations);
     } catch (err) {
       throw toNativeError(err);
@@ -210,6 +219,8 @@ export class Population {
       }
     };
     try {
+      checkArgument('generations', generations, 'number');
+      checkArgument('evaluate', evaluate, 'function');
       return this.native.stepWith(generations, guarded);
     } catch (err) {
       if (thrown) throw thrown.error;
@@ -230,6 +241,7 @@ export class Population {
   /** Copies of the best `count` individuals, best first. */
   exportMigrants(count: number): Individuals {
     try {
+      checkArgument('count', count, 'number');
       return this.native.exportMigrants(count);
     } catch (err) {
       throw toNativeError(err);
@@ -243,6 +255,7 @@ export class Population {
    */
   importMigrants(migrants: Individuals): number {
     try {
+      checkShape('migrants', migrants, { genomes: 'numbers', fitness: 'numbers' });
       return this.native.importMigrants(migrants);
     } catch (err) {
       throw toNativeError(err);
@@ -255,6 +268,7 @@ export class Population {
    */
   setParameters(parameters: GaParameters): void {
     try {
+      checkShape('parameters', parameters, GA_PARAMETERS_SHAPE, { nested: NESTED });
       this.native.setParameters(parameters);
     } catch (err) {
       throw toNativeError(err);
@@ -274,6 +288,7 @@ export class Population {
 export function createPopulation(options: PopulationOptions): Population {
   const native = loadNative();
   try {
+    checkShape('options', options, POPULATION_OPTIONS_SHAPE, { nested: NESTED });
     return new Population(new native.Population(options, options, undefined));
   } catch (err) {
     throw toNativeError(err);
@@ -288,6 +303,8 @@ export function createPopulation(options: PopulationOptions): Population {
 export function restorePopulation(options: PopulationOptions, state: PopulationState): Population {
   const native = loadNative();
   try {
+    checkShape('options', options, POPULATION_OPTIONS_SHAPE, { nested: NESTED });
+    checkShape('state', state, POPULATION_STATE_SHAPE, { nested: NESTED });
     return new Population(new native.Population(options, options, state));
   } catch (err) {
     throw toNativeError(err);
@@ -307,6 +324,7 @@ export function describeObjective(
 ): ObjectiveDescription {
   const native = loadNative();
   try {
+    checkObjectiveArguments(name, dim, problemSeed, options);
     const described = native.describeObjective(name, dim, problemSeed, options);
     // napi gives undefined for Rust's None.
     return { ...described, rotation: described.rotation ?? null };
@@ -328,8 +346,20 @@ export function evaluateObjective(
 ): Float64Array {
   const native = loadNative();
   try {
+    checkObjectiveArguments(name, dim, problemSeed, options);
+    checkArgument('genomes', genomes, 'Float64Array');
     return native.evaluateObjective(name, dim, problemSeed, options, genomes);
   } catch (err) {
     throw toNativeError(err);
   }
+}
+
+/** The shapes of the object fields of options, parameters and checkpoints. */
+const NESTED = { localSearch: LOCAL_SEARCH_SHAPE, parameters: GA_PARAMETERS_SHAPE } as const;
+
+function checkObjectiveArguments(name: unknown, dim: unknown, problemSeed: unknown, options: unknown): void {
+  checkArgument('name', name, 'string');
+  checkArgument('dim', dim, 'number');
+  checkArgument('problemSeed', problemSeed, 'number');
+  checkShape('options', options, { shift: 'boolean?', rotate: 'boolean?' }, { optional: true });
 }

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { NativeError } from './errors.js';
 import type { AnomalyDetectorOptions, NativeAnomalyDetectorSet } from './native-anomaly.js';
+import { checkArgument, checkShape, type Shape } from './native-arguments.js';
 import type {
   GaParameters,
   InstanceOptions,
@@ -83,6 +84,13 @@ export interface NativeBinding {
   ): Float64Array;
 }
 
+const PHI_OPTIONS_SHAPE: Shape = {
+  windowSize: 'number?',
+  minStdDevMs: 'number?',
+  acceptablePauseMs: 'number?',
+  firstHeartbeatEstimateMs: 'number?',
+};
+
 let binding: NativeBinding | undefined;
 
 /**
@@ -130,6 +138,8 @@ export class PhiDetector {
    */
   heartbeat(key: string, atMs: number): void {
     try {
+      checkArgument('key', key, 'string');
+      checkArgument('atMs', atMs, 'number');
       this.native.heartbeat(key, atMs);
     } catch (err) {
       throw toNativeError(err);
@@ -143,6 +153,8 @@ export class PhiDetector {
    */
   heartbeatMany(keys: string[], atMs: number): void {
     try {
+      checkArgument('keys', keys, 'strings');
+      checkArgument('atMs', atMs, 'number');
       this.native.heartbeatMany(keys, atMs);
     } catch (err) {
       throw toNativeError(err);
@@ -157,6 +169,8 @@ export class PhiDetector {
    */
   phi(key: string, nowMs: number): number | null {
     try {
+      checkArgument('key', key, 'string');
+      checkArgument('nowMs', nowMs, 'number');
       return this.native.phi(key, nowMs);
     } catch (err) {
       throw toNativeError(err);
@@ -170,6 +184,7 @@ export class PhiDetector {
    */
   phiAll(nowMs: number): PhiScores {
     try {
+      checkArgument('nowMs', nowMs, 'number');
       return this.native.phiAll(nowMs);
     } catch (err) {
       throw toNativeError(err);
@@ -179,6 +194,7 @@ export class PhiDetector {
   /** Forgets `key` and its history; false when it was unknown. */
   remove(key: string): boolean {
     try {
+      checkArgument('key', key, 'string');
       return this.native.remove(key);
     } catch (err) {
       throw toNativeError(err);
@@ -199,6 +215,7 @@ export class PhiDetector {
 export function createPhiDetector(options: PhiDetectorOptions = {}): PhiDetector {
   const { PhiDetectorSet } = loadNative();
   try {
+    checkShape('options', options, PHI_OPTIONS_SHAPE);
     return new PhiDetector(new PhiDetectorSet(options));
   } catch (err) {
     throw toNativeError(err);

@@ -2,6 +2,7 @@ import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import { CellFailedError, CellFencedError, type SnapshotTooLargeError, UnhandledEventError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { heartbeatProblem } from '../node/heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
@@ -15,7 +16,7 @@ import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js'
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { rearmDelays } from './rearm-delays.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
-import { toEvent } from './to-event.js';
+import { eventTypeProblem, toEvent } from './to-event.js';
 
 /** Inbox message types the host answers itself, whatever the machine is. */
 export const HOST_MESSAGE = {
@@ -361,10 +362,16 @@ export function startCell(options: StartCellOptions): RunningCell {
   }
   // A restored machine waiting on an `after` delay would otherwise wait forever.
   if (options.snapshot) rearmDelays(actor);
-  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed }));
+  const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
+  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
-      subscriptions.push(transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), { onMalformed }));
+      subscriptions.push(
+        transport.subscribe(subjects.heartbeatPattern(), onHeartbeat(topic.as), {
+          onMalformed,
+          accept: (m) => heartbeatProblem(m.body),
+        }),
+      );
       continue;
     }
     if ('migrants' in topic) {
@@ -374,7 +381,9 @@ export function startCell(options: StartCellOptions): RunningCell {
       continue;
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
-    subscriptions.push(transport.subscribe(subject, onTopic(topic.as), { onMalformed }));
+    subscriptions.push(
+      transport.subscribe(subject, onTopic(topic.as), { onMalformed, ...(topic.as ? {} : { accept: acceptType }) }),
+    );
   }
   status = CELL_STATUS.running;
   logger.debug('cell started');

@@ -20,3 +20,13 @@ export function toEvent(type: string, from: string, body: unknown): CellEvent {
   }
   return body === undefined ? { type, from } : { type, from, value: body };
 }
+
+/**
+ * Why `type` (a message's `hms-type`) cannot be a machine event, or undefined when it can. XState
+ * throws on `*` (the cell crashed), and `xstate.*` types are its own: a message of type
+ * `xstate.done.actor.<id>` would pose as an invoked actor's completion.
+ */
+export function eventTypeProblem(type: string): string | undefined {
+  if (type === '*' || type.startsWith('xstate.')) return `event type ${JSON.stringify(type)} is reserved by XState`;
+  return undefined;
+}

@@ -311,6 +311,10 @@ export function createControlServer(options: ControlServerOptions) {
       definition.config(req.config);
       const id = req.id ?? `${req.type}-${randomBytes(3).toString('hex')}`;
       assertToken(id, 'cell id');
+      // A list: a string would be taken letter by letter as cell ids, a number would throw a TypeError.
+      if (req.dependsOn !== undefined && !Array.isArray(req.dependsOn)) {
+        throw new ValidationError('dependsOn must be a list of cell ids', { data: { field: 'dependsOn' } });
+      }
       for (const dep of req.dependsOn ?? []) assertToken(dep, 'dependsOn cell id');
       if (req.node !== undefined) {
         assertToken(req.node, 'node');
@@ -392,7 +396,8 @@ export function createControlServer(options: ControlServerOptions) {
     subjects.controlPattern(),
     async (msg) => {
       const command = subjects.parseControl(msg.subject) ?? '';
-      const handler = handlers[command];
+      // Own commands only: `constructor`, `toString` and the rest of Object.prototype are not.
+      const handler = Object.hasOwn(handlers, command) ? handlers[command] : undefined;
       if (!handler) {
         msg.fail(new NotFoundError(`unknown control command ${command}`));
         return;

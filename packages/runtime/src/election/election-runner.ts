@@ -61,13 +61,20 @@ export interface ElectionRunnerOptions {
 /** The election of one node, running over NATS. */
 export interface ElectionRunner {
   view(): ElectionView;
+  /** Messages on the election's subjects dropped as malformed since it started. */
+  malformed(): number;
   /** Stops; with `leave`, this node also leaves the voting membership (a graceful leave). */
   stop(options?: { leave?: boolean }): Promise<void>;
 }
 
 const MESSAGE_TYPES = new Set(['pre-vote', 'pre-vote-reply', 'request-vote', 'vote', 'heartbeat', 'heartbeat-ack']);
 
-function isElectionMessage(body: unknown): body is ElectionMessage {
+/**
+ * @internal True when `body` is an election message the core may take. Terms are safe integers:
+ * past 2^53 `term + 1 === term`, and a node that adopted such a term could never start a newer
+ * election (every later vote in "the same" term).
+ */
+export function isElectionMessage(body: unknown): body is ElectionMessage {
   const m = body as Partial<ElectionMessage> | null;
   return (
     m !== null &&
@@ -75,8 +82,9 @@ function isElectionMessage(body: unknown): body is ElectionMessage {
     typeof m.type === 'string' &&
     MESSAGE_TYPES.has(m.type) &&
     typeof m.term === 'number' &&
-    Number.isInteger(m.term) &&
+    Number.isSafeInteger(m.term) &&
     m.term >= 0 &&
+    m.term < Number.MAX_SAFE_INTEGER &&
     isToken(m.from)
   );
 }
@@ -196,6 +204,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
 
   return {
     view,
+    malformed: () => malformed,
     async stop(stopOptions = {}) {
       stopped = true;
       clearInterval(ticker);

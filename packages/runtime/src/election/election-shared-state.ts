@@ -10,6 +10,8 @@ const SLOT = {
   mainAliveAt: 3,
   /** 1 while the main thread's own NATS connection is up, else 0. */
   mainConnected: 4,
+  /** Messages the election thread dropped as malformed (undecodable or of a wrong shape). */
+  malformed: 5,
 } as const;
 
 const ROLES: readonly Role[] = [ROLE.follower, ROLE.preCandidate, ROLE.candidate, ROLE.leader];
@@ -29,7 +31,7 @@ export class ElectionSharedState {
 
   /** New state, for the main thread to hand to the election thread: no leader heard yet. */
   static create(): ElectionSharedState {
-    const state = new ElectionSharedState(new SharedArrayBuffer(8 * 5));
+    const state = new ElectionSharedState(new SharedArrayBuffer(8 * 6));
     state.slots[SLOT.lastLeaderContact] = Number.NEGATIVE_INFINITY;
     return state;
   }
@@ -62,6 +64,15 @@ export class ElectionSharedState {
   markMainAlive(now: number, connected: boolean): void {
     this.slots[SLOT.mainAliveAt] = now;
     this.slots[SLOT.mainConnected] = connected ? 1 : 0;
+  }
+
+  /** Messages the election thread dropped as malformed; written by the election thread. */
+  get malformed(): number {
+    return this.slots[SLOT.malformed] as number;
+  }
+
+  set malformed(count: number) {
+    this.slots[SLOT.malformed] = count;
   }
 
   /** Whether the main thread's NATS connection was up when it last ran. */

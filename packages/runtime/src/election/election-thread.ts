@@ -125,6 +125,7 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       term: shared.term,
       lastLeaderContact: shared.lastLeaderContact,
     }),
+    malformed: () => shared.malformed,
     async stop(stopOptions = {}) {
       stopping = true;
       clearInterval(alive);

@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   });
   let lastSent = 0;
   const viewTimer = setInterval(() => {
+    // Undecodable messages are counted by this thread's transport, wrong shapes by the runner.
+    shared.malformed = transport.stats.malformed + runner.malformed();
     const view = runner.view();
     // Followers' views change only with onChange; the leader's `heardAt` moves all the time.
     if (view.role !== 'leader' && lastSent > 0) return;

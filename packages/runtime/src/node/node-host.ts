@@ -33,6 +33,7 @@ import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
+import { heartbeatProblem } from './heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
 import { createMajorityLease, type MajorityLease } from './majority-lease.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
@@ -316,7 +317,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       elu: sampleElu(),
       ...withCalls(calls.drain()),
       rssBytes: process.memoryUsage.rss(),
-      malformed: transport.stats.malformed,
+      malformed: transport.stats.malformed + (election?.malformed() ?? 0),
       election: election
         ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
         : null,
@@ -384,14 +385,18 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   };
   const subs: TransportSubscription[] = [];
   subs.push(
-    transport.subscribe(subjects.heartbeatPattern(), (msg) => {
-      const hb = msg.body as NodeHeartbeat;
-      // A node we have not seen (or one that restarted) learns about us at once, not one
-      // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
-      const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
-      peers.observe(hb);
-      if (isNew) publishHeartbeat();
-    }),
+    transport.subscribe(
+      subjects.heartbeatPattern(),
+      (msg) => {
+        const hb = msg.body as NodeHeartbeat;
+        // A node we have not seen (or one that restarted) learns about us at once, not one
+        // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
+        const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
+        peers.observe(hb);
+        if (isNew) publishHeartbeat();
+      },
+      { accept: (m) => heartbeatProblem(m.body) },
+    ),
   );
   publishHeartbeat();
   let timer = setInterval(publishHeartbeat, heartbeatMs);

@@ -74,6 +74,8 @@ interface Hosted {
   restartTimer?: unknown;
   /** Gave up after too many crashes. */
   failed: boolean;
+  /** An operator's restart is under way. */
+  restarting?: boolean;
 }
 
 /** The supervisor of the cells of one node. */
@@ -295,15 +297,22 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   /** An operator's restart (`hms heal trigger`): also revives a cell that was given up on. */
   const restartOnRequest = async (id: string) => {
     const entry = hosted.get(id);
-    if (!entry || stopping) return;
-    const since = clock.now();
-    if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
-    entry.restartTimer = undefined;
-    await entry.cell?.stop();
-    entry.tracker = new RestartTracker();
-    entry.restarts++;
-    const ok = await launch(entry);
-    healed(id, 'manual-restart', 'requested by an operator', ok ? 'ok' : 'failed', since);
+    // Requests that arrive while one restart runs are served by it: each starting its own copy
+    // left the others running unsupervised, all answering the inbox.
+    if (!entry || stopping || entry.restarting) return;
+    entry.restarting = true;
+    try {
+      const since = clock.now();
+      if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
+      entry.restartTimer = undefined;
+      await entry.cell?.stop();
+      entry.tracker = new RestartTracker();
+      entry.restarts++;
+      const ok = await launch(entry);
+      healed(id, 'manual-restart', 'requested by an operator', ok ? 'ok' : 'failed', since);
+    } finally {
+      entry.restarting = false;
+    }
   };
 
   const requests = transport.subscribe(subjects.eventPattern(LIFECYCLE_EVENT.healRequested), (msg) => {

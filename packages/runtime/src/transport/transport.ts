@@ -60,6 +60,12 @@ export interface SubscribeOptions {
   queue?: string;
   /** Called with each message that could not be decoded, after it was counted and logged. */
   onMalformed?: (subject: string, reason: string) => void;
+  /**
+   * Checks a decoded message before the handler sees it: returns why it is malformed, or
+   * undefined to accept it. A refused message is counted, logged and dropped like one that did
+   * not decode.
+   */
+  accept?: (msg: IncomingMessage) => string | undefined;
 }
 
 /** A live subscription. */
@@ -351,11 +357,18 @@ export class Transport {
   private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): Promise<void> | undefined {
     this.stats.received++;
     const incoming = this.decode(msg);
-    if (typeof incoming === 'string') {
-      this.stats.malformed++;
-      this.logger.warn({ subject: msg.subject, bytes: msg.data.length, reason: incoming }, 'malformed message dropped');
-      if (msg.reply) this.replyError(msg, new CodecError(`malformed message: ${incoming}`));
-      options.onMalformed?.(msg.subject, incoming);
+    const problem = typeof incoming === 'string' ? incoming : options.accept?.(incoming);
+    if (problem !== undefined || typeof incoming === 'string') {
+      const reason = problem ?? 'malformed';
+      // One line per 1,000: a flood of malformed messages must not become a flood of log lines.
+      if (this.stats.malformed++ % 1000 === 0) {
+        this.logger.warn(
+          { subject: msg.subject, bytes: msg.data.length, reason, malformed: this.stats.malformed },
+          'malformed message dropped',
+        );
+      }
+      if (msg.reply) this.replyError(msg, new CodecError(`malformed message: ${reason}`));
+      options.onMalformed?.(msg.subject, reason);
       return undefined;
     }
     let result: void | Promise<void>;
