@@ -59,6 +59,7 @@ export {
   step as electionStep,
 } from './election/election-core.js';
 export type { ElectionMessage, Outgoing } from './election/election-messages.js';
+export { LEADER_SILENT_MS, LeaderWatch, type SeenLeader, watchLeader } from './election/leader-watch.js';
 export {
   AlreadyExistsError,
   CellFailedError,
@@ -110,8 +111,18 @@ export {
   type PopulationStats,
   restorePopulation,
 } from './native-population.js';
+export {
+  CONSOLE_EVENT,
+  CONSOLE_HEARTBEAT,
+  CONSOLE_MISSED_BEATS,
+  type ConsoleHeartbeat,
+  type ConsoleInfo,
+  ConsoleView,
+  watchConsoles,
+} from './node/console-view.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
+export { fetchNodeCells, NODE_COMMAND, type NodeCellsPage } from './node/node-commands.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
 export { bucketNames } from './persistence/bucket-names.js';

@@ -31,6 +31,7 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { watchConsoles } from './console-view.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
@@ -470,7 +471,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ));
   // The control plane is also the NATS service `hms-control`, so `nats micro ls` finds every node.
   const controlService = await startControlService({ transport, subjects, nodeId });
+  const consoles = watchConsoles({ transport, subjects, isLeader: () => election?.view().role === ROLE.leader });
   const control = createControlServer({
+    consoles: consoles.view,
     transport,
     subjects,
     registry,
@@ -520,6 +523,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       stopWatch();
       await controlService.stop();
       await control.stop();
+      consoles.stop();
       coordinator?.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
