@@ -121,8 +121,8 @@ export {
   watchConsoles,
 } from './node/console-view.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
-export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { fetchNodeCells, NODE_COMMAND, type NodeCellsPage } from './node/node-commands.js';
+export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';
 export { bucketNames } from './persistence/bucket-names.js';
