@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { joinAsConsole } from '../console-presence.js';
 import { connectCli, globalOptions } from '../global-options.js';
 import { formatJson } from '../output.js';
 
@@ -13,6 +14,7 @@ export function createSubCommand({ output }: CommandDeps): Command {
       const g = globalOptions(command);
       const transport = await connectCli(g);
       const target = subject ?? `hms.${g.swarm}.>`;
+      const presence = joinAsConsole(transport, g.swarm, `sub ${target}`);
       let seen = 0;
       await new Promise<void>((resolve) => {
         const stop = transport.tap(target, (view) => {
@@ -27,6 +29,7 @@ export function createSubCommand({ output }: CommandDeps): Command {
         process.once('SIGTERM', () => resolve());
         void transport.closed().then(() => resolve());
       });
+      await presence.leave();
       await transport.close();
     });
 }
