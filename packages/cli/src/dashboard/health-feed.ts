@@ -61,7 +61,14 @@ export function describeEvent(type: string, about: string, body: Record<string, 
 
 function severityOf(type: string, body: Record<string, unknown>): ActivityRow['severity'] {
   if (type === 'cell.escalated' || body.severity === 'critical' || body.outcome === 'gave-up') return 'critical';
-  if (type === 'node.recovered' || body.outcome === 'ok' || body.done === true) return 'info';
+  if (
+    type === 'node.recovered' ||
+    type === 'placement.moved' ||
+    type === 'placement.handoff' ||
+    type === 'placement.rebalance' ||
+    body.outcome === 'ok'
+  )
+    return 'info';
   return 'warning';
 }
 

@@ -97,6 +97,11 @@ export function overallHealth(s: Omit<HealthSnapshot, never>): OverallHealth {
     : { level: 'healthy', reason: 'all nodes alive, all cells running' };
 }
 
+/** Phi as shown: one decimal, `99+` past that (a dead node's phi grows without bound). */
+export function phiLabel(phi: number): string {
+  return phi >= 99 ? '99+' : phi.toFixed(1);
+}
+
 /** Bytes as MiB with one decimal. */
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)}M`;

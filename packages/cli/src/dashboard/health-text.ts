@@ -1,6 +1,6 @@
 import { formatTable } from '../output.js';
 import { activityLine } from './health-feed.js';
-import { type HealthSnapshot, mib, overallHealth } from './health-model.js';
+import { type HealthSnapshot, mib, overallHealth, phiLabel } from './health-model.js';
 
 /** One plain-text frame of the health view (for `--once` and terminals that are not TTYs). */
 export function formatHealthText(s: HealthSnapshot): string {
@@ -18,9 +18,9 @@ export function formatHealthText(s: HealthSnapshot): string {
           s.nodes.map((n) => ({
             node: n.node,
             status: n.state,
-            phi: n.phi.toFixed(1),
+            phi: phiLabel(n.phi),
             role: n.role,
-            cells: n.cells,
+            cells: n.state === 'down' || n.state === 'left' ? '-' : n.cells,
             lag: `${n.lagMs.toFixed(1)}ms`,
             rss: mib(n.rssBytes),
             overload: n.overload ?? '-',

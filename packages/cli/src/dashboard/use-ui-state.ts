@@ -17,6 +17,8 @@ export interface UiState {
   editing: boolean;
   help: boolean;
   detail: Detail | undefined;
+  /** The metric charted in the metrics view (an index, switched with ← →). */
+  metric: number;
 }
 
 const INITIAL: UiState = {
@@ -26,6 +28,7 @@ const INITIAL: UiState = {
   editing: false,
   help: false,
   detail: undefined,
+  metric: 0,
 };
 
 /**

@@ -11,7 +11,7 @@ import { EvolutionView } from './evolution-view.js';
 import { Footer, Header, VIEWS, type ViewName } from './header.js';
 import { HealthView } from './health-view.js';
 import { HelpPanel } from './help-panel.js';
-import { MetricsView } from './metrics-view.js';
+import { MetricsView, NODE_METRICS } from './metrics-view.js';
 
 /** What the app needs: its feeds, and how to ask one cell for its status. */
 export interface AppProps {
@@ -86,6 +86,8 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
     else if (key.tab) switchTo(VIEWS[(VIEWS.indexOf(s.view) + (key.shift ? 3 : 1)) % 4] as ViewName);
     else if (key.upArrow) select(-1);
     else if (key.downArrow) select(1);
+    else if (key.leftArrow) update((u) => ({ metric: (u.metric + NODE_METRICS.length - 1) % NODE_METRICS.length }));
+    else if (key.rightArrow) update((u) => ({ metric: (u.metric + 1) % NODE_METRICS.length }));
     else if (key.pageUp) select(-10);
     else if (key.pageDown) select(10);
     else if (key.escape) {
@@ -126,7 +128,7 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
             columns={columns}
           />
         ) : (
-          <MetricsView metrics={metrics} selected={sel} rows={body} columns={columns} />
+          <MetricsView metrics={metrics} selected={sel} metric={ui().metric} rows={body} columns={columns} />
         )}
       </Box>
       {!connected && <Text color="red">disconnected — reconnecting…</Text>}

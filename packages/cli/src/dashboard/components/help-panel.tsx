@@ -3,7 +3,8 @@ import { Box, Text } from 'ink';
 const KEYS: Array<[string, string]> = [
   ['1 2 3 4', 'Health, Agents, Evolution, Metrics'],
   ['Tab / Shift-Tab', 'next / previous view'],
-  ['↑ ↓', 'select a row'],
+  ['↑ ↓', 'select a row (a node, a cell, an island)'],
+  ['← →', 'the metric charted (Metrics)'],
   ['Enter', 'drill down: a node → its cells; a cell → its state and context'],
   ['Esc', 'back; clears the filter'],
   ['/', 'filter rows by text (Enter keeps it)'],

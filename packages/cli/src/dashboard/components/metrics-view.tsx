@@ -1,26 +1,41 @@
 import { Box, Text } from 'ink';
 import { clockTime, mib } from '../health-model.js';
-import type { MetricsSnapshot } from '../metrics-feed.js';
+import type { MetricsPoint, MetricsSnapshot } from '../metrics-feed.js';
 import { LineChart } from './line-chart.js';
 import { fit } from './state-text.js';
 
-/** The metric charted for the selected node: its message rate summed over its cells. */
-function nodeRate(point: MetricsSnapshot['points'][number], node: string): number {
-  return point.cells.filter((c) => c.node === node).reduce((sum, c) => sum + (c.rate ?? 0), 0);
+/** The metrics a node can be charted by, switched with ← →. */
+export const NODE_METRICS = ['event-loop lag (ms)', 'RSS (MiB)', 'cells', 'messages/s'] as const;
+
+/** One node's value of metric `metric` (an index of {@link NODE_METRICS}) in a sample. */
+export function nodeMetric(point: MetricsPoint, node: string, metric: number): number {
+  const n = point.nodes.find((x) => x.node === node);
+  switch (metric) {
+    case 0:
+      return n?.eventLoopLagMs ?? Number.NaN;
+    case 1:
+      return n ? n.rssBytes / 1024 / 1024 : Number.NaN;
+    case 2:
+      return n?.cells ?? Number.NaN;
+    default:
+      return point.cells.filter((c) => c.node === node).reduce((sum, c) => sum + (c.rate ?? 0), 0);
+  }
 }
 
 /**
- * The metrics view: the metrics history (the collector's samples, up to an hour) — per node its
- * message rate, lag and RSS, the selected node's rate charted, and the busiest cells now.
+ * The metrics view: the metrics history (the collector's samples, up to an hour): per node its
+ * latest figures, the selected node's chosen metric charted, and the busiest cells now.
  */
 export function MetricsView({
   metrics,
   selected,
+  metric,
   rows,
   columns,
 }: {
   metrics: MetricsSnapshot;
   selected: number;
+  metric: number;
   rows: number;
   columns: number;
 }) {
@@ -32,23 +47,27 @@ export function MetricsView({
   const nodes = last.nodes.map((n) => n.node).sort();
   const node = nodes[Math.min(selected, nodes.length - 1)] ?? '';
   const busiest = [...last.cells].sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0)).slice(0, 3);
-  const chartRows = Math.max(3, rows - nodes.length - busiest.length - 4);
+  const chartRows = Math.max(3, rows - nodes.length - 4);
+  const name = NODE_METRICS[metric % NODE_METRICS.length];
   return (
     <Box flexDirection="column">
       <Text
         bold
         wrap="truncate"
-      >{`${fit('NODE', 12)} ${fit('MSG/S', 9)} ${fit('LAG', 8)} ${fit('RSS', 8)} CELLS   ${points.length} samples since ${clockTime(points[0]?.at ?? 0)}`}</Text>
-      {last.nodes
-        .slice()
-        .sort((a, b) => a.node.localeCompare(b.node))
-        .map((n) => (
-          <Text key={n.node} wrap="truncate" inverse={n.node === node}>
-            {`${fit(n.node, 12)} ${fit(nodeRate(last, n.node).toFixed(1), 9)} ${fit(`${n.eventLoopLagMs.toFixed(1)}ms`, 8)} ${fit(mib(n.rssBytes), 8)} ${n.cells}`}
-          </Text>
-        ))}
-      <Text bold wrap="truncate">{`messages/s on ${node}, last ${points.length} samples`}</Text>
-      <LineChart values={points.map((p) => nodeRate(p, node))} width={columns} height={chartRows} />
+      >{`${fit('NODE', 12)} ${fit('LAG', 9)} ${fit('RSS', 9)} ${fit('CELLS', 6)} MSG/S   ${points.length} samples since ${clockTime(points[0]?.at ?? 0)}`}</Text>
+      {nodes.map((id) => (
+        <Text key={id} wrap="truncate" inverse={id === node}>
+          {`${fit(id, 12)} ${fit(`${nodeMetric(last, id, 0).toFixed(1)}ms`, 9)} ${fit(mib(nodeMetric(last, id, 1) * 1024 * 1024), 9)} ${fit(String(nodeMetric(last, id, 2)), 6)} ${nodeMetric(last, id, 3).toFixed(1)}`}
+        </Text>
+      ))}
+      <Text bold wrap="truncate">
+        {`${name} on ${node}`} <Text dimColor>(← → metric, ↑ ↓ node)</Text>
+      </Text>
+      <LineChart
+        values={points.map((p) => nodeMetric(p, node, metric % NODE_METRICS.length))}
+        width={columns}
+        height={chartRows}
+      />
       <Text wrap="truncate">
         <Text bold>busiest </Text>
         {busiest.map((c) => `${c.id} ${(c.rate ?? 0).toFixed(1)}/s`).join(' · ') || 'none'}

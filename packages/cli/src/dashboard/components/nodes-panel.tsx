@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { mib, type NodeRow } from '../health-model.js';
+import { mib, type NodeRow, phiLabel } from '../health-model.js';
 import { fit, StateText } from './state-text.js';
 
 const COLUMNS = [
@@ -25,8 +25,9 @@ export function NodesPanel({ nodes, selected, maxRows }: { nodes: NodeRow[]; sel
       {nodes.length === 0 && <Text dimColor>waiting for node heartbeats…</Text>}
       {nodes.slice(first, first + maxRows).map((n, i) => (
         <Text key={n.node} wrap="truncate" inverse={first + i === selected}>
-          {fit(n.node, 12)} <StateText value={n.state} label={fit(n.state, 7)} /> {fit(n.phi.toFixed(1), 6)}{' '}
-          {fit(n.role, 10)} {fit(String(n.term), 5)} {fit(String(n.cells), 6)} {fit(`${n.lagMs.toFixed(1)}ms`, 8)}{' '}
+          {fit(n.node, 12)} <StateText value={n.state} label={fit(n.state, 7)} /> {fit(phiLabel(n.phi), 6)}{' '}
+          {fit(n.role, 10)} {fit(String(n.term), 5)}{' '}
+          {fit(n.state === 'down' || n.state === 'left' ? '-' : String(n.cells), 6)} {fit(`${n.lagMs.toFixed(1)}ms`, 8)}{' '}
           {fit(mib(n.rssBytes), 8)}{' '}
           {n.overload ? <StateText value="critical" label={fit(n.overload, 12)} /> : fit('-', 12)}
         </Text>
