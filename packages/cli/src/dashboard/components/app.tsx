@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, type Key, Text, useApp, useInput } from 'ink';
 import { useEffect } from 'react';
 import type { DashboardFeeds } from '../dashboard-feeds.js';
 import { useConnection } from '../use-connection.js';
@@ -70,7 +70,7 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
     );
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     const s = ui();
     if (s.editing) {
       if (key.return) update(() => ({ editing: false }));
@@ -105,6 +105,12 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
         showCell(listed[at].id);
       }
     }
+  };
+  useInput((input, key) => {
+    // Keys that arrive in one read come as one string: take them one by one.
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\x1b')) {
+      for (const c of input) onKey(c, keyOf(c, key));
+    } else onKey(input, key);
   });
 
   const body = rows - 3;
@@ -135,4 +141,16 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
       <Footer filter={filter} editing={editing} />
     </Box>
   );
+}
+
+/** The key flags of one character `c` taken out of a multi-character read. */
+function keyOf(c: string, key: Key): Key {
+  return {
+    ...key,
+    return: c === '\r' || c === '\n',
+    tab: c === '\t',
+    backspace: c === '\x7f' || c === '\b',
+    delete: false,
+    escape: false,
+  };
 }

@@ -1,0 +1,191 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  connectTransport,
+  createControlClient,
+  createSilentLogger,
+  createSubjects,
+  type SystemStatus,
+  type Transport,
+} from '@hms/runtime';
+import { waitFor } from '@hms/runtime/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { hmsBin, runHms } from '../fixtures/run-hms.js';
+import { startTmux, type TmuxTerminal } from '../fixtures/tmux-terminal.js';
+
+const NODES = ['node-1', 'node-2', 'node-3'];
+
+/** The row of `node` in the nodes table, or ''. */
+const nodeRow = (screen: string, node: string) => screen.split('\n').find((l) => l.startsWith(`${node} `)) ?? '';
+
+describe('hms dashboard in a real terminal against a 3-node swarm of processes', () => {
+  const home = mkdtempSync(join(tmpdir(), 'hms-dash-'));
+  const swarm = `dash${process.pid}`;
+  const env = { HMS_HOME: home, NATS_URL: inject('natsUrl'), HMS_SWARM: swarm };
+  let client: Transport;
+  let term: TmuxTerminal;
+
+  beforeAll(async () => {
+    expect((await runHms(['up', '--nodes', '3', '--detach'], env)).code).toBe(0);
+    client = await connectTransport({
+      servers: env.NATS_URL,
+      from: 'test',
+      logger: createSilentLogger(),
+      reconnect: false,
+    });
+    term = startTmux(`${process.execPath} ${hmsBin} dashboard; echo "EXIT=$?"`, { columns: 100, rows: 30, env });
+  }, 60_000);
+  afterAll(async () => {
+    term?.close();
+    await client?.close();
+    await runHms(['down'], env);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints one plain-text frame of the health view without a TTY (--once implied) and exits 0', async () => {
+    const { code, stdout } = await runHms(['dashboard'], env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^HMS swarm dash\d+: /);
+    for (const n of NODES) expect(stdout).toMatch(new RegExp(`^${n}\\s+alive`, 'm'));
+    expect(stdout).toMatch(/\d+ cells \(\d+ running/);
+    expect(stdout).not.toContain('\x1b[');
+  });
+
+  it('lists the three nodes, the leader and the cells by status in the health view', async () => {
+    const screen = await term.waitForScreen(
+      (s) =>
+        NODES.every((n) => nodeRow(s, n).includes('alive')) &&
+        /cells \d+: \d+ running/.test(s) &&
+        /leader node-\d/.test(s),
+      'three alive nodes, a leader and running cells',
+    );
+    expect(screen).toContain('1 Health');
+    expect(screen).toMatch(/status HEALTHY|status DEGRADED/);
+    expect(term.query('#{alternate_on}')).toBe('1');
+  });
+
+  it('is a connected console of the swarm, shown by hms system status', async () => {
+    await term.waitForScreen((s) => /1 console \(cli-/.test(s), 'itself among the consoles');
+    const status = JSON.parse((await runHms(['system', 'status', '--json'], env)).stdout) as SystemStatus;
+    expect(status.consoles?.map((c) => c.command)).toContain('dashboard');
+    expect(status.consoles?.[0]?.id).toMatch(/^cli-[A-Za-z0-9_-]+-\d+$/);
+  });
+
+  it('switches views with 1-4 and Tab, selects with the arrows and drills into a cell with Enter', async () => {
+    term.keys('2');
+    await term.waitForScreen(
+      (s) => s.includes('CELL ') && /counter-1\s+counter/.test(s),
+      'the agents view with the cells',
+    );
+    term.keys('Down', 'Enter');
+    await term.waitForScreen((s) => /cell \S+ · running · state/.test(s) && s.includes('handled'), 'a cell in detail');
+    term.keys('Escape');
+    await term.waitForScreen((s) => s.includes('CELL '), 'back to the agents list');
+    term.keys('/', 'p', 'o', 'n', 'g', 'e', 'r', 'Enter');
+    await term.waitForScreen(
+      (s) => s.includes('3 cells') && s.includes('[ponger]'),
+      'the list filtered to the pongers',
+    );
+    term.keys('Escape', '3');
+    await term.waitForScreen(
+      (s) => s.includes('no GA islands reporting') || s.includes('ISLAND'),
+      'the evolution view',
+    );
+    term.keys('Tab');
+    await term.waitForScreen((s) => /samples since|no metric samples|reading the metrics/.test(s), 'the metrics view');
+    term.keys('?');
+    await term.waitForScreen((s) => s.includes('Keys') && s.includes('q, Ctrl-C'), 'the help');
+    term.keys('?', '1');
+    await term.waitForScreen((s) => s.includes('status ') && s.includes('NODE '), 'the health view again');
+  });
+
+  it('redraws on resize, at 80x24 and larger', async () => {
+    term.resize(80, 24);
+    await term.waitForScreen((s) => {
+      const lines = s.split('\n');
+      return (
+        lines.length <= 25 &&
+        lines[0]?.trimEnd().endsWith('connected') === true &&
+        (lines[0]?.trimEnd().length ?? 0) <= 80
+      );
+    }, 'the header fitted to 80 columns');
+    await term.waitForScreen(
+      (s) => s.split('\n').some((l) => l.startsWith('1-4/Tab views')),
+      'the footer on the last row',
+    );
+    term.resize(120, 40);
+    await term.waitForScreen(
+      (s) => (s.split('\n')[0]?.trimEnd().length ?? 0) > 100,
+      'the header widened to 120 columns',
+    );
+  });
+
+  it('shows the new leader within a second of the election and the killed node down and healing within 5 s', async () => {
+    const before = await createControlClient(client, swarm).systemStatus();
+    const victim = before.leader as string;
+    expect(victim).toMatch(/^node-\d$/);
+    const pid = (
+      JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
+    ).nodes.find((n) => n.name === victim)?.pid as number;
+    // The election's own traffic says when it ended: the first leader heartbeat of a higher term.
+    let electedAt = 0;
+    let elected = '';
+    const sub = client.subscribe(createSubjects(swarm).raft('heartbeat'), (m) => {
+      const beat = m.body as { term: number; from: string };
+      if (electedAt === 0 && beat.term > before.term) {
+        electedAt = Date.now();
+        elected = beat.from;
+      }
+    });
+    await client.flush();
+    process.kill(pid, 'SIGKILL');
+    const killedAt = Date.now();
+    try {
+      await term.waitForScreen(
+        (s) => electedAt > 0 && new RegExp(`leader ${elected} · term`).test(s),
+        'the new leader on the dashboard',
+        10_000,
+      );
+      const dashboardMs = Date.now() - electedAt;
+      let status: SystemStatus = before;
+      await waitFor(
+        async () => {
+          status = await createControlClient(client, swarm).systemStatus();
+          return status.leader === elected;
+        },
+        { timeoutMs: 10_000, everyMs: 50, what: 'the new leader in system.status' },
+      );
+      const statusMs = Date.now() - electedAt;
+      expect(dashboardMs).toBeLessThan(1000);
+      expect(statusMs).toBeLessThan(1000);
+      expect(status.nodes.find((n) => n.node === elected)?.role).toBe('leader');
+      await term.waitForScreen(
+        (s) => nodeRow(s, victim).includes(' down ') && /healing\n\s+\d\d:\d\d:\d\d · (re-placed|restart)/.test(s),
+        'the killed node down and its cells being healed',
+        Math.max(0, 5000 - (Date.now() - killedAt)),
+      );
+      process.stdout.write(
+        `kill -9 of leader ${victim}: elected ${elected} after ${electedAt - killedAt} ms; shown by the dashboard ${dashboardMs} ms and by system.status ${statusMs} ms after; down and healing shown ${Date.now() - killedAt} ms after the kill\n`,
+      );
+    } finally {
+      sub.unsubscribe();
+    }
+  }, 30_000);
+
+  it('quits on q with exit code 0, the alternate screen left and the cursor shown, and leaves the swarm', async () => {
+    term.keys('q');
+    await waitFor(() => term.history().includes('EXIT=0'), { timeoutMs: 10_000, everyMs: 100, what: 'exit code 0' });
+    expect(term.query('#{alternate_on}')).toBe('0');
+    // What the program wrote last: the alternate screen left, then the cursor shown.
+    const written = term.output();
+    expect(written).toContain('\x1b[?1049h');
+    expect(written.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(written.lastIndexOf('\x1b[?1049h'));
+    expect(written.lastIndexOf('\x1b[?25h')).toBeGreaterThan(written.lastIndexOf('\x1b[?25l'));
+    await waitFor(async () => ((await createControlClient(client, swarm).systemStatus()).consoles ?? []).length === 0, {
+      timeoutMs: 3000,
+      everyMs: 100,
+      what: 'the console gone from system.status after its leaving heartbeat',
+    });
+  });
+});
