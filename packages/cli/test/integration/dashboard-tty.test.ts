@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CONSOLE_EVENT,
   connectTransport,
   createControlClient,
   createSilentLogger,
@@ -71,6 +73,40 @@ describe('hms dashboard in a real terminal against a 3-node swarm of processes',
     expect(status.consoles?.map((c) => c.command)).toContain('dashboard');
     expect(status.consoles?.[0]?.id).toMatch(/^cli-[A-Za-z0-9_-]+-\d+$/);
   });
+
+  it('notices a console that vanishes without leaving (hms sub killed with -9): console.lost, gone from system.status', async () => {
+    const subjects = createSubjects(swarm);
+    const lost: string[] = [];
+    const sub = client.subscribe(subjects.eventPattern(CONSOLE_EVENT.lost), (m) => {
+      lost.push((m.body as { id: string }).id);
+    });
+    const child = spawn(process.execPath, [hmsBin, 'sub', `hms.${swarm}.evt.nothing.>`], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    try {
+      const consoles = async () => (await createControlClient(client, swarm).systemStatus()).consoles ?? [];
+      await waitFor(async () => (await consoles()).some((c) => c.pid === child.pid && c.command.startsWith('sub ')), {
+        timeoutMs: 10_000,
+        everyMs: 100,
+        what: 'hms sub among the consoles',
+      });
+      child.kill('SIGKILL');
+      await waitFor(async () => !(await consoles()).some((c) => c.pid === child.pid), {
+        timeoutMs: 10_000,
+        everyMs: 100,
+        what: 'the killed console gone from system.status',
+      });
+      await waitFor(() => lost.some((id) => id.endsWith(`-${child.pid}`)), {
+        timeoutMs: 3000,
+        everyMs: 50,
+        what: 'console.lost from the leader',
+      });
+    } finally {
+      sub.unsubscribe();
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('switches views with 1-4 and Tab, selects with the arrows and drills into a cell with Enter', async () => {
     term.keys('2');
