@@ -31,6 +31,8 @@ const HEALING_EVENTS = [
 const HEALING_WINDOW_MS = 60_000;
 /** How many rows the activity panels keep. */
 const KEEP = 50;
+/** Rate points kept per node (one per heartbeat: about 5 minutes at the default 1 s). */
+const RATE_POINTS = 300;
 /** Phi at which a silent node is shown down (the nodes' own default `health.suspectPhi`). */
 const DOWN_PHI = 8;
 
@@ -91,6 +93,18 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
   const alerts: ActivityRow[] = [];
   const seenAlerts = new Set<string>();
   let leaderSeen = '';
+  const rates = new Map<string, { handled: number; ts: number; series: number[] }>();
+  /** Messages per second between a node's consecutive heartbeats (a restarted node starts over). */
+  const noteRate = (hb: NodeHeartbeat) => {
+    const prev = rates.get(hb.node);
+    const handled = hb.totals?.handled ?? 0;
+    const series = prev?.series ?? [];
+    if (prev && hb.ts > prev.ts && handled >= prev.handled) {
+      series.push(((handled - prev.handled) * 1000) / (hb.ts - prev.ts));
+      if (series.length > RATE_POINTS) series.shift();
+    }
+    rates.set(hb.node, { handled, ts: hb.ts, series });
+  };
 
   const push = (rows: ActivityRow[], row: ActivityRow) => {
     rows.unshift(row);
@@ -129,6 +143,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
   const subs = [
     transport.subscribe(subjects.heartbeatPattern(), (msg) => {
       peers.observe(msg.body as NodeHeartbeat);
+      noteRate(msg.body as NodeHeartbeat);
       listeners.emit();
     }),
     transport.subscribe(subjects.consolePattern(), (msg) => {
@@ -207,6 +222,13 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
       healing: healing.filter((h) => now - h.at <= HEALING_WINDOW_MS),
       alerts: [...alerts],
       consoles: consoles.list(now),
+      busiest: peers
+        .list()
+        .filter((p) => p.status !== 'left' && nodes.find((n) => n.node === p.node)?.state !== 'down')
+        .flatMap((p) => (p.heartbeat.busiest ?? []).map((b) => ({ ...b, node: p.node })))
+        .sort((a, b) => b.rate - a.rate)
+        .slice(0, 5),
+      rates: Object.fromEntries([...rates].map(([node, r]) => [node, [...r.series]])),
       watchingMs: now - startedAt,
     };
   };

@@ -1,4 +1,4 @@
-import type { ConsoleInfo } from '@hms/runtime';
+import type { BusyCell, ConsoleInfo } from '@hms/runtime';
 
 /** How a node looks on the dashboard. */
 export type NodeState = 'alive' | 'late' | 'down' | 'left';
@@ -59,6 +59,10 @@ export interface HealthSnapshot {
   /** Latest alerts, newest first. */
   alerts: ActivityRow[];
   consoles: ConsoleInfo[];
+  /** The busiest cells of the swarm now (from the nodes' heartbeats), busiest first, at most 5. */
+  busiest: Array<BusyCell & { node: string }>;
+  /** Per node, messages handled per second at each of its recent heartbeats, oldest first. */
+  rates: Record<string, number[]>;
   /** Millis since the dashboard started watching. */
   watchingMs: number;
 }

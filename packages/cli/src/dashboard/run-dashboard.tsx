@@ -51,8 +51,9 @@ export async function printHealthFrame(g: GlobalOptions): Promise<string> {
  */
 export async function runDashboard(g: GlobalOptions): Promise<void> {
   const transport = await connectCli(g, 'hms-dashboard', true);
-  const presence = joinAsConsole(transport, g.swarm, 'dashboard');
+  // Subscribed first, so that the dashboard sees its own console heartbeats too.
   const feeds = createDashboardFeeds(transport, g.swarm);
+  const presence = joinAsConsole(transport, g.swarm, 'dashboard');
   const restore = () => process.stdout.write(`${ALT_SCREEN_OFF}${CURSOR_SHOW}`);
   process.stdout.write(ALT_SCREEN_ON);
   process.once('exit', restore);

@@ -36,6 +36,8 @@ const health: HealthSnapshot = {
   healing: [],
   alerts: [],
   consoles: [],
+  busiest: [],
+  rates: {},
   watchingMs: 0,
 };
 
@@ -67,7 +69,7 @@ describe('App', () => {
     app.stdin.write('\t');
     await shows(app, 'no GA islands reporting');
     app.stdin.write('4');
-    await shows(app, 'no metric samples');
+    await shows(app, 'waiting for node heartbeats');
     app.unmount();
   });
 

@@ -32,6 +32,8 @@ const snapshot = (over: Partial<HealthSnapshot> = {}): HealthSnapshot => ({
   healing: [],
   alerts: [],
   consoles: [],
+  busiest: [],
+  rates: {},
   watchingMs: 10_000,
   ...over,
 });

@@ -50,7 +50,8 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
         ? filterCells(cells.cells, f).length
         : v === 'Evolution'
           ? evolution.islands.filter((r) => !f || r.key.includes(f)).length
-          : (metrics.points.at(-1)?.nodes.length ?? 0);
+          : new Set([...health.nodes.map((n) => n.node), ...(metrics.points.at(-1)?.nodes.map((n) => n.node) ?? [])])
+              .size;
   const current = (s = ui()) => Math.min(s.selected[s.view], Math.max(0, count(s.view, s.filter) - 1));
   const sel = current();
   const select = (delta: number) =>
@@ -134,7 +135,14 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
             columns={columns}
           />
         ) : (
-          <MetricsView metrics={metrics} selected={sel} metric={ui().metric} rows={body} columns={columns} />
+          <MetricsView
+            metrics={metrics}
+            health={health}
+            selected={sel}
+            metric={ui().metric}
+            rows={body}
+            columns={columns}
+          />
         )}
       </Box>
       {!connected && <Text color="red">disconnected — reconnecting…</Text>}

@@ -1,13 +1,13 @@
 import asciichart from 'asciichart';
 import { Box, Text } from 'ink';
 
-/** Keeps at most `width` points, evenly picked, the last one always. */
-export function downsample(values: readonly number[], width: number): number[] {
-  if (values.length <= width) return [...values];
+/** Exactly `width` points picked evenly from `values` (stretched when fewer), the last one last. */
+export function resample(values: readonly number[], width: number): number[] {
+  if (values.length === 0 || width <= 0) return [];
   const step = values.length / width;
   return Array.from(
     { length: width },
-    (_, i) => values[Math.min(values.length - 1, Math.round((i + 1) * step) - 1)] as number,
+    (_, i) => values[Math.min(values.length - 1, Math.ceil((i + 1) * step) - 1)] as number,
   );
 }
 
@@ -15,7 +15,7 @@ export function downsample(values: readonly number[], width: number): number[] {
 export function LineChart({ values, width, height }: { values: number[]; width: number; height: number }) {
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length < 2) return <Text dimColor>not enough points to chart yet</Text>;
-  const plot = asciichart.plot(downsample(finite, Math.max(10, width - 12)), {
+  const plot = asciichart.plot(resample(finite, Math.max(10, width - 14)), {
     height: Math.max(2, height - 1),
     format: (x: number) => x.toPrecision(4).padStart(9),
   });
