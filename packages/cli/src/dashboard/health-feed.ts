@@ -50,6 +50,8 @@ export function describeEvent(type: string, about: string, body: Record<string, 
       return `rebalance: ${b.moved} moved, ${b.inFlight} in flight, ${b.remaining} to go${b.done ? ' (done)' : ''}`;
     case 'cell.crashed':
       return `${about} crashed: ${b.error ?? b.message ?? ''}`;
+    case 'cell.escalated':
+      return `${about} given up: ${b.reason ?? ''}`;
     case 'alert.raised':
       return `${b.severity ?? 'alert'} ${b.kind ?? ''} ${b.id ?? about}: ${b.reason ?? ''}`;
     case 'node.overloaded':
@@ -136,6 +138,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
         about: e.cell,
         text: describeEvent(e.type, e.cell, body),
         severity: severityOf(e.type, body),
+        ...(typeof body.restartInMs === 'number' ? { restartAt: e.at + body.restartInMs } : {}),
       });
     listeners.emit();
   };
@@ -219,7 +222,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
       cellsByStatus,
       totalCells,
       rebalance: leaderHb?.rebalance ?? null,
-      healing: healing.filter((h) => now - h.at <= HEALING_WINDOW_MS),
+      healing: healing.filter((h) => now - h.at <= HEALING_WINDOW_MS).map((h) => withBackoff(h, now)),
       alerts: [...alerts],
       consoles: consoles.list(now),
       busiest: peers
@@ -242,6 +245,13 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
       for (const s of subs) s.unsubscribe();
     },
   };
+}
+
+/** A crashed cell's row with its restart backoff counted down. */
+export function withBackoff(row: ActivityRow, now: number): ActivityRow {
+  if (row.restartAt === undefined) return row;
+  const left = row.restartAt - now;
+  return { ...row, text: `${row.text} — ${left > 0 ? `restart in ${(left / 1000).toFixed(1)} s` : 'restarting'}` };
 }
 
 /** `12:00:01` and the row's text. */

@@ -33,6 +33,8 @@ export interface ActivityRow {
   about: string;
   text: string;
   severity: 'info' | 'warning' | 'critical';
+  /** A crashed cell's restart is due at this epoch-millis time (its backoff), if one is. */
+  restartAt?: number;
 }
 
 /** The overall status and why. */

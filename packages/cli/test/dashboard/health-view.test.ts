@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { describe, expect, it } from 'vitest';
 import { HealthView } from '../../src/dashboard/components/health-view.js';
+import { withBackoff } from '../../src/dashboard/health-feed.js';
 import { type HealthSnapshot, type NodeRow, overallHealth } from '../../src/dashboard/health-model.js';
 
 const node = (name: string, over: Partial<NodeRow> = {}): NodeRow => ({
@@ -100,5 +101,16 @@ describe('HealthView', () => {
     expect(frame).toMatch(/node-3\s+down\s+99\+\s+-\s+2\s+-/);
     expect(frame).toContain('re-placed counter-1 node-3 → node-1');
     expect(frame).toContain('DEGRADED — node-3 down');
+  });
+});
+
+describe('withBackoff', () => {
+  const row = { at: 1000, type: 'cell.crashed', about: 'c1', text: 'c1 crashed: boom', severity: 'warning' as const };
+  it('counts a crashed cell’s restart backoff down, then says it is restarting', () => {
+    expect(withBackoff({ ...row, restartAt: 3000 }, 1500).text).toBe('c1 crashed: boom — restart in 1.5 s');
+    expect(withBackoff({ ...row, restartAt: 3000 }, 3000).text).toBe('c1 crashed: boom — restarting');
+  });
+  it('leaves rows without a backoff as they are', () => {
+    expect(withBackoff(row, 1500)).toBe(row);
   });
 });

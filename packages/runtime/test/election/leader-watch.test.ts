@@ -32,7 +32,7 @@ describe('LeaderWatch', () => {
   it('ignores malformed heartbeats', () => {
     const w = new LeaderWatch();
     for (const bad of [{}, { term: '5', from: 'x' }, { term: 5 }, { from: 'x' }]) {
-      w.observe(bad as { term: number; from: string }, 1000);
+      w.observe(bad as unknown as { term: number; from: string }, 1000);
     }
     expect(w.current(1000).leader).toBeNull();
   });
