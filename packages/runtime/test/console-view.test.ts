@@ -35,4 +35,12 @@ describe('ConsoleView', () => {
     expect(v.sweep(CONSOLE_MISSED_BEATS * 1000 + 1).map((c) => c.id)).toEqual(['cli-a']);
     expect(v.list(CONSOLE_MISSED_BEATS * 1000 + 2)).toEqual([]);
   });
+
+  it('leaves a silent console out of the list but still reports it to the sweep (regression: a list removed it, and no console.lost was sent)', () => {
+    const v = new ConsoleView();
+    v.observe(beat('cli-a', 0), 0);
+    const late = CONSOLE_MISSED_BEATS * 1000 + 1;
+    expect(v.list(late)).toEqual([]);
+    expect(v.sweep(late).map((c) => c.id)).toEqual(['cli-a']);
+  });
 });

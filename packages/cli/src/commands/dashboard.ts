@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
-import { printHealthFrame, runDashboard } from '../dashboard/run-dashboard.js';
+import { printHealthFrame } from '../dashboard/print-health-frame.js';
 import { globalOptions } from '../global-options.js';
 
 /** `hms dashboard [--once]`: the live console, or one plain-text frame of its health view. */
@@ -14,6 +14,10 @@ export function createDashboardCommand({ output }: CommandDeps): Command {
         output.out(await printHealthFrame(g));
         return;
       }
+      // React's production build: its development build checks and times every render (3x the CPU).
+      process.env.NODE_ENV ??= 'production';
+      // Loaded here, not at start-up: other commands never load Ink and React.
+      const { runDashboard } = await import('../dashboard/run-dashboard.js');
       await runDashboard(g);
     });
 }

@@ -161,7 +161,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
     const key = `${now}|${term}`;
     if (key !== leaderSeen) {
       leaderSeen = key;
-      listeners.emit();
+      listeners.emit(true);
     }
   }, 100);
   leaderTimer.unref();

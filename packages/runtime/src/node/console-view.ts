@@ -71,10 +71,14 @@ export class ConsoleView {
     return gone;
   }
 
-  /** The connected consoles, by id. */
+  /**
+   * The connected consoles, by id: silent ones are left out but not removed, so that
+   * {@link sweep} still finds them (and the leader announces them lost).
+   */
   list(now = Date.now()): ConsoleInfo[] {
-    this.sweep(now);
-    return [...this.consoles.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.consoles.values()]
+      .filter((c) => now - c.lastSeen <= CONSOLE_MISSED_BEATS * c.intervalMs)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 }
 

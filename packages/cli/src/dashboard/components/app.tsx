@@ -30,10 +30,12 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
   const { columns, rows } = useTerminalSize();
   const [ui, update] = useUiState();
   const connected = useConnection(isConnected);
-  const health = useFeed(feeds.health);
-  const cells = useFeed(feeds.cells);
-  const evolution = useFeed(feeds.evolution);
-  const metrics = useFeed(feeds.metrics);
+  // Heartbeats arrive every second from every node: the health view redraws at most twice a
+  // second for them, and once a second as silence grows; a new leader is drawn at once.
+  const health = useFeed(feeds.health, 500, 1000);
+  const cells = useFeed(feeds.cells, 500);
+  const evolution = useFeed(feeds.evolution, 500);
+  const metrics = useFeed(feeds.metrics, 500);
   const { view, filter, editing, help, detail } = ui();
 
   // The cell list is asked for only while the agents view is open.
