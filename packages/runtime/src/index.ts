@@ -1,4 +1,5 @@
 export type { CellContext } from './cell/cell-context.js';
+export type { CellEventRecord, CellInspection, StateTreeNode } from './cell/cell-inspection.js';
 export { CellRegistry } from './cell/cell-registry.js';
 export { CELL_STATUS, type CellHealth, type CellStatus } from './cell/cell-status.js';
 export {

@@ -1,9 +1,17 @@
-import { type CreateAgentRequest, createControlClient, createSubjects, NoRespondersError } from '@hms/runtime';
+import {
+  type CellInspection,
+  type CreateAgentRequest,
+  createControlClient,
+  createSubjects,
+  HOST_MESSAGE,
+  NoRespondersError,
+} from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseCellId, parseCellIds } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, rethrowNotFound } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
+import { formatInspection } from '../inspection-text.js';
 import { formatJson, formatTable } from '../output.js';
 import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
 
@@ -134,6 +142,22 @@ export function createAgentCommand({ output }: CommandDeps): Command {
         await t.flush();
       });
       if (!g.json) output.out(`sent ${type} to ${id}`);
+    });
+
+  agent
+    .command('inspect')
+    .description("a cell's machine: state value, context, the state tree with the active states, its last events")
+    .argument('<id>', 'cell id', parseCellId)
+    .action(async (id: string, _opts, command: Command) => {
+      const g = globalOptions(command);
+      const inspection = (await withConnection(g, (t) =>
+        t.request(cellInbox(g.swarm, id), HOST_MESSAGE.inspect, undefined, { timeout: 5000 }),
+      ).catch((err: unknown) => {
+        if (err instanceof NoRespondersError)
+          throw new CliError(`cell ${id} does not answer (unknown, or not running)`);
+        throw err;
+      })) as CellInspection;
+      output.out(g.json ? formatJson(inspection) : formatInspection(inspection));
     });
 
   agent

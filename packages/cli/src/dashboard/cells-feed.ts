@@ -106,13 +106,13 @@ export function createCellsFeed(transport: Transport, swarm: string): CellsFeed 
   };
 }
 
-/** Asks one cell for its health and state (`hms.status` to its inbox). */
+/** Asks one cell for its health, context, state tree and last events (`hms.inspect` to its inbox). */
 export async function fetchCellStatus(
   transport: Transport,
   swarm: string,
   id: string,
 ): Promise<Record<string, unknown>> {
-  return (await transport.request(createSubjects(swarm).cellInbox(id), HOST_MESSAGE.status, undefined, {
+  return (await transport.request(createSubjects(swarm).cellInbox(id), HOST_MESSAGE.inspect, undefined, {
     timeout: 2000,
   })) as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type CellInspection,
   CONSOLE_EVENT,
   connectTransport,
   createControlClient,
@@ -109,6 +110,20 @@ describe('hms dashboard in a real terminal against a 3-node swarm of processes',
     }
   }, 30_000);
 
+  it('inspects a cell: state value, context, the state tree with the active state, its last events', async () => {
+    await runHms(['agent', 'call', 'counter-1', 'increment', '{"by":2}'], env);
+    const text = await runHms(['agent', 'inspect', 'counter-1'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^cell counter-1 \(counter\) on node-\d: running, state "counting"/);
+    expect(text.stdout).toMatch(/states \(● active\):\n {2}● counter \(compound\)\n {4}● counting/);
+    expect(text.stdout).toMatch(/in {2}increment from /);
+    const json = JSON.parse((await runHms(['agent', 'inspect', 'counter-1', '--json'], env)).stdout) as CellInspection;
+    expect(json.context).toMatchObject({ count: 2 });
+    expect(json.tree.children.find((c) => c.key === 'counting')?.active).toBe(true);
+    expect(json.events.some((e) => e.dir === 'out' && e.type === 'counter.changed')).toBe(true);
+    expect((await runHms(['agent', 'inspect', 'no-such-cell'], env)).code).toBe(1);
+  });
+
   it('switches views with 1-4 and Tab, selects with the arrows and drills into a cell with Enter', async () => {
     term.keys('2');
     await term.waitForScreen(
@@ -116,7 +131,10 @@ describe('hms dashboard in a real terminal against a 3-node swarm of processes',
       'the agents view with the cells',
     );
     term.keys('Down', 'Enter');
-    await term.waitForScreen((s) => /cell \S+ · running · state/.test(s) && s.includes('handled'), 'a cell in detail');
+    await term.waitForScreen(
+      (s) => /cell \S+ \(\S+\) · running · state/.test(s) && s.includes('states (● active):') && s.includes('context:'),
+      'a cell in detail: its states and context',
+    );
     term.keys('Escape');
     await term.waitForScreen((s) => s.includes('CELL '), 'back to the agents list');
     term.keys('/', 'p', 'o', 'n', 'g', 'e', 'r', 'Enter');

@@ -11,6 +11,7 @@ import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
+import { CellEventRing, type CellInspection, plainValue, stateTree, valueHasPath } from './cell-inspection.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { rearmDelays } from './rearm-delays.js';
@@ -20,6 +21,8 @@ import { toEvent } from './to-event.js';
 /** Inbox message types the host answers itself, whatever the machine is. */
 export const HOST_MESSAGE = {
   status: 'hms.status',
+  /** Its health with its context, state tree and last events: a {@link CellInspection}. */
+  inspect: 'hms.inspect',
 } as const;
 
 /** What {@link startCell} needs. */
@@ -105,6 +108,8 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     return subject;
   };
+  /** The last events in and out, for `hms.inspect`. */
+  const recent = new CellEventRing();
   const guard = options.guard
     ? createDependencyGuard({
         cellId: id,
@@ -121,8 +126,12 @@ export function startCell(options: StartCellOptions): RunningCell {
     config,
     logger,
     clock: options.clock,
-    send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
+    send: (to, type, body) => {
+      recent.record('out', type, to);
+      transport.publish(subjects.cellInbox(to), type, body, { from: id });
+    },
     request: async (to, type, body, requestOptions) => {
+      recent.record('out', type, to);
       const startedAt = Date.now();
       const began = performance.now();
       const trace = options.guard?.trace;
@@ -148,7 +157,10 @@ export function startCell(options: StartCellOptions): RunningCell {
         throw err;
       }
     },
-    publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
+    publish: (type, body) => {
+      recent.record('out', type);
+      transport.publish(eventSubject(type), type, body, { from: id });
+    },
     sendMigrants: (islandId, body) =>
       transport.publish(subjects.gaMigrants(islandId), MIGRANTS_EVENT, body, { from: id }),
     control: (command, body, requestOptions) =>
@@ -206,12 +218,17 @@ export function startCell(options: StartCellOptions): RunningCell {
   actor.subscribe({ next: saver ? () => saver.changed() : undefined, error: crash });
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
+    recent.record('out', type);
     transport.publish(eventSubject(type), type, body, { from: id });
   });
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {
     if (msg.type === HOST_MESSAGE.status) {
       msg.respond(cell.health());
+      return;
+    }
+    if (msg.type === HOST_MESSAGE.inspect) {
+      msg.respond(inspect());
       return;
     }
     if (status !== CELL_STATUS.running) {
@@ -225,6 +242,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     const started = performance.now();
+    recent.record('in', msg.type, msg.from);
     const event = toEvent(msg.type, msg.from, msg.body);
     const before = actor.getSnapshot();
     if (!definition.queries.includes(msg.type) && !before.can(event)) {
@@ -304,6 +322,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     // The subject names the publishing cell; hms-from says the same unless someone else sent it.
     const from = subjects.parseEvent(msg.subject)?.cellId ?? msg.from;
+    recent.record('in', as ?? msg.type, from);
     actor.send(toEvent(as ?? msg.type, from, msg.body));
     handled++;
   };
@@ -312,6 +331,17 @@ export function startCell(options: StartCellOptions): RunningCell {
     if (status !== CELL_STATUS.running) return;
     actor.send(toEvent(as ?? 'heartbeat', msg.from, msg.body));
     handled++;
+  };
+
+  /** Its health, context, state tree (active states marked) and last events. */
+  const inspect = (): CellInspection => {
+    const snapshot = actor.getSnapshot();
+    return {
+      ...cell.health(),
+      context: plainValue(snapshot.context),
+      tree: stateTree(actor.logic.root, (path) => valueHasPath(snapshot.value, path)),
+      events: recent.list(),
+    };
   };
 
   const onMalformed = () => {

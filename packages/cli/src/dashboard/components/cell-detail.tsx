@@ -1,8 +1,14 @@
+import type { CellEventRecord, StateTreeNode } from '@hms/runtime';
 import { Box, Text } from 'ink';
+import { stateTreeLines } from '../../inspection-text.js';
+import { clockTime } from '../health-model.js';
 import { stateLabel } from './agents-view.js';
 import { StateText } from './state-text.js';
 
-/** One cell's answer to `hms.status`: its state value, counters, circuits and (when sent) context. */
+/**
+ * One cell's answer to `hms.inspect`: its status and counters, its states (the active ones
+ * marked ●), its context and its last events in and out — cut to `rows` lines.
+ */
 export function CellDetail({
   id,
   status,
@@ -15,26 +21,43 @@ export function CellDetail({
   rows: number;
 }) {
   if (error) return <Text wrap="truncate">{`cell ${id}: ${error} (Esc to go back)`}</Text>;
-  if (!status) return <Text dimColor>{`asking ${id} for its status…`}</Text>;
-  const { context, state, circuits, ...rest } = status;
+  if (!status) return <Text dimColor>{`asking ${id} for its state…`}</Text>;
+  const s = status as Record<string, unknown> & { tree?: StateTreeNode; events?: CellEventRecord[] };
+  const counters = ['node', 'mailbox', 'handled', 'errors', 'restarts']
+    .map((k) => `${k} ${String(s[k] ?? '-')}`)
+    .join(' · ');
+  const events = (s.events ?? [])
+    .slice(-5)
+    .map(
+      (e) =>
+        `${clockTime(e.at)} ${e.dir === 'in' ? 'in ' : 'out'} ${e.type}${e.peer ? ` ${e.dir === 'in' ? 'from' : 'to'} ${e.peer}` : ''}`,
+    );
   const lines = [
-    ...Object.entries(rest).map(([k, v]) => `${k.padEnd(10)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
-    `${'circuits'.padEnd(10)} ${circuits ? JSON.stringify(circuits) : 'none'}`,
+    counters,
+    ...(s.lastError ? [`last error: ${String(s.lastError)}`] : []),
+    ...(s.circuits ? [`circuits: ${JSON.stringify(s.circuits)}`] : []),
+    'states (● active):',
+    ...(s.tree ? stateTreeLines(s.tree).map((l) => `  ${l}`) : ['  (not sent by this node)']),
+    `last events:${events.length ? '' : ' none yet'}`,
+    ...events.map((e) => `  ${e}`),
     'context:',
-    ...(context === undefined
-      ? ['  (not sent by this cell)']
-      : JSON.stringify(context, null, 2)
+    ...(s.context === undefined
+      ? ['  (not sent by this node)']
+      : JSON.stringify(s.context, null, 2)
           .split('\n')
           .map((l) => `  ${l}`)),
   ];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>cell {id}</Text> · <StateText value={String(status.status ?? '')} /> · state{' '}
-        <Text bold>{stateLabel(state)}</Text> <Text dimColor>(Esc back)</Text>
+        <Text bold>
+          cell {id} ({String(s.type ?? '')})
+        </Text>{' '}
+        · <StateText value={String(s.status ?? '')} /> · state <Text bold>{stateLabel(s.state)}</Text>{' '}
+        <Text dimColor>(Esc back)</Text>
       </Text>
       {lines.slice(0, Math.max(1, rows - 1)).map((l, i) => (
-        <Text key={i} wrap="truncate">
+        <Text key={`${i}:${l}`} wrap="truncate">
           {l}
         </Text>
       ))}
