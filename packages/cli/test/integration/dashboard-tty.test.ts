@@ -14,6 +14,7 @@ import {
 } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AgentGraph } from '../../src/agent-graph.js';
 import { hmsBin, runHms } from '../fixtures/run-hms.js';
 import { startTmux, type TmuxTerminal } from '../fixtures/tmux-terminal.js';
 
@@ -122,6 +123,22 @@ describe('hms dashboard in a real terminal against a 3-node swarm of processes',
     expect(json.tree.children.find((c) => c.key === 'counting')?.active).toBe(true);
     expect(json.events.some((e) => e.dir === 'out' && e.type === 'counter.changed')).toBe(true);
     expect((await runHms(['agent', 'inspect', 'no-such-cell'], env)).code).toBe(1);
+  });
+
+  it('prints the communication graph: the pingers calling the pongers (caller and callee), the counter listening to ticks from any cell', async () => {
+    const run = await runHms(['agent', 'graph', '--format', 'json', '--window', '5000'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const graph = JSON.parse(run.stdout) as AgentGraph;
+    expect(graph.cells.map((c) => c.id)).toContain('counter-1');
+    for (const n of [1, 2, 3]) {
+      const edge = graph.calls.find((e) => e.from === `pinger-${n}`);
+      expect(edge?.to).toMatch(/^ponger-\d$/);
+      expect(edge?.calls).toBeGreaterThan(0);
+    }
+    expect(graph.events).toContainEqual({ from: '*', to: 'counter-1', event: 'tick' });
+    const dot = await runHms(['agent', 'graph', '--window', '1500'], env);
+    expect((await runHms(['agent', 'graph', '--window', '10'], env)).code).toBe(2);
+    expect(dot.stdout).toMatch(/^digraph hms \{[\s\S]*"\*" -> "counter-1" \[label="tick", style=dashed\];/);
   });
 
   it('switches views with 1-4 and Tab, selects with the arrows and drills into a cell with Enter', async () => {

@@ -138,7 +138,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       try {
         guard?.before(to);
       } catch (err) {
-        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected);
+        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected, id);
         throw err;
       }
       try {
@@ -149,11 +149,11 @@ export function startCell(options: StartCellOptions): RunningCell {
           ...(timeout === undefined ? {} : { timeout }),
         });
         guard?.success(to);
-        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok);
+        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok, id);
         return reply;
       } catch (err) {
         guard?.failure(to, err);
-        trace?.record(to, startedAt, performance.now() - began, callOutcome(err));
+        trace?.record(to, startedAt, performance.now() - began, callOutcome(err), id);
         throw err;
       }
     },
@@ -348,6 +348,13 @@ export function startCell(options: StartCellOptions): RunningCell {
     errors++;
   };
 
+  /** Its topics as `hms agent graph` shows them; computed once. */
+  const topicNames = definition
+    .topics(config)
+    .map((t) =>
+      'heartbeats' in t ? 'heartbeats' : 'migrants' in t ? 'migrants' : t.from ? `${t.event}@${t.from}` : t.event,
+    );
+
   const cell: RunningCell = {
     id,
     type: definition.type,
@@ -368,6 +375,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       startedAt,
       ...(lastError ? { lastError } : {}),
       ...(guard && Object.keys(guard.states()).length ? { circuits: guard.states() } : {}),
+      ...(topicNames.length ? { topics: topicNames } : {}),
     }),
     async stop(stopOptions = {}) {
       if (status === CELL_STATUS.stopped) return;
