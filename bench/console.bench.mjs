@@ -70,11 +70,16 @@ while (running() < CELLS) await new Promise((r) => setTimeout(r, 50));
 
 // Everything the dashboard sends, by subject family.
 const sent = { control: 0, node: 0, console: 0, other: 0 };
-const stopTap = client.tap(`hms.${swarm}.>`, (view) => {
-  if (view.from !== 'hms-dashboard' && !view.subject.startsWith(`hms.${swarm}.console.`)) return;
-  if (view.subject.startsWith(`hms.${swarm}.ctl.`)) sent.control++;
-  else if (view.subject.startsWith(`hms.${swarm}.node.`)) sent.node++;
-  else if (view.subject.startsWith(`hms.${swarm}.console.`)) sent.console++;
+const prefix = {
+  control: subjects.controlPattern().slice(0, -1),
+  node: subjects.nodeCommand('n', 'c').slice(0, -'n.c'.length),
+  console: subjects.consolePattern().slice(0, -1),
+};
+const stopTap = client.tap(subjects.all(), (view) => {
+  if (view.from !== 'hms-dashboard' && !view.subject.startsWith(prefix.console)) return;
+  if (view.subject.startsWith(prefix.control)) sent.control++;
+  else if (view.subject.startsWith(prefix.node)) sent.node++;
+  else if (view.subject.startsWith(prefix.console)) sent.console++;
   else sent.other++;
 });
 
