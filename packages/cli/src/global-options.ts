@@ -67,15 +67,19 @@ export function globalOptions(command: Command): GlobalOptions {
   };
 }
 
-/** Connects the CLI to NATS, failing fast: exit code 3 with one line when it cannot. */
-export async function connectCli(g: GlobalOptions, name = 'hms-cli'): Promise<Transport> {
+/**
+ * Connects the CLI to NATS, failing fast: exit code 3 with one line when it cannot. With
+ * `reconnect` (long-running sessions such as the dashboard) a connection lost later is retried
+ * forever; otherwise it closes.
+ */
+export async function connectCli(g: GlobalOptions, name = 'hms-cli', reconnect = false): Promise<Transport> {
   try {
     return await connectTransport({
       servers: g.nats ?? DEFAULT_NATS_URL,
       from: name,
       name,
       codec: g.codec,
-      reconnect: false,
+      reconnect,
       timeout: 3000,
       logger: createSilentLogger(),
       ...(g.creds ? { creds: g.creds } : {}),

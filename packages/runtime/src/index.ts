@@ -1,4 +1,5 @@
 export type { CellContext } from './cell/cell-context.js';
+export type { CellEventRecord, CellInspection, StateTreeNode } from './cell/cell-inspection.js';
 export { CellRegistry } from './cell/cell-registry.js';
 export { CELL_STATUS, type CellHealth, type CellStatus } from './cell/cell-status.js';
 export {
@@ -60,6 +61,7 @@ export {
   step as electionStep,
 } from './election/election-core.js';
 export type { ElectionMessage, Outgoing } from './election/election-messages.js';
+export { LEADER_SILENT_MS, LeaderWatch, type SeenLeader, watchLeader } from './election/leader-watch.js';
 export {
   AlreadyExistsError,
   CellFailedError,
@@ -119,9 +121,19 @@ export {
   restorePopulation,
 } from './native-population.js';
 export { natsServerBinary, PROJECT_NATS_SERVER } from './nats-server-binary.js';
+export {
+  CONSOLE_EVENT,
+  CONSOLE_HEARTBEAT,
+  CONSOLE_MISSED_BEATS,
+  type ConsoleHeartbeat,
+  type ConsoleInfo,
+  ConsoleView,
+  watchConsoles,
+} from './node/console-view.js';
 export { HEARTBEAT_MAX_CELLS, type HeartbeatCellSummary, HeartbeatCells } from './node/heartbeat-cells.js';
 export { heartbeatProblem } from './node/heartbeat-shape.js';
 export { LIFECYCLE_EVENT } from './node/lifecycle-events.js';
+export { fetchNodeCells, NODE_COMMAND, type NodeCellsPage } from './node/node-commands.js';
 export type { BusyCell, CellTotals, NodeHeartbeat, OverloadStatus } from './node/node-heartbeat.js';
 export { createNode, type NodeHost, type NodeOptions } from './node/node-host.js';
 export { PEER_STATUS, type Peer, type PeerStatus, PeerView } from './node/peer-view.js';

@@ -1,9 +1,19 @@
-import { type CreateAgentRequest, createControlClient, createSubjects, NoRespondersError } from '@hms/runtime';
-import { Command, InvalidArgumentError } from 'commander';
+import {
+  type CellInspection,
+  type CreateAgentRequest,
+  createControlClient,
+  createSubjects,
+  HOST_MESSAGE,
+  NoRespondersError,
+} from '@hms/runtime';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { collectAgentGraph } from '../agent-graph.js';
+import { GRAPH_FORMATS, type GraphFormat, graphToDot, graphToMermaid } from '../agent-graph-format.js';
 import { parseCellId, parseCellIds } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';
-import { CliError, rethrowNotFound } from '../errors.js';
+import { CliError, rethrowNotFound, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
+import { formatInspection } from '../inspection-text.js';
 import { formatJson, formatTable } from '../output.js';
 import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
 
@@ -133,6 +143,48 @@ export function createAgentCommand({ output }: CommandDeps): Command {
         await t.publishChecked(cellInbox(g.swarm, id), type, body);
       });
       if (!g.json) output.out(`sent ${type} to ${id}`);
+    });
+
+  agent
+    .command('inspect')
+    .description("a cell's machine: state value, context, the state tree with the active states, its last events")
+    .argument('<id>', 'cell id', parseCellId)
+    .action(async (id: string, _opts, command: Command) => {
+      const g = globalOptions(command);
+      const inspection = (await withConnection(g, (t) =>
+        t.request(cellInbox(g.swarm, id), HOST_MESSAGE.inspect, undefined, { timeout: 5000 }),
+      ).catch((err: unknown) => {
+        if (err instanceof NoRespondersError)
+          throw new CliError(`cell ${id} does not answer (unknown, or not running)`);
+        throw err;
+      })) as CellInspection;
+      output.out(g.json ? formatJson(inspection) : formatInspection(inspection));
+    });
+
+  agent
+    .command('graph')
+    .description(
+      'the communication graph: who calls whom (counts, failures, latency, circuits) and who listens to whose events',
+    )
+    .addOption(new Option('--format <f>', 'output format').choices(GRAPH_FORMATS).default('dot'))
+    .option(
+      '--window <ms>',
+      'how long to collect calls from the heartbeats, millis',
+      (v) => Number.parseInt(v, 10),
+      3000,
+    )
+    .action(async (opts: { format: GraphFormat; window: number }, command: Command) => {
+      const g = globalOptions(command);
+      if (!Number.isInteger(opts.window) || opts.window < 1000 || opts.window > 600_000)
+        throw new UsageError('--window must be a whole number of millis from 1000 to 600000');
+      const graph = await withConnection(g, (t) => collectAgentGraph(t, g.swarm, opts.window));
+      output.out(
+        g.json || opts.format === 'json'
+          ? formatJson(graph)
+          : opts.format === 'mermaid'
+            ? graphToMermaid(graph)
+            : graphToDot(graph),
+      );
     });
 
   agent

@@ -1,6 +1,7 @@
 import { ALERT_LOG, type Alert, createControlClient, createSilentLogger, EventLog } from '@hms/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { joinAsConsole } from '../console-presence.js';
 import { connectCli, globalOptions, withConnection } from '../global-options.js';
 import { formatMetricsHistory } from '../metrics-history.js';
 import { formatJson, formatTable } from '../output.js';
@@ -53,8 +54,10 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
         if (g.json && !opts.follow) output.out(formatJson(recent));
         else for (const a of recent) print(a);
         if (stop) {
+          const presence = joinAsConsole(transport, g.swarm, 'monitor alerts --follow');
           await untilStopped();
           stop();
+          await presence.leave();
         }
       } finally {
         await transport.close();

@@ -1,6 +1,7 @@
 import { createSubjects, HmsError } from '@hms/runtime';
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { joinAsConsole } from '../console-presence.js';
 import { CliError } from '../errors.js';
 import { connectCli, globalOptions } from '../global-options.js';
 import { formatJson } from '../output.js';
@@ -15,6 +16,7 @@ export function createSubCommand({ output }: CommandDeps): Command {
       const g = globalOptions(command);
       const transport = await connectCli(g);
       const target = subject ?? createSubjects(g.swarm).all();
+      const presence = joinAsConsole(transport, g.swarm, `sub ${target}`);
       let seen = 0;
       let refused: Error | undefined;
       await new Promise<void>((resolve) => {
@@ -37,6 +39,7 @@ export function createSubCommand({ output }: CommandDeps): Command {
         process.once('SIGTERM', () => resolve());
         void transport.closed().then(() => resolve());
       });
+      await presence.leave();
       await transport.close();
       if (refused instanceof HmsError) throw refused;
       if (refused) throw new CliError(`the subscription to ${target} ended: ${refused.message}`);

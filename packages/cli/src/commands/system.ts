@@ -53,6 +53,17 @@ export function createSystemCommand({ output }: CommandDeps): Command {
               ])
             : 'no nodes',
           '',
+          status.consoles?.length
+            ? `connected consoles:\n${formatTable(
+                status.consoles.map((c) => ({
+                  console: c.id,
+                  command: c.command,
+                  since: new Date(c.startedAt).toISOString(),
+                })),
+                ['console', 'command', 'since'],
+              )}`
+            : 'connected consoles: none',
+          '',
           `configuration version ${status.configVersion}${status.configVersion === 0 ? ' (defaults)' : ''}:`,
           formatTable(
             Object.entries(status.config).map(([key, value]) => ({

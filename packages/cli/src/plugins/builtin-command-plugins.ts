@@ -1,6 +1,7 @@
 import { type AnyHMSPlugin, definePlugin } from '@hms/runtime';
 import type { CommandDeps } from '../command-deps.js';
 import { createAgentCommand } from '../commands/agent.js';
+import { createDashboardCommand } from '../commands/dashboard.js';
 import { createEvolveCommand } from '../commands/evolve.js';
 import { createHealCommand } from '../commands/heal.js';
 import { createMonitorCommand } from '../commands/monitor.js';
@@ -20,5 +21,6 @@ export function builtinCommandPlugins(deps: CommandDeps): AnyHMSPlugin[] {
     definePlugin({ id: 'cli-monitor', name: 'hms monitor', commands: () => [createMonitorCommand(deps)] }),
     definePlugin({ id: 'cli-heal', name: 'hms heal', commands: () => [createHealCommand(deps)] }),
     definePlugin({ id: 'cli-evolve', name: 'hms evolve', commands: () => [createEvolveCommand(deps)] }),
+    definePlugin({ id: 'cli-dashboard', name: 'hms dashboard', commands: () => [createDashboardCommand(deps)] }),
   ];
 }

@@ -37,4 +37,9 @@ export interface CellHealth {
   lastError?: string;
   /** Circuit-breaker state per dependency this cell has called (`closed`, `open`, `halfOpen`). */
   circuits?: Record<string, string>;
+  /**
+   * What it listens to: `<event>` (from any cell), `<event>@<cellId>`, `heartbeats`, `migrants`
+   * (absent: nothing).
+   */
+  topics?: string[];
 }

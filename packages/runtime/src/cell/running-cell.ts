@@ -12,6 +12,7 @@ import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
+import { CellEventRing, type CellInspection, plainValue, stateTree, valueHasPath } from './cell-inspection.js';
 import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { rearmDelays } from './rearm-delays.js';
@@ -21,6 +22,8 @@ import { eventTypeProblem, toEvent } from './to-event.js';
 /** Inbox message types the host answers itself, whatever the machine is. */
 export const HOST_MESSAGE = {
   status: 'hms.status',
+  /** Its health with its context, state tree and last events: a {@link CellInspection}. */
+  inspect: 'hms.inspect',
 } as const;
 
 /** What {@link startCell} needs. */
@@ -106,6 +109,8 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     return subject;
   };
+  /** The last events in and out, for `hms.inspect`. */
+  const recent = new CellEventRing();
   const guard = options.guard
     ? createDependencyGuard({
         cellId: id,
@@ -122,15 +127,19 @@ export function startCell(options: StartCellOptions): RunningCell {
     config,
     logger,
     clock: options.clock,
-    send: (to, type, body) => transport.publish(subjects.cellInbox(to), type, body, { from: id }),
+    send: (to, type, body) => {
+      recent.record('out', type, to);
+      transport.publish(subjects.cellInbox(to), type, body, { from: id });
+    },
     request: async (to, type, body, requestOptions) => {
+      recent.record('out', type, to);
       const startedAt = Date.now();
       const began = performance.now();
       const trace = options.guard?.trace;
       try {
         guard?.before(to);
       } catch (err) {
-        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected);
+        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected, id);
         throw err;
       }
       try {
@@ -141,15 +150,18 @@ export function startCell(options: StartCellOptions): RunningCell {
           ...(timeout === undefined ? {} : { timeout }),
         });
         guard?.success(to);
-        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok);
+        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok, id);
         return reply;
       } catch (err) {
         guard?.failure(to, err);
-        trace?.record(to, startedAt, performance.now() - began, callOutcome(err));
+        trace?.record(to, startedAt, performance.now() - began, callOutcome(err), id);
         throw err;
       }
     },
-    publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
+    publish: (type, body) => {
+      recent.record('out', type);
+      transport.publish(eventSubject(type), type, body, { from: id });
+    },
     sendMigrants: (islandId, body) =>
       transport.publish(subjects.gaMigrants(islandId), MIGRANTS_EVENT, body, { from: id }),
     control: (command, body, requestOptions) =>
@@ -207,12 +219,17 @@ export function startCell(options: StartCellOptions): RunningCell {
   actor.subscribe({ next: saver ? () => saver.changed() : undefined, error: crash });
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
+    recent.record('out', type);
     transport.publish(eventSubject(type), type, body, { from: id });
   });
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {
     if (msg.type === HOST_MESSAGE.status) {
       msg.respond(cell.health());
+      return;
+    }
+    if (msg.type === HOST_MESSAGE.inspect) {
+      msg.respond(inspect());
       return;
     }
     if (status !== CELL_STATUS.running) {
@@ -226,6 +243,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     const started = performance.now();
+    recent.record('in', msg.type, msg.from);
     const event = toEvent(msg.type, msg.from, msg.body);
     const before = actor.getSnapshot();
     if (!definition.queries.includes(msg.type) && !before.can(event)) {
@@ -305,6 +323,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     // The subject names the publishing cell; hms-from says the same unless someone else sent it.
     const from = subjects.parseEvent(msg.subject)?.cellId ?? msg.from;
+    recent.record('in', as ?? msg.type, from);
     actor.send(toEvent(as ?? msg.type, from, msg.body));
     handled++;
   };
@@ -315,9 +334,27 @@ export function startCell(options: StartCellOptions): RunningCell {
     handled++;
   };
 
+  /** Its health, context, state tree (active states marked) and last events. */
+  const inspect = (): CellInspection => {
+    const snapshot = actor.getSnapshot();
+    return {
+      ...cell.health(),
+      context: plainValue(snapshot.context),
+      tree: stateTree(actor.logic.root, (path) => valueHasPath(snapshot.value, path)),
+      events: recent.list(),
+    };
+  };
+
   const onMalformed = () => {
     errors++;
   };
+
+  /** Its topics as `hms agent graph` shows them; computed once. */
+  const topicNames = definition
+    .topics(config)
+    .map((t) =>
+      'heartbeats' in t ? 'heartbeats' : 'migrants' in t ? 'migrants' : t.from ? `${t.event}@${t.from}` : t.event,
+    );
 
   const cell: RunningCell = {
     id,
@@ -339,6 +376,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       startedAt,
       ...(lastError ? { lastError } : {}),
       ...(guard && Object.keys(guard.states()).length ? { circuits: guard.states() } : {}),
+      ...(topicNames.length ? { topics: topicNames } : {}),
     }),
     async stop(stopOptions = {}) {
       if (status === CELL_STATUS.stopped) return;

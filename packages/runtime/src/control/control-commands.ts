@@ -1,4 +1,5 @@
 import type { CellHealth } from '../cell/cell-status.js';
+import type { ConsoleInfo } from '../node/console-view.js';
 import type { Peer } from '../node/peer-view.js';
 
 /** The control-plane commands, served on `hms.<swarm>.ctl.<command>`. */
@@ -75,6 +76,8 @@ export interface SystemStatus {
   /** Nodes over their limits now (they take no new cells). */
   overloaded?: string[];
   cells: { total: number; byStatus: Record<string, number> };
+  /** Consoles (long-running CLI sessions) connected now; they never vote nor host cells. */
+  consoles?: ConsoleInfo[];
 }
 
 export type ControlCommand = (typeof CONTROL_COMMAND)[keyof typeof CONTROL_COMMAND];

@@ -7,8 +7,10 @@ import { CONFIG_CHANGED } from '../config/config-changed.js';
 import type { SwarmConfigStore, VersionedConfig } from '../config/swarm-config-store.js';
 import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from '../coordination/node-load.js';
 import type { ElectionView } from '../election/election-runner.js';
+import { type SeenLeader, watchLeader } from '../election/leader-watch.js';
 import { NoRespondersError, NotFoundError, OverloadedError, RequestTimeoutError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { ConsoleView } from '../node/console-view.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import { fetchNodeCellsById } from '../node/node-commands.js';
 import type { Peer, PeerView } from '../node/peer-view.js';
@@ -57,6 +59,8 @@ export interface ControlServerOptions {
   view: DesiredCellsView;
   /** How long create/destroy wait for the cell to start or stop, in millis; default 10000. */
   settleTimeoutMs?: number;
+  /** The swarm's connected consoles (CLI sessions), shown in `system.status`; none when omitted. */
+  consoles?: ConsoleView;
   /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
   onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
 }
@@ -73,6 +77,8 @@ function field(body: unknown, name: string): unknown {
 export function createControlServer(options: ControlServerOptions) {
   const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
+  // Leader and term from the leader's own heartbeats: fresh within 100 ms of an election.
+  const leaderSeen = watchLeader(transport, subjects);
 
   const { view } = options;
   const listSpecs = () => view.list();
@@ -158,8 +164,7 @@ export function createControlServer(options: ControlServerOptions) {
         metricsUrl: hb.metricsUrl,
         configVersion: hb.configVersion,
         intervalMs: hb.intervalMs,
-        role: hb.election?.role ?? 'none',
-        term: hb.election?.term ?? 0,
+        ...roleOf(p.node, hb.election, leaderSeen.watch.current()),
       })),
 
     [CONTROL_COMMAND.systemStatus]: async (): Promise<SystemStatus> => {
@@ -175,9 +180,12 @@ export function createControlServer(options: ControlServerOptions) {
         }
       }
       if (total > hosted) byStatus.unplaced = total - hosted;
-      const term = Math.max(0, ...alive.map((p) => p.heartbeat.election?.term ?? 0));
+      const seen = leaderSeen.watch.current();
+      const term = Math.max(seen.term, ...alive.map((p) => p.heartbeat.election?.term ?? 0));
       const leaders = new Set(alive.map((p) => p.heartbeat.election?.leader ?? null));
-      const leader = leaders.size === 1 ? ([...leaders][0] ?? null) : null;
+      // A leader heard in the highest term is the answer; node heartbeats are a second behind.
+      const leader =
+        seen.leader !== null && seen.term >= term ? seen.leader : leaders.size === 1 ? ([...leaders][0] ?? null) : null;
       const rebalance = alive.find((p) => p.node === leader)?.heartbeat.rebalance ?? null;
       return {
         swarm: subjects.swarm,
@@ -192,13 +200,13 @@ export function createControlServer(options: ControlServerOptions) {
           status: p.status,
           cells: p.heartbeat.cellCount,
           capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
-          role: p.heartbeat.election?.role ?? 'none',
-          term: p.heartbeat.election?.term ?? 0,
+          ...roleOf(p.node, p.heartbeat.election, seen),
           configVersion: p.heartbeat.configVersion,
           intervalMs: p.heartbeat.intervalMs,
         })),
         overloaded: alive.filter((p) => p.heartbeat.overload).map((p) => p.node),
         cells: { total, byStatus },
+        consoles: options.consoles?.list() ?? [],
       };
     },
 
@@ -418,10 +426,27 @@ export function createControlServer(options: ControlServerOptions) {
 
   return {
     async stop() {
+      leaderSeen.stop();
       await sub.drain();
       await route.stop();
     },
   };
+}
+
+/**
+ * A node's role and term, corrected by the leader heartbeats seen: the node sending them is the
+ * leader, and one whose last heartbeat still says leader in an older term is not any more.
+ */
+function roleOf(
+  node: string,
+  election: { role: string; term: number } | null | undefined,
+  seen: SeenLeader,
+): { role: string; term: number } {
+  const role = election?.role ?? 'none';
+  const term = election?.term ?? 0;
+  if (seen.leader === node) return { role: 'leader', term: Math.max(term, seen.term) };
+  if (role === 'leader' && seen.leader !== null && term <= seen.term) return { role: 'follower', term };
+  return { role, term };
 }
 
 /** The refusal of a create while `nodes` are over their limits. */

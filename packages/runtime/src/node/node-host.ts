@@ -7,7 +7,7 @@ import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-s
 import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
-import type { ElectionTiming } from '../election/election-core.js';
+import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
@@ -32,6 +32,7 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { watchConsoles } from './console-view.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { heartbeatProblem } from './heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
@@ -532,7 +533,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ));
   // The control plane is also the NATS service `hms-control`, so `nats micro ls` finds every node.
   const controlService = await startControlService({ transport, subjects, nodeId });
+  const consoles = watchConsoles({ transport, subjects, isLeader: () => election?.view().role === ROLE.leader });
   const control = createControlServer({
+    consoles: consoles.view,
     transport,
     subjects,
     registry,
@@ -583,6 +586,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       stopWatch();
       await controlService.stop();
       await control.stop();
+      consoles.stop();
       coordinator?.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();

@@ -28,6 +28,9 @@ export function callOutcome(error: unknown): CallOutcome {
 export interface CallTraceBatch {
   to: string[];
   dep: number[];
+  /** The calling cells: call i came from `from[src[i]]` (absent from older nodes). */
+  from?: string[];
+  src?: number[];
   at: number[];
   ms: number[];
   outcome: number[];
@@ -41,27 +44,37 @@ export interface CallTraceBatch {
  * in order). Holds the most recent `capacity` calls; older ones are counted as dropped.
  */
 export class CallTrace {
-  private readonly rows: Array<{ to: string; at: number; ms: number; outcome: number }> = [];
+  private readonly rows: Array<{ to: string; at: number; ms: number; outcome: number; from: string }> = [];
   private dropped = 0;
 
   /** @param capacity calls kept between drains; default 2000. */
   constructor(private readonly capacity = 2000) {}
 
-  /** Records one call: its target cell, start (epoch millis), duration (millis) and outcome. */
-  record(to: string, at: number, ms: number, outcome: CallOutcome): void {
+  /** Records one call: its target cell, start (epoch millis), duration (millis), outcome and calling cell. */
+  record(to: string, at: number, ms: number, outcome: CallOutcome, from = ''): void {
     if (this.rows.length >= this.capacity) {
       this.rows.shift();
       this.dropped++;
     }
-    this.rows.push({ to, at, ms: Math.round(ms * 100) / 100, outcome });
+    this.rows.push({ to, at, ms: Math.round(ms * 100) / 100, outcome, from });
   }
 
   /** The calls since the last drain (undefined when none), and forgets them. */
   drain(): CallTraceBatch | undefined {
     if (this.rows.length === 0 && this.dropped === 0) return undefined;
     const index = new Map<string, number>();
+    const callers = new Map<string, number>();
     const batch: CallTraceBatch = { to: [], dep: [], at: [], ms: [], outcome: [], dropped: this.dropped };
+    const from: string[] = [];
+    const src: number[] = [];
     for (const r of this.rows) {
+      let c = callers.get(r.from);
+      if (c === undefined) {
+        c = from.length;
+        callers.set(r.from, c);
+        from.push(r.from);
+      }
+      src.push(c);
       let i = index.get(r.to);
       if (i === undefined) {
         i = batch.to.length;
@@ -73,6 +86,7 @@ export class CallTrace {
       batch.ms.push(r.ms);
       batch.outcome.push(r.outcome);
     }
+    if (from.some((f) => f !== '')) Object.assign(batch, { from, src });
     this.rows.length = 0;
     this.dropped = 0;
     return batch;

@@ -218,11 +218,18 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   const onCrash = (entry: Hosted, cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => {
     const crashedAt = clock.now();
     const message = error instanceof Error ? error.message : String(error);
-    publishEvent(LIFECYCLE_EVENT.crashed, cell.id, { type: cell.type, error: message, restarts: entry.restarts });
+    const decision = stopping ? undefined : entry.tracker.onCrash(clock.now(), intensity);
+    // `restartInMs`: the backoff before the restart (consoles count it down); absent if none.
+    const restartInMs = decision?.restart ? { restartInMs: decision.delayMs } : {};
+    publishEvent(LIFECYCLE_EVENT.crashed, cell.id, {
+      type: cell.type,
+      error: message,
+      restarts: entry.restarts,
+      ...restartInMs,
+    });
     // The restarted copy saves `lastGood` (fenced by the crashed copy's revision) as it starts.
     const revision = cell.snapshotRevision();
-    if (stopping) return;
-    const decision = entry.tracker.onCrash(clock.now(), intensity);
+    if (!decision) return;
     if (!decision.restart) {
       entry.failed = true;
       logger.error(

@@ -11,6 +11,7 @@
  * hms.<swarm>.ctl.<command>                 control plane served to the CLI (queue group)
  * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
  * hms.<swarm>.node.<nodeId>.<command>       questions for one node (e.g. its cells' detail)
+ * hms.<swarm>.console.<consoleId>           a connected console's (CLI session's) heartbeats
  * hms.<swarm>.svc.<service>.<endpoint>      a plugin service's endpoint (swarm-scoped)
  * hms.svc.<service>.<endpoint>              a service endpoint's default subject (any swarm)
  * $SRV.<PING|INFO|STATS>[.<name>[.<id>]]    NATS Services discovery (ADR-32, `nats micro`)
@@ -102,6 +103,10 @@ export interface Subjects {
   servicePattern(): string;
   /** A question for one node (e.g. `cells`: the health of every cell it hosts). */
   nodeCommand(nodeId: string, command: string): string;
+  /** A connected console's subject: its heartbeats (`hms.<swarm>.console.<consoleId>`). */
+  console(consoleId: string): string;
+  /** Every console's subject. */
+  consolePattern(): string;
   /** The command of a leader subject; undefined if it is not one. */
   parseLeaderCommand(subject: string): string | undefined;
   /** Splits an event subject back into its event type and cell id; undefined if it is not one. */
@@ -200,6 +205,11 @@ export function createSubjects(swarm: string): Subjects {
       assertDottedName(command, 'node command');
       return `${base}.node.${nodeId}.${command}`;
     },
+    console(consoleId) {
+      assertToken(consoleId, 'console id');
+      return `${base}.console.${consoleId}`;
+    },
+    consolePattern: () => `${base}.console.*`,
     parseEvent(subject) {
       if (!subject.startsWith(evtPrefix)) return undefined;
       const rest = subject.slice(evtPrefix.length);

@@ -1,0 +1,37 @@
+import { Box, Text } from 'ink';
+import { mib, type NodeRow, phiLabel } from '../health-model.js';
+import { fit, StateText } from './state-text.js';
+
+const COLUMNS = [
+  ['NODE', 12],
+  ['STATUS', 7],
+  ['PHI', 6],
+  ['ROLE', 10],
+  ['TERM', 5],
+  ['CELLS', 6],
+  ['LAG', 8],
+  ['RSS', 8],
+  ['OVERLOAD', 12],
+] as const;
+
+/** The nodes table: status, phi, role, cells, event-loop lag, RSS, overload. */
+export function NodesPanel({ nodes, selected, maxRows }: { nodes: NodeRow[]; selected: number; maxRows: number }) {
+  const first = Math.max(0, Math.min(selected - maxRows + 1, nodes.length - maxRows));
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate">
+        {COLUMNS.map(([name, w]) => fit(name, w)).join(' ')}
+      </Text>
+      {nodes.length === 0 && <Text dimColor>waiting for node heartbeats…</Text>}
+      {nodes.slice(first, first + maxRows).map((n, i) => (
+        <Text key={n.node} wrap="truncate" inverse={first + i === selected}>
+          {fit(n.node, 12)} <StateText value={n.state} label={fit(n.state, 7)} /> {fit(phiLabel(n.phi), 6)}{' '}
+          {fit(n.role, 10)} {fit(String(n.term), 5)}{' '}
+          {fit(n.state === 'down' || n.state === 'left' ? '-' : String(n.cells), 6)} {fit(`${n.lagMs.toFixed(1)}ms`, 8)}{' '}
+          {fit(mib(n.rssBytes), 8)}{' '}
+          {n.overload ? <StateText value="critical" label={fit(n.overload, 12)} /> : fit('-', 12)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
