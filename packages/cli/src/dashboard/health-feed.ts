@@ -90,7 +90,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
   const listeners = createListeners();
   const peers = new PeerView({ clock: systemClock, forgetAfterMs: 10 * 60_000 });
   const consoles = new ConsoleView();
-  const leader = watchLeader(transport, subjects);
+  const leader = watchLeader(transport, subjects, (id) => peers.list().some((p) => p.node === id));
   const healing: ActivityRow[] = [];
   const alerts: ActivityRow[] = [];
   const seenAlerts = new Set<string>();

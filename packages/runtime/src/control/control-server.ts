@@ -78,7 +78,8 @@ export function createControlServer(options: ControlServerOptions) {
   const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
   // Leader and term from the leader's own heartbeats: fresh within 100 ms of an election.
-  const leaderSeen = watchLeader(transport, subjects);
+  // Only voting members' heartbeats count, as in the election itself.
+  const leaderSeen = watchLeader(transport, subjects, (id) => options.election().members.includes(id));
 
   const { view } = options;
   const listSpecs = () => view.list();

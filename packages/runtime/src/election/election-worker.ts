@@ -78,13 +78,18 @@ async function main(): Promise<void> {
     onStep: (view) => shared.write(view),
   });
   let lastSent = 0;
+  let lastMembers = '';
   const viewTimer = setInterval(() => {
     // Undecodable messages are counted by this thread's transport, wrong shapes by the runner.
     shared.malformed = transport.stats.malformed + runner.malformed();
     const view = runner.view();
-    // Followers' views change only with onChange; the leader's `heardAt` moves all the time.
-    if (view.role !== 'leader' && lastSent > 0) return;
+    // A follower's view changes with onChange, or when the voting membership does (regression:
+    // a follower reported the members as they were when it joined); the leader's `heardAt`
+    // moves all the time.
+    const members = view.members.join();
+    if (view.role !== 'leader' && lastSent > 0 && members === lastMembers) return;
     lastSent = systemClock.now();
+    lastMembers = members;
     port.postMessage({ kind: 'view', view } satisfies ElectionWorkerMessage);
   }, VIEW_EVERY_MS);
   port.on('message', (command: ElectionWorkerCommand) => {

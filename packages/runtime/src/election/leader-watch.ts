@@ -1,4 +1,4 @@
-import type { Subjects } from '../transport/subjects.js';
+import { isToken, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 
 /** The leader as its own heartbeats show it. */
@@ -28,11 +28,18 @@ export class LeaderWatch {
   private term = 0;
   private lastSeen = 0;
 
-  /** Records a leader heartbeat `{ term, from }`. Stale terms are ignored. */
-  observe(beat: { term: number; from: string }, now = Date.now()): void {
-    if (typeof beat.term !== 'number' || typeof beat.from !== 'string' || beat.term < this.term) return;
-    this.term = beat.term;
-    this.leader = beat.from;
+  /**
+   * Records a leader heartbeat `{ term, from }`. Stale terms are ignored, and so is anything that
+   * is not a heartbeat of a node of the swarm (a term that is not a safe whole number, a sender
+   * `isNode` does not know): a stray message must not crown a leader or pin the term.
+   */
+  observe(beat: { term: number; from: string }, now = Date.now(), isNode: (id: string) => boolean = () => true): void {
+    const term = (beat as { term?: unknown } | null)?.term;
+    const from = (beat as { from?: unknown } | null)?.from;
+    if (!Number.isSafeInteger(term) || (term as number) < 0 || !isToken(from) || !isNode(from)) return;
+    if ((term as number) < this.term) return;
+    this.term = term as number;
+    this.leader = from;
     this.lastSeen = now;
   }
 
@@ -43,11 +50,18 @@ export class LeaderWatch {
   }
 }
 
-/** Subscribes a {@link LeaderWatch} to the swarm's leader heartbeats. */
-export function watchLeader(transport: Transport, subjects: Subjects): { watch: LeaderWatch; stop(): void } {
+/**
+ * Subscribes a {@link LeaderWatch} to the swarm's leader heartbeats; `isNode` says which senders
+ * are nodes of the swarm (e.g. those whose node heartbeats were seen).
+ */
+export function watchLeader(
+  transport: Transport,
+  subjects: Subjects,
+  isNode: (id: string) => boolean = () => true,
+): { watch: LeaderWatch; stop(): void } {
   const watch = new LeaderWatch();
   const sub: TransportSubscription = transport.subscribe(subjects.raft('heartbeat'), (msg) => {
-    watch.observe(msg.body as { term: number; from: string });
+    watch.observe(msg.body as { term: number; from: string }, Date.now(), isNode);
   });
   return { watch, stop: () => sub.unsubscribe() };
 }

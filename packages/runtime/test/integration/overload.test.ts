@@ -85,9 +85,10 @@ describe('overload', () => {
     const acked = new Map<string, number>();
     const deadline = Date.now() + 20_000;
     while (!events.includes(LIFECYCLE_EVENT.overloaded) && Date.now() < deadline) {
-      client.publish(subjects.event('beat', 'metronome'), 'beat', {});
-      beats++;
-      for (let i = beats % 10; i < CELLS; i += 10) {
+      // Ten beats (3,000 changes to save) for every round of 30 acknowledged additions.
+      for (let b = 0; b < 10; b++) client.publish(subjects.event('beat', 'metronome'), 'beat', {});
+      beats += 10;
+      for (let i = (beats / 10) % 10; i < CELLS; i += 10) {
         const id = ids[i] as string;
         await client.request(subjects.cellInbox(id), 'add', {}, { timeout: 10_000 });
         acked.set(id, (acked.get(id) ?? 0) + 1);
