@@ -18,6 +18,8 @@ export function createSubCommand({ output }: CommandDeps): Command {
       let seen = 0;
       await new Promise<void>((resolve) => {
         const stop = transport.tap(target, (view) => {
+          // Its own console heartbeats are not what the user is watching.
+          if (view.from === presence.id) return;
           output.out(formatJson(view, true));
           seen++;
           if (opts.count !== undefined && seen >= opts.count) {
