@@ -82,6 +82,17 @@ if (!newEnough(natsServerVersion(localNats)) && !newEnough(natsServerVersion('na
   }
 }
 
+// 3a. tmux: the dashboard's tests drive `hms dashboard` in a real terminal (a tmux session).
+if (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    say('installing tmux (apt-get install tmux)');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'tmux'], { DEBIAN_FRONTEND: 'noninteractive' });
+  } else {
+    fail('tmux is not installed (the dashboard tests need it): sudo apt-get install tmux');
+  }
+}
+
 // 3b. The NATS CLI (`nats micro ls`, `nats sub`), optional: built with Go into .hms/bin (the
 //     same GOBIN as nats-server) when it is not on PATH. Its test runs when it is present.
 const localBin = join(root, '.hms', 'bin');

@@ -23,6 +23,8 @@ export function createSubCommand({ output }: CommandDeps): Command {
         const stop = transport.tap(
           target,
           (view) => {
+            // Its own console heartbeats are not what the user is watching.
+            if (view.from === presence.id) return;
             output.out(formatJson(view, true));
             seen++;
             if (opts.count !== undefined && seen >= opts.count) {

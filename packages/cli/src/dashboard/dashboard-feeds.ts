@@ -1,4 +1,5 @@
 import type { Transport } from '@hms/runtime';
+import { type CallsSnapshot, createCallsFeed } from './calls-feed.js';
 import { type CellsFeed, createCellsFeed } from './cells-feed.js';
 import { createEvolutionFeed, type EvolutionSnapshot } from './evolution-feed.js';
 import type { Feed } from './feed.js';
@@ -9,6 +10,8 @@ import { createMetricsFeed, type MetricsSnapshot } from './metrics-feed.js';
 export interface DashboardFeeds {
   health: HealthFeed;
   cells: CellsFeed;
+  /** Calls between cells over the last minute, from the heartbeats. */
+  calls: Feed<CallsSnapshot>;
   evolution: Feed<EvolutionSnapshot>;
   metrics: Feed<MetricsSnapshot>;
   /** Stops every feed's subscriptions. */
@@ -20,6 +23,7 @@ export function createDashboardFeeds(transport: Transport, swarm: string): Dashb
   const feeds = {
     health: createHealthFeed(transport, swarm),
     cells: createCellsFeed(transport, swarm),
+    calls: createCallsFeed(transport, swarm),
     evolution: createEvolutionFeed(transport, swarm),
     metrics: createMetricsFeed(transport, swarm),
   };

@@ -50,6 +50,7 @@ function feeds(): DashboardFeeds {
   return {
     health: still(health),
     cells: { ...still({ cells, loading: false, refreshedAt: 1 }), open: () => () => {} },
+    calls: still({ edges: [] }),
     evolution: still({ islands: [], trials: [] }),
     metrics: still({ points: [], loading: false }),
     stop: () => {},

@@ -1,5 +1,6 @@
 import { Box, type Key, Text, useApp, useInput } from 'ink';
 import { useEffect } from 'react';
+import { callLines } from '../calls-feed.js';
 import type { DashboardFeeds } from '../dashboard-feeds.js';
 import { useConnection } from '../use-connection.js';
 import { useFeed } from '../use-feed.js';
@@ -36,6 +37,7 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
   const cells = useFeed(feeds.cells, 500);
   const evolution = useFeed(feeds.evolution, 500);
   const metrics = useFeed(feeds.metrics, 500);
+  const calls = useFeed(feeds.calls, 1000);
   const { view, filter, editing, help, detail } = ui();
 
   // The cell list is asked for only while the agents view is open.
@@ -124,7 +126,13 @@ export function App({ swarm, feeds, connected: isConnected, fetchCell }: AppProp
         {help ? (
           <HelpPanel />
         ) : detail ? (
-          <CellDetail id={detail.id} status={detail.status} error={detail.error} rows={body} />
+          <CellDetail
+            id={detail.id}
+            status={detail.status}
+            error={detail.error}
+            calls={callLines(calls.edges, detail.id)}
+            rows={body}
+          />
         ) : view === 'Health' ? (
           <HealthView health={{ ...health, nodes: filteredNodes }} selected={sel} rows={body} />
         ) : view === 'Agents' ? (

@@ -7,17 +7,20 @@ import { StateText } from './state-text.js';
 
 /**
  * One cell's answer to `hms.inspect`: its status and counters, its states (the active ones
- * marked ●), its context and its last events in and out — cut to `rows` lines.
+ * marked ●), its calls in and out, its last events and its context — cut to `rows` lines.
  */
 export function CellDetail({
   id,
   status,
   error,
+  calls = [],
   rows,
 }: {
   id: string;
   status: Record<string, unknown> | undefined;
   error: string | undefined;
+  /** Its calls over the last minute, one line per peer (`→` out, `←` in). */
+  calls?: string[];
   rows: number;
 }) {
   if (error) return <Text wrap="truncate">{`cell ${id}: ${error} (Esc to go back)`}</Text>;
@@ -38,6 +41,8 @@ export function CellDetail({
     ...(s.circuits ? [`circuits: ${JSON.stringify(s.circuits)}`] : []),
     'states (● active):',
     ...(s.tree ? stateTreeLines(s.tree).map((l) => `  ${l}`) : ['  (not sent by this node)']),
+    `calls, last minute:${calls.length ? '' : ' none'}`,
+    ...calls.map((c) => `  ${c}`),
     `last events:${events.length ? '' : ' none yet'}`,
     ...events.map((e) => `  ${e}`),
     'context:',

@@ -11,10 +11,10 @@ const COLUMNS = [
   ['CELLS', 6],
   ['LAG', 8],
   ['RSS', 8],
-  ['OVERLOAD', 12],
+  ['OVERLOAD', 10],
 ] as const;
 
-/** The nodes table: status, phi, role, cells, event-loop lag, RSS, overload. */
+/** The nodes table: status, phi, role, cells, event-loop lag, RSS, overload (80 columns wide). */
 export function NodesPanel({ nodes, selected, maxRows }: { nodes: NodeRow[]; selected: number; maxRows: number }) {
   const first = Math.max(0, Math.min(selected - maxRows + 1, nodes.length - maxRows));
   return (
@@ -29,7 +29,7 @@ export function NodesPanel({ nodes, selected, maxRows }: { nodes: NodeRow[]; sel
           {fit(n.role, 10)} {fit(String(n.term), 5)}{' '}
           {fit(n.state === 'down' || n.state === 'left' ? '-' : String(n.cells), 6)} {fit(`${n.lagMs.toFixed(1)}ms`, 8)}{' '}
           {fit(mib(n.rssBytes), 8)}{' '}
-          {n.overload ? <StateText value="critical" label={fit(n.overload, 12)} /> : fit('-', 12)}
+          {n.overload ? <StateText value="critical" label={fit(n.overload, 10)} /> : fit('-', 10)}
         </Text>
       ))}
     </Box>
