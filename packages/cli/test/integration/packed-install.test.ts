@@ -131,12 +131,8 @@ describe('the packed packages', () => {
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/tally\s+1\.0\.0\s+true\s+node-1\s+loaded/);
 
-    // A busy machine can make the node refuse new cells for a moment (overloaded, retryable).
-    let created = await hms(['agent', 'create', 'tally', '--id', 't1']);
-    for (let tries = 0; created.code !== 0 && created.stderr.includes('overloaded') && tries < 20; tries++) {
-      await new Promise((r) => setTimeout(r, 250));
-      created = await hms(['agent', 'create', 'tally', '--id', 't1']);
-    }
+    // (hms agent create itself waits out a node that refuses new cells for a moment as overloaded.)
+    const created = await hms(['agent', 'create', 'tally', '--id', 't1']);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('created t1 (tally) on node-1');
 
