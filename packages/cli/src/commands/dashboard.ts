@@ -16,6 +16,10 @@ export function createDashboardCommand({ output }: CommandDeps): Command {
       }
       // React's production build: its development build checks and times every render (3x the CPU).
       process.env.NODE_ENV ??= 'production';
+      // A terminal is interactive whatever the environment says: Ink reads CI (or
+      // CONTINUOUS_INTEGRATION) when it loads and then draws only the last frame, on exit.
+      process.env.CI = 'false';
+      process.env.CONTINUOUS_INTEGRATION = 'false';
       // Loaded here, not at start-up: other commands never load Ink and React.
       const { runDashboard } = await import('../dashboard/run-dashboard.js');
       await runDashboard(g);
