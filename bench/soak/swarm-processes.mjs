@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsServer } from '@hms/runtime';
 
+/**
+ * Extra Node flags for the node processes, e.g. HMS_SOAK_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+ * (flags NODE_OPTIONS does not allow); space-separated.
+ */
+const nodeFlags = (process.env.HMS_SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** The `hms` CLI the node processes run. */
 export const cli = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 
@@ -29,7 +35,7 @@ export async function startSwarmProcesses(swarm, { capacity } = {}) {
     const args = ['node', 'start', '--name', name, '--nats', server.url, '--swarm', swarm];
     args.push('--data-dir', join(dir, 'nodes', name), '--metrics-host', '127.0.0.1');
     if (capacity) args.push('--capacity', String(capacity));
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [...nodeFlags, cli, ...args], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     nodes.set(name, { child, pid: child.pid, log });
     logs.push(log);

@@ -1,7 +1,7 @@
 export type { CellContext } from './cell/cell-context.js';
 export type { CellEventRecord, CellInspection, StateTreeNode } from './cell/cell-inspection.js';
 export { CellRegistry } from './cell/cell-registry.js';
-export { CELL_STATUS, type CellHealth, type CellStatus } from './cell/cell-status.js';
+export { CELL_STATUS, type CellHealth, type CellPulse, type CellStatus } from './cell/cell-status.js';
 export {
   type AnyCellDefinition,
   type CellDefinition,

@@ -94,6 +94,20 @@ describe('rebalance plan', () => {
       ).moves,
     ).toEqual([]);
   });
+  it('leaves the few cells of difference that creates always leave (2% of a share), but evens out a node that joined', () => {
+    const five = ['n1', 'n2', 'n3', 'n4', 'n5'].map((node) => ({ node, capacity: 30_000 }));
+    // 100,000 cells, 20,000 a node give or take 150 (under 2% of 20,000 = 400): left alone.
+    const uneven = five.flatMap(({ node }, i) => cellsOn(20_000 + (i - 2) * 75, node, i * 30_000));
+    expect(planRebalance(uneven, five, { maxMoves: 1000 }).moves).toEqual([]);
+    // A sixth node joins empty: it gets cells until the spread is within the tolerance.
+    const six = [...five, { node: 'n6', capacity: 30_000 }];
+    const plan = planRebalance(uneven, six, { maxMoves: 1000 });
+    expect(plan.moves).toHaveLength(1000);
+    expect(plan.moves.every((m) => m.to === 'n6')).toBe(true);
+    const needed = plan.moves.length + plan.remaining;
+    expect(needed).toBeGreaterThan(16_000);
+    expect(needed).toBeLessThanOrEqual(100_000 / 6);
+  });
 });
 
 describe('leastLoaded', () => {

@@ -43,3 +43,9 @@ export interface CellHealth {
    */
   topics?: string[];
 }
+
+/**
+ * The part of a cell's health a node heartbeat sums up every second: counters read without
+ * building the rest (state value, circuits, topics), for every cell of a node.
+ */
+export type CellPulse = Pick<CellHealth, 'id' | 'type' | 'status' | 'handled' | 'errors' | 'restarts' | 'mailbox'>;

@@ -13,7 +13,7 @@ import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
 import { CellEventRing, type CellInspection, plainValue, stateTree, valueHasPath } from './cell-inspection.js';
-import { CELL_STATUS, type CellHealth, type CellStatus } from './cell-status.js';
+import { CELL_STATUS, type CellHealth, type CellPulse, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
 import { rearmDelays } from './rearm-delays.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
@@ -79,6 +79,8 @@ export interface RunningCell {
   readonly actor: AnyActorRef;
   status(): CellStatus;
   health(): CellHealth;
+  /** Its counters only, for the heartbeat's sums (cheaper than {@link health}). */
+  pulse(): CellPulse;
   /**
    * Unsubscribes (draining what was received), saves the snapshot, then stops the actor.
    * With `discard`, nothing is saved (the cell is being destroyed).
@@ -377,6 +379,15 @@ export function startCell(options: StartCellOptions): RunningCell {
       ...(lastError ? { lastError } : {}),
       ...(guard && Object.keys(guard.states()).length ? { circuits: guard.states() } : {}),
       ...(topicNames.length ? { topics: topicNames } : {}),
+    }),
+    pulse: () => ({
+      id,
+      type: definition.type,
+      status,
+      handled,
+      errors,
+      restarts: options.restarts ?? 0,
+      mailbox: subscriptions[0]?.pending() ?? 0,
     }),
     async stop(stopOptions = {}) {
       if (status === CELL_STATUS.stopped) return;

@@ -34,6 +34,9 @@ import {
 import { createEvolutionHandlers } from './evolution-control.js';
 import { createLeaderRoute, SWARM_WIDE_COMMANDS } from './leader-route.js';
 
+/** Later pages of one `agent.list` reuse the first page's sorted listing for this long, in millis. */
+const SORTED_LIST_REUSE_MS = 10_000;
+
 /** What the control server needs from its node. */
 export interface ControlServerOptions {
   transport: Transport;
@@ -83,6 +86,20 @@ export function createControlServer(options: ControlServerOptions) {
 
   const { view } = options;
   const listSpecs = () => view.list();
+  /**
+   * The desired cells in id order, as `agent.list` pages them: sorted once and reused by the
+   * following pages for a moment — sorting 100,000 specs for each of 100 pages made `hms agent
+   * list` time out at that size. A page may therefore be up to this old; the list was never one
+   * instant's view anyway, with cells created and moved while it is paged through.
+   */
+  let sorted: { at: number; specs: Awaited<ReturnType<typeof listSpecs>> } | null = null;
+  const sortedSpecs = async () => {
+    const now = Date.now();
+    if (sorted && now - sorted.at < SORTED_LIST_REUSE_MS) return sorted.specs;
+    const specs = (await listSpecs()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sorted = { at: now, specs };
+    return specs;
+  };
   /** Cells picked for a node whose creation the watch has not delivered yet, per node. */
   const placing = new Map<string, number>();
 
@@ -273,7 +290,9 @@ export function createControlServer(options: ControlServerOptions) {
           throw new ValidationError(`${name} must be a whole number up to ${max}`, { data: { field: name } });
         }
       }
-      const all = (await listSpecs()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // The first page sorts afresh; the following ones reuse that order.
+      if (offset === 0) sorted = null;
+      const all = await sortedSpecs();
       const specs = all.slice(offset as number, (offset as number) + (limit as number));
       const cells = await gatherCells(specs.map((s) => s.id));
       const copiesOf = new Map<string, CellHealth[]>();

@@ -79,7 +79,7 @@ export function createLeaderRoute(options: LeaderRouteOptions): LeaderRoute {
     if (!confirmed) {
       throw new NoLeaderError(`node ${nodeId} could not confirm its leadership of term ${view.term} in the store`);
     }
-    log.info({ command, term: view.term }, 'swarm-wide change');
+    log.debug({ command, term: view.term }, 'swarm-wide change');
     return options.handle(command, msg);
   };
 

@@ -67,6 +67,12 @@ export interface ElectionRunner {
   stop(options?: { leave?: boolean }): Promise<void>;
 }
 
+/** A tick this much later than planned, in millis, follows a time this thread did not run. */
+const LATE_TICK_MS = 150;
+
+/** A late tick is logged at most this often, in millis. */
+const LATE_LOG_EVERY_MS = 10_000;
+
 const MESSAGE_TYPES = new Set(['pre-vote', 'pre-vote-reply', 'request-vote', 'vote', 'heartbeat', 'heartbeat-ack']);
 
 /**
@@ -184,7 +190,27 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   await transport.flush();
 
   const tickMs = options.tickMs ?? 25;
-  const ticker = setInterval(() => enqueue({ type: 'tick', now: clock.now() }), tickMs);
+  let lastTickAt = clock.now();
+  let lateSince = 0;
+  const ticker = setInterval(() => {
+    const now = clock.now();
+    const lateMs = now - lastTickAt - tickMs;
+    lastTickAt = now;
+    if (lateMs < LATE_TICK_MS) {
+      enqueue({ type: 'tick', now });
+      return;
+    }
+    // This thread did not run for a while (the CPU was given to others, or the process was
+    // stopped): the timers phase comes before the messages that waited meanwhile are read, so a
+    // tick now would find every heartbeat or ack stale — a leader would step down, followers
+    // would campaign — although they are in the socket. Read them first (setImmediate runs after
+    // the poll phase), then judge.
+    if (now - lateSince > LATE_LOG_EVERY_MS) {
+      lateSince = now;
+      log.warn({ lateMs }, 'election thread ran late (starved of CPU or stopped); reading waiting messages first');
+    }
+    setImmediate(() => enqueue({ type: 'tick', now: clock.now() }));
+  }, tickMs);
   ticker.unref();
   // Membership changes are rare: re-read it now and then.
   const membership = setInterval(() => {

@@ -47,6 +47,8 @@ export function serveNodeCommands(options: {
   subjects: Subjects;
   nodeId: string;
   cells: () => CellHealth[];
+  /** Those of `ids` hosted here (without looking at every cell). */
+  cellsById: (ids: readonly string[]) => CellHealth[];
 }): TransportSubscription {
   const { transport, subjects, nodeId } = options;
   return transport.subscribe(subjects.nodeCommand(nodeId, NODE_COMMAND.cells), (msg) => {
@@ -57,8 +59,7 @@ export function serveNodeCommands(options: {
           data: { field: 'ids' },
         });
       }
-      const wanted = new Set(ids);
-      const cells = options.cells().filter((c) => wanted.has(c.id));
+      const cells = options.cellsById([...new Set(ids as string[])]);
       msg.respond({ node: nodeId, total: cells.length, offset: 0, cells } satisfies NodeCellsPage);
       return;
     }

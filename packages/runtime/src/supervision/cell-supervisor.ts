@@ -1,6 +1,6 @@
 import type { Snapshot } from 'xstate';
 import type { CellRegistry } from '../cell/cell-registry.js';
-import { CELL_STATUS, type CellHealth } from '../cell/cell-status.js';
+import { CELL_STATUS, type CellHealth, type CellPulse } from '../cell/cell-status.js';
 import { type RunningCell, startCell } from '../cell/running-cell.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -86,6 +86,10 @@ export interface CellSupervisor {
   /** The specs this node hosts now: of running cells, and of cells starting or waiting to restart. */
   hostedSpecs(): CellSpec[];
   health(): CellHealth[];
+  /** Every hosted cell's counters, for the heartbeat (cheaper than {@link health}). */
+  pulses(): CellPulse[];
+  /** The health of those of `ids` hosted here, looked up one by one (not every cell's). */
+  healthOf(ids: readonly string[]): CellHealth[];
   /** Stops every cell, saving its snapshot. */
   stopAll(): Promise<void>;
   /**
@@ -112,6 +116,16 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   let snapshotMaxStaleMs = options.snapshotMaxStaleMs;
   const writeQueue = options.writeQueue ?? new SnapshotWriteQueue();
   const hosted = new Map<string, Hosted>();
+  /** A hosted cell's health: none while it is starting or waiting to restart. */
+  const entryHealth = (e: Hosted): CellHealth[] => {
+    if (!e.cell && !registry.has(e.spec.type)) {
+      // Its type's plugin is not loaded here (removed, disabled or failed): say so.
+      return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
+    }
+    if (!e.cell) return [];
+    const h = e.cell.health();
+    return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
+  };
   let stopping = false;
 
   const publishEvent = (type: string, id: string, body: Record<string, unknown>) => {
@@ -404,15 +418,21 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
     hostedSpecs: () => [...hosted.values()].map((e) => e.spec),
-    health: () =>
-      [...hosted.values()].flatMap((e): CellHealth[] => {
-        if (!e.cell && !registry.has(e.spec.type)) {
-          // Its type's plugin is not loaded here (removed, disabled or failed): say so.
-          return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
-        }
-        if (!e.cell) return [];
-        const h = e.cell.health();
-        return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
+    health: () => [...hosted.values()].flatMap(entryHealth),
+    pulses: () => {
+      const out: CellPulse[] = [];
+      for (const e of hosted.values()) {
+        if (e.cell) {
+          const p = e.cell.pulse();
+          out.push(e.failed ? { ...p, status: CELL_STATUS.failed } : p);
+        } else if (!registry.has(e.spec.type)) out.push(...entryHealth(e));
+      }
+      return out;
+    },
+    healthOf: (ids) =>
+      ids.flatMap((id) => {
+        const entry = hosted.get(id);
+        return entry ? entryHealth(entry) : [];
       }),
     async stopType(type) {
       const waiting = [...hosted.values()].filter((e) => e.spec.type === type);
