@@ -196,6 +196,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
         cells: hb.cellCount,
         lagMs: hb.eventLoopLagMs,
         rssBytes: hb.rssBytes,
+        version: hb.version,
         overload: hb.overload ? hb.overload.reasons.join(',') : null,
         configVersion: hb.configVersion,
         silentMs,

@@ -20,6 +20,7 @@ import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
+import { HMS_VERSION } from '../plugins/hms-version.js';
 import { type NodePluginOptions, type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
 import { createPluginServices } from '../plugins/plugin-services.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
@@ -304,6 +305,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     const beat: NodeHeartbeat = {
       node: nodeId,
       host: hostName,
+      version: HMS_VERSION,
       pid: process.pid,
       startedAt,
       ts: Date.now(),
