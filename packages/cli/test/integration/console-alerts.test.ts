@@ -77,7 +77,9 @@ describe('alerts pushed to consoles on hms.<swarm>.console.<id>.alert', () => {
     client.subscribe(subjects.consolePattern(), (m) => {
       if (m.type === CONSOLE_HEARTBEAT) heartbeats.push(m.body as ConsoleHeartbeat);
     });
-    client.subscribe(subjects.eventPattern(CONSOLE_EVENT.lost), (m) => lost.push(m.body as (typeof lost)[number]));
+    client.subscribe(subjects.eventPattern(CONSOLE_EVENT.lost), (m) => {
+      lost.push(m.body as (typeof lost)[number]);
+    });
     await client.flush();
     const control = createControlClient(client, swarm);
     const { version } = await control.configure({ 'supervision.maxRestarts': 0 });
