@@ -121,7 +121,9 @@ export {
   restorePopulation,
 } from './native-population.js';
 export { natsServerBinary, PROJECT_NATS_SERVER } from './nats-server-binary.js';
+export { type PushAlertsOptions, pushAlertsToConsoles } from './node/console-alerts.js';
 export {
+  CONSOLE_ALERT,
   CONSOLE_EVENT,
   CONSOLE_HEARTBEAT,
   CONSOLE_MISSED_BEATS,

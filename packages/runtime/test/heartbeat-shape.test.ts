@@ -5,6 +5,7 @@ import type { NodeHeartbeat } from '../src/node/node-heartbeat.js';
 const good: NodeHeartbeat = {
   node: 'n1',
   host: 'h',
+  version: '0.1.0',
   pid: 1,
   startedAt: 1,
   ts: 2,
@@ -53,6 +54,7 @@ describe('heartbeatProblem', () => {
         ...good,
         election: null,
         capacity: undefined,
+        version: undefined,
         overload: { since: 1, reasons: ['event-loop'], storeLatencyMs: 0, storeQueued: 0, eventLoopLagMs: 90 },
       }),
     ).toBeUndefined();
@@ -77,6 +79,8 @@ describe('heartbeatProblem', () => {
     ['calls to a target it does not list', { ...good, calls: { ...good.calls, dep: [0, 2, 0] } }],
     ['busiest a number', { ...good, busiest: 3 }],
     ['startedAt Infinity', { ...good, startedAt: Number.POSITIVE_INFINITY }],
+    ['version a number', { ...good, version: 1 }],
+    ['version longer than 64 characters', { ...good, version: `1.0.0-${'x'.repeat(60)}` }],
   ])('refuses %s', (_, body) => {
     expect(heartbeatProblem(body)).toMatch(/^heartbeat/);
   });

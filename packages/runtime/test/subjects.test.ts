@@ -21,6 +21,13 @@ describe('subjects', () => {
     expect(s.leaderCommand('node-1', 'agent.create')).toBe('hms.prod.lead.node-1.agent.create');
     expect(s.leaderPattern('node-1')).toBe('hms.prod.lead.node-1.>');
     expect(s.leaderPattern()).toBe('hms.prod.lead.>');
+    expect(s.console('cli-ann-box-42')).toBe('hms.prod.console.cli-ann-box-42');
+    expect(s.consolePattern()).toBe('hms.prod.console.*');
+    expect(s.consoleAlert('cli-ann-box-42')).toBe('hms.prod.console.cli-ann-box-42.alert');
+  });
+
+  it.each(['a.b', '*', '>', ''])('refuses the console id %j for pushed alerts', (bad) => {
+    expect(() => s.consoleAlert(bad)).toThrow(InvalidNameError);
   });
 
   it('parses event and control subjects back', () => {

@@ -47,16 +47,25 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
       const transport = await connectCli(g);
       try {
         const log = await EventLog.open(transport, g.swarm, ALERT_LOG, createSilentLogger());
-        const print = (a: Alert) => output.out(g.json ? formatJson(a, true) : alertLine(a));
+        // Live alerts come twice, pushed to this console by the leader and from the stream (which
+        // also has those raised while no node led): each is printed once, by its stream sequence.
+        const printed = new Set<number>();
+        const print = (a: Alert) => {
+          if (printed.has(a.seq)) return;
+          printed.add(a.seq);
+          output.out(g.json ? formatJson(a, true) : alertLine(a));
+        };
+        const presence = opts.follow
+          ? joinAsConsole(transport, g.swarm, 'monitor alerts --follow', { onAlert: print })
+          : undefined;
         const stop = opts.follow ? await log.follow(print) : undefined;
         const recent = await log.recent(opts.limit);
         if (!opts.follow && recent.length === 0 && !g.json) output.out('no alerts');
         if (g.json && !opts.follow) output.out(formatJson(recent));
         else for (const a of recent) print(a);
-        if (stop) {
-          const presence = joinAsConsole(transport, g.swarm, 'monitor alerts --follow');
+        if (presence) {
           await untilStopped();
-          stop();
+          stop?.();
           await presence.leave();
         }
       } finally {

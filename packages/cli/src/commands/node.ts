@@ -141,7 +141,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     );
   node
     .command('list')
-    .description('the nodes of the swarm: status, phi suspicion, cells, metrics endpoint')
+    .description('the nodes of the swarm: status, phi suspicion, cells, HMS version, metrics endpoint')
     .action(async (_opts, command: Command) => {
       const g = globalOptions(command);
       const nodes = await withConnection(g, (t) => createControlClient(t, g.swarm).listNodes());
@@ -156,6 +156,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
                 'term',
                 'phi',
                 'cells',
+                'version',
                 'host',
                 'pid',
                 'eventLoopLagMs',

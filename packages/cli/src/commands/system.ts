@@ -48,6 +48,7 @@ export function createSystemCommand({ output }: CommandDeps): Command {
                 'term',
                 'cells',
                 'capacity',
+                'version',
                 'configVersion',
                 'intervalMs',
               ])

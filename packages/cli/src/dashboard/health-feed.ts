@@ -1,5 +1,6 @@
 import {
   ALERT_LOG,
+  type Alert,
   CONSOLE_HEARTBEAT,
   type ConsoleHeartbeat,
   ConsoleView,
@@ -77,12 +78,19 @@ function severityOf(type: string, body: Record<string, unknown>): ActivityRow['s
 }
 
 /** The health view's data: node heartbeats, leader heartbeats, consoles, healing events and alerts. */
-export interface HealthFeed extends Feed<HealthSnapshot> {}
+export interface HealthFeed extends Feed<HealthSnapshot> {
+  /** Takes an alert pushed to this console (`hms.<swarm>.console.<id>.alert`). */
+  alertPushed(alert: Alert): void;
+}
+
+/** How many of the latest alerts are read from the alerts stream. */
+const RECENT_ALERTS = 5;
 
 /**
  * Subscribes to what the health view shows — nothing is polled: node heartbeats (scored with the
- * native phi detector), the leader's raft heartbeats, console heartbeats, healing events and
- * alerts (the latest few read once from the alerts stream, then live).
+ * native phi detector), the leader's raft heartbeats, console heartbeats and healing events; the
+ * latest alerts are read once from the alerts stream, then come as pushed to this console
+ * ({@link HealthFeed.alertPushed}), read again only when a push shows some were missed.
  */
 export function createHealthFeed(transport: Transport, swarm: string): HealthFeed {
   const subjects = createSubjects(swarm);
@@ -93,7 +101,9 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
   const leader = watchLeader(transport, subjects, (id) => peers.list().some((p) => p.node === id));
   const healing: ActivityRow[] = [];
   const alerts: ActivityRow[] = [];
-  const seenAlerts = new Set<string>();
+  const seenAlerts = new Set<number>();
+  /** The highest stream sequence among the alerts shown (0: none yet). */
+  let lastAlertSeq = 0;
   let leaderSeen = '';
   const rates = new Map<string, { handled: number; ts: number; series: number[] }>();
   /** Messages per second between a node's consecutive heartbeats (a restarted node starts over). */
@@ -113,10 +123,10 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
     rows.sort((a, b) => b.at - a.at);
     rows.length = Math.min(rows.length, KEEP);
   };
-  const addAlert = (e: Pick<LoggedEvent, 'at' | 'type' | 'cell' | 'body'>) => {
-    const key = `${e.at}|${e.type}|${e.cell}`;
-    if (seenAlerts.has(key)) return;
-    seenAlerts.add(key);
+  const addAlert = (e: Pick<LoggedEvent, 'seq' | 'at' | 'type' | 'cell' | 'body'>) => {
+    if (seenAlerts.has(e.seq)) return;
+    seenAlerts.add(e.seq);
+    lastAlertSeq = Math.max(lastAlertSeq, e.seq);
     push(alerts, {
       at: e.at,
       type: e.type,
@@ -130,16 +140,14 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
     if (!parsed) return;
     const body = (msg.body ?? {}) as Record<string, unknown>;
     const e = { at: Date.now(), type: parsed.eventType, cell: parsed.cellId, body };
-    if ((ALERT_LOG.events as readonly string[]).includes(e.type)) addAlert(e);
-    else
-      push(healing, {
-        at: e.at,
-        type: e.type,
-        about: e.cell,
-        text: describeEvent(e.type, e.cell, body),
-        severity: severityOf(e.type, body),
-        ...(typeof body.restartInMs === 'number' ? { restartAt: e.at + body.restartInMs } : {}),
-      });
+    push(healing, {
+      at: e.at,
+      type: e.type,
+      about: e.cell,
+      text: describeEvent(e.type, e.cell, body),
+      severity: severityOf(e.type, body),
+      ...(typeof body.restartInMs === 'number' ? { restartAt: e.at + body.restartInMs } : {}),
+    });
     listeners.emit();
   };
 
@@ -153,7 +161,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
       if (msg.type === CONSOLE_HEARTBEAT) consoles.observe(msg.body as ConsoleHeartbeat);
       listeners.emit();
     }),
-    ...[...HEALING_EVENTS, ...ALERT_LOG.events].map((t) => transport.subscribe(subjects.eventPattern(t), onEvent)),
+    ...HEALING_EVENTS.map((t) => transport.subscribe(subjects.eventPattern(t), onEvent)),
   ];
   // The leader changes are what the status line must show within a second: notice them at once.
   const leaderTimer = setInterval(() => {
@@ -165,13 +173,16 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
     }
   }, 100);
   leaderTimer.unref();
-  void EventLog.open(transport, swarm, ALERT_LOG, createSilentLogger())
-    .then((log) => log.recent(5))
-    .then((recent) => {
-      for (const e of recent) addAlert(e);
-      listeners.emit();
-    })
-    .catch(() => {});
+  const alertLog = EventLog.open(transport, swarm, ALERT_LOG, createSilentLogger());
+  const readRecentAlerts = () =>
+    void alertLog
+      .then((log) => log.recent(RECENT_ALERTS))
+      .then((recent) => {
+        for (const e of recent) addAlert(e);
+        listeners.emit();
+      })
+      .catch(() => {});
+  readRecentAlerts();
 
   const snapshot = (): HealthSnapshot => {
     const now = Date.now();
@@ -196,6 +207,7 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
         cells: hb.cellCount,
         lagMs: hb.eventLoopLagMs,
         rssBytes: hb.rssBytes,
+        version: hb.version,
         overload: hb.overload ? hb.overload.reasons.join(',') : null,
         configVersion: hb.configVersion,
         silentMs,
@@ -238,6 +250,14 @@ export function createHealthFeed(transport: Transport, swarm: string): HealthFee
 
   return {
     snapshot,
+    alertPushed(alert) {
+      // A gap in the sequence: alerts raised while no node led were not pushed. The view shows
+      // only the latest few, so reading those again catches up.
+      const missed = lastAlertSeq > 0 && alert.seq > lastAlertSeq + 1;
+      addAlert(alert);
+      listeners.emit();
+      if (missed) readRecentAlerts();
+    },
     subscribe: listeners.add,
     stop() {
       clearInterval(leaderTimer);

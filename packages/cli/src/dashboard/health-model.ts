@@ -15,6 +15,8 @@ export interface NodeRow {
   /** Event-loop lag p99, in millis. */
   lagMs: number;
   rssBytes: number;
+  /** Its HMS version; undefined for a node older than heartbeats that carry it. */
+  version: string | undefined;
   /** What is over its limit, or null. */
   overload: string | null;
   configVersion: number;

@@ -23,9 +23,10 @@ export function formatHealthText(s: HealthSnapshot): string {
             cells: n.state === 'down' || n.state === 'left' ? '-' : n.cells,
             lag: `${n.lagMs.toFixed(1)}ms`,
             rss: mib(n.rssBytes),
+            version: n.version ?? '-',
             overload: n.overload ?? '-',
           })),
-          ['node', 'status', 'phi', 'role', 'cells', 'lag', 'rss', 'overload'],
+          ['node', 'status', 'phi', 'role', 'cells', 'lag', 'rss', 'version', 'overload'],
         )
       : 'no nodes heard',
     '',

@@ -18,7 +18,7 @@ export async function runDashboard(g: GlobalOptions): Promise<void> {
   const transport = await connectCli(g, 'hms-dashboard', true);
   // Subscribed first, so that the dashboard sees its own console heartbeats too.
   const feeds = createDashboardFeeds(transport, g.swarm);
-  const presence = joinAsConsole(transport, g.swarm, 'dashboard');
+  const presence = joinAsConsole(transport, g.swarm, 'dashboard', { onAlert: (a) => feeds.health.alertPushed(a) });
   const restore = () => process.stdout.write(`${ALT_SCREEN_OFF}${CURSOR_SHOW}`);
   process.stdout.write(ALT_SCREEN_ON);
   process.once('exit', restore);

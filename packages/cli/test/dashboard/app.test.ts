@@ -48,7 +48,7 @@ function feeds(): DashboardFeeds {
     cell('ponger-2', 'ponger', 'node-3'),
   ];
   return {
-    health: still(health),
+    health: { ...still(health), alertPushed: () => {} },
     cells: { ...still({ cells, loading: false, refreshedAt: 1 }), open: () => () => {} },
     calls: still({ edges: [] }),
     evolution: still({ islands: [], trials: [] }),

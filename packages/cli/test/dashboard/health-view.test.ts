@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { describe, expect, it } from 'vitest';
 import { HealthView } from '../../src/dashboard/components/health-view.js';
+import { NodesPanel } from '../../src/dashboard/components/nodes-panel.js';
 import { withBackoff } from '../../src/dashboard/health-feed.js';
 import { type HealthSnapshot, type NodeRow, overallHealth } from '../../src/dashboard/health-model.js';
 
@@ -14,6 +15,7 @@ const node = (name: string, over: Partial<NodeRow> = {}): NodeRow => ({
   cells: 4,
   lagMs: 1.5,
   rssBytes: 100 * 1024 * 1024,
+  version: '0.1.0',
   overload: null,
   configVersion: 0,
   silentMs: 100,
@@ -98,9 +100,33 @@ describe('HealthView', () => {
       ],
     });
     const frame = render(h(HealthView, { health, selected: 0, rows: 24 })).lastFrame() ?? '';
-    expect(frame).toMatch(/node-3\s+down\s+99\+\s+-\s+2\s+-/);
+    expect(frame).toMatch(/node-3\s+down\s+99\+\s+-\s+-\s/);
     expect(frame).toContain('re-placed counter-1 node-3 → node-1');
     expect(frame).toContain('DEGRADED — node-3 down');
+  });
+});
+
+describe('NodesPanel', () => {
+  it('shows each node’s HMS version and keeps the table within 80 columns at its widest values', () => {
+    const widest = node('node-with-a-long-name', {
+      role: 'pre-candidate',
+      phi: 1234,
+      cells: 100_000,
+      lagMs: 12_345.6,
+      rssBytes: 12_345 * 1024 * 1024,
+      version: '10.20.30-rc.1',
+      overload: 'store-latency,event-loop',
+    });
+    const health = snapshot({
+      nodes: [node('node-1', { role: 'leader' }), node('node-2', { version: undefined }), widest],
+    });
+    const lines = (render(h(NodesPanel, { nodes: health.nodes, selected: -1, maxRows: 5 })).lastFrame() ?? '').split(
+      '\n',
+    );
+    expect(lines[0]).toMatch(/^NODE\s+STATUS\s+PHI\s+ROLE\s+CELLS\s+LAG\s+RSS\s+VERSION\s+OVERLOAD$/);
+    expect(lines[1]).toMatch(/^node-1\s+alive\s+0\.0\s+leader\s+4\s+1\.5ms\s+100\.0M\s+0\.1\.0\s+-$/);
+    expect(lines[2]).toMatch(/\s+100\.0M\s+-\s+-$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
   });
 });
 

@@ -70,6 +70,8 @@ export interface SystemStatus {
     cells: number;
     /** Cells it is sized for; placement weighs by it. */
     capacity: number;
+    /** Its HMS version; undefined for a node older than heartbeats that carry it. */
+    version: string | undefined;
     configVersion: number;
     intervalMs: number;
   }>;
@@ -128,6 +130,8 @@ export interface CreateAgentRequest {
 export type NodeInfo = Omit<Peer, 'heartbeat'> & {
   host: string;
   pid: number;
+  /** Its HMS version; undefined for a node older than heartbeats that carry it. */
+  version: string | undefined;
   cells: number;
   eventLoopLagMs: number;
   rssBytes: number;

@@ -15,6 +15,12 @@ export const CONSOLE_EVENT = {
 export const CONSOLE_HEARTBEAT = 'console.heartbeat';
 
 /**
+ * The message type of an alert pushed to a console on `hms.<swarm>.console.<consoleId>.alert`;
+ * the body is the alert as the alerts stream keeps it (a `LoggedEvent`, with its stream `seq`).
+ */
+export const CONSOLE_ALERT = 'console.alert';
+
+/**
  * What a console publishes on its subject every `intervalMs`. A console is an observer: it never
  * votes, never hosts cells and is never placed on.
  */

@@ -1,6 +1,9 @@
 import { isToken } from '../transport/subjects.js';
 import { HEARTBEAT_MAX_CELLS } from './heartbeat-cells.js';
 
+/** The longest HMS version a heartbeat may carry (semver with a pre-release tag fits). */
+const MAX_VERSION_LENGTH = 64;
+
 /**
  * Why `body` is not a {@link NodeHeartbeat}, or undefined when it is one. Heartbeats feed the
  * peer view (placement, `hms node list`), the health monitor and the metrics collector, which
@@ -12,6 +15,9 @@ export function heartbeatProblem(body: unknown): string | undefined {
   const hb = body;
   if (!isToken(hb.node)) return 'heartbeat node is not a node id';
   if (typeof hb.host !== 'string') return 'heartbeat host is not a string';
+  if (hb.version !== undefined && !(typeof hb.version === 'string' && hb.version.length <= MAX_VERSION_LENGTH)) {
+    return `heartbeat version is not a string of at most ${MAX_VERSION_LENGTH} characters`;
+  }
   for (const key of ['pid', 'startedAt', 'ts', 'seq', 'intervalMs', 'configVersion', 'eventLoopLagMs', 'rssBytes']) {
     if (!isCount(hb[key])) return `heartbeat ${key} is not a number >= 0`;
   }

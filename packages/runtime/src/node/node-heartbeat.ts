@@ -8,6 +8,8 @@ import type { CallTraceBatch } from '../resilience/call-trace.js';
 export interface NodeHeartbeat {
   node: string;
   host: string;
+  /** The node's HMS version (`HMS_VERSION`, e.g. `0.1.0`); absent from nodes older than it. */
+  version?: string;
   pid: number;
   /** Epoch millis when the node started. */
   startedAt: number;

@@ -20,6 +20,7 @@ import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
+import { HMS_VERSION } from '../plugins/hms-version.js';
 import { type NodePluginOptions, type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
 import { createPluginServices } from '../plugins/plugin-services.js';
 import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
@@ -32,6 +33,7 @@ import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
+import { pushAlertsToConsoles } from './console-alerts.js';
 import { watchConsoles } from './console-view.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { heartbeatProblem } from './heartbeat-shape.js';
@@ -168,7 +170,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
   await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
-  const [desired, snapshots, config] = await withStorageRetry(
+  const [desired, snapshots, config, alertLog] = await withStorageRetry(
     'open the swarm buckets',
     () =>
       Promise.all([
@@ -307,6 +309,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     const beat: NodeHeartbeat = {
       node: nodeId,
       host: hostName,
+      version: HMS_VERSION,
       pid: process.pid,
       startedAt,
       ts: Date.now(),
@@ -549,7 +552,16 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ));
   // The control plane is also the NATS service `hms-control`, so `nats micro ls` finds every node.
   const controlService = await startControlService({ transport, subjects, nodeId });
-  const consoles = watchConsoles({ transport, subjects, isLeader: () => election?.view().role === ROLE.leader });
+  const isLeader = () => election?.view().role === ROLE.leader;
+  const consoles = watchConsoles({ transport, subjects, isLeader });
+  const consoleAlerts = pushAlertsToConsoles({
+    transport,
+    subjects,
+    alerts: alertLog,
+    consoles: consoles.view,
+    isLeader,
+    logger,
+  });
   const control = createControlServer({
     consoles: consoles.view,
     transport,
@@ -602,6 +614,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       stopWatch();
       await controlService.stop();
       await control.stop();
+      consoleAlerts.stop();
       consoles.stop();
       coordinator?.stop();
       await election?.stop({ leave: true });

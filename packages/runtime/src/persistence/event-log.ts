@@ -143,16 +143,31 @@ export class EventLog {
     return out;
   }
 
-  /** Calls `onEvent` for every event logged from now on; returns a function that stops. */
-  async follow(onEvent: (event: LoggedEvent) => void): Promise<() => void> {
+  /**
+   * Calls `onEvent` for every event logged from now on; returns a function that stops.
+   * `onEnd` is called if the follow ends other than by that function (with the error, if any).
+   */
+  async follow(onEvent: (event: LoggedEvent) => void, onEnd?: (err?: unknown) => void): Promise<() => void> {
     const consumer = await this.js.consumers.get(this.stream, { deliver_policy: 'new' });
     const messages = await consumer.consume();
+    let closed = false;
     void (async () => {
       for await (const m of messages) {
         const event = this.toEvent(m);
         if (event) onEvent(event);
       }
-    })();
-    return () => void messages.close();
+    })().then(
+      () => {
+        if (!closed) onEnd?.();
+      },
+      // Unhandled, a consumer's failure would end the process (a node's, in the alert push).
+      (err: unknown) => {
+        if (!closed) onEnd?.(err);
+      },
+    );
+    return () => {
+      closed = true;
+      messages.close().catch(() => {});
+    };
   }
 }

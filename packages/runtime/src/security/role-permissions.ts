@@ -4,6 +4,7 @@
  * builders in `transport/subjects.ts` and the names in `persistence/bucket-names.ts`.
  */
 import { READ_ONLY_CONTROL_COMMANDS } from '../control/control-commands.js';
+import { CONSOLE_EVENT } from '../node/console-view.js';
 import { bucketNames, kvStreamName, objectStoreStreamName } from '../persistence/bucket-names.js';
 import { ALERT_LOG, EVOLUTION_LOG, METRICS_LOG } from '../persistence/event-log.js';
 import {
@@ -67,6 +68,20 @@ function readAll(swarm: string): string[] {
   });
 }
 
+/**
+ * What a long-running CLI session publishes to be a console of the swarm: its heartbeats
+ * (`console.*`: one token, so not `console.<id>.alert`, where only nodes push alerts) and
+ * `console.joined` / `console.left`. It receives its pushed alerts through its swarm subscription.
+ */
+function consolePresence(swarm: string): string[] {
+  const subjects = createSubjects(swarm);
+  return [
+    subjects.consolePattern(),
+    subjects.eventPattern(CONSOLE_EVENT.joined),
+    subjects.eventPattern(CONSOLE_EVENT.left),
+  ];
+}
+
 /** Service discovery questions (`hms service list`): `$SRV.PING|INFO|STATS[.>]`. */
 function serviceDiscovery(): string[] {
   return Object.values(SERVICE_VERB).flatMap((verb) => [serviceApiSubject(verb), `${serviceApiSubject(verb)}.>`]);
@@ -113,6 +128,7 @@ function operator(swarm: string): RolePermissions {
         ...pluginWrites,
         kvSubjectPattern(plugins.bucket),
         objectStoreSubjectPattern(plugins.store),
+        ...consolePresence(swarm),
       ],
     },
     sub: { allow: [subjects.all(), inboxPattern()] },
@@ -128,6 +144,7 @@ function observer(swarm: string): RolePermissions {
         ...serviceDiscovery(),
         ...jetStreamAccountReads(),
         ...readAll(swarm),
+        ...consolePresence(swarm),
       ],
     },
     sub: { allow: [subjects.all(), inboxPattern()] },

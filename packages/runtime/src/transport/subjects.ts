@@ -12,6 +12,7 @@
  * hms.<swarm>.lead.<nodeId>.<command>       swarm-wide changes, forwarded to the leader
  * hms.<swarm>.node.<nodeId>.<command>       questions for one node (e.g. its cells' detail)
  * hms.<swarm>.console.<consoleId>           a connected console's (CLI session's) heartbeats
+ * hms.<swarm>.console.<consoleId>.alert     alerts pushed to that console (by the leader)
  * hms.<swarm>.svc.<service>.<endpoint>      a plugin service's endpoint (swarm-scoped)
  * hms.svc.<service>.<endpoint>              a service endpoint's default subject (any swarm)
  * $SRV.<PING|INFO|STATS>[.<name>[.<id>]]    NATS Services discovery (ADR-32, `nats micro`)
@@ -105,8 +106,13 @@ export interface Subjects {
   nodeCommand(nodeId: string, command: string): string;
   /** A connected console's subject: its heartbeats (`hms.<swarm>.console.<consoleId>`). */
   console(consoleId: string): string;
-  /** Every console's subject. */
+  /** Every console's heartbeat subject (`hms.<swarm>.console.*`: not the alerts pushed to them). */
   consolePattern(): string;
+  /**
+   * Where alerts are pushed to a console: `hms.<swarm>.console.<consoleId>.alert`. A sub-subject,
+   * so the nodes watching console heartbeats (`console.*`) do not receive every push.
+   */
+  consoleAlert(consoleId: string): string;
   /** The command of a leader subject; undefined if it is not one. */
   parseLeaderCommand(subject: string): string | undefined;
   /** Splits an event subject back into its event type and cell id; undefined if it is not one. */
@@ -210,6 +216,10 @@ export function createSubjects(swarm: string): Subjects {
       return `${base}.console.${consoleId}`;
     },
     consolePattern: () => `${base}.console.*`,
+    consoleAlert(consoleId) {
+      assertToken(consoleId, 'console id');
+      return `${base}.console.${consoleId}.alert`;
+    },
     parseEvent(subject) {
       if (!subject.startsWith(evtPrefix)) return undefined;
       const rest = subject.slice(evtPrefix.length);

@@ -49,6 +49,12 @@ describe('rolePermissions', () => {
     [a.nodeCommand('n1', 'cells'), ['node']],
     [a.event('cell.started', 'c1'), ['node']],
     [a.gaMigrants('i1'), ['node']],
+    // A console heartbeats and says it joined and left; only nodes push alerts to consoles.
+    [a.console('cli-ann-box-42'), ['node', 'operator', 'observer']],
+    [a.event('console.joined', 'cli-ann-box-42'), ['node', 'operator', 'observer']],
+    [a.event('console.left', 'cli-ann-box-42'), ['node', 'operator', 'observer']],
+    [a.event('console.lost', 'cli-ann-box-42'), ['node']],
+    [a.consoleAlert('cli-ann-box-42'), ['node']],
     ['$SRV.PING', ['node', 'operator', 'observer']],
     ['$JS.API.INFO', ['node', 'operator', 'observer']],
     [`$JS.API.STREAM.INFO.${cells}`, ['node', 'operator', 'observer']],
@@ -78,9 +84,10 @@ describe('rolePermissions', () => {
     }
   });
 
-  it('lets every role subscribe to its own swarm and its inbox, none to another swarm', () => {
+  it('lets every role subscribe to its own swarm (a console’s pushed alerts too) and its inbox, none to another swarm', () => {
     for (const role of ['node', 'operator', 'observer'] as const) {
       expect(may(role, 'sub', a.heartbeat('n1'))).toBe(true);
+      expect(may(role, 'sub', a.consoleAlert('cli-ann-box-42'))).toBe(true);
       expect(may(role, 'sub', '_INBOX.x.1')).toBe(true);
       expect(may(role, 'sub', b.heartbeat('n1'))).toBe(false);
       expect(may(role, 'sub', '>')).toBe(false);
