@@ -42,6 +42,7 @@ import { createMajorityLease, type MajorityLease } from './majority-lease.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
+import { createOwnershipSync } from './ownership-sync.js';
 import { PeerView } from './peer-view.js';
 import { RequestLatency } from './request-latency.js';
 
@@ -124,9 +125,6 @@ const CONFIG_RECHECK_BEATS = 10;
  * never two copies taking changes.
  */
 const MAJORITY_LEASE_MS = 1000;
-
-/** How many specs a node reads at once when it confirms which cells it still owns. */
-const OWNERSHIP_READS_AT_ONCE = 32;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
@@ -427,63 +425,15 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   await refreshConfig();
 
   let lastLeader: string | null = null;
-  /**
-   * Compares the cells hosted here with the desired cells and applies what the watch may have
-   * missed (a partition can hide updates from it): copies now assigned elsewhere stop without
-   * saving, destroyed ones stop, missing ones start. Rejects when the desired cells cannot be read.
-   */
-  const resync = async () => {
-    if (stopping) return;
-    const specs = new Map((await desired.list()).map((s) => [s.id, s]));
-    for (const cell of supervisor.cells()) {
-      const listed = specs.get(cell.id);
-      if (listed?.node === nodeId) continue;
-      // Read again before stopping anything: the list may predate the cell's creation here.
-      const current = await desired.get(cell.id);
-      if (!current) {
-        supervisor.reconcile({ op: 'delete', id: cell.id, revision: 0 });
-      } else if (current.node !== nodeId) {
-        const { revision, ...spec } = current;
-        supervisor.reconcile({ op: 'put', spec, revision });
-      }
-    }
-    const hosted = new Set(supervisor.cells().map((c) => c.id));
-    for (const listed of specs.values()) {
-      if (listed.node !== nodeId || listed.handoffTo !== undefined || hosted.has(listed.id)) continue;
-      // Read again: the list may predate a destroy or a move that the watch has applied since.
-      const current = await desired.get(listed.id);
-      if (current?.node === nodeId && current.handoffTo === undefined) {
-        const { revision, ...spec } = current;
-        supervisor.reconcile({ op: 'put', spec, revision });
-      }
-    }
-  };
-  /**
-   * Checks every cell hosted here against its spec read from the leader of the desired cells'
-   * stream, and stops the copies assigned elsewhere or to this node at a newer epoch (and the
-   * destroyed ones). Not from a listing: that comes through a consumer on whichever replica
-   * holds it, and one still catching up after a heal lists specs the majority has since changed
-   * (the partition test saw a copy confirmed that way). Rejects when a spec cannot be read.
-   */
-  const confirmOwnership = async () => {
-    const mine = supervisor.hostedSpecs();
-    for (let i = 0; i < mine.length; i += OWNERSHIP_READS_AT_ONCE) {
-      await Promise.all(
-        mine.slice(i, i + OWNERSHIP_READS_AT_ONCE).map(async (held) => {
-          const current = await desired.get(held.id);
-          if (stopping) return;
-          if (!current) {
-            supervisor.reconcile({ op: 'delete', id: held.id, revision: 0 });
-          } else if (current.node !== nodeId || current.epoch !== held.epoch) {
-            const { revision, ...spec } = current;
-            supervisor.reconcile({ op: 'put', spec, revision });
-          }
-        }),
-      );
-    }
-  };
-  const resyncQuietly = () =>
-    resync().catch((err: unknown) => logger.warn({ err }, 'desired cells not readable for a resync'));
+  const ownership = createOwnershipSync({
+    nodeId,
+    desired,
+    view: desiredView,
+    supervisor,
+    stopping: () => stopping,
+  });
+  const resyncQuietly = (from: 'store' | 'view' = 'store') =>
+    ownership.resync(from).catch((err: unknown) => logger.warn({ err }, 'desired cells not readable for a resync'));
   // Told not to fence (fenceMinority: false), the cells always take messages.
   lease =
     options.fenceMinority === false
@@ -495,7 +445,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           election: () => election?.view(),
           // A cut-off copy must stop taking changes before the majority starts the cell elsewhere.
           leaseMs: () => Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3),
-          confirm: confirmOwnership,
+          confirm: ownership.confirm,
         });
   const electionStore = await withStorageRetry(
     'open the election store',
@@ -592,7 +542,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       ),
     logger,
   );
-  const resyncTimer = setInterval(() => void resyncQuietly(), RESYNC_MS);
+  const resyncTimer = setInterval(() => void resyncQuietly('view'), RESYNC_MS);
   resyncTimer.unref();
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
 
