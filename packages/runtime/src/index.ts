@@ -6,12 +6,15 @@ export {
   type AnyCellDefinition,
   type CellDefinition,
   type CellDefinitionInput,
+  type CellMigration,
   defineCell,
   MIGRANTS_EVENT,
+  type PersistedCellSnapshot,
   type TopicSpec,
 } from './cell/define-cell.js';
 export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from './cell/running-cell.js';
 export { createSnapshotSaver, type SnapshotSaver, type SnapshotSaverOptions } from './cell/snapshot-saver.js';
+export { type MigratedSnapshot, migrateSnapshot } from './cell/state-migration.js';
 export type { CellEvent } from './cell/to-event.js';
 export { type Clock, systemClock } from './clock.js';
 export {
@@ -83,6 +86,7 @@ export {
   PermissionDeniedError,
   RequestTimeoutError,
   SnapshotTooLargeError,
+  SnapshotVersionError,
   UnhandledEventError,
   ValidationError,
   type WireError,

@@ -196,6 +196,7 @@ export function startCell(options: StartCellOptions): RunningCell {
         clock: options.clock,
         logger,
         fence: options.snapshots.fence,
+        version: definition.version,
         onFenced: options.snapshots.onFenced,
         ...(options.snapshots.onTooLarge ? { onTooLarge: options.snapshots.onTooLarge } : {}),
         ...(options.snapshots.onFailed ? { onFailed: options.snapshots.onFailed } : {}),
