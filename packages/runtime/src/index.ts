@@ -35,6 +35,8 @@ export {
   CONTROL_COMMAND,
   type ControlCommand,
   type CreateAgentRequest,
+  type DrainReply,
+  type DrainState,
   type MetricsQuery,
   type NodeInfo,
   READ_ONLY_CONTROL_COMMANDS,
@@ -50,6 +52,7 @@ export {
   GA_ISLAND_TYPE,
   type IslandStatus,
 } from './control/evolution-commands.js';
+export { DRAIN_EVENT, type DrainRecord, type DrainRecords, NodeDrains } from './coordination/node-drains.js';
 export {
   createElectionState,
   DEFAULT_TIMING,
