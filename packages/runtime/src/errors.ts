@@ -137,6 +137,16 @@ export class SnapshotTooLargeError extends HmsError {
 }
 
 /**
+ * A cell's stored snapshot has a state version its definition cannot read: newer than the
+ * definition's (written by a newer build of the cell type), or a migration step failed. The
+ * cell is left `failed` and its snapshot untouched. `data` has `cellId`, `stored`, `version`.
+ */
+export class SnapshotVersionError extends HmsError {
+  override name = 'SnapshotVersionError';
+  override readonly code = 'SNAPSHOT_VERSION';
+}
+
+/**
  * A cell was sent a message its machine cannot take in its current state, of a type it does not
  * answer as a query: a dead letter. Nothing changed.
  */
@@ -186,6 +196,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   CellFencedError,
   OverloadedError,
   SnapshotTooLargeError,
+  SnapshotVersionError,
   UnhandledEventError,
   PermissionDeniedError,
   NativeError,

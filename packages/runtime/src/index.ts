@@ -6,12 +6,15 @@ export {
   type AnyCellDefinition,
   type CellDefinition,
   type CellDefinitionInput,
+  type CellMigration,
   defineCell,
   MIGRANTS_EVENT,
+  type PersistedCellSnapshot,
   type TopicSpec,
 } from './cell/define-cell.js';
 export { HOST_MESSAGE, type RunningCell, type StartCellOptions, startCell } from './cell/running-cell.js';
 export { createSnapshotSaver, type SnapshotSaver, type SnapshotSaverOptions } from './cell/snapshot-saver.js';
+export { type MigratedSnapshot, migrateSnapshot } from './cell/state-migration.js';
 export type { CellEvent } from './cell/to-event.js';
 export { type Clock, systemClock } from './clock.js';
 export {
@@ -32,6 +35,8 @@ export {
   CONTROL_COMMAND,
   type ControlCommand,
   type CreateAgentRequest,
+  type DrainReply,
+  type DrainState,
   type MetricsQuery,
   type NodeInfo,
   READ_ONLY_CONTROL_COMMANDS,
@@ -47,6 +52,7 @@ export {
   GA_ISLAND_TYPE,
   type IslandStatus,
 } from './control/evolution-commands.js';
+export { DRAIN_EVENT, type DrainRecord, type DrainRecords, NodeDrains } from './coordination/node-drains.js';
 export {
   createElectionState,
   DEFAULT_TIMING,
@@ -83,6 +89,7 @@ export {
   PermissionDeniedError,
   RequestTimeoutError,
   SnapshotTooLargeError,
+  SnapshotVersionError,
   UnhandledEventError,
   ValidationError,
   type WireError,

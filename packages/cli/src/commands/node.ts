@@ -17,6 +17,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, EXIT } from '../errors.js';
 import { DEFAULT_NATS_URL, globalOptions, withConnection } from '../global-options.js';
+import { drainAndWait, rethrowUnknownNode, withDrainStatus } from '../node-drain.js';
 import { formatJson, formatTable } from '../output.js';
 
 function parseNodeName(value: string): string {
@@ -43,6 +44,12 @@ async function connectNode(options: TransportOptions): Promise<Transport> {
     if (err instanceof ConnectionError) throw new CliError(err.message, EXIT.unreachable);
     throw err;
   }
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return n;
 }
 
 function parsePositiveInt(value: string): number {
@@ -149,7 +156,7 @@ export function createNodeCommand({ output }: CommandDeps): Command {
       else
         output.out(
           nodes.length
-            ? formatTable(nodes, [
+            ? formatTable(withDrainStatus(nodes), [
                 'node',
                 'status',
                 'role',
@@ -164,6 +171,37 @@ export function createNodeCommand({ output }: CommandDeps): Command {
               ])
             : 'no nodes',
         );
+    });
+  node
+    .command('drain')
+    .description(
+      'hand every cell of a node over to others (save, stop, start elsewhere) and keep new ones away; returns when it is empty',
+    )
+    .argument('<name>', 'node id', parseNodeName)
+    .option('--timeout <seconds>', 'how long to wait for it to empty (the drain goes on after)', parseSeconds, 120)
+    .action(async (name: string, opts: { timeout: number }, command: Command) => {
+      const g = globalOptions(command);
+      const outcome = await withConnection(g, (t) =>
+        drainAndWait(createControlClient(t, g.swarm, { timeoutMs: 20_000 }), name, opts.timeout * 1000),
+      );
+      output.out(
+        g.json
+          ? formatJson({ ...outcome, drained: true })
+          : `node ${name} drained: ${outcome.cells} cells handed over in ${(outcome.ms / 1000).toFixed(1)} s; it takes no new cells until hms node undrain ${name}`,
+      );
+    });
+  node
+    .command('undrain')
+    .description('let a drained node take cells again (rebalancing moves some back)')
+    .argument('<name>', 'node id', parseNodeName)
+    .action(async (name: string, _opts, command: Command) => {
+      const g = globalOptions(command);
+      const reply = await withConnection(g, (t) => createControlClient(t, g.swarm).undrainNode(name)).catch(
+        rethrowUnknownNode,
+      );
+      output.out(
+        g.json ? formatJson(reply) : reply.changed ? `node ${name} takes cells again` : `node ${name} was not drained`,
+      );
     });
   return node;
 }

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
+import { withDrainStatus } from '../node-drain.js';
 import { formatJson, formatTable } from '../output.js';
 
 function collectSetting(value: string, previous: Record<string, string>): Record<string, string> {
@@ -41,7 +42,7 @@ export function createSystemCommand({ output }: CommandDeps): Command {
             : []),
           '',
           status.nodes.length
-            ? formatTable(status.nodes, [
+            ? formatTable(withDrainStatus(status.nodes), [
                 'node',
                 'status',
                 'role',

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError } from '../errors.js';
 import { connectCli, DEFAULT_NATS_URL, type GlobalOptions, globalOptions } from '../global-options.js';
+import { rollingUpgrade } from '../local-swarm/rolling-upgrade.js';
 import { spawnNode } from '../local-swarm/spawn-node.js';
 import { homePaths, isAlive, type LocalSwarmState, readState, writeState } from '../local-swarm/swarm-home.js';
 import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
@@ -78,10 +79,35 @@ export function createUpCommand({ output }: CommandDeps): Command {
       parsePort,
       4222,
     )
-    .action(async (opts: { nodes: number; detach: boolean; port: number }, command: Command) => {
+    .option(
+      '--upgrade',
+      "replace the running local swarm's nodes one at a time with this build: drain, stop, start, undrain",
+      false,
+    )
+    .action(async (opts: { nodes: number; detach: boolean; port: number; upgrade: boolean }, command: Command) => {
       const g = globalOptions(command);
       const home = homePaths();
       const existing = readState();
+      if (opts.upgrade) {
+        if (!existing?.nodes.some((n) => isAlive(n.pid))) {
+          throw new CliError(`no local swarm is up (state in ${home.state}): nothing to upgrade`);
+        }
+        const transport = await connectCli({ ...g, nats: existing.natsUrl });
+        try {
+          const control = createControlClient(transport, existing.swarm, { timeoutMs: 20_000 });
+          const replaced = await rollingUpgrade(control, existing, home, connectionArgs(g), (r) => {
+            if (!g.json) {
+              output.out(
+                `${r.name}: ${r.cells} cells handed over in ${(r.drainMs / 1000).toFixed(1)} s; pid ${r.oldPid} → ${r.newPid} (${(r.totalMs / 1000).toFixed(1)} s)`,
+              );
+            }
+          });
+          if (g.json) output.out(JSON.stringify(replaced));
+        } finally {
+          await transport.close();
+        }
+        return;
+      }
       if (existing?.nodes.some((n) => isAlive(n.pid))) {
         throw new CliError(
           `a local swarm "${existing.swarm}" is already up (state in ${home.state}); run hms down first`,

@@ -1,4 +1,4 @@
-import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import type { AnyStateMachine, Snapshot, SnapshotFrom } from 'xstate';
 import { ValidationError } from '../errors.js';
 import { assertDottedName, assertToken } from '../transport/subjects.js';
 import type { CellContext } from './cell-context.js';
@@ -51,7 +51,27 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    * `hms.<swarm>.evt.dead-letter.<cellId>`.
    */
   readonly queries: readonly string[];
+  /**
+   * The version of the cell's state (its persisted snapshot's shape), a whole number from 1;
+   * default 1. Every saved snapshot records it; a snapshot saved without one counts as version 1.
+   */
+  readonly version: number;
+  /**
+   * Upgrades a persisted snapshot by one version: given the snapshot of `fromVersion`, returns
+   * it as of `fromVersion + 1`. A node restoring a snapshot of version k < `version` calls it
+   * for k, k+1, …, `version` − 1 in turn and saves the result before the cell starts. Required
+   * when `version` > 1. A snapshot newer than `version` is never started on: the cell is left
+   * `failed` (see SnapshotVersionError).
+   */
+  readonly migrate: CellMigration | undefined;
 }
+
+/** A persisted snapshot as stored: XState's fields, `value` and `context` among them. */
+// biome-ignore lint/suspicious/noExplicitAny: each state version of a context has its own shape
+export type PersistedCellSnapshot = Snapshot<unknown> & { value?: unknown; context?: any };
+
+/** One migration step of a cell's persisted snapshot: version `fromVersion` in, `fromVersion + 1` out. */
+export type CellMigration = (snapshot: PersistedCellSnapshot, fromVersion: number) => PersistedCellSnapshot;
 
 /** What {@link defineCell} takes: `type`, `description` and `machine` are required. */
 export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> {
@@ -63,6 +83,10 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
   /** See {@link CellDefinition.queries}; default none. */
   queries?: readonly string[];
+  /** See {@link CellDefinition.version}; default 1. */
+  version?: number;
+  /** See {@link CellDefinition.migrate}; required when `version` > 1. */
+  migrate?: CellMigration;
 }
 
 /** Any cell definition, whatever its config and machine. */
@@ -86,6 +110,18 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
   input: CellDefinitionInput<TConfig, TMachine>,
 ): CellDefinition<TConfig, TMachine> {
   assertToken(input.type, 'cell type');
+  const version = input.version ?? 1;
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ValidationError(`cell type ${input.type}: version must be a whole number from 1, not ${version}`, {
+      data: { field: 'version' },
+    });
+  }
+  if (version > 1 && typeof input.migrate !== 'function') {
+    throw new ValidationError(
+      `cell type ${input.type}: version ${version} needs migrate(snapshot, fromVersion) for older snapshots`,
+      { data: { field: 'migrate' } },
+    );
+  }
   return Object.freeze({
     type: input.type,
     description: input.description,
@@ -102,5 +138,7 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     },
     reply: input.reply ?? (defaultReply as CellDefinition<TConfig, TMachine>['reply']),
     queries: Object.freeze([...(input.queries ?? [])]),
+    version,
+    migrate: input.migrate,
   });
 }

@@ -171,6 +171,8 @@ export function startCell(options: StartCellOptions): RunningCell {
   };
 
   let status: CellStatus = CELL_STATUS.starting;
+  /** A stop is under way (its subscriptions are draining). */
+  let closing = false;
   let handled = 0;
   /** Messages and events refused while its node was cut off from the majority. */
   let refused = 0;
@@ -196,6 +198,7 @@ export function startCell(options: StartCellOptions): RunningCell {
         clock: options.clock,
         logger,
         fence: options.snapshots.fence,
+        version: definition.version,
         onFenced: options.snapshots.onFenced,
         ...(options.snapshots.onTooLarge ? { onTooLarge: options.snapshots.onTooLarge } : {}),
         ...(options.snapshots.onFailed ? { onFailed: options.snapshots.onFailed } : {}),
@@ -390,10 +393,14 @@ export function startCell(options: StartCellOptions): RunningCell {
       mailbox: subscriptions[0]?.pending() ?? 0,
     }),
     async stop(stopOptions = {}) {
-      if (status === CELL_STATUS.stopped) return;
+      if (status === CELL_STATUS.stopped || closing) return;
+      closing = true;
       const wasRunning = status === CELL_STATUS.running;
-      status = CELL_STATUS.stopped;
+      // Messages delivered before the unsubscribe are handled, not refused: a request is either
+      // answered here or never delivered here (no responders while a cell moves), so a caller
+      // can always tell whether it may send again (see README, "Drain and rolling upgrades").
       if (wasRunning) await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
+      status = CELL_STATUS.stopped;
       if (wasRunning && !stopOptions.discard) await saver?.flush();
       saver?.stop();
       guard?.stop();

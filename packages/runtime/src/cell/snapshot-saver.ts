@@ -21,6 +21,8 @@ export interface SnapshotSaverOptions {
   maxStaleMs?: number;
   /** This owner's epoch and the revision it restored from (null: no snapshot existed). */
   fence: SnapshotFence;
+  /** The state version every save records (the definition's); default 1. */
+  version?: number;
   /**
    * Called once when a write found another writer: `newer-owner` (a higher epoch owns the cell
    * now: stop this copy) or `older-writer` (a stale copy wrote meanwhile: restart from the
@@ -109,7 +111,7 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     if (snapshot.status === 'error') return;
     dirty = false;
     try {
-      revision = await store.save(cellId, snapshot, { epoch: options.fence.epoch, revision });
+      revision = await store.save(cellId, snapshot, { epoch: options.fence.epoch, revision }, options.version ?? 1);
       saves++;
     } catch (err) {
       await diagnose(err);

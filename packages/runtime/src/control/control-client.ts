@@ -9,6 +9,7 @@ import {
   type AgentListPage,
   CONTROL_COMMAND,
   type CreateAgentRequest,
+  type DrainReply,
   type MetricsQuery,
   type NodeInfo,
   type SystemStatus,
@@ -30,6 +31,10 @@ export interface ControlClient {
   destroyAgent(id: string): Promise<{ id: string; destroyed: boolean }>;
   agentStatus(id: string): Promise<CellHealth | { id: string; type: string; node: string; status: 'unplaced' }>;
   listNodes(): Promise<NodeInfo[]>;
+  /** Marks `node` unschedulable (through the leader); its cells move off in batches. */
+  drainNode(node: string): Promise<DrainReply>;
+  /** Makes a drained `node` schedulable again. */
+  undrainNode(node: string): Promise<DrainReply>;
   cellTypes(): Promise<Array<{ type: string; description: string }>>;
   systemStatus(): Promise<SystemStatus>;
   /** Validated by the node before anything is written: a refused value reaches no node. */
@@ -95,6 +100,8 @@ export function createControlClient(
     destroyAgent: (id) => call(CONTROL_COMMAND.agentDestroy, { id }),
     agentStatus: (id) => call(CONTROL_COMMAND.agentStatus, { id }),
     listNodes: () => call(CONTROL_COMMAND.nodeList),
+    drainNode: (node) => call(CONTROL_COMMAND.nodeDrain, { node }),
+    undrainNode: (node) => call(CONTROL_COMMAND.nodeUndrain, { node }),
     cellTypes: () => call(CONTROL_COMMAND.cellTypes),
     systemStatus: () => call(CONTROL_COMMAND.systemStatus),
     configure: (set) => call(CONTROL_COMMAND.systemConfigure, { set }),

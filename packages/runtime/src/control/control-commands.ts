@@ -9,6 +9,10 @@ export const CONTROL_COMMAND = {
   agentDestroy: 'agent.destroy',
   agentStatus: 'agent.status',
   nodeList: 'node.list',
+  /** Marks a node unschedulable and moves its cells off (body `{ node }`); the leader does it. */
+  nodeDrain: 'node.drain',
+  /** Makes a drained node schedulable again (body `{ node }`). */
+  nodeUndrain: 'node.undrain',
   cellTypes: 'cell.types',
   systemStatus: 'system.status',
   systemConfigure: 'system.configure',
@@ -74,6 +78,8 @@ export interface SystemStatus {
     version: string | undefined;
     configVersion: number;
     intervalMs: number;
+    /** Set while the node is drained (`hms node drain`). */
+    drain?: DrainState;
   }>;
   /** Nodes over their limits now (they take no new cells). */
   overloaded?: string[];
@@ -126,8 +132,27 @@ export interface CreateAgentRequest {
   dependsOn?: string[];
 }
 
-/** A node as `hms system status` shows it. */
+/**
+ * Where a drain stands: `draining` while desired cells still name the node, then `drained`.
+ * Absent for a schedulable node.
+ */
+export type DrainState = 'draining' | 'drained';
+
+/** The answer to `node.drain` / `node.undrain`. */
+export interface DrainReply {
+  node: string;
+  /** Whether the node is unschedulable now. */
+  drained: boolean;
+  /** Desired cells assigned to it when the command was carried out. */
+  cells: number;
+  /** False when it was already in the state asked for. */
+  changed: boolean;
+}
+
+/** A node as `hms node list` shows it. */
 export type NodeInfo = Omit<Peer, 'heartbeat'> & {
+  /** Set while the node is drained (`hms node drain`). */
+  drain?: DrainState;
   host: string;
   pid: number;
   /** Its HMS version; undefined for a node older than heartbeats that carry it. */

@@ -5,6 +5,7 @@ import { HOST_MESSAGE } from '../cell/running-cell.js';
 import type { Clock } from '../clock.js';
 import { CONFIG_CHANGED } from '../config/config-changed.js';
 import type { SwarmConfigStore, VersionedConfig } from '../config/swarm-config-store.js';
+import { DRAIN_EVENT, type NodeDrains } from '../coordination/node-drains.js';
 import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from '../coordination/node-load.js';
 import type { ElectionView } from '../election/election-runner.js';
 import { type SeenLeader, watchLeader } from '../election/leader-watch.js';
@@ -27,6 +28,8 @@ import {
   type AgentListPage,
   CONTROL_COMMAND,
   type CreateAgentRequest,
+  type DrainReply,
+  type DrainState,
   type NodeInfo,
   RECOVERY_MANAGER_TYPE,
   type SystemStatus,
@@ -64,6 +67,8 @@ export interface ControlServerOptions {
   settleTimeoutMs?: number;
   /** The swarm's connected consoles (CLI sessions), shown in `system.status`; none when omitted. */
   consoles?: ConsoleView;
+  /** The swarm's drained nodes: they take no new cells; `node.list` and `system.status` show them. */
+  drains: NodeDrains;
   /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
   onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
 }
@@ -78,7 +83,7 @@ function field(body: unknown, name: string): unknown {
  * swarm-wide changes among the commands are forwarded to the leader ({@link createLeaderRoute}).
  */
 export function createControlServer(options: ControlServerOptions) {
-  const { transport, subjects, registry, desired, snapshots, config, peers, logger } = options;
+  const { transport, subjects, registry, desired, snapshots, config, peers, logger, drains } = options;
   const settleMs = options.settleTimeoutMs ?? 10_000;
   // Leader and term from the leader's own heartbeats: fresh within 100 ms of an election.
   // Only voting members' heartbeats count, as in the election itself.
@@ -103,12 +108,19 @@ export function createControlServer(options: ControlServerOptions) {
   /** Cells picked for a node whose creation the watch has not delivered yet, per node. */
   const placing = new Map<string, number>();
 
-  /** The live node with the lowest fill after taking one more; overloaded nodes take none. */
+  /** The live node with the lowest fill after taking one more; overloaded and drained nodes take none. */
   const pickNode = (): string => {
-    const alive = peers.alive();
+    const drained = drains.current();
+    const alive = peers.alive().filter((p) => !(p.node in drained));
     const open = alive.filter((p) => !p.heartbeat.overload);
     if (open.length === 0) {
-      if (alive.length === 0) throw new NotFoundError('no live node to place the cell on');
+      if (alive.length === 0) {
+        throw new NotFoundError(
+          Object.keys(drained).length
+            ? `no schedulable live node to place the cell on (drained: ${Object.keys(drained).sort().join(', ')})`
+            : 'no live node to place the cell on',
+        );
+      }
       throw overloaded(alive);
     }
     const best = leastLoaded(
@@ -161,6 +173,30 @@ export function createControlServer(options: ControlServerOptions) {
     }
   };
 
+  /** Where the drain of `node` stands, given the drained nodes just read. */
+  const drainState = (node: string, cellCount: number): { drain?: DrainState } =>
+    node in drains.current() ? { drain: view.assignedTo(node) + cellCount > 0 ? 'draining' : 'drained' } : {};
+
+  /** Marks `node` drained or schedulable again (on the leader), announcing the change. */
+  const setDrained = async (msg: IncomingMessage, drained: boolean): Promise<DrainReply> => {
+    const node = field(msg.body, 'node');
+    assertToken(node, 'node');
+    const known =
+      peers.list().some((p) => p.node === node) ||
+      options.election().members.includes(node) ||
+      view.assignedTo(node) > 0 ||
+      node in (await drains.load());
+    if (!known) throw new NotFoundError(`unknown node ${node}`, { data: { field: 'node', node } });
+    const { changed } = await drains.change(node, drained, msg.from);
+    const cells = view.assignedTo(node);
+    if (changed) {
+      const type = drained ? DRAIN_EVENT.draining : DRAIN_EVENT.undrained;
+      logger.info({ node, cells, by: msg.from }, drained ? 'node draining' : 'node undrained');
+      transport.publish(subjects.event(type, node), type, { node, cells, by: msg.from }, { from: options.nodeId });
+    }
+    return { node, drained, cells, changed };
+  };
+
   /** Tells every node that a configuration version was written. */
   const announce = (written: VersionedConfig): VersionedConfig => {
     transport.publish(subjects.event(CONFIG_CHANGED, options.nodeId), CONFIG_CHANGED, { version: written.version });
@@ -170,8 +206,13 @@ export function createControlServer(options: ControlServerOptions) {
   const handlers: Record<string, (msg: IncomingMessage) => Promise<unknown> | unknown> = {
     [CONTROL_COMMAND.cellTypes]: () => registry.list(),
 
-    [CONTROL_COMMAND.nodeList]: (): NodeInfo[] =>
-      peers.list().map(({ heartbeat: hb, ...p }) => ({
+    [CONTROL_COMMAND.nodeDrain]: (msg) => setDrained(msg, true),
+
+    [CONTROL_COMMAND.nodeUndrain]: (msg) => setDrained(msg, false),
+
+    [CONTROL_COMMAND.nodeList]: async (): Promise<NodeInfo[]> => {
+      await drains.load();
+      return peers.list().map(({ heartbeat: hb, ...p }) => ({
         ...p,
         host: hb.host,
         pid: hb.pid,
@@ -184,10 +225,12 @@ export function createControlServer(options: ControlServerOptions) {
         configVersion: hb.configVersion,
         intervalMs: hb.intervalMs,
         ...roleOf(p.node, hb.election, leaderSeen.watch.current()),
-      })),
+        ...drainState(p.node, p.status === 'alive' ? hb.cellCount : 0),
+      }));
+    },
 
     [CONTROL_COMMAND.systemStatus]: async (): Promise<SystemStatus> => {
-      const current = await config.read();
+      const [current] = await Promise.all([config.read(), drains.load()]);
       const alive = peers.alive();
       const total = view.isSynced ? view.size : (await desired.list()).length;
       const byStatus: Record<string, number> = {};
@@ -223,6 +266,7 @@ export function createControlServer(options: ControlServerOptions) {
           ...roleOf(p.node, p.heartbeat.election, seen),
           configVersion: p.heartbeat.configVersion,
           intervalMs: p.heartbeat.intervalMs,
+          ...drainState(p.node, p.status === 'alive' ? p.heartbeat.cellCount : 0),
         })),
         overloaded: alive.filter((p) => p.heartbeat.overload).map((p) => p.node),
         cells: { total, byStatus },
@@ -350,6 +394,14 @@ export function createControlServer(options: ControlServerOptions) {
         assertToken(req.node, 'node');
         const target = peers.alive().find((p) => p.node === req.node);
         if (!target) throw new NotFoundError(`no live node ${req.node}`, { data: { field: 'node' } });
+        if (req.node in drains.current()) {
+          throw new ValidationError(
+            `node ${req.node} is drained: it takes no new cells (hms node undrain ${req.node})`,
+            {
+              data: { field: 'node' },
+            },
+          );
+        }
         if (target.heartbeat.overload) throw overloaded([target]);
       }
       const node = req.node ?? pickNode();
@@ -403,6 +455,7 @@ export function createControlServer(options: ControlServerOptions) {
       nodeId: options.nodeId,
       logger,
       create: (spec) => settle(LIFECYCLE_EVENT.started, spec.id, () => desired.create(spec)),
+      schedulable: (node) => !(node in drains.current()),
       destroy: (spec) =>
         peers.alive().some((p) => p.node === spec.node)
           ? settle(LIFECYCLE_EVENT.stopped, spec.id, () => desired.remove(spec.id))

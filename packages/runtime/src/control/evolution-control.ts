@@ -29,6 +29,8 @@ export interface EvolutionControlOptions {
   create: (spec: CellSpec) => Promise<unknown>;
   /** Removes a desired cell and resolves once it stopped. */
   destroy: (spec: CellSpec) => Promise<unknown>;
+  /** Whether a node may take new cells (not drained); default every node. */
+  schedulable?: (node: string) => boolean;
 }
 
 const MAX_ISLANDS = 64;
@@ -100,7 +102,7 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
       await Promise.all(previous.map((s) => options.destroy(s)));
       const nodes = peers
         .alive()
-        .filter((p) => p.heartbeat.types.includes(GA_ISLAND_TYPE))
+        .filter((p) => p.heartbeat.types.includes(GA_ISLAND_TYPE) && (options.schedulable?.(p.node) ?? true))
         .map((p) => p.node)
         .sort();
       if (nodes.length === 0) throw new ValidationError(`no live node hosts ${GA_ISLAND_TYPE} cells`);

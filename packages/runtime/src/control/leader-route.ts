@@ -19,6 +19,8 @@ export const SWARM_WIDE_COMMANDS: ReadonlySet<string> = new Set([
   CONTROL_COMMAND.systemReset,
   CONTROL_COMMAND.evolveStart,
   CONTROL_COMMAND.evolveStop,
+  CONTROL_COMMAND.nodeDrain,
+  CONTROL_COMMAND.nodeUndrain,
 ]);
 
 /** Options of {@link createLeaderRoute}. */

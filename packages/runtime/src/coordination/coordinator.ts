@@ -4,6 +4,8 @@ import type { ElectionView } from '../election/election-runner.js';
 import type { Logger } from '../logger.js';
 import type { PeerView } from '../node/peer-view.js';
 import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
+import { planDrain } from './drain-plan.js';
+import { DRAIN_EVENT, type DrainRecords } from './node-drains.js';
 import { DEFAULT_NODE_CAPACITY } from './node-load.js';
 import { planRebalance } from './rebalance-plan.js';
 import { planReplacement } from './replacement-plan.js';
@@ -77,6 +79,12 @@ export interface CoordinatorOptions {
   downAfterMs: () => number;
   /** How often the leader checks placement, in millis; default 200. */
   intervalMs?: number;
+  /**
+   * The drained nodes (see NodeDrains): read from the store when this node takes office and on
+   * every full check; `current()` is read every round (the drain command updates it here).
+   * None when omitted.
+   */
+  drains?: { load(): Promise<DrainRecords>; current(): DrainRecords };
 }
 
 /** The coordinator of one node. */
@@ -113,6 +121,12 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   const movedAt = new Map<string, number>();
   let shapeSince = Number.NEGATIVE_INFINITY;
   let lastRound = Number.NEGATIVE_INFINITY;
+  /** The term in which the drained nodes were last read from the store. */
+  let drainsTerm = -1;
+  let lastDrainKey = '';
+  /** Drained nodes already announced empty (`node.drained`), with the drain they belong to. */
+  const announced = new Map<string, number>();
+  const drained = (): DrainRecords => options.drains?.current() ?? {};
 
   const leading = () => options.election().role === ROLE.leader;
 
@@ -197,7 +211,9 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       }
     }
     const live = nodes.filter((n) => n.status === 'alive');
+    const schedulable = live.filter((n) => !n.drained);
     const batch = Math.max(1, options.rebalanceBatch());
+    announceDrained(specs, nodes);
     for (const [id, at] of movedAt) if (now - at >= MOVE_COOL_DOWN_MS) movedAt.delete(id);
     // No new moves while the membership is settling, while a node is overloaded (a handoff is
     // one more write for it), or for cells that moved a moment ago (no back and forth).
@@ -205,10 +221,17 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       now - shapeSince >= REBALANCE_STABLE_MS &&
       now - (officeSince ?? now) >= REBALANCE_STABLE_MS &&
       !live.some((n) => n.overloaded);
-    const plan = settled
-      ? planRebalance(specs, live, { maxMoves: Math.max(0, batch - inFlight.length), frozen: new Set(movedAt.keys()) })
-      : { moves: [], remaining: 0 };
-    if (!settled && inFlight.length === 0 && progress === null) return;
+    // Drained nodes are emptied first, in the same batches, without waiting for the membership
+    // to settle: an operator asked for it. Rebalancing proper only evens out schedulable nodes.
+    const maxMoves = Math.max(0, batch - inFlight.length);
+    const drain = planDrain(specs, nodes, { maxMoves });
+    const draining = drain.moves.length + drain.remaining > 0;
+    const plan = draining
+      ? drain
+      : settled
+        ? planRebalance(specs, schedulable, { maxMoves, frozen: new Set(movedAt.keys()) })
+        : { moves: [], remaining: 0 };
+    if (!settled && !draining && inFlight.length === 0 && progress === null) return;
     if (plan.moves.length === 0 && inFlight.length === 0) {
       if (progress) {
         progress = { ...progress, moved: progress.moved + completed, inFlight: 0, remaining: 0 };
@@ -239,6 +262,25 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     options.publish(PLACEMENT_EVENT.rebalance, nodeId, { ...progress, done: false, term: officeTerm });
   };
 
+  /** Publishes `node.drained` once for each drained node that no desired cell names any more. */
+  const announceDrained = (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
+    const records = drained();
+    for (const node of announced.keys()) if (!(node in records)) announced.delete(node);
+    const busy = new Set<string>();
+    for (const s of specs) busy.add(s.node);
+    for (const n of nodes) {
+      const record = records[n.node];
+      if (!record || busy.has(n.node) || announced.get(n.node) === record.since) continue;
+      announced.set(n.node, record.since);
+      log.info({ drained: n.node, ms: Math.round(Date.now() - record.since) }, 'node drained');
+      options.publish(DRAIN_EVENT.drained, n.node, {
+        node: n.node,
+        ms: Math.max(0, Date.now() - record.since),
+        term: officeTerm,
+      });
+    }
+  };
+
   /**
    * How the leader sees each node. A voting member is down only when it stopped answering the
    * leader's heartbeats for `downAfterMs`: those are answered by the member's election thread,
@@ -249,6 +291,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   const nodeList = () => {
     const { heardAt } = options.election();
     const silentSince = clock.now() - options.downAfterMs();
+    const records = drained();
     return peers.list().map((p) => {
       // The leader's own entry is the time it won, never refreshed: it is not silent.
       const heard = p.node === nodeId ? clock.now() : heardAt[p.node];
@@ -259,6 +302,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
         status,
         capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
         overloaded: Boolean(p.heartbeat.overload),
+        drained: p.node in records,
       };
     });
   };
@@ -282,6 +326,19 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     // A leader's view lists every member it heard from (all of them when its term began); an
     // empty one is the follower's view that the election thread has not replaced yet.
     if (late || Object.keys(view.heardAt).length === 0) return;
+    const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
+    // A new leader knows the drained nodes before it places anything; every full check re-reads
+    // them (a change made through an earlier leader, say).
+    if (options.drains && (drainsTerm !== officeTerm || due)) {
+      try {
+        await options.drains.load();
+        drainsTerm = officeTerm;
+      } catch (err) {
+        log.warn({ err }, 'drained nodes not readable; placement waits');
+        return;
+      }
+    }
+    const drainKey = Object.keys(drained()).sort().join();
     const nodes = nodeList();
     // Listing every desired cell is the expensive part: do it when the set of live or down nodes
     // changed, while cells are still moving, and every 10 s (for cells of nodes never seen, whose
@@ -294,11 +351,11 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
           .join(),
       )
       .join('|');
-    const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
     if (shape !== lastShape) shapeSince = now;
     const settling = now - shapeSince < REBALANCE_STABLE_MS + 1000;
-    if (shape === lastShape && !moving && progress === null && !due && !settling) return;
+    if (shape === lastShape && drainKey === lastDrainKey && !moving && progress === null && !due && !settling) return;
     lastShape = shape;
+    lastDrainKey = drainKey;
     lastFullCheck = clock.now();
     const specs = await (options.listSpecs ?? (() => desired.list()))();
     // Dead nodes' cells first; rebalance only a swarm where every cell has a live node.

@@ -10,6 +10,8 @@ export interface NodeLiveness {
   capacity?: number;
   /** Over its limits: it takes no cells while another live node can (it is still live). */
   overloaded?: boolean;
+  /** Drained by an operator (`hms node drain`): it takes no cells at all, and its cells move off. */
+  drained?: boolean;
 }
 
 /** A cell to move: from a dead node to a live one, with the next epoch. */
@@ -29,15 +31,16 @@ export interface ReplacementOptions {
 /**
  * Decides, purely, which cells to move: those assigned to a node that is suspect, has left, or
  * (after a grace period) was never seen; each goes to the live node with the lowest fill
- * (cells / capacity) at that point of the plan, among those not overloaded (all live nodes if
- * every one is). No live node: nothing moves.
+ * (cells / capacity) at that point of the plan, among those not drained and not overloaded
+ * (all schedulable live nodes if every one is overloaded). No schedulable live node: nothing
+ * moves — a drained node never takes cells, not even those of a dead one.
  */
 export function planReplacement(
   specs: readonly CellSpec[],
   nodes: readonly NodeLiveness[],
   options: ReplacementOptions,
 ): Reassignment[] {
-  const live = nodes.filter((n) => n.status === 'alive');
+  const live = nodes.filter((n) => n.status === 'alive' && !n.drained);
   const open = live.some((n) => !n.overloaded) ? live.filter((n) => !n.overloaded) : live;
   const load = new Map<string, NodeLoad>(
     open.map((n) => [n.node, { node: n.node, cells: 0, capacity: n.capacity ?? DEFAULT_NODE_CAPACITY }]),

@@ -16,8 +16,13 @@ export const LIFECYCLE_EVENT = {
   /** The node went over its limits (`{ reasons, … }`) or came back under them (an alert). */
   overloaded: 'node.overloaded',
   recovered: 'node.recovered',
-  /** Crashed more often than the restart intensity allows: the node gave up (an alert). */
+  /**
+   * Crashed more often than the restart intensity allows, or its snapshot has a state version
+   * its definition cannot read: the node gave up, the cell is `failed` (an alert).
+   */
   escalated: 'cell.escalated',
+  /** Its stored snapshot was migrated to its type's state version and saved: `{ from, to }`. */
+  migrated: 'cell.migrated',
 } as const;
 
 export type LifecycleEvent = (typeof LIFECYCLE_EVENT)[keyof typeof LIFECYCLE_EVENT];

@@ -6,6 +6,7 @@ import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
+import { NodeDrains } from '../coordination/node-drains.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
@@ -447,9 +448,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           leaseMs: () => Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3),
           confirm: ownership.confirm,
         });
-  const electionStore = await withStorageRetry(
+  const [electionStore, drains] = await withStorageRetry(
     'open the election store',
-    () => ElectionStore.open(transport, swarm, logger),
+    () => Promise.all([ElectionStore.open(transport, swarm, logger), NodeDrains.open(transport, swarm, logger)]),
     logger,
   );
   election = await withStorageRetry(
@@ -481,6 +482,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     logger,
     publish: (type, about, body) => transport.publish(subjects.event(type, about), type, body, { from: nodeId }),
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
+    drains,
     downAfterMs: () => settings['placement.downAfterMs'],
   });
   // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
@@ -527,6 +529,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     election: () => (election as ElectionRunner).view(),
     confirmLeadership: (term) => electionStore.confirmLeadership(nodeId, term, clock.now()),
     view: desiredView,
+    drains,
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
     onCommand: controlService.record,
   });

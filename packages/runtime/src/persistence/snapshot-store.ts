@@ -12,6 +12,8 @@ export interface StoredSnapshot {
   revision: number;
   /** The placement epoch of the owner that wrote it (see CellSpec.epoch). */
   epoch: number;
+  /** The cell type's state version it was saved at (CellDefinition.version); 1 when the record has none. */
+  version: number;
 }
 
 /** Where a writer stands: its placement epoch and the revision it last read or wrote. */
@@ -23,7 +25,8 @@ export interface SnapshotFence {
 
 /**
  * Cells' XState persisted snapshots in JetStream KV `hms-<swarm>-snap`, one key per cell id,
- * as JSON `{ epoch, snapshot }` (readable with `nats kv get`). Writes are compare-and-set on
+ * as JSON `{ epoch, version, snapshot }` (readable with `nats kv get`); `version` is the cell
+ * type's state version, and a record without it (saved before versions existed) is version 1. Writes are compare-and-set on
  * the revision the writer last saw, so a stale owner (one that missed a move) cannot overwrite
  * the state of the cell's new owner: its write fails and it learns of the newer epoch.
  */
@@ -52,23 +55,24 @@ export class SnapshotStore {
     const entry = await this.kv.get(cellId);
     if (entry?.operation !== 'PUT') return undefined;
     try {
-      const value = entry.json() as { epoch?: unknown; snapshot?: Snapshot<unknown> };
+      const value = entry.json() as { epoch?: unknown; version?: unknown; snapshot?: Snapshot<unknown> };
       if (typeof value.epoch === 'number' && value.snapshot) {
-        return { snapshot: value.snapshot, revision: entry.revision, epoch: value.epoch };
+        const version = typeof value.version === 'number' ? value.version : 1;
+        return { snapshot: value.snapshot, revision: entry.revision, epoch: value.epoch, version };
       }
-      return { snapshot: value as Snapshot<unknown>, revision: entry.revision, epoch: 0 };
+      return { snapshot: value as Snapshot<unknown>, revision: entry.revision, epoch: 0, version: 1 };
     } catch (cause) {
       throw new HmsError(`snapshot of ${cellId} is not valid JSON`, { cause, data: { cellId } });
     }
   }
 
   /**
-   * Saves `snapshot` as the latest of `cellId` if the stored revision is still the one in
-   * `fence`; resolves with the new revision. Rejects when someone else wrote in between, and
+   * Saves `snapshot` (of state version `version`, default 1) as the latest of `cellId` if the
+   * stored revision is still the one in `fence`; resolves with the new revision. Rejects when someone else wrote in between, and
    * with {@link SnapshotTooLargeError} (nothing written) when it exceeds the server's max payload.
    */
-  save(cellId: string, snapshot: Snapshot<unknown>, fence: SnapshotFence): Promise<number> {
-    const value = JSON.stringify({ epoch: fence.epoch, snapshot });
+  save(cellId: string, snapshot: Snapshot<unknown>, fence: SnapshotFence, version = 1): Promise<number> {
+    const value = JSON.stringify({ epoch: fence.epoch, version, snapshot });
     // Bytes, not characters; the KV's own headers need a little room too.
     const bytes = Buffer.byteLength(value);
     if (bytes > this.maxPayload - 1024) {

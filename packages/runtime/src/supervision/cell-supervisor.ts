@@ -2,6 +2,7 @@ import type { Snapshot } from 'xstate';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import { CELL_STATUS, type CellHealth, type CellPulse } from '../cell/cell-status.js';
 import { type RunningCell, startCell } from '../cell/running-cell.js';
+import { migrateSnapshot } from '../cell/state-migration.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
@@ -76,6 +77,8 @@ interface Hosted {
   failed: boolean;
   /** An operator's restart is under way. */
   restarting?: boolean;
+  /** Why it was not started (a snapshot its definition cannot read): it shows as `failed`. */
+  refusal?: string;
 }
 
 /** The supervisor of the cells of one node. */
@@ -118,6 +121,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   const hosted = new Map<string, Hosted>();
   /** A hosted cell's health: none while it is starting or waiting to restart. */
   const entryHealth = (e: Hosted): CellHealth[] => {
+    if (!e.cell && e.refusal !== undefined)
+      return [{ ...waiting(e.spec, nodeId, e.refusal), status: CELL_STATUS.failed }];
     if (!e.cell && !registry.has(e.spec.type)) {
       // Its type's plugin is not loaded here (removed, disabled or failed): say so.
       return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
@@ -161,20 +166,51 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     }
     let restored = restart?.snapshot;
     let revision = restart ? restart.revision : null;
+    /** Storage unavailable (a partition, JetStream electing a leader): try again, never start without the state. */
+    const retryLater = (err: unknown, what: string) => {
+      logger.error({ err, cell: spec.id, retryMs: LOAD_RETRY_MS }, `${what}; retrying`);
+      entry.restartTimer = clock.setTimeout(() => {
+        entry.restartTimer = undefined;
+        if (!stopping && hosted.get(spec.id) === entry) void launch(entry);
+      }, LOAD_RETRY_MS);
+      return false;
+    };
     if (!restart) {
+      let stored: Awaited<ReturnType<SnapshotStore['load']>>;
       try {
-        const stored = await snapshots.load(spec.id);
-        restored = stored?.snapshot;
-        revision = stored?.revision ?? null;
+        stored = await snapshots.load(spec.id);
       } catch (err) {
-        // Storage unavailable (a partition, JetStream electing a leader): try again, never
-        // start without the state.
-        logger.error({ err, cell: spec.id, retryMs: LOAD_RETRY_MS }, 'snapshot unreadable; retrying');
-        entry.restartTimer = clock.setTimeout(() => {
-          entry.restartTimer = undefined;
-          if (!stopping && hosted.get(spec.id) === entry) void launch(entry);
-        }, LOAD_RETRY_MS);
-        return false;
+        return retryLater(err, 'snapshot unreadable');
+      }
+      restored = stored?.snapshot;
+      revision = stored?.revision ?? null;
+      if (stored && restored) {
+        let migration: ReturnType<typeof migrateSnapshot>;
+        try {
+          migration = migrateSnapshot(definition, spec.id, restored, stored.version);
+        } catch (err) {
+          refuse(entry, err);
+          return false;
+        }
+        if (migration.migrated) {
+          // Saved before the cell starts: a crash or a move now restores the migrated state.
+          try {
+            revision = await snapshots.save(
+              spec.id,
+              migration.snapshot,
+              { epoch: spec.epoch, revision },
+              definition.version,
+            );
+          } catch (err) {
+            return retryLater(err, 'migrated snapshot not saved');
+          }
+          restored = migration.snapshot;
+          publishEvent(LIFECYCLE_EVENT.migrated, spec.id, {
+            type: spec.type,
+            from: stored.version,
+            to: definition.version,
+          });
+        }
       }
     }
     // The type may have gone (its plugin removed) while the snapshot was read.
@@ -221,12 +257,30 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     }
     if (entry.cell.status() !== CELL_STATUS.running) return false;
     entry.failed = false;
+    entry.refusal = undefined;
     publishEvent(LIFECYCLE_EVENT.started, spec.id, {
       type: spec.type,
       restarts: entry.restarts,
       restored: Boolean(restored),
     });
     return true;
+  };
+
+  /**
+   * Leaves a cell `failed` without starting it: its stored snapshot is one its definition cannot
+   * read (see migrateSnapshot). The snapshot stays as it is, for a node with the newer type.
+   */
+  const refuse = (entry: Hosted, err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    entry.failed = true;
+    entry.refusal = message;
+    logger.error({ err, cell: entry.spec.id }, message);
+    publishEvent(LIFECYCLE_EVENT.escalated, entry.spec.id, {
+      type: entry.spec.type,
+      severity: 'critical',
+      reason: message,
+      error: message,
+    });
   };
 
   const onCrash = (entry: Hosted, cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => {
@@ -425,7 +479,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         if (e.cell) {
           const p = e.cell.pulse();
           out.push(e.failed ? { ...p, status: CELL_STATUS.failed } : p);
-        } else if (!registry.has(e.spec.type)) out.push(...entryHealth(e));
+        } else if (e.refusal !== undefined || !registry.has(e.spec.type)) out.push(...entryHealth(e));
       }
       return out;
     },

@@ -41,6 +41,12 @@ describe('rolePermissions', () => {
     [a.control('system.configure'), ['node', 'operator']],
     [a.control('heal.trigger'), ['node', 'operator']],
     [a.control('evolve.start'), ['node', 'operator']],
+    // Drain is an operator action; anyone of the swarm may watch it.
+    [a.control('node.drain'), ['node', 'operator']],
+    [a.control('node.undrain'), ['node', 'operator']],
+    [a.control('node.list'), ['node', 'operator', 'observer']],
+    [a.leaderCommand('n1', 'node.drain'), ['node']],
+    [a.event('node.draining', 'n1'), ['node']],
     [a.cellInbox('c1'), ['node', 'operator']],
     [a.service('calc', 'add'), ['node', 'operator']],
     [a.heartbeat('n1'), ['node']],
