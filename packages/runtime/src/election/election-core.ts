@@ -179,6 +179,11 @@ export function step(
       if (s.role !== ROLE.leader || m.term !== s.term) return { state: s, out: [] };
       return { state: { ...s, acks: { ...s.acks, [m.from]: now } }, out: [] };
     }
+    case 'timeout-now': {
+      // Only from the leader of this very term: anyone else could make us depose a healthy one.
+      if (m.term !== s.term || s.role !== ROLE.follower || s.leader !== m.from) return { state: s, out: [] };
+      return startElection(s, now, random, timing);
+    }
   }
 }
 
@@ -192,6 +197,37 @@ export function withMembers(s: ElectionState, members: readonly string[], now: n
   const acks = { ...s.acks };
   for (const id of members) if (!s.members.includes(id)) acks[id] = now;
   return { ...s, members: [...members], acks };
+}
+
+/**
+ * A leader that leaves gracefully hands its office over: it steps down and tells the member that
+ * acknowledged it most recently to campaign now (a `timeout-now`), which needs no pre-vote — the
+ * leader itself asks for it, and it votes for the candidate like every other member. Without it
+ * the others wait out an election timeout (0.5–1 s) with no leader, long enough for every node's
+ * majority lease to lapse and its cells to refuse messages. Not a leader, or alone: nothing.
+ */
+export function transferLeadership(
+  s: ElectionState,
+  now: number,
+  random: () => number,
+  timing: ElectionTiming = DEFAULT_TIMING,
+): StepResult {
+  if (s.role !== ROLE.leader) return { state: s, out: [] };
+  const target = s.members
+    .filter((id) => id !== s.id && s.acks[id] !== undefined)
+    .sort((a, b) => (s.acks[b] ?? 0) - (s.acks[a] ?? 0) || a.localeCompare(b))[0];
+  if (target === undefined) return { state: s, out: [] };
+  return {
+    state: {
+      ...s,
+      role: ROLE.follower,
+      leader: null,
+      grants: [],
+      acks: {},
+      electionDeadline: now + timeout(timing, random),
+    },
+    out: [{ to: target, message: { type: 'timeout-now', term: s.term, from: s.id } }],
+  };
 }
 
 function onTick(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): StepResult {

@@ -7,7 +7,12 @@ export type ElectionMessage =
   | { type: 'vote'; term: number; from: string; granted: boolean }
   /** The leader's heartbeat; followers answer with `heartbeat-ack`. */
   | { type: 'heartbeat'; term: number; from: string }
-  | { type: 'heartbeat-ack'; term: number; from: string };
+  | { type: 'heartbeat-ack'; term: number; from: string }
+  /**
+   * A leader that is leaving hands over: the follower it names campaigns at once (Raft's
+   * TimeoutNow), so the swarm has a new leader within a round trip instead of an election timeout.
+   */
+  | { type: 'timeout-now'; term: number; from: string };
 
 /** A message to send: to one node, or to every other member when `to` is undefined. */
 export interface Outgoing {

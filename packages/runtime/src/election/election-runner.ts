@@ -12,6 +12,7 @@ import {
   ROLE,
   type Role,
   step,
+  transferLeadership,
   withMembers,
 } from './election-core.js';
 import type { ElectionMessage } from './election-messages.js';
@@ -73,7 +74,15 @@ const LATE_TICK_MS = 150;
 /** A late tick is logged at most this often, in millis. */
 const LATE_LOG_EVERY_MS = 10_000;
 
-const MESSAGE_TYPES = new Set(['pre-vote', 'pre-vote-reply', 'request-vote', 'vote', 'heartbeat', 'heartbeat-ack']);
+const MESSAGE_TYPES = new Set([
+  'pre-vote',
+  'pre-vote-reply',
+  'request-vote',
+  'vote',
+  'heartbeat',
+  'heartbeat-ack',
+  'timeout-now',
+]);
 
 /**
  * @internal True when `body` is an election message the core may take. Terms are safe integers:
@@ -142,6 +151,8 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     }
   };
 
+  /** While this leader hands over: told of every change, to see its successor. */
+  let onSuccessor: ((v: ElectionView) => void) | undefined;
   let wasPaused = false;
   const process = async (input: ElectionInput) => {
     if (stopped) return;
@@ -163,6 +174,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     if (state.role !== before.role || state.leader !== before.leader || state.term !== before.term) {
       log.info({ role: state.role, term: state.term, leader: state.leader }, 'election changed');
       options.onChange?.(view());
+      onSuccessor?.(view());
       if (state.role === ROLE.leader && before.role !== ROLE.leader) {
         const term = state.term;
         store.claimLeadership(nodeId, term, clock.now()).then(
@@ -174,6 +186,39 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   };
   const enqueue = (input: ElectionInput) => {
     chain = chain.then(() => process(input)).catch((err: unknown) => log.error({ err }, 'election step failed'));
+  };
+
+  /**
+   * A leader that leaves hands its office to the member that acknowledged it last, then waits
+   * (at most an election timeout) until another leader is heard, still taking part meanwhile —
+   * it votes for its successor.
+   */
+  const handOver = async () => {
+    let heard: () => void = () => undefined;
+    const elected = new Promise<void>((resolve) => {
+      heard = resolve;
+    });
+    onSuccessor = (v) => {
+      if (v.leader !== null && v.leader !== nodeId) heard();
+    };
+    chain = chain.then(() => {
+      const result = transferLeadership(state, clock.now(), random, timing);
+      if (result.out.length === 0) return heard();
+      log.info({ term: state.term, to: result.out[0]?.to }, 'leaving: handing the leadership over');
+      state = result.state;
+      send(result.out);
+      options.onStep?.(view());
+      options.onChange?.(view());
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      elected,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timing.electionTimeoutMaxMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    onSuccessor = undefined;
   };
 
   const onMessage = (msg: IncomingMessage) => {
@@ -232,6 +277,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     view,
     malformed: () => malformed,
     async stop(stopOptions = {}) {
+      if (stopOptions.leave && state.role === ROLE.leader) await handOver();
       stopped = true;
       clearInterval(ticker);
       clearInterval(membership);

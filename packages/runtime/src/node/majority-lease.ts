@@ -66,8 +66,12 @@ export function createMajorityLease(options: MajorityLeaseOptions): MajorityLeas
   /** Why the lease is not held now, or null when it is. */
   const outOfContact = (view: ElectionView, now: number): string | null => {
     if (view.role === ROLE.leader) return null;
+    // Time since the last contact decides, not whether a leader is known right now: during an
+    // election (a leader handing over, say) no leader is known for a few millis, and the
+    // majority cannot re-place this node's cells before `placement.downAfterMs` of its silence,
+    // which the lease is shorter than.
     const silentMs = now - view.lastLeaderContact;
-    if (view.leader !== null && silentMs <= options.leaseMs()) return null;
+    if (silentMs <= options.leaseMs()) return null;
     return (
       `node ${nodeId} has not heard a leader for ${Number.isFinite(silentMs) ? `${Math.round(silentMs)} ms` : 'ever'}: ` +
       'it is cut off from the majority, which may run this cell elsewhere'

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createElectionState, type ElectionState, ROLE, step, withMembers } from '../../src/election/election-core.js';
+import {
+  createElectionState,
+  type ElectionState,
+  ROLE,
+  step,
+  transferLeadership,
+  withMembers,
+} from '../../src/election/election-core.js';
 import type { ElectionMessage, Outgoing } from '../../src/election/election-messages.js';
 import { seededRandom } from './election-simulator.js';
 
@@ -124,5 +131,49 @@ describe('election core', () => {
     expect(step(grown, { type: 'tick', now: 1010 + timing.electionTimeoutMaxMs + 1 }, random, timing).state.role).toBe(
       ROLE.follower,
     );
+  });
+
+  it('hands a leaving leader’s office to the follower that acknowledged it last, at once, in the next term', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    // b and c acknowledge the next heartbeat; c's ack arrives last.
+    tick(states, 'a', 460, random);
+    const leader = states.get('a') as ElectionState;
+    const acks = { ...leader.acks, b: 461, c: 462 };
+    const handed = transferLeadership({ ...leader, acks }, 470, random, timing);
+    expect(handed.state).toMatchObject({ role: ROLE.follower, leader: null, term: 1 });
+    expect(handed.out).toEqual([{ to: 'c', message: { type: 'timeout-now', term: 1, from: 'a' } }]);
+    states.set('a', handed.state);
+    // No election timeout waited for: c campaigns on the spot and every member votes for it.
+    settle(
+      states,
+      handed.out.map((o) => ({ from: 'a', o })),
+      471,
+      random,
+    );
+    expect(states.get('c')).toMatchObject({ role: ROLE.leader, term: 2, leader: 'c' });
+    for (const id of ['a', 'b']) expect(states.get(id)).toMatchObject({ role: ROLE.follower, term: 2, leader: 'c' });
+  });
+
+  it('ignores a timeout-now from anyone but its current leader, and a transfer by a non-leader', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const b = states.get('b') as ElectionState;
+    const forged = step(
+      b,
+      { type: 'message', now: 410, message: { type: 'timeout-now', term: 1, from: 'c' } },
+      random,
+      timing,
+    );
+    expect(forged.state).toBe(b);
+    expect(forged.out).toEqual([]);
+    const stale = step(
+      b,
+      { type: 'message', now: 410, message: { type: 'timeout-now', term: 0, from: 'a' } },
+      random,
+      timing,
+    );
+    expect(stale.out).toEqual([]);
+    expect(transferLeadership(b, 410, random, timing)).toEqual({ state: b, out: [] });
   });
 });

@@ -16,6 +16,7 @@ function optionsFor(seed: number): SimulationOptions {
     maxDelayMs: 1 + pick(4) * 40,
     partitionRate: pick(5) * 0.3,
     crashRate: pick(6) * 0.1,
+    transferRate: pick(7) * 0.2,
     timing: SIMULATION_TIMING,
   };
 }

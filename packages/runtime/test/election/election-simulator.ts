@@ -5,6 +5,7 @@ import {
   type ElectionTiming,
   ROLE,
   step,
+  transferLeadership,
 } from '../../src/election/election-core.js';
 import type { ElectionMessage } from '../../src/election/election-messages.js';
 
@@ -34,6 +35,8 @@ export interface SimulationOptions {
   partitionRate: number;
   /** Chance per 100 ms that a node crashes (it restarts 50–500 ms later with its durable state). */
   crashRate: number;
+  /** Chance per 100 ms that a leader hands its office over (a graceful leave); default 0. */
+  transferRate?: number;
   timing: ElectionTiming;
 }
 
@@ -186,6 +189,12 @@ export function simulate(seed: number, options: SimulationOptions): SimulationRe
       }
       if (random() < options.partitionRate) {
         partition = partition ? null : new Map(ids.map((id) => [id, random() < 0.5 ? 0 : 1]));
+      }
+      for (const id of ids) {
+        const s = states.get(id) as ElectionState;
+        if (up.has(id) && s.role === ROLE.leader && random() < (options.transferRate ?? 0)) {
+          apply(id, transferLeadership(s, now, random, options.timing), now);
+        }
       }
       for (const id of ids) {
         if (up.has(id) && random() < options.crashRate) {

@@ -1,68 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assign, setup } from 'xstate';
-import { defineCell } from '../../src/cell/define-cell.js';
 import { createControlClient } from '../../src/control/control-client.js';
 import { PLACEMENT_EVENT } from '../../src/coordination/coordinator.js';
 import { DRAIN_EVENT } from '../../src/coordination/node-drains.js';
 import { ROLE } from '../../src/election/election-core.js';
-import { NoRespondersError, NotFoundError, ValidationError } from '../../src/errors.js';
+import { NotFoundError, ValidationError } from '../../src/errors.js';
 import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { startLoad, tally } from '../fixtures/tally-load.js';
 import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
-
-const tally = defineCell({
-  type: 'tally',
-  description: 'adds up what it is given',
-  machine: () =>
-    setup({ types: { context: {} as { total: number } } }).createMachine({
-      context: { total: 0 },
-      on: { add: { actions: assign({ total: ({ context, event }) => context.total + Number(event.n ?? 0) }) } },
-    }),
-  reply: (s) => s.context.total,
-});
-
-/**
- * A client adding 1 to each counter in turn, a few millis apart. A request that met no responder
- * was delivered to no copy (the cell was between its old and its new node), so it is sent again;
- * any other error is a failed request.
- */
-function startLoad(client: Transport, subjects: ReturnType<typeof createSubjects>, ids: readonly string[]) {
-  const sent = new Map(ids.map((id) => [id, 0]));
-  const failures: string[] = [];
-  let redelivered = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const id of ids) {
-        for (;;) {
-          try {
-            await client.request(subjects.cellInbox(id), 'add', { n: 1 }, { timeout: 3000 });
-            sent.set(id, (sent.get(id) ?? 0) + 1);
-            break;
-          } catch (err) {
-            if (!(err instanceof NoRespondersError)) {
-              failures.push(`${id}: ${(err as Error).message}`);
-              break;
-            }
-            redelivered++;
-            await new Promise((r) => setTimeout(r, 2));
-          }
-        }
-      }
-      await new Promise((r) => setTimeout(r, 3));
-    }
-  })();
-  return {
-    sent,
-    failures,
-    redelivered: () => redelivered,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
 
 describe('node drain', () => {
   const swarm = uniqueSwarm('drain');
