@@ -66,6 +66,8 @@ export interface ControlServerOptions {
   consoles?: ConsoleView;
   /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
   onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
+  /** This node's rebalancing progress while it leads and rebalances, else null. */
+  rebalancing?: () => { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
 }
 
 function field(body: unknown, name: string): unknown {
@@ -402,6 +404,7 @@ export function createControlServer(options: ControlServerOptions) {
       peers,
       nodeId: options.nodeId,
       logger,
+      ...(options.rebalancing ? { rebalancing: options.rebalancing } : {}),
       create: (spec) => settle(LIFECYCLE_EVENT.started, spec.id, () => desired.create(spec)),
       destroy: (spec) =>
         peers.alive().some((p) => p.node === spec.node)
