@@ -172,3 +172,27 @@ export function noteAutoQuiet(
     state.last && run !== undefined && state.last.run === run && outcome ? { ...state.last, outcome } : state.last;
   return { ...state, samples: [], quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
 }
+
+/** Self-started evolution as the adaptive-config cell reports it (`auto` in its status; `hms evolve auto status`). */
+export interface AutoEvolutionStatus {
+  enabled: boolean;
+  /** The mean measured fitness the drop is judged against; null while learning. */
+  baseline: number | null;
+  /** The fitness measured at the last tick; null when no calls were measured. */
+  fitness: number | null;
+  /** When the cell last looked, epoch millis (every second). */
+  checkedAt: number;
+  dropPct: number;
+  scheduleMs: number;
+  baselineMs: number;
+  cooldownMs: number;
+  /** Until when nothing starts by itself, epoch millis. */
+  quietUntil: number;
+  /** When the schedule is due next, epoch millis; null when off. */
+  nextScheduledAt: number | null;
+  /** Why a wanted run is held now; null: none. */
+  held: string | null;
+  last: AutoRun | null;
+  /** The run under way, as the cell saw it start. */
+  run: { run: string; islands: number; done: number[]; by: string } | null;
+}
