@@ -18,6 +18,7 @@ const SETTINGS: AutoEvolutionSettings = {
   scheduleMs: 0,
   baselineMs: 60_000,
   cooldownMs: 30_000,
+  confirmMs: 0,
 };
 const OK: Omit<AutoObservation, 'now' | 'fitness'> = { leader: 'n1', rebalancing: false, busy: null };
 
@@ -49,9 +50,19 @@ describe('auto-evolution', () => {
     expect(dropped.decisions).toHaveLength(1);
     expect(dropped.decisions[0]).toMatchObject({ action: 'start', baseline: expect.closeTo(0.8, 1), fitness: 0.6 });
     expect((dropped.decisions[0] as { reason: string }).reason).toMatch(
-      /^drop: fitness 0\.600 is 25% below baseline 0\.795/,
+      /^drop: fitness 0\.600 is 25% below baseline 0\.800/,
     );
     expect(dropped.state.last).toMatchObject({ at: 11_000, run: null, outcome: 'starting' });
+  });
+
+  it('starts a run only once the drop has lasted confirmMs, and calibrates it from the drop on', () => {
+    const settings = { ...SETTINGS, confirmMs: 3000 };
+    const learned = run(initialAutoEvolution(), 0, steady(10), {}, settings);
+    // A slow moment, then back: no run.
+    expect(run(learned.state, 10_000, [0.5, 0.5, 0.8, 0.8], {}, settings).decisions).toEqual([]);
+    const sustained = run(learned.state, 10_000, steady(4, 0.5), {}, settings);
+    expect(sustained.decisions.map((d) => d?.action)).toEqual(['start']);
+    expect(sustained.state.last).toMatchObject({ at: 13_000, since: 10_000 });
   });
 
   const noDrop: Array<[string, number[]]> = [
@@ -68,7 +79,7 @@ describe('auto-evolution', () => {
     expect(run(initialAutoEvolution(), 0, [0.8, 0.8, 0.4]).decisions).toEqual([]);
   });
 
-  it('does not lower its baseline with the drop itself, and forgets it after baselineMs', () => {
+  it('does not lower its baseline with the drop itself, however long the drop lasts', () => {
     const learned = run(initialAutoEvolution(), 0, steady(10));
     const held = run(learned.state, 10_000, steady(20, 0.5), { busy: 'run r1 under way' });
     expect(held.decisions).toEqual([
@@ -79,9 +90,11 @@ describe('auto-evolution', () => {
       action: 'start',
       baseline: expect.closeTo(0.8, 1),
     });
-    // A drop that lasts longer than baselineMs becomes the baseline.
-    const later = run(held.state, 80_000, steady(10, 0.5));
-    expect(later.decisions).toEqual([]);
+    // Longer than baselineMs: still judged against the baseline before it.
+    expect(run(held.state, 80_000, [0.5]).decisions[0]).toMatchObject({
+      action: 'start',
+      baseline: expect.closeTo(0.8, 1),
+    });
   });
 
   const holds: Array<[string, Partial<AutoObservation>, string]> = [

@@ -53,8 +53,12 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
     switch (event.type) {
       case 'calibration': {
         const status = (await cell.control('system.status')) as SystemStatus;
-        const end = now - reportLagMs(status.config['request.timeoutMs'] ?? 5000);
-        return window.calibration(end - cell.config.windowMs * 3, end, status.config);
+        const lag = reportLagMs(status.config['request.timeoutMs'] ?? 5000);
+        const end = now - lag;
+        // A run started by a drop is calibrated on the fault only, not on the healthy time before it.
+        const last = snapshot.context.auto.last;
+        const since = last?.outcome === 'running' || last?.outcome === 'starting' ? (last.since ?? 0) - lag : 0;
+        return window.calibration(Math.max(end - cell.config.windowMs * 3, since), end, status.config);
       }
       case 'apply': {
         const set = (event as { set?: Record<string, unknown> }).set ?? {};
@@ -71,7 +75,7 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
       default: {
         const end = now - reportLagMs(snapshot.context.timeoutMs);
         const { auto, autoEnabled, autoFitness, autoCheckedAt } = snapshot.context;
-        const settings = autoSettingsOf(watches.get(cell.id)?.config ?? {});
+        const settings = autoSettingsOf(watches.get(cell.id)?.config ?? {}, cell.config.windowMs);
         const autoStatus: AutoEvolutionStatus = {
           enabled: autoEnabled,
           baseline: baselineOf(auto),

@@ -109,8 +109,9 @@ export type AdaptiveConfigEvent =
 export const AUTO_TICK_MS = 1000;
 
 /** The live settings of self-started evolution, from the swarm configuration. */
-export function autoSettingsOf(config: Record<string, number>): AutoEvolutionSettings {
+export function autoSettingsOf(config: Record<string, number>, confirmMs: number): AutoEvolutionSettings {
   return {
+    confirmMs,
     enabled: config['evolution.auto'] === 1,
     dropPct: config['evolution.autoDropPct'] ?? 10,
     scheduleMs: config['evolution.scheduleMs'] ?? 0,
@@ -272,7 +273,7 @@ export function createAdaptiveConfigMachine(
         refreshConfig();
         const config = watch.config;
         if (!config) return;
-        const settings = autoSettingsOf(config);
+        const settings = autoSettingsOf(config, windowMs);
         const t = now();
         const end = t - reportLagMs(config['request.timeoutMs'] ?? context.timeoutMs);
         const m = window.measure(end - windowMs, end);

@@ -16,6 +16,11 @@ export interface AutoEvolutionSettings {
   baselineMs: number;
   /** `evolution.cooldownMs`: after a run and its trial, nothing starts and the baseline is relearned for this long, millis. */
   cooldownMs: number;
+  /**
+   * How long a drop must last before it starts a run, in millis (the cell's `windowMs`): one
+   * slow moment is no drop, and the run's model is calibrated on a full window of the fault.
+   */
+  confirmMs: number;
 }
 
 /** What the cell sees at one tick. */
@@ -40,6 +45,8 @@ export interface AutoEvolutionState {
   quietUntil: number;
   /** From when the schedule counts (the last self-started run, or auto turned on), epoch millis; null while off. */
   scheduleFrom: number | null;
+  /** Since when the fitness has been a drop, epoch millis; null: it is not. */
+  dropSince: number | null;
   /** The reason a wanted run was held at the last tick (published once, when it first holds); null: none. */
   held: string | null;
   /** The last self-started run: when, why, its id once the leader started it, and its end. */
@@ -52,6 +59,8 @@ export interface AutoRun {
   /** `drop: fitness 0.61 is 25% below baseline 0.81`, or `schedule: every 3600000 ms`. */
   reason: string;
   run: string | null;
+  /** For a drop: since when it was seen (the run's model is calibrated from then on), epoch millis. */
+  since: number | null;
   /** `starting`, `running`, `kept`, `rolledback`, `unchanged`, `failed: …`, `stopped`. */
   outcome: string;
   baseline: number | null;
@@ -71,7 +80,7 @@ export const AUTO_RETRY_MS = 5000;
 
 /** A state with nothing learned yet. */
 export function initialAutoEvolution(): AutoEvolutionState {
-  return { samples: [], quietUntil: 0, scheduleFrom: null, held: null, last: null };
+  return { samples: [], quietUntil: 0, scheduleFrom: null, dropSince: null, held: null, last: null };
 }
 
 /** The mean of the baseline samples, or null when there are fewer than {@link MIN_BASELINE_SAMPLES}. */
@@ -89,12 +98,14 @@ export function isDrop(fitness: number, baseline: number, dropPct: number): bool
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /**
- * One tick. The baseline is the mean measured fitness over the last `baselineMs`, leaving out
- * measurements that are already a drop (a drop does not lower its own baseline; one that lasts
- * longer than `baselineMs` becomes the new baseline), those taken while a run or trial is under
- * way, and those of the cool-down after it (the trial's own effects start nothing). A run is
- * wanted on a drop or when the schedule is due; it starts only with a leader, no rebalancing,
- * nothing under way and no cool-down, else it is held, and the reason is reported once.
+ * One tick. A drop counts once it has lasted `confirmMs` without recovering to within half the
+ * threshold of the baseline. The baseline is the mean measured fitness over `baselineMs` up to
+ * its newest measurement, leaving out measurements more than half the threshold below it (a
+ * drop does not lower its own baseline: it holds until a run has started and ended, or the
+ * fitness recovers), those taken while a run or trial is under way, and those of the cool-down
+ * after it (the trial's own effects start nothing). A run is wanted on a drop or when the
+ * schedule is due; it starts only with a leader, no rebalancing, nothing under way and no
+ * cool-down, else it is held, and the reason is reported once.
  */
 export function decideAutoEvolution(
   state: AutoEvolutionState,
@@ -102,24 +113,30 @@ export function decideAutoEvolution(
   obs: AutoObservation,
 ): { state: AutoEvolutionState; decision: AutoDecision } {
   const { now } = obs;
-  let samples = state.samples.filter((s) => s.at > now - settings.baselineMs);
+  // The span ends at the newest sample, not now: a baseline holds while the fitness stays low.
+  const newest = state.samples[state.samples.length - 1]?.at ?? now;
+  let samples = state.samples.filter((s) => s.at > Math.min(now, newest) - settings.baselineMs);
   const baseline = baselineOf({ ...state, samples });
   const dropped = obs.fitness !== null && baseline !== null && isDrop(obs.fitness, baseline, settings.dropPct);
-  if (obs.fitness !== null && !dropped && obs.busy === null && now >= state.quietUntil) {
-    samples = [...samples, { at: now, fitness: obs.fitness }];
+  // Hysteresis: between half the threshold and the threshold, a fitness is neither a recovery
+  // (a falling ramp must not restart the confirmation) nor part of the baseline.
+  const recovered = obs.fitness !== null && (baseline === null || !isDrop(obs.fitness, baseline, settings.dropPct / 2));
+  if (recovered && obs.busy === null && now >= state.quietUntil) {
+    samples = [...samples, { at: now, fitness: obs.fitness as number }];
   }
+  const dropSince = dropped ? (state.dropSince ?? now) : recovered ? null : state.dropSince;
   if (!settings.enabled) {
-    return { state: { ...state, samples, scheduleFrom: null, held: null }, decision: null };
+    return { state: { ...state, samples, dropSince, scheduleFrom: null, held: null }, decision: null };
   }
   const scheduleFrom = state.scheduleFrom ?? now;
   let wanted: string | null = null;
-  if (dropped) {
+  if (dropped && now - (dropSince as number) >= settings.confirmMs) {
     const below = 1 - (obs.fitness as number) / (baseline as number);
     wanted = `drop: fitness ${(obs.fitness as number).toFixed(3)} is ${pct(below)} below baseline ${(baseline as number).toFixed(3)}`;
   } else if (settings.scheduleMs > 0 && now - scheduleFrom >= settings.scheduleMs) {
     wanted = `schedule: every ${settings.scheduleMs} ms`;
   }
-  const next = { ...state, samples, scheduleFrom };
+  const next = { ...state, samples, dropSince, scheduleFrom };
   if (wanted === null) return { state: { ...next, held: null }, decision: null };
   let hold: string | null = null;
   if (obs.busy !== null) hold = obs.busy;
@@ -137,7 +154,16 @@ export function decideAutoEvolution(
       ...next,
       held: null,
       scheduleFrom: now,
-      last: { at: now, reason: wanted, run: null, outcome: 'starting', baseline, fitness: obs.fitness },
+      dropSince: null,
+      last: {
+        at: now,
+        reason: wanted,
+        run: null,
+        since: wanted.startsWith('drop') ? dropSince : null,
+        outcome: 'starting',
+        baseline,
+        fitness: obs.fitness,
+      },
     },
     decision: { action: 'start', reason: wanted, baseline, fitness: obs.fitness },
   };
@@ -170,7 +196,7 @@ export function noteAutoQuiet(
 ): AutoEvolutionState {
   const last =
     state.last && run !== undefined && state.last.run === run && outcome ? { ...state.last, outcome } : state.last;
-  return { ...state, samples: [], quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
+  return { ...state, samples: [], dropSince: null, quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
 }
 
 /** Self-started evolution as the adaptive-config cell reports it (`auto` in its status; `hms evolve auto status`). */
