@@ -183,7 +183,7 @@ describe('evolution that starts itself', () => {
     const log = await (await EventLog.open(client, swarm, EVOLUTION_LOG, createSilentLogger())).recent(500);
     const kinds = log
       .filter((e) => e.type.startsWith('evolve.'))
-      .map((e) => (e.type === EVOLUTION_EVENT.auto ? `auto ${(e.body as AutoEvent).decision}` : e.type));
+      .map((e) => (e.type === EVOLUTION_EVENT.auto ? `auto ${(e.body as unknown as AutoEvent).decision}` : e.type));
     expect(kinds).toEqual(['auto on', 'auto start', 'evolve.started', 'evolve.applied', 'evolve.kept']);
   }, 60_000);
 
