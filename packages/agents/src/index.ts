@@ -17,6 +17,15 @@ export {
   createAdaptiveConfigMachine,
   type Trial,
 } from './adaptive-config/adaptive-config.machine.js';
+export {
+  type AutoDecision,
+  type AutoEvolutionSettings,
+  type AutoEvolutionState,
+  type AutoEvolutionStatus,
+  type AutoObservation,
+  type AutoRun,
+  decideAutoEvolution,
+} from './adaptive-config/auto-evolution.js';
 export { type Measurement, ObservationWindow } from './adaptive-config/observation-window.js';
 export { builtinPlugins } from './builtin-plugins.js';
 export { type CounterContext, counterCell } from './demo/counter.cell.js';

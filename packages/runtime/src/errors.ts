@@ -130,6 +130,16 @@ export class OverloadedError extends HmsError {
   override readonly retryable = true;
 }
 
+/**
+ * Refused because something that must not overlap is under way: an evolution run, or the
+ * leader's rebalancing (a self-started evolution run waits for both). Retry when it ends.
+ */
+export class BusyError extends HmsError {
+  override name = 'BusyError';
+  override readonly code = 'BUSY';
+  override readonly retryable = true;
+}
+
 /** A cell's snapshot is larger than the NATS server accepts in one message: it is not saved. */
 export class SnapshotTooLargeError extends HmsError {
   override name = 'SnapshotTooLargeError';
@@ -195,6 +205,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   NoLeaderError,
   CellFencedError,
   OverloadedError,
+  BusyError,
   SnapshotTooLargeError,
   SnapshotVersionError,
   UnhandledEventError,

@@ -70,6 +70,7 @@ export type { ElectionMessage, Outgoing } from './election/election-messages.js'
 export { LEADER_SILENT_MS, LeaderWatch, type SeenLeader, watchLeader } from './election/leader-watch.js';
 export {
   AlreadyExistsError,
+  BusyError,
   CellFailedError,
   CellFencedError,
   CircuitOpenError,

@@ -1,6 +1,9 @@
 import { type AnyCellDefinition, defineCell, type SystemStatus, ValidationError, validateChanges } from '@hms/runtime';
-import { type AdaptiveConfigSettings, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
+import type { AdaptiveConfigSettings } from './adaptive-config.machine.js';
+import { autoSettingsOf, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
+import { type AutoEvolutionStatus, baselineOf } from './auto-evolution.js';
 import { ObservationWindow } from './observation-window.js';
+import { SwarmWatch } from './swarm-watch.js';
 
 function parseSettings(raw: unknown): AdaptiveConfigSettings {
   const r = (raw ?? {}) as Record<string, unknown>;
@@ -22,6 +25,8 @@ function parseSettings(raw: unknown): AdaptiveConfigSettings {
 
 /** Windows of observations, one per running adaptive-config cell (rebuilt from heartbeats after a restart). */
 const windows = new Map<string, ObservationWindow>();
+/** What each running adaptive-config cell knows of the leader and the live settings. */
+const watches = new Map<string, SwarmWatch>();
 
 /**
  * `adaptive-config`: watches the swarm's calls, load and health in node heartbeats; calibrates
@@ -34,11 +39,13 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
   queries: ['status', 'calibration'],
   description: 'applies evolved configurations live, keeps them only if the swarm does better',
   config: parseSettings,
-  topics: () => [{ heartbeats: true }, { event: 'ga.done' }],
+  topics: () => [{ heartbeats: true }, { event: 'ga.done' }, { event: 'evolve.started' }, { event: 'evolve.stopped' }],
   machine: (cell) => {
     const window = new ObservationWindow();
+    const watch = new SwarmWatch();
     windows.set(cell.id, window);
-    return createAdaptiveConfigMachine(cell, window);
+    watches.set(cell.id, watch);
+    return createAdaptiveConfigMachine(cell, window, watch);
   },
   reply: async (snapshot, event, cell) => {
     const window = windows.get(cell.id) as ObservationWindow;
@@ -46,8 +53,12 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
     switch (event.type) {
       case 'calibration': {
         const status = (await cell.control('system.status')) as SystemStatus;
-        const end = now - reportLagMs(status.config['request.timeoutMs'] ?? 5000);
-        return window.calibration(end - cell.config.windowMs * 3, end, status.config);
+        const lag = reportLagMs(status.config['request.timeoutMs'] ?? 5000);
+        const end = now - lag;
+        // A run started by a drop is calibrated on the fault only, not on the healthy time before it.
+        const last = snapshot.context.auto.last;
+        const since = last?.outcome === 'running' || last?.outcome === 'starting' ? (last.since ?? 0) - lag : 0;
+        return window.calibration(Math.max(end - cell.config.windowMs * 3, since), end, status.config);
       }
       case 'apply': {
         const set = (event as { set?: Record<string, unknown> }).set ?? {};
@@ -63,11 +74,32 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
       }
       default: {
         const end = now - reportLagMs(snapshot.context.timeoutMs);
+        const { auto, autoEnabled, autoFitness, autoCheckedAt } = snapshot.context;
+        const settings = autoSettingsOf(watches.get(cell.id)?.config ?? {}, cell.config.windowMs);
+        const autoStatus: AutoEvolutionStatus = {
+          enabled: autoEnabled,
+          baseline: baselineOf(auto),
+          fitness: autoFitness,
+          checkedAt: autoCheckedAt,
+          dropPct: settings.dropPct,
+          scheduleMs: settings.scheduleMs,
+          baselineMs: settings.baselineMs,
+          cooldownMs: settings.cooldownMs,
+          quietUntil: auto.quietUntil,
+          nextScheduledAt:
+            autoEnabled && settings.scheduleMs > 0 && auto.scheduleFrom !== null
+              ? auto.scheduleFrom + settings.scheduleMs
+              : null,
+          held: auto.held,
+          last: auto.last,
+          run: snapshot.context.active,
+        };
         return {
           state: snapshot.value,
           current: snapshot.context.current,
           trials: snapshot.context.trials,
           measured: window.measure(end - cell.config.windowMs, end),
+          auto: autoStatus,
         };
       }
     }

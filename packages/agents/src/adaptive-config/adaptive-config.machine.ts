@@ -5,9 +5,20 @@ import {
   type SystemStatus,
   validateChanges,
 } from '@hms/runtime';
-import { assign, emit, fromPromise, raise, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { fromInterval } from '../timers/from-interval.js';
+import {
+  type AutoEvolutionSettings,
+  type AutoEvolutionState,
+  baselineOf,
+  decideAutoEvolution,
+  initialAutoEvolution,
+  noteAutoQuiet,
+  noteAutoRefused,
+  noteAutoStarted,
+} from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
+import type { SwarmWatch } from './swarm-watch.js';
 
 /** Configuration of an `adaptive-config` cell. */
 export interface AdaptiveConfigSettings {
@@ -60,6 +71,16 @@ export interface AdaptiveConfigContext {
   measuringFrom: number;
   /** Evolution runs of the swarm objective, until all their islands are done. */
   runs: Record<string, { islands: number; done: Record<string, { best: number; candidate: Record<string, number> }> }>;
+  /** The run under way (from `evolve.started`), until all its islands are done or it is stopped. */
+  active: { run: string; islands: number; done: number[]; by: string } | null;
+  /** Self-started evolution: baseline, cool-down, the last self-started run. */
+  auto: AutoEvolutionState;
+  /** Whether `evolution.auto` was on at the last tick (a change is published). */
+  autoEnabled: boolean;
+  /** The fitness measured at the last tick (null: no calls in the window). */
+  autoFitness: number | null;
+  /** When the last tick looked, epoch millis (0: never, the live settings not read yet). */
+  autoCheckedAt: number;
 }
 
 export type AdaptiveConfigEvent =
@@ -74,10 +95,38 @@ export type AdaptiveConfigEvent =
       best: number;
       candidate?: Record<string, number>;
     }
+  | { type: 'evolve.started'; run: string; islands: number; by?: string }
+  | { type: 'evolve.stopped'; run: string | null }
   | { type: 'status' }
   | { type: 'calibration' }
+  /** The leader started the self-started run, or refused it. */
+  | { type: 'auto.started'; run: string }
+  | { type: 'auto.refused'; error: string }
   /** From the machine's own timers. */
-  | { type: 'settle.due' | 'window.due' | 'completion.due' };
+  | { type: 'settle.due' | 'window.due' | 'completion.due' | 'auto.tick' };
+
+/** How often self-started evolution looks at the swarm, in millis. */
+export const AUTO_TICK_MS = 1000;
+
+/** The live settings of self-started evolution, from the swarm configuration. */
+export function autoSettingsOf(config: Record<string, number>, confirmMs: number): AutoEvolutionSettings {
+  return {
+    confirmMs,
+    enabled: config['evolution.auto'] === 1,
+    dropPct: config['evolution.autoDropPct'] ?? 10,
+    scheduleMs: config['evolution.scheduleMs'] ?? 0,
+    baselineMs: config['evolution.baselineMs'] ?? 120_000,
+    cooldownMs: config['evolution.cooldownMs'] ?? 60_000,
+  };
+}
+
+/** What a trial's end is called in `hms heal status`. */
+const HEAL_ACTION: Record<string, string> = {
+  kept: 'evolve-keep',
+  rolledback: 'evolve-rollback',
+  unchanged: 'evolve-unchanged',
+  failed: 'evolve-trial-failed',
+};
 
 const KEEP_TRIALS = 20;
 
@@ -87,9 +136,42 @@ const KEEP_TRIALS = 20;
  * it settles, and keeps it only if it beats the window before the change; otherwise the
  * previous values are restored. Every step is an event in the evolution log.
  */
-export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSettings>, window: ObservationWindow) {
+export function createAdaptiveConfigMachine(
+  cell: CellContext<AdaptiveConfigSettings>,
+  window: ObservationWindow,
+  watch: SwarmWatch,
+) {
   const { windowMs, settleMs, minGain } = cell.config;
   const now = () => cell.clock.now();
+  const log = (body: Record<string, unknown>) => cell.publish(EVOLUTION_EVENT.auto, { ...body, at: now() });
+  const heal = (action: string, why: string, outcome: string, durationMs = 0) =>
+    cell.publish('heal.action', { node: cell.node, action, why, outcome, durationMs });
+  const cooldownOf = () => watch.config?.['evolution.cooldownMs'] ?? 60_000;
+  let reading = false;
+  /** Reads the live settings again when a heartbeat shows a newer version. */
+  const refreshConfig = () => {
+    if (reading || !watch.stale()) return;
+    reading = true;
+    cell
+      .control('system.status', undefined, { timeout: 5000 })
+      .then((status) => {
+        const st = status as SystemStatus;
+        watch.config = st.config;
+        watch.configVersion = st.configVersion;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        reading = false;
+      });
+  };
+  const busyOf = (context: AdaptiveConfigContext, state: unknown): string | null => {
+    if (context.current) return `trial ${context.current.id} under way`;
+    if (state !== 'idle') return 'a trial is under way';
+    if (context.active) return `run ${context.active.run} under way`;
+    if (context.auto.last?.outcome === 'starting') return 'a self-started run is starting';
+    return null;
+  };
+  const runOfTrial = (trial: Trial | undefined) => (trial?.by.startsWith('run ') ? trial.by.slice(4) : undefined);
   const finish = (context: AdaptiveConfigContext, outcome: Trial['outcome'], extra: Partial<Trial> = {}) => {
     const done = { ...(context.current as Trial), outcome, ...extra };
     return { current: null, trials: [...context.trials, done].slice(-KEEP_TRIALS) };
@@ -135,6 +217,7 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
       settleTimer: fromInterval(cell.clock, () => settleMs, 'settle.due'),
       windowTimer: fromInterval(cell.clock, () => windowMs, 'window.due'),
       completionTimer: fromInterval(cell.clock, (timeoutMs: number) => reportLagMs(timeoutMs), 'completion.due'),
+      autoTimer: fromInterval(cell.clock, () => AUTO_TICK_MS, 'auto.tick'),
     },
     guards: {
       validChange: ({ event }) => {
@@ -186,6 +269,113 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
         const best = done.reduce((a, b) => (b.best < a.best ? b : a));
         return { type: 'apply' as const, set: best.candidate, by: `run ${e.run}` };
       }),
+      autoTick: enqueueActions(({ context, enqueue, self }) => {
+        refreshConfig();
+        const config = watch.config;
+        if (!config) return;
+        const settings = autoSettingsOf(config, windowMs);
+        const t = now();
+        const end = t - reportLagMs(config['request.timeoutMs'] ?? context.timeoutMs);
+        const m = window.measure(end - windowMs, end);
+        const fitness = m.calls > 0 ? m.fitness : null;
+        const leader = watch.leader(t);
+        const { state, decision } = decideAutoEvolution(context.auto, settings, {
+          now: t,
+          fitness,
+          leader: leader?.node ?? null,
+          rebalancing: leader?.rebalancing ?? false,
+          busy: busyOf(context, self.getSnapshot().value),
+        });
+        enqueue.assign({ auto: state, autoEnabled: settings.enabled, autoFitness: fitness, autoCheckedAt: t });
+        if (settings.enabled !== context.autoEnabled) {
+          enqueue(() => log({ decision: settings.enabled ? 'on' : 'off', baseline: baselineOf(state), fitness }));
+        }
+        if (decision?.action === 'held')
+          enqueue(() => log({ decision: 'held', reason: decision.reason, wanted: decision.wanted }));
+        if (decision?.action === 'start') {
+          enqueue(() => {
+            log({ decision: 'start', reason: decision.reason, baseline: decision.baseline, fitness: decision.fitness });
+            cell
+              .control('evolve.start', {
+                by: 'auto',
+                reason: decision.reason,
+                islands: config['evolution.autoIslands'] ?? 2,
+                island: {
+                  objective: 'swarm',
+                  population: config['evolution.autoPopulation'] ?? 24,
+                  generations: config['evolution.autoGenerations'] ?? 40,
+                  migrationInterval: 10,
+                },
+              })
+              .then(
+                (r) => self.send({ type: 'auto.started', run: (r as { run: string }).run }),
+                (err: unknown) =>
+                  self.send({ type: 'auto.refused', error: err instanceof Error ? err.message : String(err) }),
+              );
+          });
+        }
+      }),
+      autoStarted: enqueueActions(({ context, event, enqueue }) => {
+        const e = event as { run: string };
+        enqueue.assign({ auto: noteAutoStarted(context.auto, e.run) });
+        const last = context.auto.last;
+        enqueue(() => heal('evolve-start', `run ${e.run}: ${last?.reason ?? ''}`, 'ok', last ? now() - last.at : 0));
+      }),
+      autoRefused: enqueueActions(({ context, event, enqueue }) => {
+        const e = event as { error: string };
+        enqueue.assign({ auto: noteAutoRefused(context.auto, now(), e.error) });
+        enqueue(() => {
+          log({ decision: 'failed', reason: e.error });
+          heal('evolve-start', `${context.auto.last?.reason ?? ''}: ${e.error}`, 'failed');
+        });
+      }),
+      noteStarted: assign({
+        active: ({ event }) => {
+          const e = event as { run: string; islands: number; by?: string };
+          return { run: e.run, islands: e.islands, done: [], by: e.by ?? 'operator' };
+        },
+      }),
+      noteStopped: assign(({ context }) => ({
+        active: null,
+        auto: context.active
+          ? noteAutoQuiet(context.auto, now(), cooldownOf(), context.active.run, 'stopped')
+          : context.auto,
+      })),
+      noteIslandDone: assign(({ context, event }) => {
+        const e = event as Extract<AdaptiveConfigEvent, { type: 'ga.done' }>;
+        const a = context.active;
+        if (!a || a.run !== e.run) return {};
+        const done = a.done.includes(e.island) ? a.done : [...a.done, e.island];
+        if (done.length < a.islands) return { active: { ...a, done } };
+        return { active: null, auto: noteAutoQuiet(context.auto, now(), cooldownOf()) };
+      }),
+      /** A trial ended (the last of `trials`): the cool-down begins; a self-started run's trial is a healing action. */
+      trialEnded: enqueueActions(({ context, enqueue }) => {
+        const trial = context.trials[context.trials.length - 1];
+        const run = runOfTrial(trial);
+        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(), run, trial?.outcome) });
+        if (trial && run !== undefined && run === context.auto.last?.run) {
+          const why = `run ${run}: fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`;
+          enqueue(() =>
+            heal(
+              HEAL_ACTION[trial.outcome] ?? `evolve-${trial.outcome}`,
+              why,
+              trial.outcome === 'failed' ? 'failed' : 'ok',
+              now() - trial.at,
+            ),
+          );
+        }
+      }),
+      trialApplied: enqueueActions(({ context, enqueue }) => {
+        const trial = context.current;
+        const run = runOfTrial(trial ?? undefined);
+        if (trial && run !== undefined && run === context.auto.last?.run) {
+          const set = Object.entries(trial.candidate)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
+          enqueue(() => heal('evolve-trial', `run ${run}: ${set}`, 'ok'));
+        }
+      }),
       forgetRun: assign({
         runs: ({ context, event }) => {
           const { [(event as { run: string }).run]: _done, ...rest } = context.runs;
@@ -203,11 +393,27 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
       acceptedRequest: 0,
       measuringFrom: 0,
       runs: {},
+      active: null,
+      auto: initialAutoEvolution(),
+      autoEnabled: false,
+      autoFitness: null,
+      autoCheckedAt: 0,
     },
     initial: 'idle',
+    invoke: { src: 'autoTimer' },
     on: {
-      heartbeat: { actions: ({ event }) => window.add(event) },
+      heartbeat: {
+        actions: ({ event }) => {
+          window.add(event);
+          watch.add(event);
+        },
+      },
       apply: { actions: 'countRequest' },
+      'auto.tick': { actions: 'autoTick' },
+      'auto.started': { actions: 'autoStarted' },
+      'auto.refused': { actions: 'autoRefused' },
+      'evolve.started': { actions: 'noteStarted' },
+      'evolve.stopped': { actions: 'noteStopped' },
       'ga.done': [
         {
           guard: ({ context, event }) => {
@@ -216,9 +422,9 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
             const done = { ...(run?.done ?? {}), [event.island]: true };
             return Object.keys(done).length >= event.islands;
           },
-          actions: ['noteRun', 'applyRunBest', 'forgetRun'],
+          actions: ['noteIslandDone', 'noteRun', 'applyRunBest', 'forgetRun'],
         },
-        { actions: 'noteRun' },
+        { actions: ['noteIslandDone', 'noteRun'] },
       ],
     },
     states: {
@@ -233,9 +439,12 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
             {
               guard: ({ event }) => event.output.unchanged,
               target: 'idle',
-              actions: assign(({ context, event }) =>
-                finish(context, 'unchanged', { baseline: event.output.baseline, previous: event.output.previous }),
-              ),
+              actions: [
+                assign(({ context, event }) =>
+                  finish(context, 'unchanged', { baseline: event.output.baseline, previous: event.output.previous }),
+                ),
+                'trialEnded',
+              ],
             },
             {
               target: 'settling',
@@ -245,16 +454,20 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
                   return { timeoutMs, current: { ...(context.current as Trial), ...output } };
                 }),
                 emit(({ context }) => ({ type: EVOLUTION_EVENT.applied, ...(context.current as Trial) })),
+                'trialApplied',
               ],
             },
           ],
           onError: {
             target: 'idle',
-            actions: assign(({ context, event }) =>
-              finish(context, 'failed', {
-                error: event.error instanceof Error ? event.error.message : String(event.error),
-              }),
-            ),
+            actions: [
+              assign(({ context, event }) =>
+                finish(context, 'failed', {
+                  error: event.error instanceof Error ? event.error.message : String(event.error),
+                }),
+              ),
+              'trialEnded',
+            ],
           },
         },
       },
@@ -280,6 +493,7 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
                   type: EVOLUTION_EVENT.kept,
                   ...(context.trials[context.trials.length - 1] as Trial),
                 })),
+                'trialEnded',
               ],
             },
             { target: 'rollingBack' },
@@ -308,6 +522,7 @@ export function createAdaptiveConfigMachine(cell: CellContext<AdaptiveConfigSett
                 type: EVOLUTION_EVENT.rolledBack,
                 ...(context.trials[context.trials.length - 1] as Trial),
               })),
+              'trialEnded',
             ],
           },
           onError: {

@@ -7,6 +7,7 @@ import { type GlobalOptions, globalOptions, withConnection } from '../global-opt
 import { formatJson, formatTable } from '../output.js';
 import { createProgressBar } from '../progress-bar.js';
 import { sparkline } from '../sparkline.js';
+import { createEvolveAutoCommand } from './evolve-auto.js';
 
 const OBJECTIVES = ['sphere', 'rastrigin', 'rosenbrock', 'ackley', 'griewank', 'schwefel', 'swarm'];
 const TOPOLOGIES = ['ring', 'full', 'random'];
@@ -126,7 +127,8 @@ async function waitForRun(g: GlobalOptions): Promise<EvolutionStatus> {
 }
 
 /** `hms evolve start|status|stop|configure|apply`: the swarm's genetic algorithm. */
-export function createEvolveCommand({ output }: CommandDeps): Command {
+export function createEvolveCommand(deps: CommandDeps): Command {
+  const { output } = deps;
   const evolve = new Command('evolve').description(
     'island-model genetic algorithm: benchmark functions or the swarm itself',
   );
@@ -222,6 +224,8 @@ export function createEvolveCommand({ output }: CommandDeps): Command {
       };
       output.out(g.json ? formatJson(trial) : `trial ${trial.id} started: see hms evolve status`);
     });
+
+  evolve.addCommand(createEvolveAutoCommand(deps));
 
   return evolve;
 }

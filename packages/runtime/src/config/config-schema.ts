@@ -91,6 +91,50 @@ export const CONFIG_SCHEMA = {
     max: 10_000,
     description: 'live cells in handoff at once while rebalancing',
   },
+  'evolution.auto': {
+    default: 0,
+    min: 0,
+    max: 1,
+    description: 'adaptive-config starts swarm-objective runs by itself: 1 on, 0 off (hms evolve auto on|off)',
+  },
+  'evolution.autoDropPct': {
+    default: 10,
+    min: 1,
+    max: 100,
+    description: 'a run starts itself when measured fitness falls this many percent below its baseline',
+  },
+  'evolution.scheduleMs': {
+    default: 0,
+    min: 0,
+    max: 604_800_000,
+    description: 'a run also starts itself this long after the last one began, millis; 0 off',
+  },
+  'evolution.baselineMs': {
+    default: 120_000,
+    min: 1000,
+    max: 3_600_000,
+    description: 'how far back the fitness baseline of self-started runs reaches, millis',
+  },
+  'evolution.cooldownMs': {
+    default: 60_000,
+    min: 0,
+    max: 86_400_000,
+    description:
+      'after a self-started run and its trial, nothing starts itself and the baseline is relearned for this long, millis',
+  },
+  'evolution.autoIslands': { default: 2, min: 1, max: 64, description: 'islands of a self-started run' },
+  'evolution.autoPopulation': {
+    default: 24,
+    min: 4,
+    max: 10_000,
+    description: 'population per island of a self-started run',
+  },
+  'evolution.autoGenerations': {
+    default: 40,
+    min: 1,
+    max: 100_000,
+    description: 'generations of a self-started run',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

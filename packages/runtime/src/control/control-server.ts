@@ -71,6 +71,8 @@ export interface ControlServerOptions {
   drains: NodeDrains;
   /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
   onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
+  /** This node's rebalancing progress while it leads and rebalances, else null. */
+  rebalancing?: () => { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
 }
 
 function field(body: unknown, name: string): unknown {
@@ -454,6 +456,7 @@ export function createControlServer(options: ControlServerOptions) {
       peers,
       nodeId: options.nodeId,
       logger,
+      ...(options.rebalancing ? { rebalancing: options.rebalancing } : {}),
       create: (spec) => settle(LIFECYCLE_EVENT.started, spec.id, () => desired.create(spec)),
       schedulable: (node) => !(node in drains.current()),
       destroy: (spec) =>

@@ -20,6 +20,12 @@ export const EVOLUTION_EVENT = {
   kept: 'evolve.kept',
   /** A candidate did worse: the previous configuration was restored. */
   rolledBack: 'evolve.rolledback',
+  /**
+   * The adaptive-config cell decided about a self-started run: `decision: 'start'` (why: a
+   * fitness drop or the schedule), `'held'` (a reason not to start, published the first time it
+   * holds), `'failed'` (the leader refused it) or `'resumed'` (auto evolution turned on or off).
+   */
+  auto: 'evolve.auto',
 } as const;
 
 /** Body of `evolve.start`. */
@@ -30,6 +36,13 @@ export interface EvolveStartRequest {
   islands: number;
   /** Every island's configuration (validated by the `ga-island` cell type); `run`, `index` and `islands` are added. */
   island: Record<string, unknown>;
+  /**
+   * Who starts it: `operator` (default; replaces a previous run) or `auto` (the adaptive-config
+   * cell; refused with BusyError while the leader rebalances or an island of a run evolves).
+   */
+  by?: 'operator' | 'auto';
+  /** Why, for the evolution log (a self-started run: `drop …` or `schedule`). */
+  reason?: string;
 }
 
 /** What `evolve.start` answers. */

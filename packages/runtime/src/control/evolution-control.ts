@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CellRegistry } from '../cell/cell-registry.js';
-import { ValidationError } from '../errors.js';
+import { BusyError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PeerView } from '../node/peer-view.js';
 import type { CellSpec } from '../persistence/desired-cells.js';
@@ -29,8 +29,13 @@ export interface EvolutionControlOptions {
   create: (spec: CellSpec) => Promise<unknown>;
   /** Removes a desired cell and resolves once it stopped. */
   destroy: (spec: CellSpec) => Promise<unknown>;
+<<<<<<< HEAD
   /** Whether a node may take new cells (not drained); default every node. */
   schedulable?: (node: string) => boolean;
+=======
+  /** The leader's rebalancing progress, null when placement is even (a self-started run waits for it). */
+  rebalancing?: () => { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
+>>>>>>> autonomy
 }
 
 const MAX_ISLANDS = 64;
@@ -63,6 +68,32 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
   const adaptiveConfig = async (): Promise<CellSpec | undefined> =>
     (await list()).find((s) => s.type === ADAPTIVE_CONFIG_TYPE);
 
+  /** @throws BusyError while the leader rebalances, an island evolves, or a run's best is on trial. */
+  const refuseIfBusy = async (): Promise<void> => {
+    const progress = options.rebalancing?.() ?? null;
+    if (progress) {
+      throw new BusyError(`rebalancing: ${progress.remaining + progress.inFlight} cells still to move`, {
+        data: { reason: 'rebalance' },
+      });
+    }
+    const islands = await islandsOf();
+    const states = await Promise.all(
+      islands.map((s) =>
+        ask(s.id, 'status').then(
+          (r) => (r as IslandStatus).state,
+          () => 'unreachable',
+        ),
+      ),
+    );
+    // An island that does not answer may be moving with its node: it counts as evolving.
+    const evolving = islands.filter((_, i) => states[i] === 'evolving' || states[i] === 'unreachable');
+    if (evolving.length > 0) {
+      throw new BusyError(`run ${runOf(evolving[0])} is under way (${evolving.length} islands evolving)`, {
+        data: { reason: 'run' },
+      });
+    }
+  };
+
   return {
     'evolve.start': async (msg: { body: unknown }): Promise<EvolveStarted> => {
       const req = body(msg);
@@ -78,6 +109,12 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
       }
       const run = req.run ?? `r${randomBytes(3).toString('hex')}`;
       assertToken(run, 'run id');
+      const by = req.by ?? 'operator';
+      if (by !== 'operator' && by !== 'auto') {
+        throw new ValidationError('by must be operator or auto', { data: { field: 'by' } });
+      }
+      // An operator's run replaces the one before it; a self-started run never overlaps anything.
+      if (by === 'auto') await refuseIfBusy();
       let tuner: string | undefined;
       if ((island as { objective?: unknown }).objective === 'swarm') {
         tuner = (await adaptiveConfig())?.id;
@@ -121,8 +158,10 @@ export function createEvolutionHandlers(options: EvolutionControlOptions) {
         run,
         islands: count,
         island,
+        by,
+        ...(typeof req.reason === 'string' ? { reason: req.reason } : {}),
       });
-      logger.info({ run, islands: count }, 'evolution run started');
+      logger.info({ run, islands: count, by }, 'evolution run started');
       return { run, islands: placed.map(({ id, node }) => ({ id, node })) };
     },
 

@@ -532,6 +532,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     drains,
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
     onCommand: controlService.record,
+    rebalancing: () => coordinator?.progress() ?? null,
   });
   const stopWatch = await withStorageRetry(
     'watch the desired cells',

@@ -1,0 +1,253 @@
+import {
+  createControlClient,
+  createSilentLogger,
+  createSubjects,
+  defineCell,
+  EVOLUTION_EVENT,
+  EVOLUTION_LOG,
+  EventLog,
+  type Transport,
+} from '@hms/runtime';
+import {
+  connectTestTransport,
+  startTestNodes,
+  stopTestNodes,
+  type TestNode,
+  uniqueSwarm,
+  waitFor,
+} from '@hms/runtime/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { setup } from 'xstate';
+import { type AutoEvolutionStatus, builtinCells, type HealingAction, type Trial } from '../../src/index.js';
+
+/** Off until the test breaks it: then the dependency hangs 300 ms out of every 1,500 ms. */
+const fault = { on: false };
+const OUTAGE = { periodMs: 1500, downMs: 300 } as const;
+/** The slow cell answers in this many millis. */
+const SLOW_MS = 60;
+
+const flakyCell = defineCell({
+  type: 'flaky',
+  queries: ['ping'],
+  description: 'answers at once until the test breaks it; then it never answers during its outages',
+  machine: () => setup({}).createMachine({}),
+  reply: () =>
+    fault.on && Date.now() % OUTAGE.periodMs < OUTAGE.downMs
+      ? new Promise((r) => setTimeout(() => r({ late: true }), 6000))
+      : { ok: true },
+});
+
+const slowCell = defineCell({
+  type: 'slow',
+  queries: ['ping'],
+  description: `answers after ${SLOW_MS} ms`,
+  machine: () => setup({}).createMachine({}),
+  reply: () => new Promise((r) => setTimeout(() => r({ ok: true }), SLOW_MS)),
+});
+
+/** Calls `flaky` every 20 ms and `slow` every 60 ms without waiting for answers (open load), with the swarm's request timeout. */
+const loadCell = defineCell({
+  type: 'load',
+  description: 'a steady open load on the flaky and the slow cell',
+  machine: (cell) =>
+    setup({ delays: { tick: 20 } }).createMachine({
+      context: { n: 0 },
+      initial: 'on',
+      states: {
+        on: {
+          after: {
+            tick: {
+              target: 'on',
+              reenter: true,
+              actions: ({ context }) => {
+                context.n++;
+                cell.request('flaky-1', 'ping').catch(() => undefined);
+                if (context.n % 3 === 0) cell.request('slow-1', 'ping').catch(() => undefined);
+              },
+            },
+          },
+        },
+      },
+    }),
+});
+
+interface AutoEvent {
+  decision: string;
+  reason?: string;
+  at: number;
+}
+
+describe('evolution that starts itself', () => {
+  const swarm = uniqueSwarm('ae');
+  const subjects = createSubjects(swarm);
+  let nodes: TestNode[];
+  let client: Transport;
+  const auto: AutoEvent[] = [];
+  const started: Array<{ run: string; by?: string; reason?: string; at: number }> = [];
+
+  beforeAll(async () => {
+    nodes = await startTestNodes(
+      inject('natsUrl'),
+      swarm,
+      ['a1', 'a2'],
+      [...builtinCells, flakyCell, slowCell, loadCell],
+    );
+    client = await connectTestTransport(inject('natsUrl'), 'client');
+    client.subscribe(subjects.eventPattern(EVOLUTION_EVENT.auto), (m) => {
+      auto.push(m.body as AutoEvent);
+    });
+    client.subscribe(subjects.eventPattern(EVOLUTION_EVENT.started), (m) => {
+      started.push({ ...(m.body as { run: string; by?: string; reason?: string }), at: Date.now() });
+    });
+    await client.flush();
+    const control = createControlClient(client, swarm);
+    await waitFor(async () => (await control.systemStatus()).leader !== null, { what: 'a leader', timeoutMs: 15_000 });
+    // Short windows, a short baseline and a small self-started run, so the test takes seconds.
+    await control.configure({
+      'evolution.auto': 1,
+      'evolution.autoDropPct': 20,
+      'evolution.baselineMs': 8000,
+      'evolution.cooldownMs': 2000,
+      'evolution.autoPopulation': 16,
+      'evolution.autoGenerations': 20,
+    });
+    await control.createAgent({
+      type: 'adaptive-config',
+      id: 'tuner',
+      config: { windowMs: 3000, settleMs: 500 },
+      node: 'a1',
+    });
+    await control.createAgent({ type: 'recovery-manager', id: 'recovery-manager-1', node: 'a1' });
+    await control.createAgent({ type: 'flaky', id: 'flaky-1', node: 'a2' });
+    await control.createAgent({ type: 'slow', id: 'slow-1', node: 'a2' });
+    await control.createAgent({ type: 'load', id: 'load-1', node: 'a1' });
+  });
+  afterAll(async () => {
+    await stopTestNodes(nodes);
+    await client.close();
+  });
+
+  const tuner = async () =>
+    (await client.request(subjects.cellInbox('tuner'), 'status')) as {
+      state: string;
+      trials: Trial[];
+      auto: AutoEvolutionStatus;
+    };
+
+  it('starts a run by itself when the measured fitness drops, and keeps the better configuration', async () => {
+    const control = createControlClient(client, swarm);
+    await waitFor(async () => (await tuner()).auto.baseline !== null, {
+      what: 'a baseline',
+      timeoutMs: 25_000,
+      everyMs: 200,
+    });
+    const { auto: before } = await tuner();
+    expect(before.enabled).toBe(true);
+    expect(started).toEqual([]);
+
+    fault.on = true;
+    const brokeAt = Date.now();
+    await waitFor(() => started.some((s) => s.by === 'auto'), {
+      what: 'a self-started run',
+      timeoutMs: 25_000,
+      everyMs: 100,
+    });
+    const run = started.find((s) => s.by === 'auto') as (typeof started)[number];
+    expect(run.reason).toMatch(/^drop: fitness \d\.\d+ is \d+% below baseline/);
+    await waitFor(async () => (await tuner()).trials.some((t) => t.by === `run ${run.run}`), {
+      what: 'its best tried live and decided',
+      timeoutMs: 30_000,
+      everyMs: 200,
+    });
+    const decidedAt = Date.now();
+    const { trials, auto: after } = await tuner();
+    const trial = trials.find((t) => t.by === `run ${run.run}`) as Trial;
+    console.log(
+      `drop → run started in ${run.at - brokeAt} ms; run started → kept in ${decidedAt - run.at} ms; fitness ${trial.baseline?.fitness.toFixed(3)} → ${trial.measured?.fitness.toFixed(3)}; ${JSON.stringify(trial.candidate)} ${JSON.stringify(trial.baseline?.measures)} → ${JSON.stringify(trial.measured?.measures)}`,
+    );
+    expect(trial.outcome).toBe('kept');
+    expect((trial.measured?.fitness as number) - (trial.baseline?.fitness as number)).toBeGreaterThan(0.05);
+    expect((await control.systemStatus()).config['request.timeoutMs']).toBe(trial.candidate['request.timeoutMs']);
+    expect(after.last).toMatchObject({ run: run.run, outcome: 'kept' });
+    expect(after.last?.reason).toBe(run.reason);
+
+    // One run for the drop: the trial's own effects started no other.
+    expect(started.filter((s) => s.by === 'auto')).toHaveLength(1);
+    expect(auto.filter((a) => a.decision === 'start')).toHaveLength(1);
+    const heal = (await control.healStatus()) as { recent: HealingAction[] };
+    expect(heal.recent.filter((a) => a.cell === 'tuner').map((a) => a.action)).toEqual([
+      'evolve-start',
+      'evolve-trial',
+      'evolve-keep',
+    ]);
+    const log = await (await EventLog.open(client, swarm, EVOLUTION_LOG, createSilentLogger())).recent(500);
+    const kinds = log
+      .filter((e) => e.type.startsWith('evolve.'))
+      .map((e) => (e.type === EVOLUTION_EVENT.auto ? `auto ${(e.body as unknown as AutoEvent).decision}` : e.type));
+    expect(kinds).toEqual(['auto on', 'auto start', 'evolve.started', 'evolve.applied', 'evolve.kept']);
+  }, 60_000);
+
+  it('holds a scheduled run while another run is under way, and starts it when that one is stopped', async () => {
+    const control = createControlClient(client, swarm);
+    const operator = await control.evolveStart({
+      islands: 1,
+      island: { objective: 'sphere', dim: 4, population: 8, generations: 100_000_000 },
+    });
+    await waitFor(async () => (await tuner()).auto.run?.run === operator.run, { what: 'the run seen', everyMs: 100 });
+    await control.configure({ 'evolution.scheduleMs': 1000 });
+    await waitFor(() => auto.some((a) => a.decision === 'held' && a.reason === `run ${operator.run} under way`), {
+      what: 'the scheduled run held',
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
+    expect(started.filter((s) => s.by === 'auto')).toHaveLength(1);
+
+    await control.evolveStop();
+    await waitFor(() => started.some((s) => s.by === 'auto' && s.reason?.startsWith('schedule')), {
+      what: 'the scheduled run started',
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
+  }, 30_000);
+
+  it('starts nothing once evolve auto is off', async () => {
+    const control = createControlClient(client, swarm);
+    await control.configure({ 'evolution.auto': 0 });
+    await waitFor(() => auto.some((a) => a.decision === 'off'), { what: 'auto off', everyMs: 100 });
+    const offAt = Date.now();
+    const runs = started.length;
+    const { auto: status } = await tuner();
+    // Looked again past the schedule twice: nothing started.
+    await waitFor(async () => (await tuner()).auto.checkedAt > offAt + 2 * status.scheduleMs, {
+      what: 'the schedule passed twice',
+      timeoutMs: 10_000,
+      everyMs: 200,
+    });
+    expect((await tuner()).auto).toMatchObject({ enabled: false, nextScheduledAt: null });
+    expect(started.length).toBe(runs);
+  }, 20_000);
+
+  it('starts no run without a leader', async () => {
+    const control = createControlClient(client, swarm);
+    await control.evolveStop();
+    // No trial left that would need the leader to end.
+    await waitFor(async () => (await tuner()).state === 'idle', {
+      what: 'no trial under way',
+      timeoutMs: 15_000,
+      everyMs: 200,
+    });
+    // Due 7 s after auto is on again: by then a2 is cut off.
+    await control.configure({ 'evolution.auto': 1, 'evolution.scheduleMs': 7000, 'evolution.cooldownMs': 0 });
+    await waitFor(() => auto.filter((a) => a.decision === 'on').length >= 2, { what: 'auto on again', everyMs: 100 });
+    const runs = started.length;
+    // Cut a2 off: of the two voting members none has a majority, so no leader.
+    const a2 = nodes.find((n) => n.node.nodeId === 'a2') as TestNode;
+    await a2.transport.close();
+    await waitFor(() => auto.some((a) => a.decision === 'held' && a.reason === 'no leader'), {
+      what: 'the scheduled run held for want of a leader',
+      timeoutMs: 20_000,
+      everyMs: 100,
+    });
+    expect(started.length).toBe(runs);
+  }, 30_000);
+});
