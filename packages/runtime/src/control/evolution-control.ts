@@ -29,13 +29,10 @@ export interface EvolutionControlOptions {
   create: (spec: CellSpec) => Promise<unknown>;
   /** Removes a desired cell and resolves once it stopped. */
   destroy: (spec: CellSpec) => Promise<unknown>;
-<<<<<<< HEAD
   /** Whether a node may take new cells (not drained); default every node. */
   schedulable?: (node: string) => boolean;
-=======
   /** The leader's rebalancing progress, null when placement is even (a self-started run waits for it). */
   rebalancing?: () => { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
->>>>>>> autonomy
 }
 
 const MAX_ISLANDS = 64;
