@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runHms } from '../fixtures/run-hms.js';
 
 /**
- * How long the swarm is watched, in millis. `npm test` watches 3 minutes while the rest of the
- * suite loads the machine; `HMS_STEADY_MS=600000` gives the 10-minute run of bench/RESULTS.md.
+ * How long the swarm is watched, in millis. `npm test` watches 90 s while the rest of the suite
+ * loads the machine (3 minutes until the soak benchmark took over the long watch: 10 and 30
+ * minutes under far heavier load, see bench/RESULTS.md); `HMS_STEADY_MS=600000` gives the
+ * 10-minute run recorded there.
  */
-const WATCH_MS = Number(process.env.HMS_STEADY_MS ?? 180_000);
+const WATCH_MS = Number(process.env.HMS_STEADY_MS ?? 90_000);
 
 describe('a steady swarm', () => {
   const home = mkdtempSync(join(tmpdir(), 'hms-steady-'));
