@@ -44,6 +44,12 @@ export interface ElectionState extends DurableElectionState {
   electionDeadline: number;
   /** When this node last heard from a live leader (followers) — pre-votes are refused until timeout. */
   lastLeaderContact: number;
+  /**
+   * Follower: its leader's process is known to be gone (a probe of the leader's election
+   * subject met no responders: its connection closed). Pre-votes are granted at once then,
+   * instead of after an election timeout.
+   */
+  leaderGone: boolean;
   /** Leader: when each follower last acknowledged a heartbeat (check quorum). */
   acks: Readonly<Record<string, number>>;
   /** Leader: when the next heartbeat is due. */
@@ -51,7 +57,11 @@ export interface ElectionState extends DurableElectionState {
 }
 
 /** Inputs of the core: time passing, or a message arriving. */
-export type ElectionInput = { type: 'tick'; now: number } | { type: 'message'; now: number; message: ElectionMessage };
+export type ElectionInput =
+  | { type: 'tick'; now: number }
+  | { type: 'message'; now: number; message: ElectionMessage }
+  /** A probe of `leader`'s election subject (in `term`) met no responders: its process is gone. */
+  | { type: 'leader-gone'; now: number; leader: string; term: number };
 
 /** A step's result: the new state and the messages to send. */
 export interface StepResult {
@@ -91,6 +101,7 @@ export function createElectionState(o: ElectionOptions): ElectionState {
     grants: [],
     electionDeadline: o.now + timeout(timing, o.random),
     lastLeaderContact: Number.NEGATIVE_INFINITY,
+    leaderGone: false,
     acks: {},
     nextHeartbeat: 0,
   };
@@ -115,18 +126,29 @@ export function step(
 ): StepResult {
   const now = input.now;
   if (input.type === 'tick') return onTick(state, now, random, timing);
+  if (input.type === 'leader-gone') return onLeaderGone(state, input, random, timing);
   const m = input.message;
   if (m.from === state.id || !state.members.includes(m.from)) return { state, out: [] };
 
   // A higher term from a real election or a leader: adopt it (pre-votes do not change terms).
   let s = state;
   if (m.term > s.term && m.type !== 'pre-vote' && m.type !== 'pre-vote-reply') {
-    s = { ...s, term: m.term, votedFor: null, role: ROLE.follower, leader: null, grants: [], acks: {} };
+    s = {
+      ...s,
+      term: m.term,
+      votedFor: null,
+      role: ROLE.follower,
+      leader: null,
+      grants: [],
+      acks: {},
+      leaderGone: false,
+    };
   }
 
   switch (m.type) {
     case 'pre-vote': {
-      const leaderFresh = now - s.lastLeaderContact < timing.electionTimeoutMinMs || s.role === ROLE.leader;
+      const leaderFresh =
+        (now - s.lastLeaderContact < timing.electionTimeoutMinMs && !s.leaderGone) || s.role === ROLE.leader;
       const granted = m.term > s.term && !leaderFresh;
       return {
         state: s,
@@ -170,6 +192,7 @@ export function step(
           leader: m.from,
           grants: [],
           lastLeaderContact: now,
+          leaderGone: false,
           electionDeadline: now + timeout(timing, random),
         },
         out: [{ to: m.from, message: { type: 'heartbeat-ack', term: s.term, from: s.id } }],
@@ -228,6 +251,26 @@ export function transferLeadership(
     },
     out: [{ to: target, message: { type: 'timeout-now', term: s.term, from: s.id } }],
   };
+}
+
+/**
+ * The leader of this term is gone (its election subject has no responders: its process died or
+ * its connection closed — not a pause, a partition or a slow network, which keep the
+ * subscription). Campaign soon, after a random fraction of a heartbeat interval so that the
+ * followers, which all probe at about the same time, do not split the vote; and grant pre-votes
+ * at once. A stale report (another leader or term, or heard from since) changes nothing.
+ */
+function onLeaderGone(
+  s: ElectionState,
+  input: { now: number; leader: string; term: number },
+  random: () => number,
+  timing: ElectionTiming,
+): StepResult {
+  if (s.role !== ROLE.follower || s.leader !== input.leader || s.term !== input.term || s.leaderGone) {
+    return { state: s, out: [] };
+  }
+  const soon = input.now + random() * timing.heartbeatMs;
+  return { state: { ...s, leaderGone: true, electionDeadline: Math.min(s.electionDeadline, soon) }, out: [] };
 }
 
 function onTick(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): StepResult {

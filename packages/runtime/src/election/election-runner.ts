@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { NoRespondersError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IncomingMessage } from '../transport/message.js';
 import { isToken, type Subjects } from '../transport/subjects.js';
@@ -73,6 +74,14 @@ const LATE_TICK_MS = 150;
 
 /** A late tick is logged at most this often, in millis. */
 const LATE_LOG_EVERY_MS = 10_000;
+
+/**
+ * The `hms-type` of a probe of a node's election subject (a request, not an election message).
+ * Both of the node's connections answer it — its election thread's and its main thread's — so
+ * "no responders" means both are closed: the process is gone, not one connection reconnecting
+ * (an election connection dropped as a slow consumer under a flood must not cost the office).
+ */
+export const PROBE_TYPE = 'raft.probe';
 
 const MESSAGE_TYPES = new Set([
   'pre-vote',
@@ -222,6 +231,11 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   };
 
   const onMessage = (msg: IncomingMessage) => {
+    if (msg.type === PROBE_TYPE) {
+      // "Is this node's election still listening?" — answered while the process lives.
+      if (msg.isRequest) msg.respond({ from: nodeId });
+      return;
+    }
     if (!isElectionMessage(msg.body)) {
       if (malformed++ % 100 === 0) log.warn({ subject: msg.subject, malformed }, 'malformed election message dropped');
       return;
@@ -234,6 +248,36 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   ];
   await transport.flush();
 
+  /**
+   * A follower that has not heard its leader for a heartbeat and a half asks the leader's
+   * election subject whether anyone listens. "No responders" comes back at once when the
+   * leader's connection is closed (its process died): the follower then campaigns without
+   * waiting out the election timeout. A timeout or any other answer means nothing (a paused or
+   * cut-off leader keeps its subscription), and the usual timeouts decide.
+   */
+  let probing = false;
+  let lastProbeAt = Number.NEGATIVE_INFINITY;
+  const probeLeader = (now: number) => {
+    const { leader, term } = state;
+    if (probing || state.role !== ROLE.follower || leader === null || state.leaderGone) return;
+    if (now - state.lastLeaderContact < timing.heartbeatMs * 1.5 || now - lastProbeAt < timing.heartbeatMs) return;
+    probing = true;
+    lastProbeAt = now;
+    transport
+      .request(subjects.raft('probe', leader), PROBE_TYPE, { term }, { timeout: timing.electionTimeoutMinMs })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof NoRespondersError) || stopped) return;
+          log.info({ leader, term }, 'the leader’s election has no responders: its process is gone; campaigning now');
+          enqueue({ type: 'leader-gone', now: clock.now(), leader, term });
+        },
+      )
+      .finally(() => {
+        probing = false;
+      });
+  };
+
   const tickMs = options.tickMs ?? 25;
   let lastTickAt = clock.now();
   let lateSince = 0;
@@ -243,6 +287,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     lastTickAt = now;
     if (lateMs < LATE_TICK_MS) {
       enqueue({ type: 'tick', now });
+      probeLeader(now);
       return;
     }
     // This thread did not run for a while (the CPU was given to others, or the process was

@@ -414,6 +414,14 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   timer.unref();
 
   subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
+  // Followers probing this node's election ask here too (PROBE_TYPE in election-runner.ts):
+  // answered while this process and its main connection live, whatever its election
+  // connection is doing.
+  subs.push(
+    transport.subscribe(subjects.raft('probe', nodeId), (msg) => {
+      if (msg.isRequest) msg.respond({ from: nodeId });
+    }),
+  );
   subs.push(
     serveNodeCommands({
       transport,

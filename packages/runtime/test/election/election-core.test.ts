@@ -176,4 +176,58 @@ describe('election core', () => {
     expect(stale.out).toEqual([]);
     expect(transferLeadership(b, 410, random, timing)).toEqual({ state: b, out: [] });
   });
+
+  it('campaigns a fraction of a heartbeat after learning its leader’s process is gone, and the others grant pre-votes at once', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    // a dies at 410; b and c last heard it at 400 and probe its subject at 480: no responders.
+    states.delete('a');
+    for (const id of ['b', 'c']) {
+      const r = step(
+        states.get(id) as ElectionState,
+        { type: 'leader-gone', now: 480, leader: 'a', term: 1 },
+        random,
+        timing,
+      );
+      expect(r.state.leaderGone).toBe(true);
+      expect(r.state.electionDeadline).toBeLessThanOrEqual(480 + timing.heartbeatMs);
+      states.set(id, r.state);
+    }
+    // Well before an election timeout (150–300 ms after 400) a new leader is in office.
+    const first = ['b', 'c'].sort(
+      (x, y) => (states.get(x)?.electionDeadline ?? 0) - (states.get(y)?.electionDeadline ?? 0),
+    )[0] as string;
+    tick(states, first, 531, random);
+    expect(states.get(first)).toMatchObject({ role: ROLE.leader, term: 2 });
+  });
+
+  it('ignores a report that its leader is gone when it is stale: another leader, another term, or not a follower', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const b = states.get('b') as ElectionState;
+    for (const report of [
+      { leader: 'c', term: 1 },
+      { leader: 'a', term: 0 },
+    ]) {
+      expect(step(b, { type: 'leader-gone', now: 480, ...report }, random, timing).state).toBe(b);
+    }
+    const a = states.get('a') as ElectionState;
+    expect(step(a, { type: 'leader-gone', now: 480, leader: 'a', term: 1 }, random, timing).state).toBe(a);
+    // A heartbeat after a (wrong) report makes the leader fresh again: pre-votes are refused.
+    const gone = step(b, { type: 'leader-gone', now: 480, leader: 'a', term: 1 }, random, timing).state;
+    const heard = step(
+      gone,
+      { type: 'message', now: 490, message: { type: 'heartbeat', term: 1, from: 'a' } },
+      random,
+      timing,
+    ).state;
+    expect(heard.leaderGone).toBe(false);
+    const reply = step(
+      heard,
+      { type: 'message', now: 495, message: { type: 'pre-vote', term: 2, from: 'c' } },
+      random,
+      timing,
+    );
+    expect(reply.out[0]?.message).toMatchObject({ type: 'pre-vote-reply', granted: false });
+  });
 });

@@ -215,6 +215,23 @@ export function simulate(seed: number, options: SimulationOptions): SimulationRe
     const id = ev.kind === 'tick' ? ev.node : ev.to;
     if (ev.kind === 'tick') q.push({ at: now + TICK, kind: 'tick', node: id });
     if (!up.has(id)) continue;
+    // A follower whose leader is down (its process, hence its subscription, is gone) and that
+    // has not heard it for a heartbeat and a half learns so from its probe; a partition or a
+    // slow network never yields that answer (the subscription is still there).
+    const before = states.get(id) as ElectionState;
+    if (
+      ev.kind === 'tick' &&
+      before.role === ROLE.follower &&
+      before.leader !== null &&
+      !up.has(before.leader) &&
+      now - before.lastLeaderContact >= options.timing.heartbeatMs * 1.5
+    ) {
+      apply(
+        id,
+        step(before, { type: 'leader-gone', now, leader: before.leader, term: before.term }, random, options.timing),
+        now,
+      );
+    }
     const state = states.get(id) as ElectionState;
     const input =
       ev.kind === 'tick' ? ({ type: 'tick', now } as const) : ({ type: 'message', now, message: ev.message } as const);

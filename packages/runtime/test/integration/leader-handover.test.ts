@@ -23,7 +23,15 @@ describe('a leader that stops gracefully', () => {
   });
 
   it('hands its office over at once: the other nodes’ cells never refuse a message (regression: every node’s lease lapsed while they waited out an election timeout)', async () => {
-    await waitFor(() => testNodes.some((t) => t.node.election().role === ROLE.leader), { timeoutMs: 10_000 });
+    // A leader hands over to a member it knows: wait until every node sees all three as members
+    // and follows one leader (the membership is re-read every second).
+    await waitFor(
+      () =>
+        testNodes.every((t) => t.node.election().members.length === 3) &&
+        testNodes.some((t) => t.node.election().role === ROLE.leader) &&
+        new Set(testNodes.map((t) => t.node.election().leader)).size === 1,
+      { timeoutMs: 10_000 },
+    );
     const leader = testNodes.find((t) => t.node.election().role === ROLE.leader) as TestNode;
     const others = testNodes.filter((t) => t !== leader);
     const control = createControlClient(client, swarm);
