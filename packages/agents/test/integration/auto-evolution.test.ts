@@ -2,7 +2,6 @@ import {
   createControlClient,
   createSilentLogger,
   createSubjects,
-  defineCell,
   EVOLUTION_EVENT,
   EVOLUTION_LOG,
   EventLog,
@@ -17,59 +16,12 @@ import {
   waitFor,
 } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { setup } from 'xstate';
 import { type AutoEvolutionStatus, builtinCells, type HealingAction, type Trial } from '../../src/index.js';
+import { faultPatternCells } from '../fixtures/fault-pattern.js';
 
 /** Off until the test breaks it: then the dependency hangs 300 ms out of every 1,500 ms. */
 const fault = { on: false };
-const OUTAGE = { periodMs: 1500, downMs: 300 } as const;
-/** The slow cell answers in this many millis. */
-const SLOW_MS = 60;
-
-const flakyCell = defineCell({
-  type: 'flaky',
-  queries: ['ping'],
-  description: 'answers at once until the test breaks it; then it never answers during its outages',
-  machine: () => setup({}).createMachine({}),
-  reply: () =>
-    fault.on && Date.now() % OUTAGE.periodMs < OUTAGE.downMs
-      ? new Promise((r) => setTimeout(() => r({ late: true }), 6000))
-      : { ok: true },
-});
-
-const slowCell = defineCell({
-  type: 'slow',
-  queries: ['ping'],
-  description: `answers after ${SLOW_MS} ms`,
-  machine: () => setup({}).createMachine({}),
-  reply: () => new Promise((r) => setTimeout(() => r({ ok: true }), SLOW_MS)),
-});
-
-/** Calls `flaky` every 20 ms and `slow` every 60 ms without waiting for answers (open load), with the swarm's request timeout. */
-const loadCell = defineCell({
-  type: 'load',
-  description: 'a steady open load on the flaky and the slow cell',
-  machine: (cell) =>
-    setup({ delays: { tick: 20 } }).createMachine({
-      context: { n: 0 },
-      initial: 'on',
-      states: {
-        on: {
-          after: {
-            tick: {
-              target: 'on',
-              reenter: true,
-              actions: ({ context }) => {
-                context.n++;
-                cell.request('flaky-1', 'ping').catch(() => undefined);
-                if (context.n % 3 === 0) cell.request('slow-1', 'ping').catch(() => undefined);
-              },
-            },
-          },
-        },
-      },
-    }),
-});
+const { flakyCell, slowCell, loadCell } = faultPatternCells(() => fault.on);
 
 interface AutoEvent {
   decision: string;

@@ -2,7 +2,6 @@ import {
   createControlClient,
   createSilentLogger,
   createSubjects,
-  defineCell,
   EVOLUTION_LOG,
   EventLog,
   type Transport,
@@ -16,59 +15,10 @@ import {
   waitFor,
 } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { setup } from 'xstate';
 import { builtinCells, type Trial } from '../../src/index.js';
+import { faultPatternCells, SLOW_MS } from '../fixtures/fault-pattern.js';
 
-/** The fault pattern: the flaky dependency hangs (never answers) 300 ms out of every 1,500 ms. */
-const OUTAGE = { periodMs: 1500, downMs: 300 } as const;
-/** The slow cell answers in this many millis. */
-const SLOW_MS = 60;
-
-const flakyCell = defineCell({
-  type: 'flaky',
-  queries: ['ping'],
-  description: 'answers in a moment, except during its outages, when it never answers',
-  machine: () => setup({}).createMachine({}),
-  // "Never" is 6 s, longer than any request timeout tried here, so that stopping the node does not wait forever.
-  reply: () =>
-    Date.now() % OUTAGE.periodMs < OUTAGE.downMs
-      ? new Promise((r) => setTimeout(() => r({ late: true }), 6000))
-      : { ok: true },
-});
-
-const slowCell = defineCell({
-  type: 'slow',
-  queries: ['ping'],
-  description: `answers after ${SLOW_MS} ms`,
-  machine: () => setup({}).createMachine({}),
-  reply: () => new Promise((r) => setTimeout(() => r({ ok: true }), SLOW_MS)),
-});
-
-/** Calls `flaky` every 20 ms and `slow` every 60 ms, without waiting for answers (open load), with the swarm's request timeout. */
-const loadCell = defineCell({
-  type: 'load',
-  description: 'a steady open load on the flaky and the slow cell',
-  machine: (cell) =>
-    setup({ delays: { tick: 20 } }).createMachine({
-      context: { n: 0 },
-      initial: 'on',
-      states: {
-        on: {
-          after: {
-            tick: {
-              target: 'on',
-              reenter: true,
-              actions: ({ context }) => {
-                context.n++;
-                cell.request('flaky-1', 'ping').catch(() => undefined);
-                if (context.n % 3 === 0) cell.request('slow-1', 'ping').catch(() => undefined);
-              },
-            },
-          },
-        },
-      },
-    }),
-});
+const { flakyCell, slowCell, loadCell } = faultPatternCells();
 
 describe('swarm evolution', () => {
   const swarm = uniqueSwarm('se');

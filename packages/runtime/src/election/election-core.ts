@@ -241,15 +241,20 @@ export function transferLeadership(
     .sort((a, b) => (s.acks[b] ?? 0) - (s.acks[a] ?? 0) || a.localeCompare(b))[0];
   if (target === undefined) return { state: s, out: [] };
   return {
-    state: {
-      ...s,
-      role: ROLE.follower,
-      leader: null,
-      grants: [],
-      acks: {},
-      electionDeadline: now + timeout(timing, random),
-    },
+    state: steppedDown(s, now, random, timing),
     out: [{ to: target, message: { type: 'timeout-now', term: s.term, from: s.id } }],
+  };
+}
+
+/** A leader that steps down: a follower of no one yet, with a fresh election timeout. */
+function steppedDown(s: ElectionState, now: number, random: () => number, timing: ElectionTiming): ElectionState {
+  return {
+    ...s,
+    role: ROLE.follower,
+    leader: null,
+    grants: [],
+    acks: {},
+    electionDeadline: now + timeout(timing, random),
   };
 }
 
@@ -279,19 +284,7 @@ function onTick(s: ElectionState, now: number, random: () => number, timing: Ele
     const heard = s.members.filter(
       (id) => id === s.id || now - (s.acks[id] ?? Number.NEGATIVE_INFINITY) < timing.electionTimeoutMaxMs,
     );
-    if (heard.length < majority(s.members)) {
-      return {
-        state: {
-          ...s,
-          role: ROLE.follower,
-          leader: null,
-          grants: [],
-          acks: {},
-          electionDeadline: now + timeout(timing, random),
-        },
-        out: [],
-      };
-    }
+    if (heard.length < majority(s.members)) return { state: steppedDown(s, now, random, timing), out: [] };
     if (now < s.nextHeartbeat) return { state: s, out: [] };
     return {
       state: { ...s, nextHeartbeat: now + timing.heartbeatMs },
