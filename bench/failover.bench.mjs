@@ -4,7 +4,8 @@
 // from another node, over KILLS kills in a 3-node and in a 5-node swarm; (2) kill -9 of a
 // (non-leader) node hosting CELLS counter cells → every one of them answering again, restored
 // with its count, on the survivors. After each kill the node is restarted under the same name
-// and the swarm settles (its pinned cells return home) before the next kill.
+// and the swarm settles (its pinned cells return home) before the next kill. (3) PAUSES pauses
+// of that node (SIGSTOP 750 ms, then SIGCONT): none of its cells may move, no election follow.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -22,6 +23,9 @@ import { percentile, printTable } from './stats.mjs';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 20);
 const CELLS = Number(process.env.BENCH_CELLS ?? 1000);
+const PAUSES = Number(process.env.BENCH_PAUSES ?? 10);
+/** How long a paused node is stopped (SIGSTOP), in millis. */
+const PAUSE_MS = 750;
 const cli = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const storeDir = mkdtempSync(join(tmpdir(), 'hms-bench-failover-'));
 const server = await startNatsServer({ storeDir });
@@ -187,12 +191,39 @@ async function cellKills() {
       firstAnswerSamples.push(Math.min(...times));
       procs.set(victim, startNode(swarm, victim));
     }
+    // Pauses: SIGSTOP the node for PAUSE_MS, then SIGCONT. Slow is not dead: none of its cells
+    // may move (placement.moved) and no election may follow, in a window of 3 s after each.
+    await until(
+      `every cell home on ${victim} and running`,
+      async () => {
+        const agents = await control.listAgents();
+        return agents.length === CELLS && agents.every((a) => a.node === victim && a.status === 'running');
+      },
+      120_000,
+    );
+    const moved = client.subscribe(subjects.eventPattern('placement.moved'), () => {
+      pauses.moved++;
+    });
+    const termBefore = watch.state.term;
+    for (let k = 0; k < PAUSES; k++) {
+      const child = procs.get(victim);
+      child.kill('SIGSTOP');
+      await sleep(PAUSE_MS);
+      child.kill('SIGCONT');
+      await sleep(3000);
+      pauses.done++;
+    }
+    moved.unsubscribe();
+    pauses.elections = watch.state.term - termBefore;
   } finally {
     watch.stop();
     for (const p of procs.values()) p.kill('SIGTERM');
   }
   return { all: samples, first: firstAnswerSamples };
 }
+
+/** What the pauses of cellKills showed. */
+const pauses = { done: 0, moved: 0, elections: 0 };
 
 const rows = [];
 const row = (measure, samples) => ({
@@ -210,6 +241,10 @@ rows.push(row(`kill -9 node → all ${CELLS} cells answering`, cells.all));
 printTable(
   `failover — real node processes, default settings (election timeout 500–1000 ms, heartbeats 100 ms / node heartbeats 1000 ms, suspect at phi 8) (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version})`,
   rows,
+);
+console.log(
+  `\n${pauses.done} pauses (SIGSTOP ${PAUSE_MS} ms, then SIGCONT) of the node hosting the ${CELLS} cells: ` +
+    `${pauses.moved} cells moved, ${pauses.elections} elections (target: 0 and 0)`,
 );
 await client.close();
 await server.stop();
