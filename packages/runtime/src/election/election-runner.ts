@@ -253,7 +253,9 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
    * election subject whether anyone listens. "No responders" comes back at once when the
    * leader's connection is closed (its process died): the follower then campaigns without
    * waiting out the election timeout. A timeout or any other answer means nothing (a paused or
-   * cut-off leader keeps its subscription), and the usual timeouts decide.
+   * cut-off leader keeps its subscription), and the usual timeouts decide. A probe waits two
+   * heartbeat intervals, so one sent while the server had not yet seen the dead connection close
+   * is followed by another well before the election timeout.
    */
   let probing = false;
   let lastProbeAt = Number.NEGATIVE_INFINITY;
@@ -264,7 +266,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     probing = true;
     lastProbeAt = now;
     transport
-      .request(subjects.raft('probe', leader), PROBE_TYPE, { term }, { timeout: timing.electionTimeoutMinMs })
+      .request(subjects.raft('probe', leader), PROBE_TYPE, { term }, { timeout: timing.heartbeatMs * 2 })
       .then(
         () => undefined,
         (err: unknown) => {
