@@ -5,7 +5,8 @@ import { checkHistory } from './check-history.js';
 let clock = 1_700_000_000_000;
 /** An operation that took 10 ms, starting 20 ms after the previous one unless `at` says when. */
 const op = (o: Partial<Operation> & Pick<Operation, 'outcome'>, at?: number): Operation => {
-  const start = at ?? (clock += 20);
+  if (at === undefined) clock += 20;
+  const start = at ?? clock;
   return { client: 'c1', counter: 'k1', type: 'increment', start, end: start + 10, ...o };
 };
 const accept = (node: string, epoch: number, at: number, cell = 'k1'): AcceptRecord => ({
