@@ -82,6 +82,7 @@ export {
   OverloadedError,
   PermissionDeniedError,
   RequestTimeoutError,
+  SnapshotNotSavedError,
   SnapshotTooLargeError,
   UnhandledEventError,
   ValidationError,

@@ -51,6 +51,14 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    * `hms.<swarm>.evt.dead-letter.<cellId>`.
    */
   readonly queries: readonly string[];
+  /**
+   * When true, a request that changed the cell is answered only once JetStream has acknowledged
+   * a snapshot with the change (saved at once, not after `snapshotMaxStaleMs`; requests arriving
+   * meanwhile share the next save). An answer then survives a kill -9 of the node, and a copy
+   * that lost ownership answers SnapshotNotSavedError instead. Default false: answered at once,
+   * saved within `snapshotMaxStaleMs`.
+   */
+  readonly saveBeforeReply: boolean;
 }
 
 /** What {@link defineCell} takes: `type`, `description` and `machine` are required. */
@@ -63,6 +71,8 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   reply?: (snapshot: SnapshotFrom<TMachine>, event: { type: string }, cell: CellContext<TConfig>) => unknown;
   /** See {@link CellDefinition.queries}; default none. */
   queries?: readonly string[];
+  /** See {@link CellDefinition.saveBeforeReply}; default false. */
+  saveBeforeReply?: boolean;
 }
 
 /** Any cell definition, whatever its config and machine. */
@@ -102,5 +112,6 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     },
     reply: input.reply ?? (defaultReply as CellDefinition<TConfig, TMachine>['reply']),
     queries: Object.freeze([...(input.queries ?? [])]),
+    saveBeforeReply: input.saveBeforeReply ?? false,
   });
 }

@@ -1,6 +1,12 @@
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
-import { CellFailedError, CellFencedError, type SnapshotTooLargeError, UnhandledEventError } from '../errors.js';
+import {
+  CellFailedError,
+  CellFencedError,
+  SnapshotNotSavedError,
+  type SnapshotTooLargeError,
+  UnhandledEventError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import { heartbeatProblem } from '../node/heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
@@ -243,6 +249,9 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     const started = performance.now();
+    // The copy's own record of taking a message (debug only): the chaos checker lines these up
+    // across nodes to prove that no two copies of a cell ever accepted at the same time.
+    logger.debug({ epoch: options.snapshots?.fence.epoch, event: msg.type }, 'cell accepted');
     recent.record('in', msg.type, msg.from);
     const event = toEvent(msg.type, msg.from, msg.body);
     const before = actor.getSnapshot();
@@ -280,6 +289,16 @@ export function startCell(options: StartCellOptions): RunningCell {
       return;
     }
     if (!msg.isRequest) return;
+    if (definition.saveBeforeReply && saver && snapshot !== before) {
+      return saver.saved().then((ok) => {
+        if (ok) return answer(msg, snapshot, event, started);
+        msg.fail(
+          new SnapshotNotSavedError(`cell ${id} could not save ${msg.type}: another copy owns it now`, {
+            data: { cell: id },
+          }),
+        );
+      });
+    }
     return answer(msg, snapshot, event, started);
   };
   /** Replies to a request with what `reply` makes of the snapshot. */
