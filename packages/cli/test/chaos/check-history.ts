@@ -38,7 +38,24 @@ export function checkHistory(records: ChaosRecords): Violation[] {
       });
     }
   }
-  return out;
+  return collapse(out);
+}
+
+/**
+ * The first violation of each kind for each subject, saying how many more there were: one lost
+ * increment makes every later answer of its counter look short, and the first one is the news.
+ */
+function collapse(all: Violation[]): Violation[] {
+  const first = new Map<string, { v: Violation; more: number }>();
+  for (const v of all) {
+    const key = `${v.kind} ${v.subject}`;
+    const seen = first.get(key);
+    if (seen) seen.more++;
+    else first.set(key, { v, more: 0 });
+  }
+  return [...first.values()].map(({ v, more }) =>
+    more === 0 ? v : { ...v, detail: `${v.detail} (and ${more} more like it)` },
+  );
 }
 
 /** At most one node leads any term. */
