@@ -55,7 +55,8 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    * When true, a request that changed the cell is answered only once JetStream has acknowledged
    * a snapshot with the change (saved at once, not after `snapshotMaxStaleMs`; requests arriving
    * meanwhile share the next save). An answer then survives a kill -9 of the node, and a copy
-   * that lost ownership answers SnapshotNotSavedError instead. Default false: answered at once,
+   * that lost ownership answers SnapshotNotSavedError instead. Queries are answered once the
+   * state they show is saved (no dirty reads). Default false: answered at once,
    * saved within `snapshotMaxStaleMs`.
    */
   readonly saveBeforeReply: boolean;

@@ -68,6 +68,17 @@ describe('saveBeforeReply', () => {
     expect((await store.load('l1'))?.snapshot).toMatchObject({ context: { n: 25 } });
   });
 
+  it('shows a query only state that is saved (regression: chaos seed 1000 read a count that then went back)', async () => {
+    await createControlClient(client, swarm).createAgent({ type: 'ledger', id: 'l3' });
+    const reads = Array.from({ length: 10 }, async (_, i) => {
+      void ask('l3', 'add');
+      const seen = await ask('l3', 'get');
+      const stored = (await store.load('l3'))?.snapshot as { context: { n: number } };
+      return { i, seen: seen.n, stored: stored.context.n };
+    });
+    for (const r of await Promise.all(reads)) expect(r.seen, `read ${r.i}`).toBeLessThanOrEqual(r.stored);
+  });
+
   it('answers SnapshotNotSavedError, not the count, when a newer owner took the cell', async () => {
     await createControlClient(client, swarm).createAgent({ type: 'ledger', id: 'l2' });
     await ask('l2', 'add');
