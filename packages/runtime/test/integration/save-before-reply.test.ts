@@ -73,7 +73,7 @@ describe('saveBeforeReply', () => {
     const reads = Array.from({ length: 10 }, async (_, i) => {
       void ask('l3', 'add');
       const seen = await ask('l3', 'get');
-      const stored = (await store.load('l3'))?.snapshot as { context: { n: number } };
+      const stored = (await store.load('l3'))?.snapshot as unknown as { context: { n: number } };
       return { i, seen: seen.n, stored: stored.context.n };
     });
     for (const r of await Promise.all(reads)) expect(r.seen, `read ${r.i}`).toBeLessThanOrEqual(r.stored);
