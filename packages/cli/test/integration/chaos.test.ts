@@ -8,7 +8,7 @@ import { runSeed } from '../chaos/run-seed.js';
  * that replays it; its records are kept.
  */
 describe('chaos: seeded faults against counter cells, judged by the history checker', () => {
-  for (const seed of [66, 1904]) {
+  for (const seed of [1590, 1904]) {
     it(`seed ${seed}: 20 s of faults, then no violation`, async () => {
       const r = await runSeed({ seed, faultMs: 20_000 });
       const o = r.operations;
