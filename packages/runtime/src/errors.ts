@@ -166,6 +166,16 @@ export class UnhandledEventError extends HmsError {
 }
 
 /**
+ * A request changed a `saveBeforeReply` cell, but this copy could not save the change (another
+ * copy owns or wrote the cell): the change may be gone, and no answer is given for it. Retryable.
+ */
+export class SnapshotNotSavedError extends HmsError {
+  override name = 'SnapshotNotSavedError';
+  override readonly code = 'SNAPSHOT_NOT_SAVED';
+  override readonly retryable = true;
+}
+
+/**
  * NATS refused an action to this connection's credentials: the role (`node`, `operator`,
  * `observer`) may not publish or subscribe on that subject. `data` has `role`, `operation`
  * (`publish` or `subscribe`) and `subject`.
@@ -209,6 +219,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   SnapshotTooLargeError,
   SnapshotVersionError,
   UnhandledEventError,
+  SnapshotNotSavedError,
   PermissionDeniedError,
   NativeError,
 };

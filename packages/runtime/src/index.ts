@@ -89,6 +89,7 @@ export {
   OverloadedError,
   PermissionDeniedError,
   RequestTimeoutError,
+  SnapshotNotSavedError,
   SnapshotTooLargeError,
   SnapshotVersionError,
   UnhandledEventError,

@@ -57,7 +57,7 @@ function manualConfirm() {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('majority lease', () => {
-  const setup = () => {
+  const setup = (stalledMs?: () => number) => {
     const time = virtualClock();
     const view: ElectionView = {
       role: ROLE.follower as Role,
@@ -76,6 +76,7 @@ describe('majority lease', () => {
       election: () => (joined ? view : undefined),
       leaseMs: () => 1000,
       confirm: confirmation.confirm,
+      ...(stalledMs ? { stalledMs } : {}),
     });
     /** The leader is heard now and then every 100 ms for `ms`. */
     const hearLeader = (ms: number) => {
@@ -220,6 +221,36 @@ describe('majority lease', () => {
     view.leader = 'n1';
     expect(lease.admits()).toBeNull();
     time.stall(3000);
+    expect(lease.admits()).toBeNull();
+    lease.stop();
+  });
+
+  it('refuses after the process was stopped for longer than the lease, though the leader is heard again at once, until a confirmation (regression: chaos seeds 1011 and 1021, SIGSTOP: a resumed copy took messages beside the one the majority had started)', async () => {
+    let stalled = 0;
+    const { lease, view, time, confirmation, confirmStartUp } = setup(() => {
+      const s = stalled;
+      stalled = 0;
+      return s;
+    });
+    await confirmStartUp();
+    // SIGSTOP for 5.2 s, then SIGCONT: the election thread hears the leader before this look.
+    time.stall(5200);
+    view.lastLeaderContact = time.clock.now();
+    stalled = 5200;
+    expect(lease.admits()).toMatch(/^node n1 was stopped for 5200 ms/);
+    expect(lease.admits()).toMatch(/confirming which cells it still owns/);
+    expect(confirmation.calls).toHaveLength(2);
+    confirmation.calls[1]?.resolve();
+    await settle();
+    expect(lease.admits()).toBeNull();
+    lease.stop();
+  });
+
+  it('takes a stall of the main thread alone (the election thread kept running and hearing the leader) for no lapse', async () => {
+    const { lease, view, time, confirmStartUp } = setup(() => 0);
+    await confirmStartUp();
+    time.stall(3000);
+    view.lastLeaderContact = time.clock.now();
     expect(lease.admits()).toBeNull();
     lease.stop();
   });

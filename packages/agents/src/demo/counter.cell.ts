@@ -11,11 +11,13 @@ export interface CounterContext {
  * `counter`: counts `increment` messages (`{ by?: number }`, default 1) and the swarm's `tick`
  * events; `reset` sets the count to 0. Every request is answered with `{ count, ticks }`.
  * Emits `counter.changed` after each increment or reset. `crash` throws, to watch supervision
- * restore the count.
+ * restore the count. An increment is answered once its count is saved (`saveBeforeReply`).
  */
 export const counterCell = defineCell({
   type: 'counter',
   queries: ['get'],
+  // An answered increment must survive a kill -9 of its node (the chaos suite checks it).
+  saveBeforeReply: true,
   description: 'counts increments and ticks; answers { count, ticks }',
   topics: () => [{ event: 'tick' }],
   machine: () =>

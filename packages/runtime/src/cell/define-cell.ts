@@ -64,6 +64,15 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    * `failed` (see SnapshotVersionError).
    */
   readonly migrate: CellMigration | undefined;
+  /**
+   * When true, a request that changed the cell is answered only once JetStream has acknowledged
+   * a snapshot with the change (saved at once, not after `snapshotMaxStaleMs`; requests arriving
+   * meanwhile share the next save). An answer then survives a kill -9 of the node, and a copy
+   * that lost ownership answers SnapshotNotSavedError instead. Queries are answered once the
+   * state they show is saved (no dirty reads). Default false: answered at once,
+   * saved within `snapshotMaxStaleMs`.
+   */
+  readonly saveBeforeReply: boolean;
 }
 
 /** A persisted snapshot as stored: XState's fields, `value` and `context` among them. */
@@ -87,6 +96,8 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   version?: number;
   /** See {@link CellDefinition.migrate}; required when `version` > 1. */
   migrate?: CellMigration;
+  /** See {@link CellDefinition.saveBeforeReply}; default false. */
+  saveBeforeReply?: boolean;
 }
 
 /** Any cell definition, whatever its config and machine. */
@@ -140,5 +151,6 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     queries: Object.freeze([...(input.queries ?? [])]),
     version,
     migrate: input.migrate,
+    saveBeforeReply: input.saveBeforeReply ?? false,
   });
 }

@@ -41,6 +41,12 @@ export interface SnapshotSaver {
   changed(): void;
   /** Saves now if anything is unsaved (and waits for a save under way); true when all is saved. */
   flush(): Promise<boolean>;
+  /**
+   * Resolves true once a save that took the state as it is now (or later) was acknowledged;
+   * false when this saver stopped first (fenced, or the cell stopped). The save starts at once
+   * (or right after the one in flight), not after `maxStaleMs`.
+   */
+  saved(): Promise<boolean>;
   /** The revision this saver last wrote or started from. */
   readonly revision: number | null;
   /** Stops saving; pending changes are dropped (call flush first to keep them). */
@@ -69,6 +75,16 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
   let saves = 0;
   let revision = options.fence.revision;
   let tooLargeReportedAt = Number.NEGATIVE_INFINITY;
+  /** Bumped at every change; a write records the one it took. */
+  let changes = 0;
+  let savedChange = 0;
+  /** Callers of saved(), each waiting for a write that took change `at` or later. */
+  let waiters: Array<{ at: number; resolve: (ok: boolean) => void }> = [];
+  const settle = (ok: boolean) => {
+    const done = ok ? waiters.filter((w) => w.at <= savedChange) : waiters;
+    waiters = ok ? waiters.filter((w) => w.at > savedChange) : [];
+    for (const w of done) w.resolve(ok);
+  };
 
   /** Schedules a save after `delayMs`, or after the usual wait (stretched under load) when omitted. */
   const schedule = (delayMs?: number) => {
@@ -92,6 +108,7 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     if (stored === undefined && revision !== null) return; // destroyed meanwhile: the stop follows
     if (stored !== undefined && stored.revision !== revision) {
       stopped = true;
+      settle(false);
       const reason = stored.epoch > options.fence.epoch ? 'newer-owner' : 'older-writer';
       logger.warn({ epoch: options.fence.epoch, storedEpoch: stored.epoch }, `snapshot fenced: ${reason}`);
       options.onFenced(reason);
@@ -110,9 +127,12 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     const snapshot = actor.getPersistedSnapshot() as Snapshot<unknown>;
     if (snapshot.status === 'error') return;
     dirty = false;
+    const took = changes;
     try {
       revision = await store.save(cellId, snapshot, { epoch: options.fence.epoch, revision }, options.version ?? 1);
       saves++;
+      savedChange = took;
+      settle(true);
     } catch (err) {
       await diagnose(err);
     }
@@ -124,14 +144,16 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
     if (!dirty || stopped) return Promise.resolve();
     pending = queue.run(write).finally(() => {
       pending = undefined;
-      // Changed while the write waited or ran: save again, after the usual wait.
-      if (dirty) schedule();
+      // Changed while the write waited or ran: save again, after the usual wait (at once when
+      // someone waits for it).
+      if (dirty) schedule(waiters.length > 0 ? 0 : undefined);
     });
     return pending;
   };
 
   return {
     changed() {
+      changes++;
       dirty = true;
       if (!pending) schedule();
     },
@@ -142,12 +164,24 @@ export function createSnapshotSaver(options: SnapshotSaverOptions): SnapshotSave
       await saveIfDirty();
       return !dirty;
     },
+    saved() {
+      if (stopped) return Promise.resolve(false);
+      if (!dirty && savedChange >= changes) return Promise.resolve(true);
+      const wait = new Promise<boolean>((resolve) => waiters.push({ at: changes, resolve }));
+      if (!pending) {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        void saveIfDirty();
+      }
+      return wait;
+    },
     get revision() {
       return revision;
     },
     stop() {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
+      settle(false);
     },
     get saves() {
       return saves;

@@ -65,6 +65,11 @@ export interface ElectionRunner {
   view(): ElectionView;
   /** Messages on the election's subjects dropped as malformed since it started. */
   malformed(): number;
+  /**
+   * The longest the election did not run since last asked (millis; see
+   * ElectionSharedState.takeThreadStallMs). Absent where it runs in the caller's thread.
+   */
+  stalledMs?(): number;
   /** Stops; with `leave`, this node also leaves the voting membership (a graceful leave). */
   stop(options?: { leave?: boolean }): Promise<void>;
 }

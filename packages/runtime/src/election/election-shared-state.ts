@@ -14,6 +14,15 @@ const SLOT = {
   malformed: 5,
 } as const;
 
+/** Bytes of the Float64 slots; after them, two BigInt64 slots used with Atomics. */
+const FLOAT_BYTES = 8 * 6;
+const ALIVE = {
+  /** When the election thread last ran (epoch millis; 0: not yet). */
+  at: 0,
+  /** The longest the election thread did not run, since the main thread last took it (millis). */
+  gapMs: 1,
+} as const;
+
 const ROLES: readonly Role[] = [ROLE.follower, ROLE.preCandidate, ROLE.candidate, ROLE.leader];
 
 /**
@@ -24,14 +33,16 @@ const ROLES: readonly Role[] = [ROLE.follower, ROLE.preCandidate, ROLE.candidate
  */
 export class ElectionSharedState {
   private readonly slots: Float64Array;
+  private readonly alive: BigInt64Array;
 
   private constructor(readonly buffer: SharedArrayBuffer) {
-    this.slots = new Float64Array(buffer);
+    this.slots = new Float64Array(buffer, 0, FLOAT_BYTES / 8);
+    this.alive = new BigInt64Array(buffer, FLOAT_BYTES, 2);
   }
 
   /** New state, for the main thread to hand to the election thread: no leader heard yet. */
   static create(): ElectionSharedState {
-    const state = new ElectionSharedState(new SharedArrayBuffer(8 * 6));
+    const state = new ElectionSharedState(new SharedArrayBuffer(FLOAT_BYTES + 16));
     state.slots[SLOT.lastLeaderContact] = Number.NEGATIVE_INFINITY;
     return state;
   }
@@ -58,6 +69,38 @@ export class ElectionSharedState {
 
   get role(): Role {
     return ROLES[this.slots[SLOT.role] as number] ?? ROLE.follower;
+  }
+
+  /**
+   * Called by the election thread on a steady timer. A gap since its last call (the whole process
+   * was stopped, say) is kept until the main thread takes it: the leader may have counted this
+   * node down meanwhile, though the thread hears it again at once.
+   */
+  markThreadAlive(now: number): void {
+    const at = BigInt(Math.floor(now));
+    const last = Atomics.load(this.alive, ALIVE.at);
+    if (last > 0n && at - last > Atomics.load(this.alive, ALIVE.gapMs)) {
+      // Only this thread raises it; the main thread only resets it to 0.
+      let seen = Atomics.load(this.alive, ALIVE.gapMs);
+      while (at - last > seen) {
+        const was = Atomics.compareExchange(this.alive, ALIVE.gapMs, seen, at - last);
+        if (was === seen) break;
+        seen = was;
+      }
+    }
+    Atomics.store(this.alive, ALIVE.at, at);
+  }
+
+  /**
+   * For the main thread: the longest the election thread did not run since the last call
+   * (millis), counting the silence up to `now`; 0 before it first ran.
+   */
+  takeThreadStallMs(now: number): number {
+    // Read its last run first: a run after this read has put its gap in place before its time.
+    const at = Atomics.load(this.alive, ALIVE.at);
+    const gap = Atomics.exchange(this.alive, ALIVE.gapMs, 0n);
+    if (at === 0n) return 0;
+    return Math.max(Number(gap), now - Number(at));
   }
 
   /** Called by the main thread on a steady timer, with whether its NATS connection is up. */

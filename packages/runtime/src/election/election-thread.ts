@@ -126,6 +126,8 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       lastLeaderContact: shared.lastLeaderContact,
     }),
     malformed: () => shared.malformed,
+    // The thread keeps the system clock's time, whatever clock the caller was given.
+    stalledMs: () => shared.takeThreadStallMs(Date.now()),
     async stop(stopOptions = {}) {
       stopping = true;
       clearInterval(alive);

@@ -35,6 +35,9 @@ export type ElectionWorkerCommand = { kind: 'stop'; leave: boolean };
 /** How often the leader's view (who answered its heartbeats when) goes to the main thread, in millis. */
 const VIEW_EVERY_MS = 100;
 
+/** How often this thread marks itself alive in shared memory, in millis (see markThreadAlive). */
+const ALIVE_EVERY_MS = 50;
+
 const data = workerData as ElectionWorkerData;
 if (!parentPort) throw new Error('election-worker runs as a worker thread');
 const port = parentPort;
@@ -77,6 +80,8 @@ async function main(): Promise<void> {
     },
     onStep: (view) => shared.write(view),
   });
+  shared.markThreadAlive(systemClock.now());
+  const aliveTimer = setInterval(() => shared.markThreadAlive(systemClock.now()), ALIVE_EVERY_MS);
   let lastSent = 0;
   let lastMembers = '';
   const viewTimer = setInterval(() => {
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
   port.on('message', (command: ElectionWorkerCommand) => {
     if (command.kind !== 'stop') return;
     clearInterval(viewTimer);
+    clearInterval(aliveTimer);
     void runner
       .stop({ leave: command.leave })
       .then(() => transport.close())

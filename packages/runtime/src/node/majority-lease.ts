@@ -19,6 +19,13 @@ export interface MajorityLeaseOptions {
   /** How long a follower may go without hearing the leader, in millis; read at every look. */
   leaseMs: () => number;
   /**
+   * The longest the election did not run since the last call, in millis (0 when unknown). A
+   * stopped process (SIGSTOP, a VM pause) hears the leader again at once when it resumes, before
+   * this thread looked: without this, the lapse went unseen and its cells took messages beside
+   * the copies the majority had started meanwhile (chaos seeds 1011 and 1021).
+   */
+  stalledMs?: () => number;
+  /**
    * Reads the spec of every cell hosted here and stops every copy now assigned elsewhere (or at a
    * newer epoch); rejects when the store cannot be read. Its effect must be in place when it
    * resolves: the cells take messages again right after.
@@ -109,7 +116,11 @@ export function createMajorityLease(options: MajorityLeaseOptions): MajorityLeas
       lapsed = false;
       return null;
     }
-    const away = outOfContact(view, now);
+    const stalled = options.stalledMs?.() ?? 0;
+    const away =
+      stalled > options.leaseMs()
+        ? `node ${nodeId} was stopped for ${Math.round(stalled)} ms: the majority may run this cell elsewhere`
+        : outOfContact(view, now);
     if (away !== null) {
       if (!lapsed) logger.warn('majority lease lapsed; cells take no messages');
       lapsed = true;

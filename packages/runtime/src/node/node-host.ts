@@ -452,6 +452,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           clock,
           logger,
           election: () => election?.view(),
+          stalledMs: () => election?.stalledMs?.() ?? 0,
           // A cut-off copy must stop taking changes before the majority starts the cell elsewhere.
           leaseMs: () => Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3),
           confirm: ownership.confirm,
