@@ -66,6 +66,7 @@ describe('majority lease', () => {
       members: ['n1', 'n2', 'n3'],
       heardAt: {},
       lastLeaderContact: 0,
+      leaseContact: 0,
     };
     const confirmation = manualConfirm();
     let joined = true;
@@ -82,10 +83,10 @@ describe('majority lease', () => {
     const hearLeader = (ms: number) => {
       for (let t = 0; t < ms; t += 100) {
         view.leader = 'n2';
-        view.lastLeaderContact = time.clock.now();
+        view.leaseContact = view.lastLeaderContact = time.clock.now();
         time.advance(100);
       }
-      view.lastLeaderContact = time.clock.now();
+      view.leaseContact = view.lastLeaderContact = time.clock.now();
     };
     /** Settles the first start-up confirmation, so the lease is held. */
     const confirmStartUp = async () => {
@@ -194,7 +195,7 @@ describe('majority lease', () => {
     await confirmStartUp();
     time.stall(3000);
     // The election thread answered the leader all along and wrote its last contact to shared memory.
-    view.lastLeaderContact = time.clock.now();
+    view.leaseContact = view.lastLeaderContact = time.clock.now();
     expect(lease.admits()).toBeNull();
     expect(confirmation.calls).toHaveLength(1);
     lease.stop();
@@ -235,7 +236,7 @@ describe('majority lease', () => {
     await confirmStartUp();
     // SIGSTOP for 5.2 s, then SIGCONT: the election thread hears the leader before this look.
     time.stall(5200);
-    view.lastLeaderContact = time.clock.now();
+    view.leaseContact = view.lastLeaderContact = time.clock.now();
     stalled = 5200;
     expect(lease.admits()).toMatch(/^node n1 was stopped for 5200 ms/);
     expect(lease.admits()).toMatch(/confirming which cells it still owns/);
@@ -250,7 +251,7 @@ describe('majority lease', () => {
     const { lease, view, time, confirmStartUp } = setup(() => 0);
     await confirmStartUp();
     time.stall(3000);
-    view.lastLeaderContact = time.clock.now();
+    view.leaseContact = view.lastLeaderContact = time.clock.now();
     expect(lease.admits()).toBeNull();
     lease.stop();
   });

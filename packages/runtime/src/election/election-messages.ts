@@ -5,9 +5,13 @@ export type ElectionMessage =
   | { type: 'pre-vote-reply'; term: number; from: string; granted: boolean }
   | { type: 'request-vote'; term: number; from: string }
   | { type: 'vote'; term: number; from: string; granted: boolean }
-  /** The leader's heartbeat; followers answer with `heartbeat-ack`. */
-  | { type: 'heartbeat'; term: number; from: string }
-  | { type: 'heartbeat-ack'; term: number; from: string }
+  /**
+   * The leader's heartbeat; followers answer with `heartbeat-ack`. `acked` names, per follower,
+   * the newest ack `seq` the leader has received from it (absent from older builds' leaders).
+   */
+  | { type: 'heartbeat'; term: number; from: string; acked?: Readonly<Record<string, number>> }
+  /** `seq`: the follower's running number of its acks, echoed back in the leader's `acked`. */
+  | { type: 'heartbeat-ack'; term: number; from: string; seq?: number }
   /**
    * A leader that is leaving hands over: the follower it names campaigns at once (Raft's
    * TimeoutNow), so the swarm has a new leader within a round trip instead of an election timeout.

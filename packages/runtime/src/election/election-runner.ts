@@ -33,6 +33,11 @@ export interface ElectionView {
   heardAt: Readonly<Record<string, number>>;
   /** On a follower: when it last heard the leader (this node's clock, millis); -Infinity if never. */
   lastLeaderContact: number;
+  /**
+   * On a follower: when it sent the newest ack the leader confirmed receiving (this node's
+   * clock, millis; -Infinity if none) — what its majority lease counts from.
+   */
+  leaseContact: number;
 }
 
 /** Options of {@link startElectionRunner}. */
@@ -156,6 +161,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     members: [...state.members],
     heardAt: state.role === ROLE.leader ? state.acks : {},
     lastLeaderContact: state.lastLeaderContact,
+    leaseContact: state.leaseContact,
   });
 
   const send = (out: ReturnType<typeof step>['out']) => {

@@ -12,10 +12,12 @@ const SLOT = {
   mainConnected: 4,
   /** Messages the election thread dropped as malformed (undecodable or of a wrong shape). */
   malformed: 5,
+  /** On a follower: when it sent the newest ack the leader confirmed (its lease's start). */
+  leaseContact: 6,
 } as const;
 
 /** Bytes of the Float64 slots; after them, two BigInt64 slots used with Atomics. */
-const FLOAT_BYTES = 8 * 6;
+const FLOAT_BYTES = 8 * 7;
 const ALIVE = {
   /** When the election thread last ran (epoch millis; 0: not yet). */
   at: 0,
@@ -44,6 +46,7 @@ export class ElectionSharedState {
   static create(): ElectionSharedState {
     const state = new ElectionSharedState(new SharedArrayBuffer(FLOAT_BYTES + 16));
     state.slots[SLOT.lastLeaderContact] = Number.NEGATIVE_INFINITY;
+    state.slots[SLOT.leaseContact] = Number.NEGATIVE_INFINITY;
     return state;
   }
 
@@ -53,14 +56,19 @@ export class ElectionSharedState {
   }
 
   /** Written by the election thread whenever its state moves. */
-  write(view: { role: Role; term: number; lastLeaderContact: number }): void {
+  write(view: { role: Role; term: number; lastLeaderContact: number; leaseContact: number }): void {
     this.slots[SLOT.term] = view.term;
     this.slots[SLOT.role] = ROLES.indexOf(view.role);
     this.slots[SLOT.lastLeaderContact] = view.lastLeaderContact;
+    this.slots[SLOT.leaseContact] = view.leaseContact;
   }
 
   get lastLeaderContact(): number {
     return this.slots[SLOT.lastLeaderContact] as number;
+  }
+
+  get leaseContact(): number {
+    return this.slots[SLOT.leaseContact] as number;
   }
 
   get term(): number {

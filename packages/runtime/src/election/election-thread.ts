@@ -60,6 +60,7 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
     members: [],
     heardAt: {},
     lastLeaderContact: Number.NEGATIVE_INFINITY,
+    leaseContact: Number.NEGATIVE_INFINITY,
   };
   let stopping = false;
   let stopped: (() => void) | undefined;
@@ -95,7 +96,12 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
         reject(new Error(`election thread exited with code ${code}`));
         if (stopping) return;
         // Whatever the dead thread last wrote is no longer true: no role, no leader heard.
-        shared.write({ role: ROLE.follower, term: shared.term, lastLeaderContact: Number.NEGATIVE_INFINITY });
+        shared.write({
+          role: ROLE.follower,
+          term: shared.term,
+          lastLeaderContact: Number.NEGATIVE_INFINITY,
+          leaseContact: Number.NEGATIVE_INFINITY,
+        });
         mirror = { ...mirror, role: ROLE.follower, leader: null, heardAt: {} };
         options.onChange?.(mirror);
         logger.error({ code }, 'election thread exited; starting it again in 1 s');
@@ -124,6 +130,7 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       role: shared.role,
       term: shared.term,
       lastLeaderContact: shared.lastLeaderContact,
+      leaseContact: shared.leaseContact,
     }),
     malformed: () => shared.malformed,
     // The thread keeps the system clock's time, whatever clock the caller was given.

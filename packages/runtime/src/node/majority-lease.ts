@@ -76,8 +76,10 @@ export function createMajorityLease(options: MajorityLeaseOptions): MajorityLeas
     // Time since the last contact decides, not whether a leader is known right now: during an
     // election (a leader handing over, say) no leader is known for a few millis, and the
     // majority cannot re-place this node's cells before `placement.downAfterMs` of its silence,
-    // which the lease is shorter than.
-    const silentMs = now - view.lastLeaderContact;
+    // which the lease is shorter than. The contact is the sending of the newest ack the leader
+    // confirmed receiving (see ElectionState.leaseContact), not a heartbeat's arrival: under
+    // delay the leader hears this node a round trip late, and counts from that.
+    const silentMs = now - view.leaseContact;
     if (silentMs <= options.leaseMs()) return null;
     return (
       `node ${nodeId} has not heard a leader for ${Number.isFinite(silentMs) ? `${Math.round(silentMs)} ms` : 'ever'}: ` +

@@ -230,4 +230,50 @@ describe('election core', () => {
     );
     expect(reply.out[0]?.message).toMatchObject({ type: 'pre-vote-reply', granted: false });
   });
+
+  it('dates a follower’s lease from the sending of its newest ack the leader confirmed, not from a heartbeat’s arrival', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    // 750 ms of delay each way: a heartbeat the leader sends at 1000 arrives at 1750; b acks it
+    // (seq n) at once; the ack reaches the leader at 2500; the leader's next heartbeat, sent at
+    // 2500 with acked { b: n }, arrives at 3250.
+    const hb = (acked?: Record<string, number>) => ({
+      type: 'heartbeat' as const,
+      term: 1,
+      from: 'a',
+      ...(acked ? { acked } : {}),
+    });
+    let b = states.get('b') as ElectionState;
+    const first = step(b, { type: 'message', now: 1750, message: hb({}) }, random, timing);
+    b = first.state;
+    const seq = (first.out[0]?.message as { seq: number }).seq;
+    expect(first.out[0]?.message).toMatchObject({ type: 'heartbeat-ack', seq });
+    let a = states.get('a') as ElectionState;
+    a = step(
+      a,
+      { type: 'message', now: 2500, message: first.out[0]?.message as ElectionMessage },
+      random,
+      timing,
+    ).state;
+    expect(a.ackSeqs.b).toBe(seq);
+    const beat = step(a, { type: 'tick', now: 2500 }, random, timing).out[0]?.message;
+    expect(beat).toMatchObject({ type: 'heartbeat', acked: { b: seq } });
+    b = step(b, { type: 'message', now: 3250, message: beat as ElectionMessage }, random, timing).state;
+    // Heard at 3250, but the lease counts from 1750: the leader last heard b at 2500 (its own
+    // clock), so b's lease ends no later than the leader could count it down.
+    expect(b.lastLeaderContact).toBe(3250);
+    expect(b.leaseContact).toBe(1750);
+  });
+
+  it('takes a heartbeat’s arrival for the lease from a leader of an older build (no acked)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const b = step(
+      states.get('b') as ElectionState,
+      { type: 'message', now: 900, message: { type: 'heartbeat', term: 1, from: 'a' } },
+      random,
+      timing,
+    ).state;
+    expect(b.leaseContact).toBe(900);
+  });
 });

@@ -23,8 +23,8 @@ describe('ElectionSharedState', () => {
 
   it('keeps the fencing numbers beside it', () => {
     const shared = ElectionSharedState.create();
-    shared.write({ role: 'leader', term: 7, lastLeaderContact: 123 });
+    shared.write({ role: 'leader', term: 7, lastLeaderContact: 123, leaseContact: 120 });
     shared.markThreadAlive(500);
-    expect([shared.role, shared.term, shared.lastLeaderContact]).toEqual(['leader', 7, 123]);
+    expect([shared.role, shared.term, shared.lastLeaderContact, shared.leaseContact]).toEqual(['leader', 7, 123, 120]);
   });
 });
