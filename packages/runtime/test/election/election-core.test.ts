@@ -246,7 +246,7 @@ describe('election core', () => {
     let b = states.get('b') as ElectionState;
     const first = step(b, { type: 'message', now: 1750, message: hb({}) }, random, timing);
     b = first.state;
-    const seq = (first.out[0]?.message as { seq: number }).seq;
+    const seq = (first.out[0] as { message: { seq: number } }).message.seq;
     expect(first.out[0]?.message).toMatchObject({ type: 'heartbeat-ack', seq });
     let a = states.get('a') as ElectionState;
     a = step(
