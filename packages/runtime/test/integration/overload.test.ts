@@ -96,7 +96,9 @@ describe('overload', () => {
     }
     expect(events).toContain(LIFECYCLE_EVENT.overloaded);
     await waitFor(() => overloads.length > 0, { what: 'a heartbeat with the overload' });
-    expect(overloads[0]?.reasons).toContain('store-queue');
+    // Writes that cannot keep up show as a long queue, or (on a machine loaded by other work,
+    // where JetStream answers slowly too) as write latency first: either is this overload.
+    expect(overloads[0]?.reasons.some((r) => r === 'store-queue' || r === 'store-latency')).toBe(true);
 
     // While overloaded (the beats go on), a create placed on that node is refused at once with
     // the retryable error naming it.
