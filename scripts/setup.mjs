@@ -98,7 +98,8 @@ const newestNatsServer = () => {
 const localNats = join(projectBin, 'nats-server');
 if (hasGo) {
   const newest = newestNatsServer();
-  if (newest === null) say(`cannot ask the Go module proxy for nats-server releases (offline?): using ${NATS_SERVER_PINNED} or newer`);
+  if (newest === null)
+    say(`cannot ask the Go module proxy for nats-server releases (offline?): using ${NATS_SERVER_PINNED} or newer`);
   const wanted = newest ?? NATS_SERVER_PINNED;
   const have = natsServerVersion(localNats);
   if (have === null || compare(have, wanted.slice(1).split('.').map(Number)) < 0) {
