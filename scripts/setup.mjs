@@ -67,7 +67,8 @@ try {
 //    the newest release the Go module proxy serves, built into <repo>/.hms/bin, where HMS looks
 //    first (runtime/src/nats-server-binary.ts), and rebuilt only when a newer one is served;
 //    NATS_SERVER_PINNED when the proxy cannot be asked (offline). Without Go: the one on PATH
-//    when it is new enough, else Debian's package (2.9.10 in Debian 12, too old: HMS says so).
+//    when it is new enough, else the distribution's package when it is (Debian 12's 2.9.10 is
+//    not: it refuses the `sync_interval` that `hms security init` writes).
 const NATS_SERVER_PINNED = 'v2.15.2';
 const projectBin = join(root, '.hms', 'bin');
 const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
@@ -95,6 +96,17 @@ const newestNatsServer = () => {
     .sort(compare);
   return releases.length > 0 ? `v${releases.at(-1).join('.')}` : null;
 };
+/** The nats-server version apt would install (after an `apt-get update`), or null; asked once. */
+let aptNats;
+const aptCandidate = () => {
+  if (aptNats === undefined) {
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+    const r = spawnSync('apt-cache', ['policy', 'nats-server'], { encoding: 'utf8' });
+    const m = /Candidate: (\d+)\.(\d+)\.(\d+)/.exec(r.stdout ?? '');
+    aptNats = m ? m.slice(1).map(Number) : null;
+  }
+  return aptNats;
+};
 const localNats = join(projectBin, 'nats-server');
 if (hasGo) {
   const newest = newestNatsServer();
@@ -109,10 +121,13 @@ if (hasGo) {
 } else if (!newEnough(natsServerVersion(localNats)) && !newEnough(natsServerVersion('nats-server'))) {
   if (has('nats-server')) {
     say('nats-server on PATH is older than 2.10 and Go is not installed: install Go to build the current release');
-  } else if (process.getuid?.() === 0 && has('apt-get')) {
+  } else if (process.getuid?.() === 0 && has('apt-get') && newEnough(aptCandidate())) {
     say('installing nats-server (apt-get install nats-server; install Go for the current release)');
-    run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', 'nats-server'], { DEBIAN_FRONTEND: 'noninteractive' });
+  } else if (has('apt-get') && aptCandidate() !== null) {
+    fail(
+      `the distribution's nats-server (${aptCandidate().join('.')}) is older than 2.10, which HMS needs (its JetStream sync_interval, see the README): install Go (then run this again) or put nats-server 2.10+ on PATH`,
+    );
   } else {
     fail('nats-server is not installed: install Go (then run this again) or put nats-server 2.10+ on PATH');
   }

@@ -62,6 +62,7 @@ const vitest = spawnSync(
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,
+    ...(smoke ? SMOKE : []),
     ...extra,
   ],
   { cwd: root, stdio: 'inherit' },
