@@ -4,6 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useSupportedNode } from '../scripts/node-binary.mjs';
+
+await useSupportedNode({ quiet: true });
 
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)

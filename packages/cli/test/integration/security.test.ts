@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect as connectSocket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,16 +18,11 @@ import {
 } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNatsCli, runNats as runNatsCli } from '../fixtures/nats-cli.js';
 import { hmsBin, runHms } from '../fixtures/run-hms.js';
 
-/** Runs the NATS CLI (`nats`, on PATH) against `url`. */
-function runNats(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('nats', ['--server', url, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs the NATS CLI (.hms/bin's or the one on PATH) against `url`. */
+const runNats = (url: string, args: string[]) => runNatsCli(findNatsCli() ?? 'nats', url, args);
 
 /** A plugin that does nothing, in a temp dir, for `hms plugin add`. */
 function quietPlugin(root: string): string {

@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createControlClient,
   createServiceRegistry,
@@ -12,22 +8,10 @@ import {
 } from '@hms/runtime';
 import { connectTestTransport, startTestNodes, stopTestNodes, type TestNode, uniqueSwarm } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { findNatsCli, runNats as runNatsCli } from '../fixtures/nats-cli.js';
 import { runHms } from '../fixtures/run-hms.js';
 
-/** The NATS CLI: on PATH, or where scripts/setup.mjs builds it (.hms/bin); undefined if neither. */
-function findNatsCli(): string | undefined {
-  const localBin = fileURLToPath(new URL('../../../../.hms/bin/nats', import.meta.url));
-  const onPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'nats'));
-  return [...onPath, localBin].find((p) => existsSync(p));
-}
-
-function runNats(bin: string, url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(bin, ['--server', url, '--timeout', '1s', ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const runNats = (bin: string, url: string, args: string[]) => runNatsCli(bin, url, ['--timeout', '1s', ...args]);
 
 interface Row {
   name: string;
@@ -101,7 +85,7 @@ describe('hms service list', () => {
   });
 
   const nats = findNatsCli();
-  // The real NATS CLI is optional (scripts/setup.mjs builds it when Go is present).
+  // The real NATS CLI: scripts/setup.mjs builds it when Go is present (required under CI).
   describe.runIf(nats)('seen by the real NATS CLI (natscli)', () => {
     const bin = nats as string;
     const ids = async () => {
