@@ -1,4 +1,5 @@
 import {
+  CONTROL_COMMAND,
   createControlClient,
   createServiceRegistry,
   createSilentLogger,
@@ -22,6 +23,9 @@ interface Row {
   requests: number;
   errors: number;
 }
+
+/** One endpoint per control command (19 today: agent.*, node.*, system.*, heal.*, evolve.*, …). */
+const CONTROL_ENDPOINTS = Object.keys(CONTROL_COMMAND).length;
 
 describe('hms service list', () => {
   const url = inject('natsUrl');
@@ -64,7 +68,7 @@ describe('hms service list', () => {
     expect(listed.every((r) => r.swarm === swarm || r.swarm === '-')).toBe(true);
     const controls = listed.filter((r) => r.name === 'hms-control');
     expect(controls.map((r) => r.node).sort()).toEqual(['na', 'nb']);
-    expect(controls.every((r) => r.endpoints === 17)).toBe(true);
+    expect(controls.every((r) => r.endpoints === CONTROL_ENDPOINTS)).toBe(true);
     expect(controls.reduce((n, r) => n + r.requests, 0)).toBe(2);
     expect(controls.reduce((n, r) => n + r.errors, 0)).toBe(1);
     expect(listed.find((r) => r.name === calc)).toMatchObject({ node: 'plugin-host', swarm: '-', endpoints: 1 });
@@ -112,7 +116,7 @@ describe('hms service list', () => {
       expect(r.stdout).toMatch(new RegExp(`swarm: ${swarm}`));
       expect(r.stdout).toContain(`hms.${swarm}.ctl.agent.list`);
       expect(r.stdout).toContain('Queue Group: hms-ctl');
-      expect(r.stdout).toContain('Statistics for 17 Endpoint(s)');
+      expect(r.stdout).toContain(`Statistics for ${CONTROL_ENDPOINTS} Endpoint(s)`);
     });
 
     it('nats micro stats hms-control reports the counters of both nodes, valid against the micro schema', async () => {

@@ -59,6 +59,8 @@ export interface ElectionState extends DurableElectionState {
    * From a leader of an older build (no `acked`), a heartbeat's arrival, as before.
    */
   leaseContact: number;
+  /** Follower: the term of the heartbeats its lease last counted from (-1: none yet). */
+  leaseTerm: number;
   /** Follower: the running number of its acks, and the send times of those not yet echoed. */
   ackSeq: number;
   sentAcks: ReadonlyArray<readonly [seq: number, sentAt: number]>;
@@ -117,12 +119,23 @@ export function createElectionState(o: ElectionOptions): ElectionState {
     lastLeaderContact: Number.NEGATIVE_INFINITY,
     leaderGone: false,
     leaseContact: Number.NEGATIVE_INFINITY,
+    leaseTerm: -1,
     ackSeq: 0,
     sentAcks: [],
     ackSeqs: {},
     acks: {},
     nextHeartbeat: 0,
   };
+}
+
+/** A leader's echo record with `from`'s ack number `seq` (a safe integer, newer than the last). */
+function withAckSeq(
+  ackSeqs: Readonly<Record<string, number>>,
+  from: string,
+  seq: unknown,
+): Readonly<Record<string, number>> {
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= (ackSeqs[from] ?? 0)) return ackSeqs;
+  return { ...ackSeqs, [from]: seq };
 }
 
 /** A follower remembers the send times of at most this many acks not yet echoed back. */
@@ -135,16 +148,24 @@ const MAX_UNECHOED_ACKS = 64;
  */
 function leaseAfterHeartbeat(
   s: ElectionState,
-  acked: Readonly<Record<string, number>> | undefined,
+  m: { term: number; acked?: Readonly<Record<string, number>> },
   now: number,
-): Pick<ElectionState, 'leaseContact' | 'sentAcks'> {
-  if (acked === undefined) return { leaseContact: now, sentAcks: s.sentAcks };
+): Pick<ElectionState, 'leaseContact' | 'sentAcks' | 'leaseTerm'> {
+  const { acked } = m;
+  // The first heartbeat of a term starts the lease by its arrival (no ack of this term can have
+  // been echoed yet; a node starting up, or a new leader's followers, would otherwise refuse
+  // messages for a round trip): a new leader counts every member as heard when its term begins,
+  // so it cannot count this node down sooner than `placement.downAfterMs` after that.
+  if (acked === undefined || m.term !== s.leaseTerm) {
+    return { leaseContact: Math.max(s.leaseContact, now), sentAcks: s.sentAcks, leaseTerm: m.term };
+  }
   const echoed = acked !== null && typeof acked === 'object' ? acked[s.id] : undefined;
-  if (typeof echoed !== 'number') return { leaseContact: s.leaseContact, sentAcks: s.sentAcks };
+  if (typeof echoed !== 'number') return { leaseContact: s.leaseContact, sentAcks: s.sentAcks, leaseTerm: m.term };
   const hit = s.sentAcks.find(([seq]) => seq === echoed);
   return {
     leaseContact: hit ? Math.max(s.leaseContact, hit[1]) : s.leaseContact,
     sentAcks: s.sentAcks.filter(([seq]) => seq > echoed),
+    leaseTerm: m.term,
   };
 }
 
@@ -169,7 +190,17 @@ export function step(
   if (input.type === 'tick') return onTick(state, now, random, timing);
   if (input.type === 'leader-gone') return onLeaderGone(state, input, random, timing);
   const m = input.message;
-  if (m.from === state.id || !state.members.includes(m.from)) return { state, out: [] };
+  if (m.from === state.id) return { state, out: [] };
+  if (!state.members.includes(m.from)) {
+    // Not a member in this node's view (yet: membership is re-read every second): it takes no
+    // part in elections. But a leader still echoes its acks, so that a node that just joined
+    // holds its majority lease from its first heartbeats, not only once the leader re-read the
+    // membership (its cells would refuse messages for up to a second).
+    if (m.type === 'heartbeat-ack' && state.role === ROLE.leader && m.term === state.term) {
+      return { state: { ...state, ackSeqs: withAckSeq(state.ackSeqs, m.from, m.seq) }, out: [] };
+    }
+    return { state, out: [] };
+  }
 
   // A higher term from a real election or a leader: adopt it (pre-votes do not change terms).
   let s = state;
@@ -235,7 +266,7 @@ export function step(
         return { state: s, out: [{ to: m.from, message: { type: 'heartbeat-ack', term: s.term, from: s.id } }] };
       }
       const seq = s.ackSeq + 1;
-      const lease = leaseAfterHeartbeat(s, m.acked, now);
+      const lease = leaseAfterHeartbeat(s, m, now);
       return {
         state: {
           ...s,
@@ -246,6 +277,7 @@ export function step(
           leaderGone: false,
           electionDeadline: now + timeout(timing, random),
           leaseContact: lease.leaseContact,
+          leaseTerm: lease.leaseTerm,
           ackSeq: seq,
           sentAcks: [...lease.sentAcks, [seq, now] as const].slice(-MAX_UNECHOED_ACKS),
         },
@@ -254,8 +286,7 @@ export function step(
     }
     case 'heartbeat-ack': {
       if (s.role !== ROLE.leader || m.term !== s.term) return { state: s, out: [] };
-      const seq = typeof m.seq === 'number' && Number.isSafeInteger(m.seq) ? m.seq : undefined;
-      const ackSeqs = seq !== undefined && seq > (s.ackSeqs[m.from] ?? 0) ? { ...s.ackSeqs, [m.from]: seq } : s.ackSeqs;
+      const ackSeqs = withAckSeq(s.ackSeqs, m.from, m.seq);
       return { state: { ...s, acks: { ...s.acks, [m.from]: now }, ackSeqs }, out: [] };
     }
     case 'timeout-now': {
