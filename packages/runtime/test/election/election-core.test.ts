@@ -276,4 +276,23 @@ describe('election core', () => {
     ).state;
     expect(b.leaseContact).toBe(900);
   });
+
+  it('starts the lease of a term by its first heartbeat’s arrival; later heartbeats of the term renew it only by echoing an ack', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const beat = (acked: Record<string, number>) => ({ type: 'heartbeat' as const, term: 2, from: 'c', acked });
+    // A new leader (term 2): its first heartbeat counts at once, though it echoes nothing yet.
+    let b = step(
+      states.get('b') as ElectionState,
+      { type: 'message', now: 1000, message: beat({}) },
+      random,
+      timing,
+    ).state;
+    expect(b.leaseContact).toBe(1000);
+    // Heartbeats that do not echo any of b's acks (they never reached c) renew nothing.
+    b = step(b, { type: 'message', now: 1100, message: beat({}) }, random, timing).state;
+    b = step(b, { type: 'message', now: 1200, message: beat({ a: 7 }) }, random, timing).state;
+    expect(b.lastLeaderContact).toBe(1200);
+    expect(b.leaseContact).toBe(1000);
+  });
 });
