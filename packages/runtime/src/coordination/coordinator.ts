@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { PeerView } from '../node/peer-view.js';
 import type { CellSpec, DesiredCells } from '../persistence/desired-cells.js';
 import { planDrain } from './drain-plan.js';
+import type { GoneNodeProbe } from './gone-node-probe.js';
 import { DRAIN_EVENT, type DrainRecords } from './node-drains.js';
 import { DEFAULT_NODE_CAPACITY } from './node-load.js';
 import { planRebalance } from './rebalance-plan.js';
@@ -77,6 +78,14 @@ export interface CoordinatorOptions {
    * second) suspects it; read every round.
    */
   downAfterMs: () => number;
+  /**
+   * Probes members silent for `probeAfterMs` (see GoneNodeProbe). A member whose probe met no
+   * responders after it was last heard counts as down once it has been silent for
+   * `goneAfterMs` (when that is shorter than `downAfterMs`): longer than its own majority lease
+   * and than a leader's check quorum, so whatever it was doing, its cells take no messages by
+   * then. Without a probe, only `downAfterMs` decides.
+   */
+  probe?: { nodes: GoneNodeProbe; probeAfterMs: number; goneAfterMs: () => number };
   /** How often the leader checks placement, in millis; default 200. */
   intervalMs?: number;
   /**
@@ -91,6 +100,8 @@ export interface CoordinatorOptions {
 export interface Coordinator {
   /** Rebalancing progress while this node leads one, else null. */
   progress(): RebalanceProgress | null;
+  /** A probe found `node`'s process gone: its cells are re-placed as soon as it may be. */
+  goneFound(node: string): void;
   stop(): void;
 }
 
@@ -290,13 +301,19 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
    */
   const nodeList = () => {
     const { heardAt } = options.election();
-    const silentSince = clock.now() - options.downAfterMs();
+    const now = clock.now();
+    const silentSince = now - options.downAfterMs();
+    const goneSilentSince = now - (options.probe?.goneAfterMs() ?? Number.POSITIVE_INFINITY);
     const records = drained();
     return peers.list().map((p) => {
       // The leader's own entry is the time it won, never refreshed: it is not silent.
-      const heard = p.node === nodeId ? clock.now() : heardAt[p.node];
+      const heard = p.node === nodeId ? now : heardAt[p.node];
       let status = p.status;
-      if (p.status !== 'left' && heard !== undefined) status = heard < silentSince ? 'suspect' : 'alive';
+      if (p.status !== 'left' && heard !== undefined) {
+        const goneAt = options.probe?.nodes.goneAt(p.node);
+        const gone = goneAt !== undefined && goneAt > heard && heard < goneSilentSince;
+        status = heard < silentSince || gone ? 'suspect' : 'alive';
+      }
       return {
         node: p.node,
         status,
@@ -326,6 +343,11 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     // A leader's view lists every member it heard from (all of them when its term began); an
     // empty one is the follower's view that the election thread has not replaced yet.
     if (late || Object.keys(view.heardAt).length === 0) return;
+    if (options.probe) {
+      const silent = now - options.probe.probeAfterMs;
+      const { heardAt } = view;
+      options.probe.nodes.probe(Object.keys(heardAt).filter((n) => n !== nodeId && (heardAt[n] ?? now) < silent));
+    }
     const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
     // A new leader knows the drained nodes before it places anything; every full check re-reads
     // them (a change made through an earlier leader, say).
@@ -364,18 +386,30 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     if (!moving) await rebalance(specs, nodes);
   };
 
-  const timer = setInterval(() => {
-    if (busy) return;
+  let stopped = false;
+  const round = () => {
+    if (busy || stopped) return;
     busy = true;
     check()
       .catch((err: unknown) => log.warn({ err }, 'placement check failed'))
       .finally(() => {
         busy = false;
       });
-  }, options.intervalMs ?? 200);
+  };
+  const timer = setInterval(round, options.intervalMs ?? 200);
   timer.unref();
   return {
     progress: () => (leading() ? progress : null),
-    stop: () => clearInterval(timer),
+    goneFound: (node) => {
+      // Look again the moment the member has been silent long enough, not up to a round later.
+      const heard = options.election().heardAt[node];
+      if (heard === undefined || options.probe === undefined) return;
+      const wait = Math.max(0, heard + options.probe.goneAfterMs() - clock.now() + 1);
+      clock.setTimeout(round, wait);
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

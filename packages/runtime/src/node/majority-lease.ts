@@ -9,6 +9,23 @@ const SAMPLE_MS = 50;
 /** How long a failed confirmation waits before it is tried again, in millis. */
 const CONFIRM_RETRY_MS = 500;
 
+/**
+ * A follower that has not heard the leader for this long, in millis, stops its cells taking
+ * messages (they keep running, supervised, and resume once the node, back in touch with a
+ * leader, has confirmed which cells it still owns: see createMajorityLease).
+ */
+const MAJORITY_LEASE_MS = 1000;
+
+/**
+ * The lease for a swarm whose leader counts a silent member down after `downAfterMs`: 1000 ms, or
+ * two thirds of `downAfterMs` when that is lower than 1500. A cut-off copy must stop taking
+ * changes before the majority starts the cell elsewhere, so that there are never two copies
+ * taking changes.
+ */
+export function majorityLeaseMs(downAfterMs: number): number {
+  return Math.min(MAJORITY_LEASE_MS, (downAfterMs * 2) / 3);
+}
+
 /** Options of {@link createMajorityLease}. */
 export interface MajorityLeaseOptions {
   nodeId: string;

@@ -6,6 +6,7 @@ import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
+import { createGoneNodeProbe } from '../coordination/gone-node-probe.js';
 import { NodeDrains } from '../coordination/node-drains.js';
 import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import { type ElectionTiming, ROLE } from '../election/election-core.js';
@@ -39,7 +40,7 @@ import { watchConsoles } from './console-view.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { heartbeatProblem } from './heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from './lifecycle-events.js';
-import { createMajorityLease, type MajorityLease } from './majority-lease.js';
+import { createMajorityLease, type MajorityLease, majorityLeaseMs } from './majority-lease.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
 import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
@@ -114,18 +115,14 @@ const NODE_ELECTION_TIMING: ElectionTiming = {
   heartbeatMs: 100,
 };
 
+/**
+ * A member whose process is found gone is counted down this long after its lease and a leader's
+ * check quorum would both have lapsed, in millis (timers and ticks run a little late).
+ */
+const GONE_MARGIN_MS = 100;
+
 /** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
 const CONFIG_RECHECK_BEATS = 10;
-
-/**
- * A follower that has not heard the leader for this long, in millis, stops its cells taking
- * messages (they keep running, supervised, and resume once the node, back in touch with a
- * leader, has confirmed which cells it still owns: see createMajorityLease). With
- * `placement.downAfterMs` set lower than 1500, the lease is two thirds of it: a cut-off copy
- * must stop taking changes before the majority starts the cell elsewhere, so that there are
- * never two copies taking changes.
- */
-const MAJORITY_LEASE_MS = 1000;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
@@ -277,6 +274,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let seq = 0;
   /** Started once the node is up; heartbeats before that carry no election view. */
   let election: ElectionRunner | undefined;
+  const timing = options.electionTiming ?? NODE_ELECTION_TIMING;
   let stopping = false;
   let coordinator: Coordinator | undefined;
   let plugins: NodePlugins | undefined;
@@ -453,8 +451,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           logger,
           election: () => election?.view(),
           stalledMs: () => election?.stalledMs?.() ?? 0,
-          // A cut-off copy must stop taking changes before the majority starts the cell elsewhere.
-          leaseMs: () => Math.min(MAJORITY_LEASE_MS, (settings['placement.downAfterMs'] * 2) / 3),
+          leaseMs: () => majorityLeaseMs(settings['placement.downAfterMs']),
           confirm: ownership.confirm,
         });
   const [electionStore, drains] = await withStorageRetry(
@@ -471,7 +468,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         swarm,
         transport,
         logger,
-        timing: options.electionTiming ?? NODE_ELECTION_TIMING,
+        timing,
         onChange: (view) => {
           reportSoon();
           // Back in touch with a leader (after a partition, say): catch up on changes missed meanwhile.
@@ -481,6 +478,21 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       }),
     logger,
   );
+  // A member that stops acknowledging is asked whether its process still listens (see
+  // GoneNodeProbe): a dead one's cells are re-placed once its lease has surely lapsed.
+  const goneProbe = createGoneNodeProbe({
+    nodeId,
+    transport,
+    subjects,
+    clock,
+    logger,
+    intervalMs: timing.heartbeatMs,
+    onGone: (node) => coordinator?.goneFound(node),
+  });
+  const goneAfterMs = () => {
+    const downAfterMs = settings['placement.downAfterMs'];
+    return Math.min(downAfterMs, Math.max(majorityLeaseMs(downAfterMs), timing.electionTimeoutMaxMs) + GONE_MARGIN_MS);
+  };
   coordinator = startCoordinator({
     nodeId,
     desired,
@@ -493,6 +505,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     drains,
     downAfterMs: () => settings['placement.downAfterMs'],
+    probe: { nodes: goneProbe, probeAfterMs: timing.heartbeatMs * 1.5, goneAfterMs },
   });
   // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
   const serviceRegistry = createServiceRegistry({ transport, logger, nodeId });
@@ -580,6 +593,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       consoleAlerts.stop();
       consoles.stop();
       coordinator?.stop();
+      goneProbe.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
       await plugins?.stop();
