@@ -18,6 +18,14 @@ if (unknown.length) {
   process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (available: ${available.join(', ')})\n`);
   process.exit(2);
 }
+// Every benchmark's figures depend on how JetStream writes: say it once, above the tables. The
+// benchmarks start nats-server with `-js` and no configuration (the soak bench too), so the
+// server's default applies: each write is acknowledged once in the OS page cache and fsynced
+// every 2 minutes (an acknowledged write survives a process kill, not a power cut); the chaos
+// suite and docker-compose use `sync_interval: always` instead.
+const { natsServerBinary } = await import('@hms/runtime');
+const server = spawnSync(natsServerBinary(), ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'nats-server ?';
+console.log(`${server}; JetStream sync: the server's default (fsync every 2 min, writes acked from the page cache)`);
 for (const name of asked.length ? asked : available) {
   const r = spawnSync(process.execPath, ['--expose-gc', join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
