@@ -3,7 +3,7 @@ import { assign, emit, setup } from 'xstate';
 import { defineCell } from '../src/cell/define-cell.js';
 import { HOST_MESSAGE, type RunningCell, startCell } from '../src/cell/running-cell.js';
 import { systemClock } from '../src/clock.js';
-import { CellFailedError, ValidationError } from '../src/errors.js';
+import { CellFailedError, CellFencedError, ValidationError } from '../src/errors.js';
 import { createSilentLogger } from '../src/logger.js';
 import { createSubjects } from '../src/transport/subjects.js';
 import type { Transport } from '../src/transport/transport.js';
@@ -131,5 +131,32 @@ describe('cell', () => {
     });
     expect(() => strict.config({})).toThrow(/n must be a number/);
     expect(strict.config({ n: 1 })).toEqual({ n: 1 });
+  });
+  it('refuses what its draining subscriptions still deliver once stopped without saving (a copy that moved away takes nothing beside the live one)', async () => {
+    const copy = startCell({
+      definition: tally,
+      id: 'tally-moved',
+      config: {},
+      node: 'n1',
+      transport: t,
+      subjects,
+      logger: createSilentLogger(),
+      clock: systemClock,
+      onCrash: () => undefined,
+    });
+    await t.request(subjects.cellInbox('tally-moved'), 'add', { by: 1 });
+    // Written to the connection before the stop's unsubscribe: the server delivers all of them
+    // back while the subscription drains.
+    const late = Array.from({ length: 20 }, () =>
+      t.request(subjects.cellInbox('tally-moved'), 'add', { by: 1 }).then(
+        () => 'taken',
+        (err: unknown) => err,
+      ),
+    );
+    await copy.stop({ discard: true });
+    const outcomes = await Promise.all(late);
+    expect(outcomes.filter((o) => o === 'taken')).toEqual([]);
+    for (const o of outcomes) expect(o).toBeInstanceOf(CellFencedError);
+    expect((copy.actor.getSnapshot() as { context: { n: number } }).context.n).toBe(1);
   });
 });

@@ -467,7 +467,9 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         return;
       }
       if (here && here.spec.epoch === spec.epoch) return;
-      if (here) void stopLocal(spec.id).then(() => host(spec));
+      // A copy at another epoch is stale (the cell moved away and back while this node was cut
+      // off): it takes nothing more and saves nothing (its writes are fenced anyway).
+      if (here) void stopLocal(spec.id, 'abandon').then(() => host(spec));
       else host(spec);
     },
     cells: () => [...hosted.values()].flatMap((e) => (e.cell ? [e.cell] : [])),
