@@ -104,6 +104,12 @@ function timeout(timing: ElectionTiming, random: () => number): number {
   return timing.electionTimeoutMinMs + random() * (timing.electionTimeoutMaxMs - timing.electionTimeoutMinMs);
 }
 
+/**
+ * Ack numbers a process may use per millisecond of its life before a later process of the same
+ * node could start below them (a follower acks about ten heartbeats a second).
+ */
+const ACK_SEQ_PER_MS = 1000;
+
 /** A node starting (or restarting) as a follower. */
 export function createElectionState(o: ElectionOptions): ElectionState {
   const timing = o.timing ?? DEFAULT_TIMING;
@@ -120,7 +126,11 @@ export function createElectionState(o: ElectionOptions): ElectionState {
     leaderGone: false,
     leaseContact: Number.NEGATIVE_INFINITY,
     leaseTerm: -1,
-    ackSeq: 0,
+    // Acks are numbered from this process's start (millis × 1000): a leader keeps the newest
+    // number it got from each member and ignores older ones, so a restarted member numbering from
+    // 0 again had every ack ignored — its lease was not renewed for as long as its previous
+    // process had been acking (47 s in chaos seed 6005, its cells refusing every message).
+    ackSeq: Math.max(0, Math.floor(o.now)) * ACK_SEQ_PER_MS,
     sentAcks: [],
     ackSeqs: {},
     acks: {},

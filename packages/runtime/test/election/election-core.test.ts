@@ -295,4 +295,42 @@ describe('election core', () => {
     expect(b.lastLeaderContact).toBe(1200);
     expect(b.leaseContact).toBe(1000);
   });
+  it('renews the lease of a restarted follower, whose acks the leader must not take for old ones (regression: refused for 47 s)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const ackOf = (r: { out: Outgoing[] }) => r.out[0]?.message as ElectionMessage & { seq: number };
+    let a = states.get('a') as ElectionState;
+    // b's first process acks for a minute.
+    let b = states.get('b') as ElectionState;
+    for (let t = 500; t < 60_500; t += 100) {
+      const r = step(
+        b,
+        { type: 'message', now: t, message: { type: 'heartbeat', term: 1, from: 'a', acked: {} } },
+        random,
+        timing,
+      );
+      b = r.state;
+      a = step(a, { type: 'message', now: t, message: ackOf(r) }, random, timing).state;
+    }
+    // b restarts (kill -9): a new process, numbering its acks afresh. Its first heartbeat of the
+    // term starts its lease by arrival; from then on only the leader's echo of its acks renews it.
+    let b2 = createElectionState({
+      id: 'b',
+      members,
+      now: 60_420,
+      random,
+      timing,
+      durable: { term: 1, votedFor: null },
+    });
+    for (const t of [60_450, 60_500]) {
+      const beat = step(a, { type: 'tick', now: t }, random, timing).out[0]?.message as ElectionMessage;
+      const r = step(b2, { type: 'message', now: t, message: beat }, random, timing);
+      b2 = r.state;
+      a = step(a, { type: 'message', now: t, message: ackOf(r) }, random, timing).state;
+      expect(a.ackSeqs.b).toBe(ackOf(r).seq);
+    }
+    const echo = step(a, { type: 'tick', now: 60_550 }, random, timing).out[0]?.message as ElectionMessage;
+    b2 = step(b2, { type: 'message', now: 60_550, message: echo }, random, timing).state;
+    expect(b2.leaseContact).toBe(60_500);
+  });
 });
