@@ -65,6 +65,7 @@ describe('majority lease', () => {
       leader: 'n2',
       members: ['n1', 'n2', 'n3'],
       heardAt: {},
+      at: 0,
       lastLeaderContact: 0,
       leaseContact: 0,
     };

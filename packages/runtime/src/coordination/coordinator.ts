@@ -300,14 +300,17 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
    * voting member falls back to phi. A graceful leave counts at once.
    */
   const nodeList = () => {
-    const { heardAt } = options.election();
-    const now = clock.now();
-    const silentSince = now - options.downAfterMs();
-    const goneSilentSince = now - (options.probe?.goneAfterMs() ?? Number.POSITIVE_INFINITY);
+    // Silence is judged as of the view (taken by the election thread, read here by message): a
+    // view that reached this thread late must not add its delay to every member's silence — a
+    // member whose acks the election thread had just echoed (renewing its lease) was counted
+    // down on a stale view, and its cells ran twice (chaos seed 6012).
+    const { heardAt, at } = options.election();
+    const silentSince = at - options.downAfterMs();
+    const goneSilentSince = at - (options.probe?.goneAfterMs() ?? Number.POSITIVE_INFINITY);
     const records = drained();
     return peers.list().map((p) => {
       // The leader's own entry is the time it won, never refreshed: it is not silent.
-      const heard = p.node === nodeId ? now : heardAt[p.node];
+      const heard = p.node === nodeId ? at : heardAt[p.node];
       let status = p.status;
       if (p.status !== 'left' && heard !== undefined) {
         const goneAt = options.probe?.nodes.goneAt(p.node);
@@ -344,9 +347,9 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     // empty one is the follower's view that the election thread has not replaced yet.
     if (late || Object.keys(view.heardAt).length === 0) return;
     if (options.probe) {
-      const silent = now - options.probe.probeAfterMs;
+      const silent = view.at - options.probe.probeAfterMs;
       const { heardAt } = view;
-      options.probe.nodes.probe(Object.keys(heardAt).filter((n) => n !== nodeId && (heardAt[n] ?? now) < silent));
+      options.probe.nodes.probe(Object.keys(heardAt).filter((n) => n !== nodeId && (heardAt[n] ?? view.at) < silent));
     }
     const due = clock.now() - lastFullCheck >= FULL_CHECK_MS;
     // A new leader knows the drained nodes before it places anything; every full check re-reads
@@ -373,7 +376,16 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
           .join(),
       )
       .join('|');
-    if (shape !== lastShape) shapeSince = now;
+    if (shape !== lastShape) {
+      shapeSince = now;
+      // Why each member counts as it does, as of which view: what a post-mortem needs.
+      const { heardAt, at } = view;
+      const silentMs = Object.fromEntries(nodes.map((n) => [n.node, Math.round(at - (heardAt[n.node] ?? at))]));
+      log.info(
+        { placement: shape, silentMs, viewAgeMs: Math.round(clock.now() - at), term: officeTerm },
+        'node liveness changed',
+      );
+    }
     const settling = now - shapeSince < REBALANCE_STABLE_MS + 1000;
     if (shape === lastShape && drainKey === lastDrainKey && !moving && progress === null && !due && !settling) return;
     lastShape = shape;
@@ -402,9 +414,11 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     progress: () => (leading() ? progress : null),
     goneFound: (node) => {
       // Look again the moment the member has been silent long enough, not up to a round later.
-      const heard = options.election().heardAt[node];
+      const { heardAt, at } = options.election();
+      const heard = heardAt[node];
       if (heard === undefined || options.probe === undefined) return;
-      const wait = Math.max(0, heard + options.probe.goneAfterMs() - clock.now() + 1);
+      // Judged on views: the first one taken once the member has been silent long enough.
+      const wait = Math.max(0, heard + options.probe.goneAfterMs() - at + 1);
       clock.setTimeout(round, wait);
     },
     stop: () => {

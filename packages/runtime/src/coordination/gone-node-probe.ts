@@ -56,7 +56,7 @@ export function createGoneNodeProbe(options: GoneNodeProbeOptions): GoneNodeProb
           if (stopped || !(err instanceof NoRespondersError)) return;
           const first = !gone.has(node);
           gone.set(node, clock.now());
-          if (first) log.info({ node }, 'a silent member’s probe has no responders: its process is gone');
+          if (first) log.info({ member: node }, 'a silent member’s probe has no responders: its process is gone');
           options.onGone?.(node);
         },
       )

@@ -205,9 +205,14 @@ export function step(
     // Not a member in this node's view (yet: membership is re-read every second): it takes no
     // part in elections. But a leader still echoes its acks, so that a node that just joined
     // holds its majority lease from its first heartbeats, not only once the leader re-read the
-    // membership (its cells would refuse messages for up to a second).
+    // membership (its cells would refuse messages for up to a second) — and counts it heard, as
+    // it does every ack it echoes: the coordinator counts a node down by this silence, and an
+    // echo renews that node's lease. A member missing from a stale membership read had its acks
+    // echoed but its silence counted, and its cells were re-placed while its lease held
+    // (chaos seed 6012: two copies taking messages for 120 ms).
     if (m.type === 'heartbeat-ack' && state.role === ROLE.leader && m.term === state.term) {
-      return { state: { ...state, ackSeqs: withAckSeq(state.ackSeqs, m.from, m.seq) }, out: [] };
+      const ackSeqs = withAckSeq(state.ackSeqs, m.from, m.seq);
+      return { state: { ...state, acks: { ...state.acks, [m.from]: now }, ackSeqs }, out: [] };
     }
     return { state, out: [] };
   }

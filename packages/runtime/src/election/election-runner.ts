@@ -31,6 +31,12 @@ export interface ElectionView {
    * member counts as heard when the term began). Empty on other nodes.
    */
   heardAt: Readonly<Record<string, number>>;
+  /**
+   * When this view was taken (the election's clock, millis). Silence is judged at this time:
+   * `at - heardAt[member]`. A main thread that reads the view late (it reaches it by message from
+   * the election thread) would otherwise count the delay as the member's silence.
+   */
+  at: number;
   /** On a follower: when it last heard the leader (this node's clock, millis); -Infinity if never. */
   lastLeaderContact: number;
   /**
@@ -160,6 +166,7 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
     leader: state.leader,
     members: [...state.members],
     heardAt: state.role === ROLE.leader ? state.acks : {},
+    at: clock.now(),
     lastLeaderContact: state.lastLeaderContact,
     leaseContact: state.leaseContact,
   });

@@ -33,6 +33,9 @@ export class ElectionStore {
     const kv = await new Kvm(transport.nc).create(bucketNames(swarm).election, {
       history: 1,
       replicas: storageReplicas(transport),
+      // Reads from the stream leader only: a replica catching up after a restart or a partition
+      // served a membership without nodes that had joined since (chaos seed 6012).
+      allow_direct: false,
     });
     return new ElectionStore(kv, logger.child({ component: 'election-store' }));
   }

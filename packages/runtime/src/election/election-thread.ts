@@ -59,6 +59,7 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
     leader: null,
     members: [],
     heardAt: {},
+    at: Date.now(),
     lastLeaderContact: Number.NEGATIVE_INFINITY,
     leaseContact: Number.NEGATIVE_INFINITY,
   };

@@ -333,4 +333,23 @@ describe('election core', () => {
     b2 = step(b2, { type: 'message', now: 60_550, message: echo }, random, timing).state;
     expect(b2.leaseContact).toBe(60_500);
   });
+  it('counts a node whose acks it echoes as heard, also when its membership view lacks that node (regression: cells re-placed under a valid lease)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    // A stale membership read leaves c out of the leader's view.
+    let a = withMembers(states.get('a') as ElectionState, ['a', 'b'], 410);
+    let c = states.get('c') as ElectionState;
+    const r = step(
+      c,
+      { type: 'message', now: 420, message: { type: 'heartbeat', term: 1, from: 'a', acked: {} } },
+      random,
+      timing,
+    );
+    c = r.state;
+    const ack = r.out[0]?.message as ElectionMessage & { seq: number };
+    a = step(a, { type: 'message', now: 430, message: ack }, random, timing).state;
+    const beat = step(a, { type: 'tick', now: 460 }, random, timing).out[0]?.message;
+    expect(beat).toMatchObject({ type: 'heartbeat', acked: { c: ack.seq } });
+    expect(a.acks.c).toBe(430);
+  });
 });
