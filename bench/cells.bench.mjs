@@ -85,12 +85,26 @@ const after = await settle();
 const perCell = (k) => ((after[k] - before[k]) / CELLS / 1024).toFixed(1);
 
 // --- crash to restored cell answering ---
-await client.request(
-  subjects.control('agent.create'),
-  'agent.create',
-  { type: 'counter', id: 'victim', node: 'bench-node' },
-  { timeout: 30_000 },
-);
+// Right after 10,000 starts the node may still say it is overloaded (event-loop lag): a
+// retryable refusal, so ask again until it takes the cell.
+for (const deadline = Date.now() + 60_000; ; ) {
+  const created = await client
+    .request(
+      subjects.control('agent.create'),
+      'agent.create',
+      { type: 'counter', id: 'victim', node: 'bench-node' },
+      { timeout: 30_000 },
+    )
+    .then(
+      () => true,
+      (err) => {
+        if (err?.code !== 'OVERLOADED' || Date.now() > deadline) throw err;
+        return false;
+      },
+    );
+  if (created) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
 const inbox = subjects.cellInbox('victim');
 await client.request(inbox, 'increment', { by: 1 });
 const recovery = [];
