@@ -98,6 +98,9 @@ export interface RunningCell {
   snapshotRevision(): number | null;
 }
 
+/** Refuses an inbox message or event whose type is not a valid event type (one closure for every cell). */
+const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
+
 /** Machines of definitions whose factory takes no cell context, built once per definition. */
 const sharedMachines = new WeakMap<AnyCellDefinition, AnyStateMachine>();
 
@@ -186,7 +189,6 @@ export function startCell(options: StartCellOptions): RunningCell {
   const subscriptions: TransportSubscription[] = [];
 
   const machineLog = (...args: unknown[]) => log().info({ args }, 'machine log');
-  const debugging = () => options.logger.isLevelEnabled('debug');
   const actor = createActor(machineOf(definition, ctx), {
     id,
     clock: options.clock,
@@ -255,7 +257,8 @@ export function startCell(options: StartCellOptions): RunningCell {
     const started = performance.now();
     // The copy's own record of taking a message (debug only): the chaos checker lines these up
     // across nodes to prove that no two copies of a cell ever accepted at the same time.
-    if (debugging()) log().debug({ epoch: options.snapshots?.fence.epoch, event: msg.type }, 'cell accepted');
+    if (options.logger.isLevelEnabled('debug'))
+      log().debug({ epoch: options.snapshots?.fence.epoch, event: msg.type }, 'cell accepted');
     recent.record('in', msg.type, msg.from);
     const event = toEvent(msg.type, msg.from, msg.body);
     const before = actor.getSnapshot();
@@ -432,7 +435,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       saver?.stop();
       guard?.stop();
       actor.stop();
-      if (debugging()) log().debug('cell stopped');
+      if (options.logger.isLevelEnabled('debug')) log().debug('cell stopped');
     },
     flush: async () => (saver ? saver.flush() : true),
     snapshotRevision: () => saver?.revision ?? null,
@@ -445,7 +448,6 @@ export function startCell(options: StartCellOptions): RunningCell {
   }
   // A restored machine waiting on an `after` delay would otherwise wait forever.
   if (options.snapshot) rearmDelays(actor);
-  const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
   subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
@@ -469,6 +471,6 @@ export function startCell(options: StartCellOptions): RunningCell {
     );
   }
   status = CELL_STATUS.running;
-  if (debugging()) log().debug('cell started');
+  if (options.logger.isLevelEnabled('debug')) log().debug('cell started');
   return cell;
 }
