@@ -161,6 +161,21 @@ describe('cell', () => {
     await d.stop();
     expect(ids).toEqual(['per-cell-1', 'per-cell-2']);
     expect(logicOf(c)).not.toBe(logicOf(d));
+    // A default value makes the factory's length 0, yet it still reads the context.
+    const defaulted = defineCell({
+      type: 'defaulted',
+      description: 'x',
+      machine: (cellContext: { id: string } = { id: 'none' }) => {
+        ids.push(cellContext.id);
+        return setup({}).createMachine({});
+      },
+    });
+    expect(defaulted.machine.length).toBe(0);
+    const e = start('defaulted-1', defaulted as unknown as typeof tally);
+    const f = start('defaulted-2', defaulted as unknown as typeof tally);
+    await e.stop();
+    await f.stop();
+    expect(ids.slice(2)).toEqual(['defaulted-1', 'defaulted-2']);
   });
 
   it('validates its config through the definition', () => {

@@ -101,6 +101,14 @@ export interface RunningCell {
 /** Refuses an inbox message or event whose type is not a valid event type (one closure for every cell). */
 const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
 
+/**
+ * True when `fn` declares no parameter at all: not `(cell)`, and not `(cell = …)` or `(...args)`
+ * either, which also report a length of 0 but may still read the context.
+ */
+function takesNoArguments(fn: (...args: never[]) => unknown): boolean {
+  return fn.length === 0 && /^[^(]*\(\s*\)/.test(Function.prototype.toString.call(fn));
+}
+
 /** Machines of definitions whose factory takes no cell context, built once per definition. */
 const sharedMachines = new WeakMap<AnyCellDefinition, AnyStateMachine>();
 
@@ -112,8 +120,8 @@ const sharedMachines = new WeakMap<AnyCellDefinition, AnyStateMachine>();
  * called for every copy.
  */
 function machineOf(definition: AnyCellDefinition, ctx: CellContext): AnyStateMachine {
-  if (definition.machine.length > 0) return definition.machine(ctx);
   let machine = sharedMachines.get(definition);
+  if (!machine && !takesNoArguments(definition.machine)) return definition.machine(ctx);
   if (!machine) {
     machine = definition.machine(ctx);
     sharedMachines.set(definition, machine);
