@@ -46,7 +46,7 @@ describe('snapshot store (reads and fenced writes on one inbox subscription)', (
     const ids = Array.from({ length: 200 }, (_, i) => `many-${i}`);
     await Promise.all(ids.map((id, i) => store.save(id, snap(i), { epoch: 1, revision: null })));
     const loaded = await Promise.all(ids.map((id) => store.load(id)));
-    expect(loaded.map((s) => (s?.snapshot as unknown as { context: { n: number } }).context.n)).toEqual(
+    expect(loaded.map((s) => (s?.snapshot as unknown as { context: { n: number } } | undefined)?.context.n)).toEqual(
       ids.map((_, i) => i),
     );
   });
