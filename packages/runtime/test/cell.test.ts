@@ -44,6 +44,9 @@ const tally = defineCell({
   reply: (s) => ({ n: s.context.n, bumps: s.context.bumps, lastFrom: s.context.lastFrom }),
 });
 
+/** The machine a cell's actor runs. */
+const logicOf = (cell: RunningCell) => (cell.actor as unknown as { logic: unknown }).logic;
+
 describe('cell', () => {
   let t: Transport;
   const swarm = uniqueSwarm();
@@ -116,6 +119,63 @@ describe('cell', () => {
     await expect(t.request(subjects.cellInbox('tally-1'), 'boom')).rejects.toBeInstanceOf(CellFailedError);
     expect(crashes).toHaveLength(1);
     expect(cell.status()).toBe('crashed');
+  });
+
+  it('shares one machine between copies of a type whose factory takes no context, each copy with its own state', async () => {
+    const start = (id: string, definition: typeof tally) =>
+      startCell({
+        definition,
+        id,
+        config: {},
+        node: 'n1',
+        transport: t,
+        subjects,
+        logger: createSilentLogger(),
+        clock: systemClock,
+        onCrash: () => undefined,
+      });
+    const a = start('tally-a', tally);
+    const b = start('tally-b', tally);
+    try {
+      expect(logicOf(a)).toBe(logicOf(b));
+      await t.request(subjects.cellInbox('tally-a'), 'add', { by: 4 });
+      expect(await t.request(subjects.cellInbox('tally-a'), 'get')).toMatchObject({ n: 4 });
+      expect(await t.request(subjects.cellInbox('tally-b'), 'get')).toMatchObject({ n: 0 });
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    // A factory that takes the cell context may build something per cell: called for every copy.
+    const ids: string[] = [];
+    const perCell = defineCell({
+      type: 'per-cell',
+      description: 'x',
+      machine: (cellContext) => {
+        ids.push(cellContext.id);
+        return setup({}).createMachine({});
+      },
+    });
+    const c = start('per-cell-1', perCell as unknown as typeof tally);
+    const d = start('per-cell-2', perCell as unknown as typeof tally);
+    await c.stop();
+    await d.stop();
+    expect(ids).toEqual(['per-cell-1', 'per-cell-2']);
+    expect(logicOf(c)).not.toBe(logicOf(d));
+    // A default value makes the factory's length 0, yet it still reads the context.
+    const defaulted = defineCell({
+      type: 'defaulted',
+      description: 'x',
+      machine: (cellContext: { id: string } = { id: 'none' }) => {
+        ids.push(cellContext.id);
+        return setup({}).createMachine({});
+      },
+    });
+    expect(defaulted.machine.length).toBe(0);
+    const e = start('defaulted-1', defaulted as unknown as typeof tally);
+    const f = start('defaulted-2', defaulted as unknown as typeof tally);
+    await e.stop();
+    await f.stop();
+    expect(ids.slice(2)).toEqual(['defaulted-1', 'defaulted-2']);
   });
 
   it('validates its config through the definition', () => {

@@ -34,7 +34,12 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
   readonly description: string;
   /** Validates and defaults a cell's configuration; throws ValidationError naming the field. */
   readonly config: (raw: unknown) => TConfig;
-  /** Builds the machine. Called on every start, so restarts get a fresh machine. */
+  /**
+   * Builds the machine. A factory that takes the cell context is called on every start; one that
+   * takes no argument is called once per type and its machine shared by every cell of the type
+   * (a machine is a definition: each cell's state lives in its own actor), which halves an idle
+   * cell's heap. Keep no per-cell mutable state in a context-free factory's closure.
+   */
   readonly machine: (cell: CellContext<TConfig>) => TMachine;
   /** Event topics that become events of the machine (`{ ...body, type, from }`). */
   readonly topics: (config: TConfig) => readonly TopicSpec[];

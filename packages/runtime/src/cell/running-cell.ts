@@ -1,4 +1,4 @@
-import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine, createActor, type Snapshot } from 'xstate';
 import type { Clock } from '../clock.js';
 import {
   CellFailedError,
@@ -12,8 +12,7 @@ import { heartbeatProblem } from '../node/heartbeat-shape.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store.js';
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
-import { CALL_OUTCOME, callOutcome } from '../resilience/call-trace.js';
-import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
+import { createDependencyGuard, type DependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
@@ -21,6 +20,7 @@ import type { CellContext } from './cell-context.js';
 import { CellEventRing, type CellInspection, plainValue, stateTree, valueHasPath } from './cell-inspection.js';
 import { CELL_STATUS, type CellHealth, type CellPulse, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
+import { LiveCellContext } from './live-cell-context.js';
 import { rearmDelays } from './rearm-delays.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
 import { eventTypeProblem, toEvent } from './to-event.js';
@@ -99,6 +99,37 @@ export interface RunningCell {
   snapshotRevision(): number | null;
 }
 
+/** Refuses an inbox message or event whose type is not a valid event type (one closure for every cell). */
+const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
+
+/**
+ * True when `fn` declares no parameter at all: not `(cell)`, and not `(cell = …)` or `(...args)`
+ * either, which also report a length of 0 but may still read the context.
+ */
+function takesNoArguments(fn: (...args: never[]) => unknown): boolean {
+  return fn.length === 0 && /^[^(]*\(\s*\)/.test(Function.prototype.toString.call(fn));
+}
+
+/** Machines of definitions whose factory takes no cell context, built once per definition. */
+const sharedMachines = new WeakMap<AnyCellDefinition, AnyStateMachine>();
+
+/**
+ * The machine of a new copy of a cell. A factory that takes no argument cannot tell cells apart,
+ * so its machine (a definition: states, transitions, implementations; the state lives in the
+ * actor) is built once per cell type and shared, as XState intends: a machine of its own cost
+ * each idle cell ~3 KB of heap, as much as its actor. A factory that takes the cell context is
+ * called for every copy.
+ */
+function machineOf(definition: AnyCellDefinition, ctx: CellContext): AnyStateMachine {
+  let machine = sharedMachines.get(definition);
+  if (!machine && !takesNoArguments(definition.machine)) return definition.machine(ctx);
+  if (!machine) {
+    machine = definition.machine(ctx);
+    sharedMachines.set(definition, machine);
+  }
+  return machine;
+}
+
 /**
  * Starts a cell: creates its actor, subscribes its inbox and topics, and publishes what its
  * machine emits on the cell's event subjects.
@@ -106,11 +137,18 @@ export interface RunningCell {
 export function startCell(options: StartCellOptions): RunningCell {
   const { definition, id, node, transport, subjects } = options;
   const config = definition.config(options.config);
+  // Made on first use: most idle cells never log, and a pino child is ~350 bytes of heap.
   // The node's logger already carries `node`; pino would repeat a binding given twice.
-  const logger = options.logger.child({ cell: id, type: definition.type });
-  const eventSubjects = new Map<string, string>();
+  let cellLogger: Logger | undefined;
+  const log = (): Logger => {
+    cellLogger ??= options.logger.child({ cell: id, type: definition.type });
+    return cellLogger;
+  };
+  /** Memoized event subjects, made on the first event (an idle cell publishes none). */
+  let eventSubjects: Map<string, string> | undefined;
   /** The (validated, then memoized) subject of this cell's events of `type`. */
   const eventSubject = (type: string): string => {
+    eventSubjects ??= new Map();
     let subject = eventSubjects.get(type);
     if (subject === undefined) {
       subject = subjects.event(type, id);
@@ -120,62 +158,32 @@ export function startCell(options: StartCellOptions): RunningCell {
   };
   /** The last events in and out, for `hms.inspect`. */
   const recent = new CellEventRing();
-  const guard = options.guard
-    ? createDependencyGuard({
-        cellId: id,
-        env: options.guard,
-        logger,
-        publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
-      })
-    : undefined;
-  const ctx: CellContext = {
+  /** The breakers of this cell's calls: made by its first request (most cells never call out). */
+  let guard: DependencyGuard | undefined;
+  const guardFor = (): DependencyGuard | undefined => {
+    if (guard || !options.guard || status === CELL_STATUS.stopped || status === CELL_STATUS.crashed) return guard;
+    guard = createDependencyGuard({
+      cellId: id,
+      env: options.guard,
+      logger: log(),
+      publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),
+    });
+    return guard;
+  };
+  const ctx: CellContext = new LiveCellContext({
     id,
     type: definition.type,
-    swarm: subjects.swarm,
     node,
     config,
-    logger,
     clock: options.clock,
-    send: (to, type, body) => {
-      recent.record('out', type, to);
-      transport.publish(subjects.cellInbox(to), type, body, { from: id });
-    },
-    request: async (to, type, body, requestOptions) => {
-      recent.record('out', type, to);
-      const startedAt = Date.now();
-      const began = performance.now();
-      const trace = options.guard?.trace;
-      try {
-        guard?.before(to);
-      } catch (err) {
-        trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected, id);
-        throw err;
-      }
-      try {
-        const timeout = requestOptions?.timeout ?? options.guard?.settings().requestTimeoutMs;
-        const reply = await transport.request(subjects.cellInbox(to), type, body, {
-          from: id,
-          ...requestOptions,
-          ...(timeout === undefined ? {} : { timeout }),
-        });
-        guard?.success(to);
-        trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok, id);
-        return reply;
-      } catch (err) {
-        guard?.failure(to, err);
-        trace?.record(to, startedAt, performance.now() - began, callOutcome(err), id);
-        throw err;
-      }
-    },
-    publish: (type, body) => {
-      recent.record('out', type);
-      transport.publish(eventSubject(type), type, body, { from: id });
-    },
-    sendMigrants: (islandId, body) =>
-      transport.publish(subjects.gaMigrants(islandId), MIGRANTS_EVENT, body, { from: id }),
-    control: (command, body, requestOptions) =>
-      transport.request(subjects.control(command), command, body, { from: id, timeout: 20_000, ...requestOptions }),
-  };
+    transport,
+    subjects,
+    recent,
+    eventSubject,
+    log,
+    guardFor,
+    guard: options.guard,
+  });
 
   let status: CellStatus = CELL_STATUS.starting;
   /** A stop is under way (its subscriptions are draining). */
@@ -191,10 +199,11 @@ export function startCell(options: StartCellOptions): RunningCell {
   const startedAt = Date.now();
   const subscriptions: TransportSubscription[] = [];
 
-  const actor = createActor(definition.machine(ctx), {
+  const machineLog = (...args: unknown[]) => log().info({ args }, 'machine log');
+  const actor = createActor(machineOf(definition, ctx), {
     id,
     clock: options.clock,
-    logger: (...args: unknown[]) => logger.info({ args }, 'machine log'),
+    logger: machineLog,
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
 
@@ -205,7 +214,7 @@ export function startCell(options: StartCellOptions): RunningCell {
         store: options.snapshots.store,
         queue: options.snapshots.queue,
         clock: options.clock,
-        logger,
+        logger: log,
         fence: options.snapshots.fence,
         version: definition.version,
         onFenced: options.snapshots.onFenced,
@@ -220,7 +229,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     status = CELL_STATUS.crashed;
     errors++;
     lastError = error instanceof Error ? error.message : String(error);
-    logger.error({ err: error }, 'cell crashed');
+    log().error({ err: error }, 'cell crashed');
     for (const s of subscriptions) s.unsubscribe();
     saver?.stop();
     guard?.stop();
@@ -261,14 +270,15 @@ export function startCell(options: StartCellOptions): RunningCell {
     const started = performance.now();
     // The copy's own record of taking a message (debug only): the chaos checker lines these up
     // across nodes to prove that no two copies of a cell ever accepted at the same time.
-    logger.debug({ epoch: options.snapshots?.fence.epoch, event: msg.type }, 'cell accepted');
+    if (options.logger.isLevelEnabled('debug'))
+      log().debug({ epoch: options.snapshots?.fence.epoch, event: msg.type }, 'cell accepted');
     recent.record('in', msg.type, msg.from);
     const event = toEvent(msg.type, msg.from, msg.body);
     const before = actor.getSnapshot();
     if (!definition.queries.includes(msg.type) && !before.can(event)) {
       unhandled++;
       const state = before.value;
-      if (unhandled % 100 === 1) logger.warn({ event: msg.type, state, from: msg.from, unhandled }, 'dead letter');
+      if (unhandled % 100 === 1) log().warn({ event: msg.type, state, from: msg.from, unhandled }, 'dead letter');
       transport.publish(
         eventSubject(LIFECYCLE_EVENT.deadLetter),
         LIFECYCLE_EVENT.deadLetter,
@@ -443,7 +453,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       saver?.stop();
       guard?.stop();
       actor.stop();
-      logger.debug('cell stopped');
+      if (options.logger.isLevelEnabled('debug')) log().debug('cell stopped');
     },
     flush: async () => (saver ? saver.flush() : true),
     snapshotRevision: () => saver?.revision ?? null,
@@ -456,7 +466,6 @@ export function startCell(options: StartCellOptions): RunningCell {
   }
   // A restored machine waiting on an `after` delay would otherwise wait forever.
   if (options.snapshot) rearmDelays(actor);
-  const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
   subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
@@ -480,6 +489,6 @@ export function startCell(options: StartCellOptions): RunningCell {
     );
   }
   status = CELL_STATUS.running;
-  logger.debug('cell started');
+  if (options.logger.isLevelEnabled('debug')) log().debug('cell started');
   return cell;
 }

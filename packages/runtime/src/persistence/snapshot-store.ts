@@ -4,7 +4,28 @@ import { HmsError, SnapshotTooLargeError } from '../errors.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
+import { JetStreamRequests } from './jetstream-requests.js';
 import { storageReplicas } from './storage-replicas.js';
+
+const utf8 = new TextDecoder();
+
+/** What `$JS.API.STREAM.MSG.GET` answers. */
+interface MsgGetReply {
+  message?: { seq: number; data?: string; hdrs?: string };
+  error?: { code: number; err_code?: number; description?: string };
+}
+
+/** What JetStream answers a publish into a stream. */
+interface PubAck {
+  seq?: number;
+  error?: { code: number; err_code?: number; description?: string };
+}
+
+/** A stored KV entry's headers say it is a delete or purge marker (its data is empty). */
+function isDeleteMarker(hdrsBase64: string | undefined): boolean {
+  if (!hdrsBase64) return false;
+  return /KV-Operation:\s*(DEL|PURGE)/i.test(Buffer.from(hdrsBase64, 'base64').toString('latin1'));
+}
 
 /** A stored snapshot with the KV revision it was read at and the owner epoch that wrote it. */
 export interface StoredSnapshot {
@@ -31,36 +52,70 @@ export interface SnapshotFence {
  * the state of the cell's new owner: its write fails and it learns of the newer epoch.
  */
 export class SnapshotStore {
+  /** `$JS.API.STREAM.MSG.GET.KV_<bucket>`: reads from the stream leader, like `kv.get` with `allow_direct: false`. */
+  private readonly getSubject: string;
+  /** `$KV.<bucket>.`: a key's subject is this and the key. */
+  private readonly keyPrefix: string;
+
   private constructor(
     private readonly kv: KV,
     /** The largest message the server takes, in bytes. */
     private readonly maxPayload: number,
-  ) {}
+    bucket: string,
+    /** Reads and fenced writes, on one inbox subscription (see JetStreamRequests). */
+    private readonly requests: JetStreamRequests,
+  ) {
+    this.getSubject = `$JS.API.STREAM.MSG.GET.KV_${bucket}`;
+    this.keyPrefix = `$KV.${bucket}.`;
+  }
 
   /** Opens (creating if needed) the snapshot bucket of `swarm`. */
   static async open(transport: Transport, swarm: string): Promise<SnapshotStore> {
-    const kv = await new Kvm(transport.nc).create(bucketNames(swarm).snapshots, {
+    const bucket = bucketNames(swarm).snapshots;
+    const kv = await new Kvm(transport.nc).create(bucket, {
       history: 1,
       replicas: storageReplicas(transport),
       // Direct gets may be served by any replica, also one still catching up after a partition
       // heals: a cell restarted there would resume from a stale snapshot. Reads go to the leader.
       allow_direct: false,
     });
-    return new SnapshotStore(kv, transport.nc.info?.max_payload ?? 1024 * 1024);
+    return new SnapshotStore(
+      kv,
+      transport.nc.info?.max_payload ?? 1024 * 1024,
+      bucket,
+      new JetStreamRequests(transport.nc),
+    );
   }
 
   /** The last saved snapshot of `cellId`, or undefined. */
   async load(cellId: string): Promise<StoredSnapshot | undefined> {
     assertToken(cellId, 'cell id');
-    const entry = await this.kv.get(cellId);
-    if (entry?.operation !== 'PUT') return undefined;
+    // What kv.get does with `allow_direct: false`, without its per-request timer, deferred and
+    // the Error nats.js makes for every request and for every missing key (a new cell's).
+    const answer = await this.requests.request(
+      this.getSubject,
+      JSON.stringify({ last_by_subj: `${this.keyPrefix}${cellId}` }),
+    );
+    const reply = JSON.parse(utf8.decode(answer.data)) as MsgGetReply;
+    if (reply.error) {
+      if (reply.error.code === 404) return undefined;
+      throw new HmsError(`snapshot of ${cellId} not read: ${reply.error.description ?? reply.error.code}`, {
+        data: { cellId, code: reply.error.code },
+      });
+    }
+    const message = reply.message;
+    if (!message || isDeleteMarker(message.hdrs)) return undefined;
     try {
-      const value = entry.json() as { epoch?: unknown; version?: unknown; snapshot?: Snapshot<unknown> };
+      const value = JSON.parse(Buffer.from(message.data ?? '', 'base64').toString('utf8')) as {
+        epoch?: unknown;
+        version?: unknown;
+        snapshot?: Snapshot<unknown>;
+      };
       if (typeof value.epoch === 'number' && value.snapshot) {
         const version = typeof value.version === 'number' ? value.version : 1;
-        return { snapshot: value.snapshot, revision: entry.revision, epoch: value.epoch, version };
+        return { snapshot: value.snapshot, revision: message.seq, epoch: value.epoch, version };
       }
-      return { snapshot: value as Snapshot<unknown>, revision: entry.revision, epoch: 0, version: 1 };
+      return { snapshot: value as Snapshot<unknown>, revision: message.seq, epoch: 0, version: 1 };
     } catch (cause) {
       throw new HmsError(`snapshot of ${cellId} is not valid JSON`, { cause, data: { cellId } });
     }
@@ -83,7 +138,26 @@ export class SnapshotStore {
         ),
       );
     }
-    return fence.revision === null ? this.kv.create(cellId, value) : this.kv.update(cellId, value, fence.revision);
+    return this.put(cellId, value, fence.revision);
+  }
+
+  /**
+   * A compare-and-set put (`kv.update`, or `kv.create` for `revision` null) on the muxed inbox.
+   * A create over a deleted key (the cell was destroyed and its id used again) is left to
+   * nats.js's `kv.create`, which knows delete markers.
+   */
+  private async put(cellId: string, value: string, revision: number | null): Promise<number> {
+    const answer = await this.requests.request(`${this.keyPrefix}${cellId}`, value, {
+      'Nats-Expected-Last-Subject-Sequence': String(revision ?? 0),
+    });
+    const ack = JSON.parse(utf8.decode(answer.data)) as PubAck;
+    if (ack.error || typeof ack.seq !== 'number') {
+      if (revision === null) return this.kv.create(cellId, value);
+      throw new HmsError(`snapshot of ${cellId} not saved: ${ack.error?.description ?? 'no sequence in the ack'}`, {
+        data: { cellId, code: ack.error?.code },
+      });
+    }
+    return ack.seq;
   }
 
   /** Forgets the snapshot of `cellId` (the cell was destroyed). */

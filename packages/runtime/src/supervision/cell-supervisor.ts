@@ -70,7 +70,8 @@ function waiting(spec: CellSpec, node: string, lastError: string): CellHealth {
 interface Hosted {
   spec: CellSpec;
   cell?: RunningCell;
-  tracker: RestartTracker;
+  /** Its recent crashes; made by its first crash. */
+  tracker?: RestartTracker;
   restarts: number;
   restartTimer?: unknown;
   /** Gave up after too many crashes. */
@@ -286,6 +287,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   const onCrash = (entry: Hosted, cell: RunningCell, error: unknown, lastGood: Snapshot<unknown>) => {
     const crashedAt = clock.now();
     const message = error instanceof Error ? error.message : String(error);
+    entry.tracker ??= new RestartTracker();
     const decision = stopping ? undefined : entry.tracker.onCrash(clock.now(), intensity);
     // `restartInMs`: the backoff before the restart (consoles count it down); absent if none.
     const restartInMs = decision?.restart ? { restartInMs: decision.delayMs } : {};
@@ -381,7 +383,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       if (entry.restartTimer !== undefined) clock.clearTimeout(entry.restartTimer);
       entry.restartTimer = undefined;
       await entry.cell?.stop();
-      entry.tracker = new RestartTracker();
+      entry.tracker = undefined;
       entry.restarts++;
       const ok = await launch(entry);
       healed(id, 'manual-restart', 'requested by an operator', ok ? 'ok' : 'failed', since);
@@ -413,7 +415,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   };
 
   const host = (spec: CellSpec) => {
-    const entry: Hosted = { spec, tracker: new RestartTracker(), restarts: 0, failed: false };
+    const entry: Hosted = { spec, restarts: 0, failed: false };
     hosted.set(spec.id, entry);
     void launch(entry);
   };
@@ -507,7 +509,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     startType(type) {
       for (const entry of hosted.values()) {
         if (entry.spec.type !== type || entry.cell || entry.restartTimer !== undefined || stopping) continue;
-        entry.tracker = new RestartTracker();
+        entry.tracker = undefined;
         void launch(entry);
       }
     },
