@@ -4,11 +4,13 @@
 // starts the swarm (1 node, demo cells, its own nats-server on a free port, state in a temp
 // HMS_HOME); every command runs BENCH_RUNS times (default 7), the commands interleaved so that
 // the machine's load falls on all of them alike; the median is reported. Targets (issue 15):
-// `hms --version` ≤ 2× `node -e 0`, `hms agent list` ≤ 2.5× `node -e 0`.
+// `hms --version` ≤ 2× `node -e 0`, `hms agent list` ≤ 2.5× `node -e 0`. Beside the wall time,
+// the mean CPU time (user + system) of each command's process, which a loaded machine disturbs
+// less.
 // BENCH_CLI_BASELINE=<path of another build's packages/cli/dist/bin.js> adds that build's
 // `hms --version` and `hms agent list` as rows (before/after in one run).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +32,16 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * CPU time (user + system, ms) of this process's finished children, from /proc (Linux; 10 ms
+ * ticks): less disturbed by a loaded machine than wall time, reported beside it.
+ */
+function childrenCpuMs() {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** True when `cmd` runs (`nats --version`). */
@@ -70,11 +82,14 @@ try {
   }
 
   const samples = new Map(cases.map((c) => [c.label, []]));
+  const cpu = new Map(cases.map((c) => [c.label, 0]));
   for (let i = 0; i < RUNS; i++) {
     for (const c of cases) {
+      const cpu0 = childrenCpuMs();
       const t0 = process.hrtime.bigint();
       const r = spawnSync(c.cmd, c.args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (cpu0 !== undefined) cpu.set(c.label, cpu.get(c.label) + childrenCpuMs() - cpu0);
       if (r.status !== (c.code ?? 0)) {
         throw new Error(`${c.label} exited ${r.status} (expected ${c.code ?? 0}): ${r.stderr.toString().trim()}`);
       }
@@ -96,6 +111,8 @@ try {
         'min ms': Math.min(...samples.get(c.label)).toFixed(0),
         '× node -e 0': (m / bare).toFixed(2),
         '× nats kv ls': go === undefined ? '-' : (m / go).toFixed(2),
+        'CPU ms (mean)': (cpu.get(c.label) / RUNS).toFixed(0),
+        'CPU × node -e 0': (cpu.get(c.label) / Math.max(1, cpu.get('node -e 0'))).toFixed(2),
         target: target[c.label] ?? '',
       };
     }),
