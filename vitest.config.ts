@@ -8,6 +8,9 @@ export default defineConfig({
     // Tests run against the sources; processes that tests spawn run the built dist.
     alias: {
       '@hms/runtime/testing': fileURLToPath(new URL('./packages/runtime/src/testing.ts', import.meta.url)),
+      '@hms/runtime/client': fileURLToPath(new URL('./packages/runtime/src/client.ts', import.meta.url)),
+      '@hms/runtime/errors': fileURLToPath(new URL('./packages/runtime/src/errors.ts', import.meta.url)),
+      '@hms/runtime/subjects': fileURLToPath(new URL('./packages/runtime/src/transport/subjects.ts', import.meta.url)),
       '@hms/runtime': src('runtime'),
       '@hms/agents': src('agents'),
     },

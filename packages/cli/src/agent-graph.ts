@@ -6,7 +6,7 @@ import {
   fetchNodeCells,
   type NodeHeartbeat,
   type Transport,
-} from '@hms/runtime';
+} from '@hms/runtime/client';
 
 /** A call edge: `from` requested `to` this many times in the window. */
 export interface CallEdge {

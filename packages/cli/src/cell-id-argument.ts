@@ -1,4 +1,4 @@
-import { isToken } from '@hms/runtime';
+import { isToken } from '@hms/runtime/subjects';
 import { InvalidArgumentError } from 'commander';
 
 /** Commander parser of a `<cellId>` argument: one subject token, else a usage error (exit 2). */

@@ -1,4 +1,4 @@
-import { HmsError, NotFoundError } from '@hms/runtime';
+import { HmsError, NotFoundError } from '@hms/runtime/errors';
 
 /** Exit codes of `hms`, per the CLI contract. */
 export const EXIT = {

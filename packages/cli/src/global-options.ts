@@ -1,13 +1,9 @@
-import {
-  assertToken,
-  type CodecName,
-  ConnectionError,
-  connectTransport,
-  createSilentLogger,
-  type Transport,
-} from '@hms/runtime';
+import type { CodecName, Transport } from '@hms/runtime/client';
+import { ConnectionError } from '@hms/runtime/errors';
+import { assertToken } from '@hms/runtime/subjects';
 import type { Command } from 'commander';
 import { CliError, EXIT, UsageError } from './errors.js';
+import { createQuietLogger } from './quiet-logger.js';
 
 /** The global options of every `hms` command. */
 export interface GlobalOptions {
@@ -73,6 +69,9 @@ export function globalOptions(command: Command): GlobalOptions {
  * forever; otherwise it closes.
  */
 export async function connectCli(g: GlobalOptions, name = 'hms-cli', reconnect = false): Promise<Transport> {
+  // Loaded here, not at start-up: commands that never connect (--help, --version, decode) skip
+  // the NATS client and the codecs.
+  const { connectTransport } = await import('@hms/runtime/client');
   try {
     return await connectTransport({
       servers: g.nats ?? DEFAULT_NATS_URL,
@@ -81,7 +80,7 @@ export async function connectCli(g: GlobalOptions, name = 'hms-cli', reconnect =
       codec: g.codec,
       reconnect,
       timeout: 3000,
-      logger: createSilentLogger(),
+      logger: createQuietLogger(),
       ...(g.creds ? { creds: g.creds } : {}),
       ...(g.tlsCa || g.tlsCert || g.tlsKey ? { tls: { caFile: g.tlsCa, certFile: g.tlsCert, keyFile: g.tlsKey } } : {}),
     });

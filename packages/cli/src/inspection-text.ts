@@ -1,4 +1,4 @@
-import type { CellInspection, StateTreeNode } from '@hms/runtime';
+import type { CellInspection, StateTreeNode } from '@hms/runtime/client';
 
 /** The state tree as indented lines: `●` active, `○` not. */
 export function stateTreeLines(node: StateTreeNode, depth = 0): string[] {

@@ -1,4 +1,4 @@
-import { type ControlClient, NotFoundError } from '@hms/runtime';
+import { type ControlClient, NotFoundError } from '@hms/runtime/client';
 import { CliError, UsageError } from './errors.js';
 
 /** How often `hms node drain` asks whether the node is empty, in millis. */

@@ -1,16 +1,6 @@
-import { toJsonSafe } from '@hms/runtime';
+import { toJsonSafe } from '@hms/runtime/client';
 
-/** Where the CLI writes; tests pass their own. */
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-/** stdout / stderr. */
-export const processOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export { type Output, processOutput } from './process-output.js';
 
 /** One JSON document (pretty for humans reading --json, one line when `compact`). */
 export function formatJson(value: unknown, compact = false): string {

@@ -1,6 +1,6 @@
 /** A permission refusal as the one line `hms` prints: the role, the action, the subject. */
 import { readFileSync } from 'node:fs';
-import { credsRole, findPermissionDenied, permissionDenied } from '@hms/runtime';
+import { credsRole, findPermissionDenied, permissionDenied } from '@hms/runtime/client';
 import type { Command } from 'commander';
 
 /** The command path of `command` without the program's name: `agent create`. */

@@ -5,7 +5,7 @@ import {
   createSubjects,
   HOST_MESSAGE,
   NoRespondersError,
-} from '@hms/runtime';
+} from '@hms/runtime/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { collectAgentGraph } from '../agent-graph.js';
 import { GRAPH_FORMATS, type GraphFormat, graphToDot, graphToMermaid } from '../agent-graph-format.js';

@@ -1,4 +1,4 @@
-import { decodeBody, toJsonSafe } from '@hms/runtime';
+import { decodeBody, toJsonSafe } from '@hms/runtime/client';
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { formatJson } from '../output.js';

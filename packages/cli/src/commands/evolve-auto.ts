@@ -1,5 +1,5 @@
 import type { AutoEvolutionStatus } from '@hms/agents';
-import { createControlClient } from '@hms/runtime';
+import { createControlClient } from '@hms/runtime/client';
 import { Command } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { globalOptions, withConnection } from '../global-options.js';

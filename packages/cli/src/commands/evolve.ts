@@ -1,5 +1,5 @@
-import type { EvolutionStatus, IslandStatus } from '@hms/runtime';
-import { createControlClient, ValidationError, validateChanges } from '@hms/runtime';
+import type { EvolutionStatus, IslandStatus } from '@hms/runtime/client';
+import { createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { UsageError } from '../errors.js';

@@ -1,5 +1,5 @@
 import type { HealingAction, RecoveryManagerContext } from '@hms/agents';
-import { createControlClient, ValidationError, validateChanges } from '@hms/runtime';
+import { createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
 import { Command } from 'commander';
 import { parseCellId } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';

@@ -1,4 +1,4 @@
-import { CONFIG_SCHEMA, createControlClient, ValidationError, validateChanges } from '@hms/runtime';
+import { CONFIG_SCHEMA, createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PluginRecord, type PluginStore, unpackPlugin } from '@hms/runtime';
+import type { PluginRecord, PluginStore } from '@hms/runtime';
 import { swarmHome } from '../local-swarm/swarm-home.js';
 
 /**
@@ -38,6 +38,7 @@ export function readLocalPlugins(swarm: string): LocalPlugin[] {
 export async function saveLocalCopy(swarm: string, record: PluginRecord, data: Uint8Array): Promise<void> {
   const base = localPluginsDir(swarm);
   mkdirSync(base, { recursive: true });
+  const { unpackPlugin } = await import('@hms/runtime');
   await unpackPlugin(data, join(base, record.id));
   writeFileSync(join(base, `${record.id}.json`), `${JSON.stringify(record, null, 2)}\n`);
 }

@@ -1,33 +1,9 @@
-import {
-  CellRegistry,
-  CommandRegistry,
-  createLogger,
-  createPluginHost,
-  createSubjects,
-  loadPlugin,
-  type PluginHost,
-  type Transport,
-} from '@hms/runtime';
+import type { CommandRegistry, PluginHost, Transport } from '@hms/runtime';
+import { createSubjects } from '@hms/runtime/subjects';
 import { Command } from 'commander';
+import { scanCommandLine } from '../command-line-scan.js';
 import { CliError } from '../errors.js';
 import { readLocalPlugins } from './local-plugins.js';
-
-/** Global options that take a value (skipped when looking for the command in argv). */
-const VALUED = new Set(['--nats', '--swarm', '--creds', '--tls-ca', '--tls-cert', '--tls-key', '--codec']);
-
-/** The first command word of `args` (argv without node and script), and the --swarm given. */
-function scan(args: string[]): { word: string | undefined; swarm: string | undefined } {
-  let swarm: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a.startsWith('--swarm=')) swarm = a.slice('--swarm='.length);
-    else if (VALUED.has(a)) {
-      if (a === '--swarm') swarm = args[i + 1];
-      i++;
-    } else if (!a.startsWith('-')) return { word: a, swarm };
-  }
-  return { word: undefined, swarm };
-}
 
 /** A command group marked as a plugin's (so `hms plugin add` knows the name is not hms's own). */
 export type PluginGroup = Command & { hmsPlugin?: boolean };
@@ -50,7 +26,7 @@ export async function mountPluginCommands(
   argv: string[],
   connect: () => Promise<Transport>,
 ): Promise<MountedPlugins> {
-  const { word, swarm = process.env.HMS_SWARM ?? 'default' } = scan(argv.slice(2));
+  const { word, swarm = process.env.HMS_SWARM ?? 'default' } = scanCommandLine(argv.slice(2));
   let running: string | undefined;
   let subjects: ReturnType<typeof createSubjects>;
   try {
@@ -59,9 +35,8 @@ export async function mountPluginCommands(
     return { running: () => undefined, close: async () => {} };
   }
   const taken = new Set(program.commands.map((c) => c.name()));
-  const commands = new CommandRegistry();
-  commands.reserve(taken);
   let host: PluginHost | undefined;
+  let commands: CommandRegistry | undefined;
   const helpWanted = word === undefined || word === 'help';
   for (const { record, dir } of readLocalPlugins(swarm)) {
     if (!record.enabled || taken.has(record.id)) continue;
@@ -71,17 +46,25 @@ export async function mountPluginCommands(
     group.hmsPlugin = true;
     program.addCommand(group);
     if (word !== record.id && !helpWanted) continue;
-    host ??= createPluginHost({
+    // The plugin host (and with it the runtime) is loaded only for a plugin's own command.
+    const runtime = await import('@hms/runtime');
+    if (commands === undefined) {
+      commands = new runtime.CommandRegistry();
+      commands.reserve(taken);
+    }
+    host ??= runtime.createPluginHost({
       kind: 'cli',
       processId: 'hms-cli',
       subjects,
       transport: connect,
-      registry: new CellRegistry(),
+      registry: new runtime.CellRegistry(),
       commands,
-      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr }),
+      logger: runtime.createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr }),
     });
     try {
-      await host.add(await loadPlugin(dir, { manifestName: `${record.id}/plugin.json` }), { config: record.config });
+      await host.add(await runtime.loadPlugin(dir, { manifestName: `${record.id}/plugin.json` }), {
+        config: record.config,
+      });
       for (const { command } of commands.of(record.id)) group.addCommand(command);
       group.hook('preAction', () => {
         running = record.id;

@@ -20,17 +20,14 @@ import type { CellContext } from './cell-context.js';
 import { CellEventRing, type CellInspection, plainValue, stateTree, valueHasPath } from './cell-inspection.js';
 import { CELL_STATUS, type CellHealth, type CellPulse, type CellStatus } from './cell-status.js';
 import { type AnyCellDefinition, MIGRANTS_EVENT } from './define-cell.js';
+import { HOST_MESSAGE } from './host-message.js';
 import { LiveCellContext } from './live-cell-context.js';
 import { rearmDelays } from './rearm-delays.js';
 import { createSnapshotSaver } from './snapshot-saver.js';
 import { eventTypeProblem, toEvent } from './to-event.js';
 
-/** Inbox message types the host answers itself, whatever the machine is. */
-export const HOST_MESSAGE = {
-  status: 'hms.status',
-  /** Its health with its context, state tree and last events: a {@link CellInspection}. */
-  inspect: 'hms.inspect',
-} as const;
+// In its own module so that clients (the CLI) can name the messages without loading a cell.
+export { HOST_MESSAGE } from './host-message.js';
 
 /** What {@link startCell} needs. */
 export interface StartCellOptions {
