@@ -86,6 +86,11 @@ export interface CoordinatorOptions {
    * then. Without a probe, only `downAfterMs` decides.
    */
   probe?: { nodes: GoneNodeProbe; probeAfterMs: number; goneAfterMs: () => number };
+  /**
+   * The election's hold on a node's lease while its cells are re-placed (ElectionRunner's
+   * holdEchoes / releaseEchoes); without it, cells move on the plan alone.
+   */
+  fence?: { hold(node: string, heard: number | undefined): Promise<boolean>; release(node: string): void };
   /** How often the leader checks placement, in millis; default 200. */
   intervalMs?: number;
   /**
@@ -172,12 +177,36 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     }
   };
 
-  const replace = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
+  const replace = async (
+    specs: CellSpec[],
+    nodes: ReturnType<typeof nodeList>,
+    heardAt: Readonly<Record<string, number>>,
+  ) => {
     // Onto nodes with headroom: overloaded ones take none while another can (the plan knows).
     const allOverloaded = !nodes.some((n) => n.status === 'alive' && !n.overloaded);
     const planned = planReplacement(specs, nodes, { sinceOfficeMs: clock.now() - (officeSince ?? clock.now()) });
-    const moves = planned.slice(0, allOverloaded ? REPLACE_BATCH_OVERLOADED : REPLACE_BATCH);
+    const batch = planned.slice(0, allOverloaded ? REPLACE_BATCH_OVERLOADED : REPLACE_BATCH);
+    // Each source node's lease is held lapsed (its acks not echoed) while its cells move, if the
+    // election has not heard it since the view the plan was made on; else they stay this round.
+    const sources = [...new Set(batch.map((m) => m.spec.node))];
+    const held = new Set<string>();
+    await Promise.all(
+      sources.map(async (node) => {
+        if (!options.fence || (await options.fence.hold(node, heardAt[node]))) held.add(node);
+        else log.info({ member: node }, 'heard again before its cells moved: they stay');
+      }),
+    );
+    const moves = batch.filter((m) => held.has(m.spec.node));
     const now = clock.now();
+    try {
+      await moveAll(moves, now);
+    } finally {
+      for (const node of held) options.fence?.release(node);
+    }
+    return planned.length;
+  };
+
+  const moveAll = async (moves: ReturnType<typeof planReplacement>, now: number) => {
     await Promise.all(
       moves.map(async ({ spec, to }) => {
         const epoch = spec.epoch + 1;
@@ -189,7 +218,6 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
         options.publish(PLACEMENT_EVENT.moved, spec.id, body);
       }),
     );
-    return planned.length;
   };
 
   const rebalance = async (specs: CellSpec[], nodes: ReturnType<typeof nodeList>) => {
@@ -299,12 +327,12 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
    * heartbeats come late (phi over the threshold) is not taken for a dead one. A node that is no
    * voting member falls back to phi. A graceful leave counts at once.
    */
-  const nodeList = () => {
+  const nodeList = (judged: ElectionView) => {
     // Silence is judged as of the view (taken by the election thread, read here by message): a
     // view that reached this thread late must not add its delay to every member's silence — a
     // member whose acks the election thread had just echoed (renewing its lease) was counted
     // down on a stale view, and its cells ran twice (chaos seed 6012).
-    const { heardAt, at } = options.election();
+    const { heardAt, at } = judged;
     const silentSince = at - options.downAfterMs();
     const goneSilentSince = at - (options.probe?.goneAfterMs() ?? Number.POSITIVE_INFINITY);
     const records = drained();
@@ -364,7 +392,8 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
       }
     }
     const drainKey = Object.keys(drained()).sort().join();
-    const nodes = nodeList();
+    const judged = options.election();
+    const nodes = nodeList(judged);
     // Listing every desired cell is the expensive part: do it when the set of live or down nodes
     // changed, while cells are still moving, and every 10 s (for cells of nodes never seen, whose
     // grace ends 10 s into the term).
@@ -393,7 +422,7 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     lastFullCheck = clock.now();
     const specs = await (options.listSpecs ?? (() => desired.list()))();
     // Dead nodes' cells first; rebalance only a swarm where every cell has a live node.
-    const moved = await replace(specs, nodes);
+    const moved = await replace(specs, nodes, judged.heardAt);
     moving = moved > 0;
     if (!moving) await rebalance(specs, nodes);
   };

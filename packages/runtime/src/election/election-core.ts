@@ -68,6 +68,11 @@ export interface ElectionState extends DurableElectionState {
   ackSeqs: Readonly<Record<string, number>>;
   /** Leader: when each follower last acknowledged a heartbeat (check quorum). */
   acks: Readonly<Record<string, number>>;
+  /**
+   * Leader: members whose acks it does not echo while their cells are being re-placed (see
+   * {@link holdEchoes}): their leases stay lapsed until the moves are written.
+   */
+  held: readonly string[];
   /** Leader: when the next heartbeat is due. */
   nextHeartbeat: number;
 }
@@ -134,6 +139,7 @@ export function createElectionState(o: ElectionOptions): ElectionState {
     sentAcks: [],
     ackSeqs: {},
     acks: {},
+    held: [],
     nextHeartbeat: 0,
   };
 }
@@ -270,6 +276,7 @@ export function step(
           grants,
           acks,
           ackSeqs: {},
+          held: [],
           nextHeartbeat: now + timing.heartbeatMs,
         },
         out: [{ message: { type: 'heartbeat', term: s.term, from: s.id, acked: {} } }],
@@ -324,6 +331,40 @@ export function withMembers(s: ElectionState, members: readonly string[], now: n
   return { ...s, members: [...members], acks };
 }
 
+/** The ack numbers a leader's heartbeat echoes: every follower's newest, but the held ones'. */
+function echoed(s: ElectionState): Readonly<Record<string, number>> {
+  if (s.held.length === 0) return s.ackSeqs;
+  const out: Record<string, number> = {};
+  for (const [id, seq] of Object.entries(s.ackSeqs)) if (!s.held.includes(id)) out[id] = seq;
+  return out;
+}
+
+/**
+ * The leader is about to re-place the cells of `node`, judged silent since `heard` (its last
+ * ack's arrival; undefined: never heard this term). Atomically with that judgement, it stops
+ * echoing the node's acks, so that the node's majority lease — lapsed by then, as the silence
+ * is longer than the lease — cannot be renewed while the moves are being written: a node that
+ * came back meanwhile would otherwise confirm its cells against specs not yet moved and take
+ * messages beside their new copies (chaos seed 7001: 3.5 s of two copies, the leader's writes
+ * having waited out a partition). Refused (`ok: false`) when this node is not the leader any
+ * more or has heard `node` since: then nothing moves. {@link releaseEchoes} ends it once the
+ * moves are written; the node then confirms against the moved specs.
+ */
+export function holdEchoes(
+  s: ElectionState,
+  node: string,
+  heard: number | undefined,
+): { state: ElectionState; ok: boolean } {
+  if (s.role !== ROLE.leader || s.acks[node] !== heard) return { state: s, ok: false };
+  if (s.held.includes(node)) return { state: s, ok: true };
+  return { state: { ...s, held: [...s.held, node] }, ok: true };
+}
+
+/** Echoes `node`'s acks again (see {@link holdEchoes}). */
+export function releaseEchoes(s: ElectionState, node: string): ElectionState {
+  return s.held.includes(node) ? { ...s, held: s.held.filter((id) => id !== node) } : s;
+}
+
 /**
  * A leader that leaves gracefully hands its office over: it steps down and tells the member that
  * acknowledged it most recently to campaign now (a `timeout-now`), which needs no pre-vote — the
@@ -356,6 +397,7 @@ function steppedDown(s: ElectionState, now: number, random: () => number, timing
     leader: null,
     grants: [],
     acks: {},
+    held: [],
     electionDeadline: now + timeout(timing, random),
   };
 }
@@ -390,7 +432,7 @@ function onTick(s: ElectionState, now: number, random: () => number, timing: Ele
     if (now < s.nextHeartbeat) return { state: s, out: [] };
     return {
       state: { ...s, nextHeartbeat: now + timing.heartbeatMs },
-      out: [{ message: { type: 'heartbeat', term: s.term, from: s.id, acked: s.ackSeqs } }],
+      out: [{ message: { type: 'heartbeat', term: s.term, from: s.id, acked: echoed(s) } }],
     };
   }
   if (now < s.electionDeadline) return { state: s, out: [] };
@@ -413,7 +455,14 @@ function startElection(s: ElectionState, now: number, random: () => number, timi
   const base = { ...s, term, votedFor: s.id, role: ROLE.candidate, leader: null, grants: [s.id], acks: {} };
   if (majority(s.members) === 1) {
     return {
-      state: { ...base, role: ROLE.leader, leader: s.id, ackSeqs: {}, nextHeartbeat: now + timing.heartbeatMs },
+      state: {
+        ...base,
+        role: ROLE.leader,
+        leader: s.id,
+        ackSeqs: {},
+        held: [],
+        nextHeartbeat: now + timing.heartbeatMs,
+      },
       out: [],
     };
   }

@@ -10,8 +10,10 @@ import {
   type ElectionInput,
   type ElectionState,
   type ElectionTiming,
+  holdEchoes,
   ROLE,
   type Role,
+  releaseEchoes,
   step,
   transferLeadership,
   withMembers,
@@ -76,6 +78,13 @@ export interface ElectionRunner {
   view(): ElectionView;
   /** Messages on the election's subjects dropped as malformed since it started. */
   malformed(): number;
+  /**
+   * Leader: stops echoing `node`'s acks while its cells are re-placed, if it has not heard the
+   * node since `heard` (see holdEchoes); false when it has, or is not the leader.
+   */
+  holdEchoes(node: string, heard: number | undefined): Promise<boolean>;
+  /** Echoes `node`'s acks again. */
+  releaseEchoes(node: string): void;
   /**
    * The longest the election did not run since last asked (millis; see
    * ElectionSharedState.takeThreadStallMs). Absent where it runs in the caller's thread.
@@ -341,6 +350,19 @@ export async function startElectionRunner(options: ElectionRunnerOptions): Promi
   return {
     view,
     malformed: () => malformed,
+    holdEchoes: (node, heard) =>
+      new Promise<boolean>((resolve) => {
+        chain = chain.then(() => {
+          const held = holdEchoes(state, node, heard);
+          state = held.state;
+          resolve(held.ok);
+        });
+      }),
+    releaseEchoes(node) {
+      chain = chain.then(() => {
+        state = releaseEchoes(state, node);
+      });
+    },
     async stop(stopOptions = {}) {
       if (stopOptions.leave && state.role === ROLE.leader) await handOver();
       stopped = true;

@@ -65,6 +65,9 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
   };
   let stopping = false;
   let stopped: (() => void) | undefined;
+  /** Hold commands waiting for the thread's answer, by id. */
+  const holds = new Map<number, (ok: boolean) => void>();
+  let nextHold = 0;
   const { transport, logger } = options;
   const alive = setInterval(() => shared.markMainAlive(Date.now(), transport.isConnected), MAIN_ALIVE_EVERY_MS);
   alive.unref();
@@ -85,6 +88,9 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
             msg.view.role !== mirror.role || msg.view.term !== mirror.term || msg.view.leader !== mirror.leader;
           mirror = msg.view;
           if (changed) options.onChange?.(msg.view);
+        } else if (msg.kind === 'held') {
+          holds.get(msg.id)?.(msg.ok);
+          holds.delete(msg.id);
         } else if (msg.kind === 'ready') resolve();
         else if (msg.kind === 'stopped') stopped?.();
         else if (msg.kind === 'failed') reject(new Error(`election thread failed: ${msg.message}`));
@@ -95,6 +101,9 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       });
       worker.on('exit', (code) => {
         reject(new Error(`election thread exited with code ${code}`));
+        // A hold the dead thread never answered moves nothing.
+        for (const answer of holds.values()) answer(false);
+        holds.clear();
         if (stopping) return;
         // Whatever the dead thread last wrote is no longer true: no role, no leader heard.
         shared.write({
@@ -134,6 +143,16 @@ export async function startElectionThread(options: ElectionThreadOptions): Promi
       leaseContact: shared.leaseContact,
     }),
     malformed: () => shared.malformed,
+    holdEchoes: (node, heard) =>
+      new Promise<boolean>((resolve) => {
+        if (stopping) return resolve(false);
+        const id = nextHold++;
+        holds.set(id, resolve);
+        current.worker.postMessage({ kind: 'hold', id, node, heard } satisfies ElectionWorkerCommand);
+      }),
+    releaseEchoes(node) {
+      if (!stopping) current.worker.postMessage({ kind: 'release', node } satisfies ElectionWorkerCommand);
+    },
     // The thread keeps the system clock's time, whatever clock the caller was given.
     stalledMs: () => shared.takeThreadStallMs(Date.now()),
     async stop(stopOptions = {}) {

@@ -27,10 +27,16 @@ export type ElectionWorkerMessage =
   | { kind: 'view'; view: ElectionView }
   | { kind: 'ready' }
   | { kind: 'stopped' }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string }
+  /** The answer to a `hold` command. */
+  | { kind: 'held'; id: number; ok: boolean };
 
 /** Messages to the election thread. */
-export type ElectionWorkerCommand = { kind: 'stop'; leave: boolean };
+export type ElectionWorkerCommand =
+  | { kind: 'stop'; leave: boolean }
+  /** See ElectionRunner.holdEchoes; answered with `held` and the same id. */
+  | { kind: 'hold'; id: number; node: string; heard: number | undefined }
+  | { kind: 'release'; node: string };
 
 /** How often the leader's view (who answered its heartbeats when) goes to the main thread, in millis. */
 const VIEW_EVERY_MS = 100;
@@ -98,7 +104,16 @@ async function main(): Promise<void> {
     port.postMessage({ kind: 'view', view } satisfies ElectionWorkerMessage);
   }, VIEW_EVERY_MS);
   port.on('message', (command: ElectionWorkerCommand) => {
-    if (command.kind !== 'stop') return;
+    if (command.kind === 'hold') {
+      void runner
+        .holdEchoes(command.node, command.heard)
+        .then((ok) => port.postMessage({ kind: 'held', id: command.id, ok } satisfies ElectionWorkerMessage));
+      return;
+    }
+    if (command.kind === 'release') {
+      runner.releaseEchoes(command.node);
+      return;
+    }
     clearInterval(viewTimer);
     clearInterval(aliveTimer);
     void runner

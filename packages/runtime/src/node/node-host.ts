@@ -506,6 +506,10 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     drains,
     downAfterMs: () => settings['placement.downAfterMs'],
     probe: { nodes: goneProbe, probeAfterMs: timing.heartbeatMs * 1.5, goneAfterMs },
+    fence: {
+      hold: (node, heard) => (election as ElectionRunner).holdEchoes(node, heard),
+      release: (node) => (election as ElectionRunner).releaseEchoes(node),
+    },
   });
   // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
   const serviceRegistry = createServiceRegistry({ transport, logger, nodeId });

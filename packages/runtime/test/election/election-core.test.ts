@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   createElectionState,
   type ElectionState,
+  holdEchoes,
   ROLE,
+  releaseEchoes,
   step,
   transferLeadership,
   withMembers,
@@ -351,5 +353,42 @@ describe('election core', () => {
     const beat = step(a, { type: 'tick', now: 460 }, random, timing).out[0]?.message;
     expect(beat).toMatchObject({ type: 'heartbeat', acked: { c: ack.seq } });
     expect(a.acks.c).toBe(430);
+  });
+  it('holds a node’s lease lapsed while its cells move, only if unheard since the judgement (regression: a node back meanwhile confirmed its cells beside their new copies)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    let a = states.get('a') as ElectionState;
+    let b = states.get('b') as ElectionState;
+    const beatAt = (now: number) => {
+      const r = step(a, { type: 'tick', now }, random, timing);
+      a = r.state;
+      return r.out[0]?.message as ElectionMessage & { acked: Record<string, number> };
+    };
+    const ackAt = (now: number, beat: ElectionMessage) => {
+      const r = step(b, { type: 'message', now, message: beat }, random, timing);
+      b = r.state;
+      a = step(a, { type: 'message', now, message: r.out[0]?.message as ElectionMessage }, random, timing).state;
+    };
+    ackAt(430, beatAt(450));
+    const judgedHeard = a.acks.b;
+    // Heard since the judgement: refused, nothing may move.
+    ackAt(470, beatAt(500));
+    expect(holdEchoes(a, 'b', judgedHeard).ok).toBe(false);
+    // Unheard since: held. Its acks still count as heard, but are not echoed.
+    const held = holdEchoes(a, 'b', a.acks.b);
+    expect(held.ok).toBe(true);
+    a = held.state;
+    const during = beatAt(550);
+    expect(during.acked).not.toHaveProperty('b');
+    ackAt(560, during);
+    expect(beatAt(600).acked).not.toHaveProperty('b');
+    expect(b.leaseContact).toBeLessThan(500);
+    // Released once the moves are written: echoed again, and its lease renews.
+    a = releaseEchoes(a, 'b');
+    const after = beatAt(650);
+    expect(after.acked.b).toBe(a.ackSeqs.b);
+    ackAt(660, after);
+    b = step(b, { type: 'message', now: 700, message: beatAt(700) }, random, timing).state;
+    expect(b.leaseContact).toBe(660);
   });
 });
