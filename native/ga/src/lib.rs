@@ -29,6 +29,7 @@ pub mod objective;
 pub mod parameters;
 pub mod population;
 pub mod problem;
+pub mod rastrigin_batch;
 pub mod rng;
 pub mod rotation;
 pub mod selection;
