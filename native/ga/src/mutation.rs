@@ -58,6 +58,8 @@ pub struct MutationPlan {
     at: Vec<(usize, usize)>,
     /// Its draw: u for polynomial mutation, a standard normal deviate for Gaussian.
     draw: Vec<f64>,
+    /// The last rate seen and ln(1 − rate): one logarithm per generation, not per genome.
+    ln_q: Option<(f64, f64)>,
 }
 
 impl MutationPlan {
@@ -75,12 +77,25 @@ impl MutationPlan {
             return;
         }
         let dim = lower.len();
+        let ln_q = if s.rate < 0.5 {
+            match self.ln_q {
+                Some((rate, ln_q)) if rate == s.rate => ln_q,
+                _ => {
+                    let ln_q = (1.0 - s.rate).ln();
+                    self.ln_q = Some((s.rate, ln_q));
+                    ln_q
+                }
+            }
+        } else {
+            0.0
+        };
+        let (targets, draws) = (&mut self.at, &mut self.draw);
         let mut gene = |i: usize, rng: &mut Rng| {
             if upper[i] - lower[i] <= 0.0 {
                 return;
             }
-            self.at.push((at + i, i));
-            self.draw.push(match s.kind {
+            targets.push((at + i, i));
+            draws.push(match s.kind {
                 Mutation::Polynomial => rng.next_f64(),
                 Mutation::Gaussian => rng.gaussian(),
             });
@@ -93,7 +108,6 @@ impl MutationPlan {
             }
             return;
         }
-        let ln_q = (1.0 - s.rate).ln();
         let mut i = rng.geometric(ln_q);
         while i < dim {
             gene(i, rng);
