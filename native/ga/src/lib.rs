@@ -32,6 +32,7 @@ pub mod problem;
 pub mod rastrigin_batch;
 pub mod rng;
 pub mod rotation;
+pub mod sbx;
 pub mod selection;
 pub mod state;
 
