@@ -7,10 +7,12 @@
 //     HMS with and without migration, DEAP, pygmo archipelagos (sga, de, sade), every engine on
 //     the same problem instances (describeObjective's shift and rotation, handed to Python).
 // GA_BENCH_SEEDS=3 for a quick run (default 10: seeds 1..10); GA_BENCH_ONLY=speed or =quality
-// for one of the two tables.
+// for one of the two tables; GA_BENCH_HMS_ONLY=1 without DEAP and pygmo; GA_BENCH_BEFORE=<an
+// older hms-native .node> adds that build's speed, side by side.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -101,22 +103,42 @@ const LOCAL_SEARCH_OFF = { every: 0, elites: 1, budget: 2 };
 // ---------------------------------------------------------------------------------------------
 // (a) speed. Run first and alone: nothing else is started until it is done.
 
+/** CPU seconds of this thread so far (user + system): load from other jobs does not count. */
+const threadCpu = () => {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1e6;
+};
+
 /**
- * Best generations/s of each engine over `trials` fresh runs of `generations` generations. The
- * engines take turns trial by trial, and the best trial is kept: on this shared machine load
- * from elsewhere only ever slows a trial down.
+ * Best generations/s of each engine over `trials` fresh runs of `generations` generations, by
+ * the wall clock and by this thread's CPU time (every engine here runs on the main thread:
+ * the native one evaluates on one thread at population 100). The engines take turns trial by
+ * trial, and the best trial is kept: on this shared machine load from elsewhere only ever
+ * slows a trial down; CPU time discounts the time the thread waited for a core, not the
+ * caches other jobs share.
  */
 function generationsPerSecond(makers, generations, trials) {
-  const rates = makers.map(() => []);
-  for (const make of makers) make(1).step(Math.ceil(generations / 4)); // JIT warm-up / page-in
+  const rates = makers.map(() => ({ wall: [], cpu: [] }));
+  // JIT warm-up / page-in: a second of each engine at least. V8 optimises on a background
+  // thread, which a loaded machine can starve for a while: with a short warm-up some runs timed
+  // the TypeScript GA before its optimised code was in (8,300 instead of 11,600 generations per
+  // CPU-second), which flattered the native engine.
+  for (const make of makers) {
+    const ga = make(1);
+    const until = Date.now() + 1000;
+    do ga.step(Math.ceil(generations / 20));
+    while (Date.now() < until);
+  }
   for (let t = 1; t <= trials; t++)
     for (const [i, make] of makers.entries()) {
       const ga = make(t);
+      const c0 = threadCpu();
       const t0 = process.hrtime.bigint();
       ga.step(generations);
-      rates[i].push(generations / (Number(process.hrtime.bigint() - t0) / 1e9));
+      rates[i].wall.push(generations / (Number(process.hrtime.bigint() - t0) / 1e9));
+      rates[i].cpu.push(generations / Math.max(threadCpu() - c0, 1e-6));
     }
-  return rates.map((r) => Math.max(...r));
+  return rates.map((r) => ({ wall: Math.max(...r.wall), cpu: Math.max(...r.cpu) }));
 }
 
 function pureTs(size) {
@@ -130,6 +152,40 @@ function pureTs(size) {
       upper: instance.upper,
       objective: createObjective(instance),
     });
+}
+
+/**
+ * GA_BENCH_BEFORE=<path of an older hms-native .node>: that build too, side by side in the same
+ * run (the raw napi class, constructed as the TypeScript wrapper does).
+ */
+const before = process.env.GA_BENCH_BEFORE ? createRequire(import.meta.url)(process.env.GA_BENCH_BEFORE) : null;
+function nativeBefore(size) {
+  return (seed) => {
+    const options = {
+      dim: DIM,
+      size,
+      seed,
+      objective: 'rastrigin',
+      problemSeed: 1,
+      shift: true,
+      adaptiveMutation: false,
+      localSearch: LOCAL_SEARCH_OFF,
+      parallel: 'auto',
+    };
+    return new before.Population(options, options, undefined);
+  };
+}
+
+/** The native GA stepped one generation per call: what crossing the napi boundary costs. */
+function nativePerCall(size) {
+  return (seed) => {
+    const pop = native(size, 'auto')(seed);
+    return {
+      step(generations) {
+        for (let g = 0; g < generations; g++) pop.step(1);
+      },
+    };
+  };
 }
 
 function native(size, parallel) {
@@ -322,7 +378,11 @@ if (ONLY !== 'quality') {
   say('speed: pure TS and native, then DEAP');
   const { small, large, trials } = SPEED_RUNS;
   if (runtime) {
-    [speed.ts100, speed.native100] = generationsPerSecond([pureTs(100), native(100, 'auto')], small, trials);
+    [speed.ts100, speed.native100, speed.native100perCall, speed.before100] = generationsPerSecond(
+      [pureTs(100), native(100, 'auto'), nativePerCall(100), ...(before ? [nativeBefore(100)] : [])],
+      small,
+      trials,
+    );
     [speed.ts1000, speed.native1000, speed.native1000serial, speed.native1000parallel] = generationsPerSecond(
       [pureTs(1000), native(1000, 'auto'), native(1000, 'off'), native(1000, 'on')],
       large,
@@ -343,8 +403,12 @@ const record = (r) => {
   if (!results.has(k)) results.set(k, []);
   results.get(k).push(r);
 };
+// GA_BENCH_HMS_ONLY=1: the HMS rows alone (the Python engines take an hour on a loaded machine).
+const HMS_ONLY = process.env.GA_BENCH_HMS_ONLY === '1';
 const pythonEngines =
-  ONLY === 'speed' ? [] : [...(py.deap ? ['deap'] : []), ...(py.pygmo ? ['pygmo-sga', 'pygmo-de', 'pygmo-sade'] : [])];
+  ONLY === 'speed' || HMS_ONLY
+    ? []
+    : [...(py.deap ? ['deap'] : []), ...(py.pygmo ? ['pygmo-sga', 'pygmo-de', 'pygmo-sade'] : [])];
 const pythonDone = runPython(py, pythonEngines, (r) => {
   record(r);
   say(
@@ -375,47 +439,43 @@ const machine = `${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${pr
 }`;
 console.log(`\nga — ${new Date().toISOString().slice(0, 10)} — ${machine}`);
 
-const nativeEvals = speed.native100 ? speed.native100 * (PROTOCOL.size - PROTOCOL.elitism) : undefined;
+const nativeEvals = speed.native100 ? speed.native100.wall * (PROTOCOL.size - PROTOCOL.elitism) : undefined;
+const rowOf = (measure, nativeRate, baseRate, engine = 'pure TypeScript') => ({
+  measure,
+  'HMS native': nativeRate ? num(nativeRate) : '—',
+  baseline: baseRate ? num(baseRate) : '—',
+  'baseline engine': engine,
+  'native / baseline': ratio(nativeRate, baseRate),
+});
 const speedRows = [
-  {
-    measure: 'generations/s, population 100',
-    'HMS native': speed.native100 ? num(speed.native100) : '—',
-    baseline: num(speed.ts100),
-    'baseline engine': 'pure TypeScript',
-    'native / baseline': ratio(speed.native100, speed.ts100),
-  },
-  {
-    measure: "generations/s, population 1,000, parallel 'auto' (default)",
-    'HMS native': speed.native1000 ? num(speed.native1000) : '—',
-    baseline: num(speed.ts1000),
-    'baseline engine': 'pure TypeScript',
-    'native / baseline': ratio(speed.native1000, speed.ts1000),
-  },
-  {
-    measure: 'generations/s, population 1,000, parallel off',
-    'HMS native': speed.native1000serial ? num(speed.native1000serial) : '—',
-    baseline: num(speed.ts1000),
-    'baseline engine': 'pure TypeScript',
-    'native / baseline': ratio(speed.native1000serial, speed.ts1000),
-  },
-  {
-    measure: 'generations/s, population 1,000, parallel on',
-    'HMS native': speed.native1000parallel ? num(speed.native1000parallel) : '—',
-    baseline: num(speed.ts1000),
-    'baseline engine': 'pure TypeScript',
-    'native / baseline': ratio(speed.native1000parallel, speed.ts1000),
-  },
-  {
-    measure: 'evaluations/s, population 100',
-    'HMS native': nativeEvals ? num(nativeEvals) : '—',
-    baseline: deap ? num(deap.evaluations / deap.seconds) : '—',
-    'baseline engine': 'DEAP (numpy batch evaluation)',
-    'native / baseline': deap ? ratio(nativeEvals, deap.evaluations / deap.seconds) : '—',
-  },
+  rowOf('generations/s, population 100 (wall clock)', speed.native100?.wall, speed.ts100?.wall),
+  rowOf('generations per CPU-second of the thread, population 100', speed.native100?.cpu, speed.ts100?.cpu),
+  ...(before
+    ? [
+        rowOf('before (GA_BENCH_BEFORE), population 100 (wall clock)', speed.before100?.wall, speed.ts100?.wall),
+        rowOf('before (GA_BENCH_BEFORE), population 100 (CPU-second)', speed.before100?.cpu, speed.ts100?.cpu),
+      ]
+    : []),
+  rowOf(
+    'generations per CPU-second, population 100, one napi call per generation',
+    speed.native100perCall?.cpu,
+    speed.ts100?.cpu,
+  ),
+  rowOf("generations/s, population 1,000, parallel 'auto' (default; wall)", speed.native1000?.wall, speed.ts1000?.wall),
+  rowOf('generations/s, population 1,000, parallel off (wall)', speed.native1000serial?.wall, speed.ts1000?.wall),
+  rowOf('generations/s, population 1,000, parallel on (wall)', speed.native1000parallel?.wall, speed.ts1000?.wall),
+  rowOf(
+    'evaluations/s, population 100 (wall)',
+    nativeEvals,
+    deap ? deap.evaluations / deap.seconds : undefined,
+    'DEAP (numpy batch evaluation)',
+  ),
 ];
 if (ONLY !== 'quality')
   printTable(
-    `(a) speed — Rastrigin 30-D shifted, SBX eta 15 + polynomial eta 20 at 1/30, tournament 2, elitism 2, local search and adaptive mutation off, one process (best of ${SPEED_RUNS.trials} fresh runs of ${num(SPEED_RUNS.small)} generations at 100, of ${SPEED_RUNS.large} at 1,000)`,
+    `(a) speed — Rastrigin 30-D shifted, SBX eta 15 + polynomial eta 20 at 1/30, tournament 2, elitism 2, local search and adaptive mutation off, one process (best of ${SPEED_RUNS.trials} fresh runs of ${num(SPEED_RUNS.small)} generations at 100, of ${SPEED_RUNS.large} at 1,000; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} at the end)`,
     speedRows,
   );
 
@@ -459,7 +519,7 @@ const h = (key) => med('hms', key);
 const wins = PROBLEMS.filter((p) => h(p.key) !== undefined && h(p.key) < 0.99 * med('hms-no-migration', p.key)).length;
 if (runtime && !ONLY)
   console.log(
-    `\ntargets: native ≥ 5× pure TS at 100: ${ratio(speed.native100, speed.ts100)}; shifted Rastrigin ≤ 0.05: ${fit(h('rastrigin-shifted'))}; rotated ≤ 25: ${fit(h('rastrigin-rotated'))}; migration beats no migration (median ≥ 1% lower) on ${wins} of ${PROBLEMS.length} problems`,
+    `\ntargets: native ≥ 5× pure TS at 100: ${ratio(speed.native100?.wall, speed.ts100?.wall)} (wall), ${ratio(speed.native100?.cpu, speed.ts100?.cpu)} (CPU); shifted Rastrigin ≤ 0.05: ${fit(h('rastrigin-shifted'))}; rotated ≤ 25: ${fit(h('rastrigin-rotated'))}; migration beats no migration (median ≥ 1% lower) on ${wins} of ${PROBLEMS.length} problems`,
   );
 if (samePrng !== null)
   console.log(

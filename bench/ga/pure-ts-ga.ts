@@ -72,6 +72,8 @@ export class PureTsGa {
   private readonly geneSum: Float64Array;
   private readonly geneSumSq: Float64Array;
   private mutationRate: number;
+  private lnQRate = -1;
+  private lnQ = 0;
   private diversity = 0;
   private generation = 0;
   private evaluations = 0;
@@ -252,7 +254,12 @@ export class PureTsGa {
       for (let i = 0; i < dim; i++) if (rng.nextU32() < threshold) this.mutateGene(r + i);
       return;
     }
-    const lnQ = Math.log(1 - mutationRate);
+    // ln(1 − rate) once per rate, not per genome (as native/ga does).
+    if (mutationRate !== this.lnQRate) {
+      this.lnQRate = mutationRate;
+      this.lnQ = Math.log(1 - mutationRate);
+    }
+    const lnQ = this.lnQ;
     let i = rng.geometric(lnQ);
     while (i < dim) {
       this.mutateGene(r + i);

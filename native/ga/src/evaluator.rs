@@ -59,9 +59,7 @@ impl Evaluator for ProblemEvaluator<'_> {
                     *f = problem.evaluate(g, scratch)
                 });
         } else {
-            for (f, g) in fitness.iter_mut().zip(genomes.chunks_exact(dim)) {
-                *f = problem.evaluate(g, self.scratch);
-            }
+            problem.evaluate_batch(&genomes[..fitness.len() * dim], fitness, self.scratch);
         }
         Ok(())
     }

@@ -29,8 +29,10 @@ pub mod objective;
 pub mod parameters;
 pub mod population;
 pub mod problem;
+pub mod rastrigin_batch;
 pub mod rng;
 pub mod rotation;
+pub mod sbx;
 pub mod selection;
 pub mod state;
 

@@ -49,6 +49,117 @@ pub fn mutate(
     }
 }
 
+/// The mutations of a whole generation: drawn row by row in the order of [`mutate`] (which
+/// genes, and each one's uniform or Gaussian deviate), applied later in one pass, once the
+/// rows hold their crossed genes. Reused: nothing is allocated once the buffers have grown.
+#[derive(Clone, Debug, Default)]
+pub struct MutationPlan {
+    /// Index of the mutated gene in the rows buffer, and its gene number.
+    at: Vec<(usize, usize)>,
+    /// Its draw: u for polynomial mutation, a standard normal deviate for Gaussian.
+    draw: Vec<f64>,
+    /// The last rate seen and ln(1 − rate): one logarithm per generation, not per genome.
+    ln_q: Option<(f64, f64)>,
+}
+
+impl MutationPlan {
+    /// Draws the mutations of the genome `rows[at..at + dim]` (dim = lower.len()) with the
+    /// PRNG draws [`mutate`] would make.
+    pub fn draw(
+        &mut self,
+        s: &MutationSettings,
+        at: usize,
+        lower: &[f64],
+        upper: &[f64],
+        rng: &mut Rng,
+    ) {
+        if s.rate <= 0.0 {
+            return;
+        }
+        let dim = lower.len();
+        let ln_q = if s.rate < 0.5 {
+            match self.ln_q {
+                Some((rate, ln_q)) if rate == s.rate => ln_q,
+                _ => {
+                    let ln_q = (1.0 - s.rate).ln();
+                    self.ln_q = Some((s.rate, ln_q));
+                    ln_q
+                }
+            }
+        } else {
+            0.0
+        };
+        let (targets, draws) = (&mut self.at, &mut self.draw);
+        let mut gene = |i: usize, rng: &mut Rng| {
+            if upper[i] - lower[i] <= 0.0 {
+                return;
+            }
+            targets.push((at + i, i));
+            draws.push(match s.kind {
+                Mutation::Polynomial => rng.next_f64(),
+                Mutation::Gaussian => rng.gaussian(),
+            });
+        };
+        if s.rate >= 0.5 {
+            for i in 0..dim {
+                if rng.chance(s.rate) {
+                    gene(i, rng);
+                }
+            }
+            return;
+        }
+        let mut i = rng.geometric(ln_q);
+        while i < dim {
+            gene(i, rng);
+            i = i.saturating_add(1).saturating_add(rng.geometric(ln_q));
+        }
+    }
+
+    /// Applies the drawn mutations to `rows` (the same values [`mutate`] gives); then forgets
+    /// them.
+    pub fn apply(&mut self, s: &MutationSettings, rows: &mut [f64], lower: &[f64], upper: &[f64]) {
+        let power = Power::new(s.eta + 1.0);
+        let root = Root::new(s.eta + 1.0);
+        for (&(at, i), &d) in self.at.iter().zip(&self.draw) {
+            rows[at] = mutated(s, rows[at], d, lower[i], upper[i], power, root);
+        }
+        self.at.clear();
+        self.draw.clear();
+    }
+}
+
+/// Gene `x` in [xl, xu] (xu > xl) mutated with the draw `d` (u, or a normal deviate).
+#[inline]
+fn mutated(
+    s: &MutationSettings,
+    x: f64,
+    d: f64,
+    xl: f64,
+    xu: f64,
+    power: Power,
+    root: Root,
+) -> f64 {
+    let range = xu - xl;
+    let y = match s.kind {
+        Mutation::Polynomial => {
+            // DEAP's mutPolynomialBounded.
+            let u = d;
+            let delta_q = if u < 0.5 {
+                let xy = 1.0 - (x - xl) / range;
+                let val = 2.0 * u + (1.0 - 2.0 * u) * power.of(xy);
+                root.of(val) - 1.0
+            } else {
+                let xy = 1.0 - (xu - x) / range;
+                let val = 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * power.of(xy);
+                1.0 - root.of(val)
+            };
+            x + delta_q * range
+        }
+        Mutation::Gaussian => x + s.sigma * range * d,
+    };
+    y.clamp(xl, xu)
+}
+
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn mutate_gene(
@@ -90,6 +201,45 @@ fn mutate_gene(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_drawn_then_applied_equals_mutating_at_once_bit_for_bit() {
+        let lower = [-5.0, 0.0, 2.0, -1.0, -5.0, 0.0, 3.0];
+        let upper = [5.0, 1.0, 2.0, 1.0, 5.0, 10.0, 3.5];
+        let dim = lower.len();
+        let mut rng = Rng::new(12);
+        let mut plan = MutationPlan::default();
+        for kind in [Mutation::Polynomial, Mutation::Gaussian] {
+            for rate in [0.0, 0.05, 1.0 / 7.0, 0.3, 0.5, 0.9, 1.0] {
+                let s = MutationSettings {
+                    kind,
+                    rate,
+                    eta: 20.0,
+                    sigma: 0.2,
+                };
+                let rows: Vec<f64> = (0..3 * dim)
+                    .map(|k| lower[k % dim] + (upper[k % dim] - lower[k % dim]) * rng.next_f64())
+                    .collect();
+                let (mut planned, mut direct) = (rows.clone(), rows);
+                let (mut plan_rng, mut direct_rng) = (rng.clone(), rng.clone());
+                for row in 0..3 {
+                    plan.draw(&s, row * dim, &lower, &upper, &mut plan_rng);
+                    mutate(
+                        &s,
+                        &mut direct[row * dim..(row + 1) * dim],
+                        &lower,
+                        &upper,
+                        &mut direct_rng,
+                    );
+                }
+                plan.apply(&s, &mut planned, &lower, &upper);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&planned), bits(&direct), "{kind:?} at {rate}");
+                assert_eq!(plan_rng, direct_rng);
+                rng = plan_rng;
+            }
+        }
+    }
 
     #[test]
     fn every_mutation_keeps_genes_within_bounds() {

@@ -90,8 +90,9 @@ impl Objective {
     }
 }
 
+/// One gene's Rastrigin term, z² + 10(1 − cos 2πz).
 #[inline(always)]
-fn rastrigin_term(v: f64) -> f64 {
+pub(crate) fn rastrigin_term(v: f64) -> f64 {
     v * v + 10.0 * (1.0 - cos_2pi(v))
 }
 

@@ -10,10 +10,11 @@ pub use memetic::STALL_GAIN;
 pub use stats::PopulationStats;
 
 use crate::bounds::Bounds;
-use crate::crossover::CrossoverScratch;
+use crate::crossover::SbxBatch;
 use crate::error::ParameterError;
 use crate::evaluator::{Evaluator, ProblemEvaluator};
 use crate::local_search::LocalSearcher;
+use crate::mutation::MutationPlan;
 use crate::parameters::GaParameters;
 use crate::problem::Problem;
 use crate::rng::Rng;
@@ -61,7 +62,8 @@ pub struct Population {
     sums: Vec<f64>,
     scratch: Vec<f64>,
     searcher: Option<LocalSearcher>,
-    crossover_scratch: CrossoverScratch,
+    crossover_batch: SbxBatch,
+    mutation_plan: MutationPlan,
     limit: Option<u64>,
     stalled: bool,
 }
@@ -157,7 +159,8 @@ impl Population {
             sums: Vec::with_capacity(2 * dim),
             scratch: Vec::with_capacity(2 * dim),
             searcher: None,
-            crossover_scratch: CrossoverScratch::default(),
+            crossover_batch: SbxBatch::default(),
+            mutation_plan: MutationPlan::default(),
             limit: None,
             stalled: false,
             bounds: config.bounds,

@@ -121,6 +121,22 @@ impl Problem {
         self.objective.value(z)
     }
 
+    /// f of each genome of `genomes` (row-major, dim genes each) into `out`: the same values
+    /// as [`Problem::evaluate`] genome by genome, shifted Rastrigin in one vectorised batch.
+    pub fn evaluate_batch(&self, genomes: &[f64], out: &mut [f64], scratch: &mut Vec<f64>) {
+        if self.rotation.is_none() && self.objective == Objective::Rastrigin {
+            return crate::rastrigin_batch::shifted_rastrigin_batch(
+                genomes,
+                &self.shift,
+                out,
+                scratch,
+            );
+        }
+        for (f, g) in out.iter_mut().zip(genomes.chunks_exact(self.dim)) {
+            *f = self.evaluate(g, scratch);
+        }
+    }
+
     /// Estimated cost of one evaluation in nanoseconds (for deciding on parallel evaluation).
     pub fn cost_ns(&self) -> f64 {
         let per_gene = match self.objective {
