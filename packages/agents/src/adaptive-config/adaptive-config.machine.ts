@@ -6,6 +6,7 @@ import {
   validateChanges,
 } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { keepDecision } from '../evolution/keep-rule.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
   type AutoEvolutionSettings,
@@ -44,6 +45,8 @@ export interface Trial {
   measured: Measurement | null;
   /** `unchanged`: the candidate was the configuration in force, so nothing was tried. */
   outcome: 'trial' | 'kept' | 'rolledback' | 'failed' | 'unchanged';
+  /** Why it was kept or rolled back (the keep rule's verdict). */
+  reason?: string;
   at: number;
   version?: number;
   error?: string;
@@ -133,8 +136,9 @@ const KEEP_TRIALS = 20;
 /**
  * The adaptive-config cell's machine: tries a configuration live (from `apply`, or the best of
  * a finished swarm-objective run), measures the swarm's weighted fitness over a window after
- * it settles, and keeps it only if it beats the window before the change; otherwise the
- * previous values are restored. Every step is an event in the evolution log.
+ * it settles, and keeps it only by the keep rule (`keep-rule.ts`: a better fitness than the
+ * window before the change, and no component worse by more than 10%); otherwise the previous
+ * values are restored. Every step is an event in the evolution log.
  */
 export function createAdaptiveConfigMachine(
   cell: CellContext<AdaptiveConfigSettings>,
@@ -230,7 +234,8 @@ export function createAdaptiveConfigMachine(
       },
       improved: ({ context }) => {
         const after = window.measure(context.measuringFrom, context.measuringFrom + windowMs);
-        return after.fitness > ((context.current as Trial).baseline?.fitness ?? 1) + minGain;
+        const before = (context.current as Trial).baseline;
+        return before !== null && keepDecision(before, after, minGain).keep;
       },
     },
     actions: {
@@ -355,7 +360,7 @@ export function createAdaptiveConfigMachine(
         const run = runOfTrial(trial);
         enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(), run, trial?.outcome) });
         if (trial && run !== undefined && run === context.auto.last?.run) {
-          const why = `run ${run}: fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`;
+          const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;
           enqueue(() =>
             heal(
               HEAL_ACTION[trial.outcome] ?? `evolve-${trial.outcome}`,
@@ -500,11 +505,13 @@ export function createAdaptiveConfigMachine(
           ],
         },
         exit: assign({
-          current: ({ context }) =>
-            context.current && {
-              ...context.current,
-              measured: window.measure(context.measuringFrom, context.measuringFrom + windowMs),
-            },
+          current: ({ context }) => {
+            if (!context.current) return null;
+            const measured = window.measure(context.measuringFrom, context.measuringFrom + windowMs);
+            const before = context.current.baseline;
+            const reason = before ? keepDecision(before, measured, minGain).reason : 'no window before the change';
+            return { ...context.current, measured, reason };
+          },
         }),
       },
       rollingBack: {

@@ -1,4 +1,5 @@
 import { CALL_OUTCOME } from '@hms/runtime';
+import { worsenedComponents } from './keep-rule.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
 
@@ -208,10 +209,18 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
   return { p99LatencyMs, errorRate, resourceUse, healthyFraction };
 }
 
+/** What a GA's cost adds for each component a candidate is predicted to make worse than the keep rule allows. */
+export const WORSENING_PENALTY = 0.25;
+
+/** The model's prediction for the configuration in force, once per calibration. */
+const references = new WeakMap<SwarmCalibration, SwarmMeasures>();
+
 /**
- * The cost a GA minimises for a candidate: 1 − its predicted fitness, plus a small pull towards
- * the configuration in force (1e-4 per gene, by the share of its range moved), so settings
- * the model is indifferent to stay where they are.
+ * The cost a GA minimises for a candidate: 1 − its predicted fitness, plus
+ * {@link WORSENING_PENALTY} for each component predicted worse than the configuration in force
+ * by more than the keep rule allows (such a candidate would be rolled back live), plus a small
+ * pull towards the configuration in force (1e-4 per gene, by the share of its range moved), so
+ * settings the model is indifferent to stay where they are.
  */
 export function swarmCost(
   cal: SwarmCalibration,
@@ -225,7 +234,12 @@ export function swarmCost(
     const v = candidate[g.key as keyof SwarmCandidate];
     if (now !== undefined && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
   }
-  return (
-    1 - swarmFitness(predictSwarm(cal, candidate, scratch), { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + 1e-4 * drift
-  );
+  let reference = references.get(cal);
+  if (!reference) {
+    reference = predictSwarm(cal, cal.config as SwarmCandidate, scratch);
+    references.set(cal, reference);
+  }
+  const predicted = predictSwarm(cal, candidate, scratch);
+  const penalty = WORSENING_PENALTY * worsenedComponents(reference, predicted).length;
+  return 1 - swarmFitness(predicted, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + penalty + 1e-4 * drift;
 }

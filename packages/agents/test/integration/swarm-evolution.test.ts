@@ -58,20 +58,47 @@ describe('swarm evolution', () => {
       measured: { fitness: number; calls: number; measures: { p99LatencyMs: number } };
     };
 
-  it('improves the fitness of a swarm with a flaky and a slow dependency by an evolve run applied live', async () => {
-    const control = createControlClient(client, swarm);
-    // A full window of the fault pattern under the default 5 s request timeout.
-    await waitFor(
+  /** A full window of the fault pattern under the default 5 s request timeout. */
+  const hungCallsMeasured = () =>
+    waitFor(
       async () => {
         const { measured } = await tuner();
         return measured.measures.p99LatencyMs >= 5000 && measured.calls >= 150;
       },
       {
         what: 'hung calls measured',
-        timeoutMs: 15_000,
+        // After a trial, the window must refill under the restored 5 s timeout (3 s window, 7.5 s report lag).
+        timeoutMs: 25_000,
         everyMs: 200,
       },
     );
+
+  it('rolls back a faster p99 bought with many more errors, though the fitness is higher (the keep rule)', async () => {
+    const control = createControlClient(client, swarm);
+    await hungCallsMeasured();
+    // The trial once kept: hung calls fail after 90 ms, their marks then steer callers away from the flaky cell.
+    const trial = (await control.evolveApply({ 'request.timeoutMs': 90 })) as unknown as Trial;
+    await waitFor(async () => (await tuner()).trials.some((t) => t.id === trial.id), {
+      what: 'the trial decided',
+      timeoutMs: 20_000,
+      everyMs: 200,
+    });
+    const decided = (await tuner()).trials.find((t) => t.id === trial.id) as Trial;
+    const before = decided.baseline?.measures as { errorRate: number };
+    const after = decided.measured?.measures as { errorRate: number };
+    console.log(
+      `keep rule: fitness ${decided.baseline?.fitness.toFixed(3)} → ${decided.measured?.fitness.toFixed(3)}, errors ${before.errorRate.toFixed(3)} → ${after.errorRate.toFixed(3)}: ${decided.outcome} (${decided.reason})`,
+    );
+    expect(decided.measured?.fitness as number).toBeGreaterThan(decided.baseline?.fitness as number);
+    expect(after.errorRate).toBeGreaterThan(before.errorRate * 1.1);
+    expect(decided.outcome).toBe('rolledback');
+    expect(decided.reason).toMatch(/but errors \d+\.\d% → \d+\.\d% \(worse by more than 10%\)/);
+    expect((await control.systemStatus()).config['request.timeoutMs']).toBe(5000);
+  });
+
+  it('improves the fitness of a swarm with a flaky and a slow dependency by an evolve run applied live', async () => {
+    const control = createControlClient(client, swarm);
+    await hungCallsMeasured();
     const started = await control.evolveStart({
       islands: 2,
       island: { objective: 'swarm', population: 24, generations: 40, migrationInterval: 10 },
@@ -82,6 +109,9 @@ describe('swarm evolution', () => {
       everyMs: 200,
     });
     const trial = (await tuner()).trials.find((t) => t.by === `run ${started.run}`) as Trial;
+    console.log(
+      `evolved: ${JSON.stringify(trial.candidate)} ${JSON.stringify(trial.baseline?.measures)} → ${JSON.stringify(trial.measured?.measures)}`,
+    );
     expect(trial.outcome).toBe('kept');
     expect((trial.measured?.fitness as number) - (trial.baseline?.fitness as number)).toBeGreaterThan(0.1);
     const timeout = trial.candidate['request.timeoutMs'] as number;
@@ -112,7 +142,15 @@ describe('swarm evolution', () => {
 
     const events = await (await EventLog.open(client, swarm, EVOLUTION_LOG, createSilentLogger())).recent(500);
     const kinds = events.filter((e) => e.type.startsWith('evolve.')).map((e) => e.type);
-    expect(kinds).toEqual(['evolve.started', 'evolve.applied', 'evolve.kept', 'evolve.applied', 'evolve.rolledback']);
+    expect(kinds).toEqual([
+      'evolve.applied',
+      'evolve.rolledback',
+      'evolve.started',
+      'evolve.applied',
+      'evolve.kept',
+      'evolve.applied',
+      'evolve.rolledback',
+    ]);
   });
 
   it('tries nothing when the candidate is the configuration in force', async () => {
