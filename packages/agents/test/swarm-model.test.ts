@@ -78,6 +78,19 @@ describe('swarm model', () => {
     expect(never.p99LatencyMs).toBe(300);
   });
 
+  it('opens a breaker only when failed calls end: calls started while the first hangs still go out', () => {
+    // Every call hangs; with a 5 s timeout the first failure is heard 5 s after it started.
+    const calls = trace(2000, () => true);
+    const r = replayCalls(calls, {
+      'request.timeoutMs': 5000,
+      'breaker.failureThreshold': 1,
+      'stigmergy.avoidStrength': 1e9,
+    });
+    // The 500 calls to the flaky dependency in its first 5 s (of 1,500) all hang until the timeout.
+    expect(r.p99LatencyMs).toBe(5000);
+    expect(r.errorRate).toBeCloseTo(1500 / 2000, 12);
+  });
+
   it('avoids a dependency marked avoidStrength times by failures that ended, until the marks fade', () => {
     const calls: Calls = { dep: [], at: [], ms: [], outcome: [] };
     // Three calls fail fast at 0, 10 and 20 ms; then one call every 100 ms.

@@ -47,15 +47,22 @@ const HIGHER_IS_WORSE: Readonly<Record<keyof SwarmMeasures, boolean>> = {
   healthyFraction: false,
 };
 
-/** The components of `after` worse than `before` by more than 10% (and their noise floor). */
-export function worsenedComponents(before: SwarmMeasures, after: SwarmMeasures): Worsening[] {
+/**
+ * The components of `after` worse than `before` by more than `maxWorsening` (default 10%) of
+ * their value and their noise floor.
+ */
+export function worsenedComponents(
+  before: SwarmMeasures,
+  after: SwarmMeasures,
+  maxWorsening = MAX_COMPONENT_WORSENING,
+): Worsening[] {
   const out: Worsening[] = [];
   for (const key of Object.keys(HIGHER_IS_WORSE) as Array<keyof SwarmMeasures>) {
     const b = before[key];
     const a = after[key];
     const worse = HIGHER_IS_WORSE[key] ? a - b : b - a;
     if (worse <= COMPONENT_NOISE_FLOOR[key]) continue;
-    if (worse <= MAX_COMPONENT_WORSENING * Math.abs(b) + 1e-12) continue;
+    if (worse <= maxWorsening * Math.abs(b) + 1e-12) continue;
     out.push({ component: key, before: b, after: a, by: b === 0 ? Number.POSITIVE_INFINITY : worse / Math.abs(b) });
   }
   return out;

@@ -51,8 +51,55 @@ function islandRows(islands: IslandStatus[]) {
   }));
 }
 
+interface TuningStatus {
+  current?: Record<string, unknown> | null;
+  trials?: Array<Record<string, unknown>>;
+  model?: {
+    error: { mae: number | null; bias: number | null; pairs: number };
+    correction: { markTtlScale: number; avoidScale: number };
+  };
+}
+
+const correctionText = (c: { markTtlScale: number; avoidScale: number }) =>
+  `recalibrated: marks last ×${c.markTtlScale}, avoid at 1/${c.avoidScale} of the strength`;
+
+/** The adaptive-config cell's live trials, predicted next to measured, and the model's recent error. */
+function renderTuning(tuning: TuningStatus | null): string[] {
+  const lines: string[] = [];
+  if (tuning?.trials?.length || tuning?.current) {
+    lines.push('', 'live trials:');
+    const rows = [...(tuning.trials ?? []), ...(tuning.current ? [tuning.current] : [])].map((t) => ({
+      trial: t.id,
+      by: t.by,
+      outcome: t.outcome,
+      before: formatNumber((t.baseline as { fitness: number } | undefined)?.fitness ?? null),
+      predicted: formatNumber((t.predicted as { fitness: number } | null | undefined)?.fitness ?? null),
+      after: formatNumber((t.measured as { fitness: number } | null | undefined)?.fitness ?? null),
+      candidate: Object.entries((t.candidate as Record<string, number>) ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+      reason: (t.reason as string | undefined) ?? '',
+    }));
+    lines.push(formatTable(rows, ['trial', 'by', 'outcome', 'before', 'predicted', 'after', 'candidate', 'reason']));
+  }
+  const model = tuning?.model;
+  if (model) {
+    const { mae, bias, pairs } = model.error;
+    lines.push(
+      '',
+      mae === null
+        ? `model: prediction error not known yet (${pairs} measured trials, needs 2); ${correctionText(model.correction)}`
+        : `model: prediction error ${formatNumber(mae)} (mean |measured − predicted| fitness over ${pairs} trials, bias ${formatNumber(bias)}); ${correctionText(model.correction)}`,
+    );
+  }
+  return lines;
+}
+
 function renderStatus(status: EvolutionStatus): string {
-  if (status.islands.length === 0) return 'no evolution run: start one with hms evolve start';
+  const tuning = renderTuning(status.tuning as TuningStatus | null);
+  if (status.islands.length === 0) {
+    return ['no evolution run: start one with hms evolve start', ...tuning].join('\n');
+  }
   const best = status.islands.reduce<IslandStatus | null>(
     (a, b) => (b.best !== null && (a === null || a.best === null || b.best < a.best) ? b : a),
     null,
@@ -81,24 +128,7 @@ function renderStatus(status: EvolutionStatus): string {
         .join(' ')}`,
     );
   }
-  const tuning = status.tuning as {
-    current?: Record<string, unknown> | null;
-    trials?: Array<Record<string, unknown>>;
-  } | null;
-  if (tuning?.trials?.length || tuning?.current) {
-    lines.push('', 'live trials:');
-    const rows = [...(tuning.trials ?? []), ...(tuning.current ? [tuning.current] : [])].map((t) => ({
-      trial: t.id,
-      by: t.by,
-      outcome: t.outcome,
-      before: formatNumber((t.baseline as { fitness: number } | undefined)?.fitness ?? null),
-      after: formatNumber((t.measured as { fitness: number } | null | undefined)?.fitness ?? null),
-      candidate: Object.entries((t.candidate as Record<string, number>) ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' '),
-    }));
-    lines.push(formatTable(rows, ['trial', 'by', 'outcome', 'before', 'after', 'candidate']));
-  }
+  lines.push(...tuning);
   return lines.join('\n');
 }
 
