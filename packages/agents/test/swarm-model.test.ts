@@ -1,8 +1,14 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import type { SwarmCandidate } from '../src/evolution/swarm-genes.js';
-import { decodeSwarmGenome, encodeSwarmGenome, SWARM_GENES } from '../src/evolution/swarm-genes.js';
-import { predictSwarm, replayCalls, type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
+import { decodeSwarmGenome, encodeSwarmGenome, geneValueText, SWARM_GENES } from '../src/evolution/swarm-genes.js';
+import {
+  meanBackoffMs,
+  predictSwarm,
+  replayCalls,
+  type SwarmCalibration,
+  swarmCost,
+} from '../src/evolution/swarm-model.js';
 
 type Calls = SwarmCalibration['calls'];
 
@@ -154,8 +160,25 @@ describe('swarm model', () => {
     expect(cost(200, 2)).toBeLessThan(cost(5000, 5));
   });
 
+  it('scores backoff shapes: a crash loop spends less time restarting with a constant delay than an exponential one', () => {
+    const cal = { ...calibration(trace(100, () => false)), crashRate: 0.5, config: { 'supervision.periodMs': 10_000 } };
+    const health = (shape: number) =>
+      predictSwarm(cal, {
+        'supervision.maxRestarts': 50,
+        'supervision.backoffBaseMs': 100,
+        'supervision.backoffShape': shape,
+      }).healthyFraction;
+    expect(meanBackoffMs(0, 100, 5000, 5)).toBeCloseTo((0.75 * (100 + 200 + 400 + 800 + 1600)) / 5, 9);
+    expect(meanBackoffMs(1, 100, 5000, 5)).toBe(75);
+    expect(health(1)).toBeGreaterThan(health(2));
+    expect(health(1)).toBeGreaterThan(health(0));
+    const best = decodeSwarmGenome(encodeSwarmGenome({ 'supervision.backoffShape': 1.4 }));
+    expect(best['supervision.backoffShape']).toBe(1);
+    expect(geneValueText('supervision.backoffShape', 2)).toBe('decorrelated');
+  });
+
   it('decodes genomes into whole settings within their safe range', () => {
-    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0]);
+    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6]);
     expect(decoded).toEqual({
       'request.timeoutMs': 20,
       'breaker.failureThreshold': 4,
@@ -165,7 +188,8 @@ describe('swarm model', () => {
       'health.heartbeatMs': 700,
       'supervision.maxRestarts': 10,
       'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 2,
     });
-    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1]);
+    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1, 2]);
   });
 });

@@ -234,9 +234,33 @@ function heartbeatLoad(cal: SwarmCalibration, heartbeatMs: number): number {
 }
 
 /**
+ * The mean restart delay of a cell crashing `crashes` times in its restart-intensity window, in
+ * millis, by backoff shape (`supervision.backoffShape`: 0 exponential, 1 constant, 2
+ * decorrelated jitter; see the runtime's `backoff-shape.ts`): the expected delay of each restart
+ * in the window, averaged.
+ */
+export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, crashes: number): number {
+  const n = Math.max(1, Math.round(crashes));
+  let sum = 0;
+  let previous = baseMs;
+  for (let i = 1; i <= n; i++) {
+    if (shape === 1) sum += 0.75 * Math.min(maxMs, baseMs);
+    else if (shape === 2) {
+      // Uniform between the base and three times the previous delay (the base at the first).
+      const low = Math.min(maxMs, baseMs);
+      const high = Math.min(maxMs, Math.max(low, 3 * previous));
+      previous = (low + high) / 2;
+      sum += previous;
+    } else sum += 0.75 * Math.min(maxMs, baseMs * 2 ** (i - 1));
+  }
+  return sum / n;
+}
+
+/**
  * What the swarm would measure under `candidate`, predicted from the calibration: latency and
  * errors by replaying the recorded calls, resource use from the measured load with the
- * heartbeat share rescaled, health from the crash rate against restart intensity and backoff.
+ * heartbeat share rescaled, health from the crash rate against restart intensity and the mean
+ * restart delay of the backoff base and shape.
  */
 export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
   const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch, cal.correction);
@@ -245,7 +269,12 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
   const maxRestarts = candidate['supervision.maxRestarts'] ?? 5;
   const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
-  const backoffMs = candidate['supervision.backoffBaseMs'] ?? 5;
+  const backoffMs = meanBackoffMs(
+    candidate['supervision.backoffShape'] ?? 0,
+    candidate['supervision.backoffBaseMs'] ?? 5,
+    cal.config['supervision.backoffMaxMs'] ?? 5000,
+    Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
+  );
   const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
   const restarting = Math.min(1, cal.crashRate * (backoffMs / 1000));
   const healthyFraction = Math.min(1, Math.max(0, cal.healthyFraction - escalated - restarting));

@@ -1,5 +1,5 @@
 import type { EvolutionStatus, IslandStatus } from '@hms/runtime';
-import { createControlClient, ValidationError, validateChanges } from '@hms/runtime';
+import { backoffShapeOf, createControlClient, ValidationError, validateChanges } from '@hms/runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { UsageError } from '../errors.js';
@@ -28,6 +28,11 @@ function collectSet(value: string, previous: Record<string, string> = {}): Recor
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('use key=value');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** A setting as shown: an enumerated strategy by its name. */
+function settingText(key: string, value: number): string {
+  return key === 'supervision.backoffShape' ? `${key}=${backoffShapeOf(value)}` : `${key}=${value}`;
 }
 
 function formatNumber(v: number | null): string {
@@ -76,7 +81,7 @@ function renderTuning(tuning: TuningStatus | null): string[] {
       predicted: formatNumber((t.predicted as { fitness: number } | null | undefined)?.fitness ?? null),
       after: formatNumber((t.measured as { fitness: number } | null | undefined)?.fitness ?? null),
       candidate: Object.entries((t.candidate as Record<string, number>) ?? {})
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => settingText(k, v))
         .join(' '),
       reason: (t.reason as string | undefined) ?? '',
     }));
@@ -124,7 +129,7 @@ function renderStatus(status: EvolutionStatus): string {
     lines.push(
       '',
       `best configuration (${best.id}): ${Object.entries(best.bestGenome)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => settingText(k, v))
         .join(' ')}`,
     );
   }
