@@ -121,10 +121,11 @@ const PATTERNS = [
   },
   {
     name: 'crash-loop',
-    what: 'dependency crashes 300 ms after every start; 2 callers every 50 ms',
+    what: 'dependency crashes 300 ms after every start; a watchdog restarts it 5 s after it is given up on; 2 callers every 50 ms',
     mode: 'crash',
+    watchdogMs: 5000,
     callers: { count: 2, everyMs: 50 },
-    reference: { 'supervision.maxRestarts': 50, 'supervision.backoffBaseMs': 1 },
+    reference: { 'supervision.maxRestarts': 50, 'supervision.backoffBaseMs': 1, 'supervision.backoffShape': 1 },
   },
   {
     name: 'overload',
@@ -142,9 +143,10 @@ const comp = (m) =>
   m
     ? `${Math.round(m.p99LatencyMs)} ms / ${(m.errorRate * 100).toFixed(1)}% / ${m.resourceUse.toFixed(2)} / ${m.healthyFraction.toFixed(2)}`
     : '-';
+const SHAPES = ['exponential', 'constant', 'decorrelated'];
 const set = (c) =>
   Object.entries(c ?? {})
-    .map(([k, v]) => `${k.split('.')[1]}=${v}`)
+    .map(([k, v]) => `${k.split('.')[1]}=${k === 'supervision.backoffShape' ? SHAPES[v] : v}`)
     .join(' ');
 
 async function runPattern(p, index) {
@@ -180,6 +182,12 @@ async function runPattern(p, index) {
         id: `caller-${i}`,
         config: { everyMs: p.callers.everyMs },
         node: 'n1',
+      });
+    }
+    if (p.watchdogMs) {
+      // Like a process manager above the swarm: a cell given up on is restarted after a while.
+      client.subscribe(createSubjects(swarm).eventPattern('cell.escalated'), (m) => {
+        if (m.body?.type === 'dep') setTimeout(() => control.triggerHeal('dep-1').catch(() => undefined), p.watchdogMs);
       });
     }
     await waitFor(async () => (await tuner()).auto.baseline !== null, {

@@ -56,7 +56,7 @@ function islandRows(islands: IslandStatus[]) {
   }));
 }
 
-interface TuningStatus {
+export interface TuningStatus {
   current?: Record<string, unknown> | null;
   trials?: Array<Record<string, unknown>>;
   model?: {
@@ -69,7 +69,7 @@ const correctionText = (c: { markTtlScale: number; avoidScale: number }) =>
   `recalibrated: marks last ×${c.markTtlScale}, avoid at 1/${c.avoidScale} of the strength`;
 
 /** The adaptive-config cell's live trials, predicted next to measured, and the model's recent error. */
-function renderTuning(tuning: TuningStatus | null): string[] {
+export function renderTuning(tuning: TuningStatus | null): string[] {
   const lines: string[] = [];
   if (tuning?.trials?.length || tuning?.current) {
     lines.push('', 'live trials:');
