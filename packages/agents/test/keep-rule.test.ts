@@ -34,12 +34,12 @@ describe('the keep rule', () => {
 
   it('counts each component in its direction, beyond 10% of its value and its noise floor', () => {
     const base: SwarmMeasures = { p99LatencyMs: 100, errorRate: 0.004, resourceUse: 0.1, healthyFraction: 1 };
-    // +12 ms latency (12%), errors 0.4% → 1.2% (below the 1-point floor), resources +0.015 (below 0.02).
-    const w = worsenedComponents(base, { ...base, p99LatencyMs: 112, errorRate: 0.012, resourceUse: 0.115 });
+    // +12 ms latency (12%), errors 0.4% → 1.2% (below the 1-point floor), resources 0.1 → 0.19 (below 10 points).
+    const w = worsenedComponents(base, { ...base, p99LatencyMs: 112, errorRate: 0.012, resourceUse: 0.19 });
     expect(w.map((x) => x.component)).toEqual(['p99LatencyMs']);
     expect(w[0]?.by).toBeCloseTo(0.12);
-    // Health falls from 1 to 0.85 (15%); resource use 0.1 → 0.13 (30% and above the floor).
-    const h = worsenedComponents(base, { ...base, healthyFraction: 0.85, resourceUse: 0.13 });
+    // Health falls from 1 to 0.85 (15%); resource use 0.1 → 0.25 (15 points).
+    const h = worsenedComponents(base, { ...base, healthyFraction: 0.85, resourceUse: 0.25 });
     expect(h.map((x) => x.component)).toEqual(['resourceUse', 'healthyFraction']);
     // Better in every way: nothing.
     expect(worsenedComponents(base, { p99LatencyMs: 10, errorRate: 0, resourceUse: 0, healthyFraction: 1 })).toEqual(

@@ -161,7 +161,12 @@ describe('swarm model', () => {
   });
 
   it('scores backoff shapes: a crash loop spends less time restarting with a constant delay than an exponential one', () => {
-    const cal = { ...calibration(trace(100, () => false)), crashRate: 0.5, config: { 'supervision.periodMs': 10_000 } };
+    const cal = {
+      ...calibration(trace(100, () => false)),
+      crashRate: 0.5,
+      healthyFraction: 0.5,
+      config: { 'supervision.periodMs': 10_000 },
+    };
     const health = (shape: number) =>
       predictSwarm(cal, {
         'supervision.maxRestarts': 50,

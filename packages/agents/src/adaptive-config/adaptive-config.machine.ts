@@ -167,7 +167,16 @@ export function createAdaptiveConfigMachine(
   const log = (body: Record<string, unknown>) => cell.publish(EVOLUTION_EVENT.auto, { ...body, at: now() });
   const heal = (action: string, why: string, outcome: string, durationMs = 0) =>
     cell.publish('heal.action', { node: cell.node, action, why, outcome, durationMs });
-  const cooldownOf = () => watch.config?.['evolution.cooldownMs'] ?? 60_000;
+  /**
+   * The cool-down after a run or trial: `evolution.cooldownMs`, but at least until a whole window
+   * measured after it is reported (the window judged ends a report lag ago), so neither the drop
+   * seen next nor the next run's calibration includes the trial's own calls.
+   */
+  const cooldownOf = () =>
+    Math.max(
+      watch.config?.['evolution.cooldownMs'] ?? 60_000,
+      reportLagMs(watch.config?.['request.timeoutMs'] ?? 5000) + windowMs,
+    );
   let reading = false;
   /** Reads the live settings again when a heartbeat shows a newer version. */
   const refreshConfig = () => {

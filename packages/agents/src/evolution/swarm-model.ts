@@ -267,17 +267,25 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
   const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
   const hb = candidate['health.heartbeatMs'] ?? hb0;
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
-  const maxRestarts = candidate['supervision.maxRestarts'] ?? 5;
-  const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
-  const backoffMs = meanBackoffMs(
-    candidate['supervision.backoffShape'] ?? 0,
-    candidate['supervision.backoffBaseMs'] ?? 5,
-    cal.config['supervision.backoffMaxMs'] ?? 5000,
-    Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
+  // Health is the measured fraction moved by what the candidate changes: the share escalated
+  // (crashes beyond the restart intensity) and the share restarting (the mean backoff delay).
+  const unhealthy = (c: SwarmCandidate) => {
+    const maxRestarts = c['supervision.maxRestarts'] ?? 5;
+    const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
+    const backoffMs = meanBackoffMs(
+      c['supervision.backoffShape'] ?? 0,
+      c['supervision.backoffBaseMs'] ?? 5,
+      cal.config['supervision.backoffMaxMs'] ?? 5000,
+      Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
+    );
+    const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
+    return escalated + Math.min(1, cal.crashRate * (backoffMs / 1000));
+  };
+  const inForce = { ...(cal.config as SwarmCandidate) };
+  const healthyFraction = Math.min(
+    1,
+    Math.max(0, cal.healthyFraction + unhealthy(inForce) - unhealthy({ ...inForce, ...candidate })),
   );
-  const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
-  const restarting = Math.min(1, cal.crashRate * (backoffMs / 1000));
-  const healthyFraction = Math.min(1, Math.max(0, cal.healthyFraction - escalated - restarting));
   return { p99LatencyMs, errorRate, resourceUse, healthyFraction };
 }
 
