@@ -39,10 +39,17 @@ function run(cmd, args, { capture = false, env = {} } = {}) {
   return r.stdout;
 }
 
+let running = null;
+
 /** Runs a long command without blocking the event loop (so Ctrl-C reaches the cleanup); its exit code. */
 function runAsync(cmd, args, env) {
-  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  running = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return new Promise((resolve) =>
+    running.on('exit', (code, signal) => {
+      running = null;
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
 }
 
 const composeCommand =
@@ -109,6 +116,7 @@ function cleanup() {
 for (const signal of ['SIGINT', 'SIGTERM'])
   process.on(signal, () => {
     say(`${signal}: cleaning up`);
+    running?.kill('SIGTERM');
     cleanup().finally(() => process.exit(130));
   });
 

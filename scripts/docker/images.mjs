@@ -6,7 +6,17 @@
 // What needs no engine (the binary, the root filesystem, Node and npm) is prepared first and
 // cached in .hms/docker.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ensureNodeBinary, LTS_LINE, root } from '../node-binary.mjs';
 import { DOCKER } from './engine.mjs';
@@ -19,6 +29,8 @@ export const IMAGES = {
 };
 
 const work = join(root, '.hms', 'docker');
+// libatomic1: the npm registry's Node binaries link it (the official node images carry it too).
+const DEBIAN_PACKAGES = ['ca-certificates', 'libatomic1'];
 const DEBIAN_MIRRORS = [
   'deb http://deb.debian.org/debian bookworm main',
   'deb http://deb.debian.org/debian bookworm-updates main',
@@ -61,14 +73,15 @@ export function prepareStaticNatsServer(say) {
 
 /** A Debian 12 minbase root filesystem as a tarball (mmdebstrap), cached; returns its path. */
 export function prepareDebianRootfs(say) {
-  const tarball = join(work, 'debian-bookworm.tar');
+  const tarball = join(work, `debian-bookworm-${DEBIAN_PACKAGES.join('-')}.tar`);
   if (existsSync(tarball) && statSync(tarball).size > 0) return tarball;
   say('assembling a Debian 12 root filesystem (mmdebstrap --variant=minbase)');
   const partial = `${tarball}.partial`;
   run('mmdebstrap', [
     '--quiet',
     '--variant=minbase',
-    '--include=ca-certificates',
+    '--format=tar',
+    `--include=${DEBIAN_PACKAGES.join(',')}`,
     'bookworm',
     partial,
     ...DEBIAN_MIRRORS,
@@ -77,10 +90,21 @@ export function prepareDebianRootfs(say) {
   return tarball;
 }
 
-/** The build context of docker/node-base.Dockerfile: `node` (current LTS) and `npm`. */
+/** Where Debian keeps a machine's own certificate authorities (an egress proxy's, a company's). */
+const LOCAL_CAS = '/usr/local/share/ca-certificates';
+
+/**
+ * The build context of docker/node-base.Dockerfile: `node` (current LTS), `npm`, and this
+ * machine's own certificate authorities, so that builds on the base trust what the host trusts.
+ */
 export function prepareNodeBase(say) {
   const dir = join(work, 'node-base');
-  mkdirSync(dir, { recursive: true });
+  const cas = join(dir, 'ca-certificates');
+  rmSync(cas, { recursive: true, force: true });
+  mkdirSync(cas, { recursive: true });
+  if (existsSync(LOCAL_CAS))
+    for (const f of readdirSync(LOCAL_CAS).filter((n) => n.endsWith('.crt')))
+      copyFileSync(join(LOCAL_CAS, f), join(cas, f));
   copyFileSync(ensureNodeBinary(LTS_LINE, say), join(dir, 'node'));
   const npmVersion = /^npm@(.+)$/.exec(
     JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager,
@@ -109,17 +133,13 @@ export function prepareNodeBase(say) {
   return dir;
 }
 
-const imageExists = (tag) => spawnSync(DOCKER, ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0;
-
 /**
  * Builds the images (the engine must answer); `compose` runs docker-compose with the test's
  * files, which builds the node image from docker/node.Dockerfile as users' Compose does.
  */
 export function buildImages({ say, compose, nats, rootfs, nodeBase }) {
-  if (!imageExists(IMAGES.debian)) {
-    say(`importing the root filesystem as ${IMAGES.debian}`);
-    run(DOCKER, ['import', rootfs, IMAGES.debian]);
-  }
+  say(`importing the root filesystem as ${IMAGES.debian}`);
+  run(DOCKER, ['import', rootfs, IMAGES.debian]);
   say(`building ${IMAGES.nodeBase} and ${IMAGES.nats}`);
   run(DOCKER, ['build', '-q', '-t', IMAGES.nodeBase, '-f', 'docker/node-base.Dockerfile', nodeBase]);
   run(DOCKER, ['build', '-q', '-t', IMAGES.nats, '-f', 'docker/nats.Dockerfile', nats]);
