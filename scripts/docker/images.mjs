@@ -17,7 +17,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ensureNodeBinary, LTS_LINE, root } from '../node-binary.mjs';
 import { DOCKER } from './engine.mjs';
 
@@ -138,8 +138,16 @@ export function prepareNodeBase(say) {
  * files, which builds the node image from docker/node.Dockerfile as users' Compose does.
  */
 export function buildImages({ say, compose, nats, rootfs, nodeBase }) {
-  say(`importing the root filesystem as ${IMAGES.debian}`);
-  run(DOCKER, ['import', rootfs, IMAGES.debian]);
+  // Imported again only when the tarball changed: a new import is a new image, and every layer
+  // built on it (the Rust toolchain, the npm packages) would be built again.
+  const stamp = `${basename(rootfs)}@${statSync(rootfs).mtimeMs}`;
+  const label = spawnSync(DOCKER, ['image', 'inspect', '-f', '{{index .Config.Labels "hms.rootfs"}}', IMAGES.debian], {
+    encoding: 'utf8',
+  });
+  if (label.status !== 0 || label.stdout.trim() !== stamp) {
+    say(`importing the root filesystem as ${IMAGES.debian}`);
+    run(DOCKER, ['import', '--change', `LABEL hms.rootfs=${stamp}`, rootfs, IMAGES.debian]);
+  }
   say(`building ${IMAGES.nodeBase} and ${IMAGES.nats}`);
   run(DOCKER, ['build', '-q', '-t', IMAGES.nodeBase, '-f', 'docker/node-base.Dockerfile', nodeBase]);
   run(DOCKER, ['build', '-q', '-t', IMAGES.nats, '-f', 'docker/nats.Dockerfile', nats]);
