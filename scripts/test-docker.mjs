@@ -155,7 +155,9 @@ try {
   results.push(`images built (${elapsed()}): ${IMAGES.node} on Node ${nodeVersion}, ${IMAGES.nats} ${natsVersion}`);
 
   const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : sharedServerTests();
-  say(`integration tests with the shared nats-server in a container (${files.length} files)`);
+  say(
+    `integration tests with the shared nats-server in a container (${files.length} ${process.argv.length > 2 ? 'paths given' : 'files'})`,
+  );
   const testStart = Date.now();
   const code = await runAsync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...files], {
     HMS_TEST_NATS: 'container',
@@ -163,7 +165,7 @@ try {
     TESTCONTAINERS_RYUK_DISABLED: 'true',
   });
   results.push(
-    `integration tests (testcontainers, ${files.length} files): ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${Math.round((Date.now() - testStart) / 1000)} s`,
+    `integration tests (testcontainers, ${files.length} ${process.argv.length > 2 ? 'paths given' : 'files'}): ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${Math.round((Date.now() - testStart) / 1000)} s`,
   );
   if (code !== 0) failed = true;
 
