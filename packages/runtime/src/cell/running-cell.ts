@@ -15,6 +15,7 @@ import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js'
 import { CALL_OUTCOME, callOutcome } from '../resilience/call-trace.js';
 import { createDependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
+import { messageVersion } from '../transport/message-versions.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
@@ -119,6 +120,8 @@ export function startCell(options: StartCellOptions): RunningCell {
   };
   /** The last events in and out, for `hms.inspect`. */
   const recent = new CellEventRing();
+  /** What this cell sends a message of `type` with: its id, and its type's version of the message. */
+  const sendAs = (type: string) => ({ from: id, version: messageVersion(type, definition.messages) });
   const guard = options.guard
     ? createDependencyGuard({
         cellId: id,
@@ -137,7 +140,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     clock: options.clock,
     send: (to, type, body) => {
       recent.record('out', type, to);
-      transport.publish(subjects.cellInbox(to), type, body, { from: id });
+      transport.publish(subjects.cellInbox(to), type, body, sendAs(type));
     },
     request: async (to, type, body, requestOptions) => {
       recent.record('out', type, to);
@@ -153,7 +156,7 @@ export function startCell(options: StartCellOptions): RunningCell {
       try {
         const timeout = requestOptions?.timeout ?? options.guard?.settings().requestTimeoutMs;
         const reply = await transport.request(subjects.cellInbox(to), type, body, {
-          from: id,
+          ...sendAs(type),
           ...requestOptions,
           ...(timeout === undefined ? {} : { timeout }),
         });
@@ -168,7 +171,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     },
     publish: (type, body) => {
       recent.record('out', type);
-      transport.publish(eventSubject(type), type, body, { from: id });
+      transport.publish(eventSubject(type), type, body, sendAs(type));
     },
     sendMigrants: (islandId, body) =>
       transport.publish(subjects.gaMigrants(islandId), MIGRANTS_EVENT, body, { from: id }),
@@ -231,7 +234,7 @@ export function startCell(options: StartCellOptions): RunningCell {
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
     recent.record('out', type);
-    transport.publish(eventSubject(type), type, body, { from: id });
+    transport.publish(eventSubject(type), type, body, sendAs(type));
   });
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {
@@ -447,7 +450,10 @@ export function startCell(options: StartCellOptions): RunningCell {
   // A restored machine waiting on an `after` delay would otherwise wait forever.
   if (options.snapshot) rearmDelays(actor);
   const acceptType = (m: IncomingMessage) => eventTypeProblem(m.type);
-  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
+  const { messages } = definition;
+  subscriptions.push(
+    transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType, messages }),
+  );
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
       subscriptions.push(
@@ -466,7 +472,11 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
     subscriptions.push(
-      transport.subscribe(subject, onTopic(topic.as), { onMalformed, ...(topic.as ? {} : { accept: acceptType }) }),
+      transport.subscribe(subject, onTopic(topic.as), {
+        onMalformed,
+        messages,
+        ...(topic.as ? {} : { accept: acceptType }),
+      }),
     );
   }
   status = CELL_STATUS.running;

@@ -120,7 +120,12 @@ export function createElectionState(o: ElectionOptions): ElectionState {
     leaderGone: false,
     leaseContact: Number.NEGATIVE_INFINITY,
     leaseTerm: -1,
-    ackSeq: 0,
+    // Numbered from the start time, not from 0: a node restarted under the same name (a rolling
+    // upgrade) must number its acks above its previous process's, which the leader still echoes
+    // (it keeps the newest seq per follower); from 0 the new acks were never echoed and the
+    // node's lease lapsed a second after it started, until the next term. Fewer than one ack a
+    // millisecond keeps every process's numbers below the next one's start.
+    ackSeq: Math.max(0, Math.floor(o.now)),
     sentAcks: [],
     ackSeqs: {},
     acks: {},
