@@ -21,12 +21,13 @@ import {
 import type { Logger } from '../logger.js';
 import { credsRole } from '../security/creds-role.js';
 import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
-import { readHmsHeaders } from './header-reader.js';
+import { type HmsHeaders, readHmsHeaders } from './header-reader.js';
 import { ERROR_TYPE, HEADER, REPLY_TYPE } from './headers.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
 import { type MessageSchemas, messageVersion, schemaOf, upcastMessage } from './message-versions.js';
 import { type MessageView, viewMessage } from './message-view.js';
 import { ReceivedMessage, type ReplySender } from './received-message.js';
+import { ReplyMux } from './reply-mux.js';
 import {
   connectionRefused,
   findPermissionDenied,
@@ -115,6 +116,11 @@ export class Transport {
   readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0, dropped: 0 };
   private readonly codec: Codec;
   private readonly headerCache = new Map<string, MsgHdrs>();
+  /**
+   * Requests without credentials go through one reply subscription (see ReplyMux); with
+   * credentials through the client's `request()`, which reports a refused subject as such.
+   */
+  private readonly mux: ReplyMux | undefined;
   private disconnected = false;
   /** Subjects the server refused, by operation (`publish:<subject>`), newest last; bounded. */
   private readonly refused = new Set<string>();
@@ -127,6 +133,7 @@ export class Transport {
     private readonly roleName: string | undefined,
   ) {
     this.codec = getCodec(options.codec ?? 'msgpack');
+    this.mux = roleName === undefined ? new ReplyMux(nc) : undefined;
   }
 
   /** The codec this transport writes with. */
@@ -302,17 +309,20 @@ export class Transport {
   async request(subject: string, type: string, body?: unknown, options: RequestOptions = {}): Promise<unknown> {
     const from = options.from ?? this.options.from;
     const timeout = options.timeout ?? 5000;
+    const headers = this.headersFor(type, from, options.term, options.version ?? messageVersion(type));
     let reply: Msg;
-    try {
-      reply = await this.nc.request(subject, this.codec.encode(body), {
-        timeout,
-        headers: this.headersFor(type, from, options.term, options.version ?? messageVersion(type)),
-      });
-    } catch (cause) {
-      throw translateRequestError(cause, subject, timeout, this.roleName);
+    let h: HmsHeaders;
+    if (this.mux) {
+      ({ msg: reply, headers: h } = await this.mux.request(subject, this.codec.encode(body), headers, timeout));
+    } else {
+      try {
+        reply = await this.nc.request(subject, this.codec.encode(body), { timeout, headers });
+      } catch (cause) {
+        throw translateRequestError(cause, subject, timeout, this.roleName);
+      }
+      h = readHmsHeaders(reply);
     }
     this.stats.published++;
-    const h = readHmsHeaders(reply);
     const decoded = codecForContentType(h.contentType).decode(reply.data);
     if (h.type === ERROR_TYPE) throw errorFromWire(decoded as WireError);
     return decoded;
