@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Request/reply latency and one-way event throughput, side by side in one run against the same
 // nats-server: (a) the raw NATS JS client, (b) HMS cell to cell, (c) Moleculer's NATS transporter.
+// BENCH_ROUNDS rounds (default 3) run every system in turn; the table shows each figure's median
+// over the rounds, so a burst of load on a shared machine does not land on one system only.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,9 @@ import { percentile, printTable } from './stats.mjs';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const WARMUP = 500;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The longest an event run may take: a server that drops events to a slow consumer ends it. */
+const EVENTS_DEADLINE_MS = 60_000;
 const payload = { seq: 0, data: 'x'.repeat(64) };
 
 const storeDir = mkdtempSync(join(tmpdir(), 'hms-bench-'));
@@ -40,11 +45,18 @@ async function latency(requestOnce) {
   return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
 }
 
-async function throughput(sendAll, received) {
+async function throughput(sendAll, c) {
   const t0 = process.hrtime.bigint();
   await sendAll();
-  await received;
-  return EVENTS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, EVENTS_DEADLINE_MS);
+  });
+  await Promise.race([c.done, late]);
+  clearTimeout(timer);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (c.count() < EVENTS) console.error(`${EVENTS - c.count()} of ${EVENTS} events never arrived (slow consumer?)`);
+  return c.count() / seconds;
 }
 
 function counter() {
@@ -55,6 +67,7 @@ function counter() {
   });
   return {
     done,
+    count: () => n,
     hit() {
       if (++n === EVENTS) resolve();
     },
@@ -103,7 +116,7 @@ async function rawNats(withHeaders = false) {
   const rate = await throughput(async () => {
     for (let i = 0; i < EVENTS; i++) b.publish('bench.evt', codec.encode({ ...payload, seq: i }), opts);
     await b.flush();
-  }, c.done);
+  }, c);
   await a.close();
   await b.close();
   return { ...lat, rate };
@@ -149,7 +162,7 @@ async function hms() {
   const rate = await throughput(async () => {
     for (let i = 0; i < EVENTS; i++) ctx.publish('bench.evt', { ...payload, seq: i });
     await tb.flush();
-  }, c.done);
+  }, c);
   await echoCell.stop();
   await src.stop();
   await ta.close();
@@ -173,24 +186,35 @@ async function moleculer() {
   const lat = await latency((i) => b.call('echo.echo', { ...payload, seq: i }));
   const rate = await throughput(async () => {
     for (let i = 0; i < EVENTS; i++) b.emit('bench.evt', { ...payload, seq: i });
-  }, c.done);
+  }, c);
   await b.stop();
   await a.stop();
   return { ...lat, rate };
 }
 
-const results = {
-  'raw NATS (@nats-io/transport-node)': await rawNats(),
-  'raw NATS + the 4 HMS headers': await rawNats(true),
-  'HMS cell to cell': await hms(),
-  'Moleculer (NATS transporter)': await moleculer(),
+const systems = {
+  'raw NATS (@nats-io/transport-node)': () => rawNats(),
+  'raw NATS + the 4 HMS headers': () => rawNats(true),
+  'HMS cell to cell': () => hms(),
+  'Moleculer (NATS transporter)': () => moleculer(),
 };
+const rounds = Object.fromEntries(Object.keys(systems).map((name) => [name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, run] of Object.entries(systems)) rounds[name].push(await run());
+}
+const median = (xs) => percentile([...xs], 0.5);
+const results = Object.fromEntries(
+  Object.entries(rounds).map(([name, rs]) => [
+    name,
+    { p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rate: median(rs.map((r) => r.rate)) },
+  ]),
+);
 await server.stop();
 rmSync(storeDir, { recursive: true, force: true });
 
 const raw = results['raw NATS (@nats-io/transport-node)'];
 printTable(
-  `messaging — ${REQUESTS} sequential requests, ${EVENTS} one-way events of ~80 bytes, one nats-server on loopback (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.versions.node})`,
+  `messaging — medians of ${ROUNDS} rounds; per round ${REQUESTS} sequential requests, ${EVENTS} one-way events of ~80 bytes, one nats-server on loopback (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.versions.node})`,
   Object.entries(results).map(([name, r]) => ({
     system: name,
     'p50 µs': r.p50.toFixed(0),

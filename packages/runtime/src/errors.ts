@@ -157,6 +157,17 @@ export class SnapshotVersionError extends HmsError {
 }
 
 /**
+ * A message's schema version (`hms-v`) is one its receiver cannot read: newer than the version
+ * the receiver speaks for that message type (sent by a newer build), or an upcast step failed.
+ * The message is counted as malformed and dropped; a request gets this error. `data` has
+ * `type`, `received` and `version`.
+ */
+export class MessageVersionError extends HmsError {
+  override name = 'MessageVersionError';
+  override readonly code = 'MESSAGE_VERSION';
+}
+
+/**
  * A cell was sent a message its machine cannot take in its current state, of a type it does not
  * answer as a query: a dead letter. Nothing changed.
  */
@@ -218,6 +229,7 @@ const errorClasses: Record<string, new (message: string, options?: HmsErrorOptio
   BusyError,
   SnapshotTooLargeError,
   SnapshotVersionError,
+  MessageVersionError,
   UnhandledEventError,
   SnapshotNotSavedError,
   PermissionDeniedError,

@@ -82,6 +82,7 @@ export {
   HmsError,
   type HmsErrorOptions,
   InvalidNameError,
+  MessageVersionError,
   NativeError,
   NoLeaderError,
   NoRespondersError,
@@ -286,6 +287,16 @@ export {
 export { CONTENT_TYPE, type Codec, type CodecName, codecForContentType, getCodec } from './transport/codec.js';
 export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE, SERVICE_ERROR_HEADER } from './transport/headers.js';
 export type { IncomingMessage, RequestOptions, SendOptions } from './transport/message.js';
+export {
+  BUILTIN_MESSAGE_SCHEMAS,
+  checkMessageSchemas,
+  type MessageSchema,
+  type MessageSchemas,
+  type MessageUpcast,
+  messageVersion,
+  protocolVersions,
+  upcastMessage,
+} from './transport/message-versions.js';
 export { decodeBody, type MessageView, toJsonSafe, viewMessage } from './transport/message-view.js';
 export {
   assertDottedName,

@@ -148,7 +148,9 @@ export function createNodeCommand({ output }: CommandDeps): Command {
     );
   node
     .command('list')
-    .description('the nodes of the swarm: status, phi suspicion, cells, HMS version, metrics endpoint')
+    .description(
+      'the nodes of the swarm: status, phi suspicion, cells, HMS version, message (protocol) versions, metrics endpoint',
+    )
     .action(async (_opts, command: Command) => {
       const g = globalOptions(command);
       const nodes = await withConnection(g, (t) => createControlClient(t, g.swarm).listNodes());
@@ -156,19 +158,23 @@ export function createNodeCommand({ output }: CommandDeps): Command {
       else
         output.out(
           nodes.length
-            ? formatTable(withDrainStatus(nodes), [
-                'node',
-                'status',
-                'role',
-                'term',
-                'phi',
-                'cells',
-                'version',
-                'host',
-                'pid',
-                'eventLoopLagMs',
-                'metricsUrl',
-              ])
+            ? formatTable(
+                withDrainStatus(nodes).map((n) => ({ ...n, protocol: n.protocol?.join(' ') })),
+                [
+                  'node',
+                  'status',
+                  'role',
+                  'term',
+                  'phi',
+                  'cells',
+                  'version',
+                  'protocol',
+                  'host',
+                  'pid',
+                  'eventLoopLagMs',
+                  'metricsUrl',
+                ],
+              )
             : 'no nodes',
         );
     });

@@ -38,6 +38,11 @@ export class CellRegistry {
     return this.types.has(type);
   }
 
+  /** Every definition registered. */
+  definitions(): AnyCellDefinition[] {
+    return [...this.types.values()];
+  }
+
   /** Every type with its description. */
   list(): Array<{ type: string; description: string }> {
     return [...this.types.values()].map((d) => ({ type: d.type, description: d.description }));

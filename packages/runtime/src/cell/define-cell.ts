@@ -1,5 +1,6 @@
 import type { AnyStateMachine, Snapshot, SnapshotFrom } from 'xstate';
 import { ValidationError } from '../errors.js';
+import { checkMessageSchemas, type MessageSchemas, type MessageUpcast } from '../transport/message-versions.js';
 import { assertDottedName, assertToken } from '../transport/subjects.js';
 import type { CellContext } from './cell-context.js';
 
@@ -70,6 +71,15 @@ export interface CellDefinition<TConfig = unknown, TMachine extends AnyStateMach
    */
   readonly migrate: CellMigration | undefined;
   /**
+   * The schema versions of the message types this cell type speaks — inbox requests and topic
+   * events it takes, events it publishes — each `{ version, upcast(body, fromVersion) }`, as
+   * `version` and `migrate` are for its state. It writes `version` in `hms-v`; a body of an older
+   * version goes through `upcast` once per step (k → k+1 → … → `version`) before the machine
+   * sees it; a newer one is refused with MessageVersionError (one line naming the message type
+   * and both versions), counted and dropped. A type not listed is version 1. Default none.
+   */
+  readonly messages: MessageSchemas;
+  /**
    * When true, a request that changed the cell is answered only once JetStream has acknowledged
    * a snapshot with the change (saved at once, not after `snapshotMaxStaleMs`; requests arriving
    * meanwhile share the next save). An answer then survives a kill -9 of the node, and a copy
@@ -103,6 +113,8 @@ export interface CellDefinitionInput<TConfig, TMachine extends AnyStateMachine> 
   migrate?: CellMigration;
   /** See {@link CellDefinition.saveBeforeReply}; default false. */
   saveBeforeReply?: boolean;
+  /** See {@link CellDefinition.messages}; default none (every type version 1). */
+  messages?: Record<string, { version: number; upcast?: MessageUpcast }>;
 }
 
 /** Any cell definition, whatever its config and machine. */
@@ -156,6 +168,7 @@ export function defineCell<TConfig = Record<string, unknown>, TMachine extends A
     queries: Object.freeze([...(input.queries ?? [])]),
     version,
     migrate: input.migrate,
+    messages: checkMessageSchemas(`cell type ${input.type}`, input.messages),
     saveBeforeReply: input.saveBeforeReply ?? false,
   });
 }

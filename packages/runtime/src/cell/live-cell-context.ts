@@ -28,6 +28,8 @@ export interface LiveCellParts<TConfig> {
   guardFor: () => DependencyGuard | undefined;
   /** The node's guard environment (trace, settings); undefined without one. */
   guard: GuardEnvironment | undefined;
+  /** What the cell sends a message of `type` with: its id, and its type's version of the message. */
+  sendAs: (type: string) => { from: string; version: number };
 }
 
 /**
@@ -61,7 +63,7 @@ export class LiveCellContext<TConfig> implements CellContext<TConfig> {
   send(to: string, type: string, body?: unknown): void {
     const { recent, transport, subjects } = this.parts;
     recent.record('out', type, to);
-    transport.publish(subjects.cellInbox(to), type, body, { from: this.id });
+    transport.publish(subjects.cellInbox(to), type, body, this.parts.sendAs(type));
   }
 
   async request(to: string, type: string, body?: unknown, requestOptions?: RequestOptions): Promise<unknown> {
@@ -80,7 +82,7 @@ export class LiveCellContext<TConfig> implements CellContext<TConfig> {
     try {
       const timeout = requestOptions?.timeout ?? this.parts.guard?.settings().requestTimeoutMs;
       const reply = await transport.request(subjects.cellInbox(to), type, body, {
-        from: id,
+        ...this.parts.sendAs(type),
         ...requestOptions,
         ...(timeout === undefined ? {} : { timeout }),
       });
@@ -96,7 +98,7 @@ export class LiveCellContext<TConfig> implements CellContext<TConfig> {
 
   publish(type: string, body?: unknown): void {
     this.parts.recent.record('out', type);
-    this.parts.transport.publish(this.parts.eventSubject(type), type, body, { from: this.id });
+    this.parts.transport.publish(this.parts.eventSubject(type), type, body, this.parts.sendAs(type));
   }
 
   sendMigrants(islandId: string, body: unknown): void {

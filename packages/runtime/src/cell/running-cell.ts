@@ -14,6 +14,7 @@ import type { SnapshotFence, SnapshotStore } from '../persistence/snapshot-store
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { createDependencyGuard, type DependencyGuard, type GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { IncomingMessage } from '../transport/message.js';
+import { messageVersion } from '../transport/message-versions.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import type { CellContext } from './cell-context.js';
@@ -155,6 +156,8 @@ export function startCell(options: StartCellOptions): RunningCell {
   };
   /** The last events in and out, for `hms.inspect`. */
   const recent = new CellEventRing();
+  /** What this cell sends a message of `type` with: its id, and its type's version of the message. */
+  const sendAs = (type: string) => ({ from: id, version: messageVersion(type, definition.messages) });
   /** The breakers of this cell's calls: made by its first request (most cells never call out). */
   let guard: DependencyGuard | undefined;
   const guardFor = (): DependencyGuard | undefined => {
@@ -180,6 +183,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     log,
     guardFor,
     guard: options.guard,
+    sendAs,
   });
 
   let status: CellStatus = CELL_STATUS.starting;
@@ -240,7 +244,7 @@ export function startCell(options: StartCellOptions): RunningCell {
   actor.on('*', (emitted: { type: string }) => {
     const { type, ...body } = emitted;
     recent.record('out', type);
-    transport.publish(eventSubject(type), type, body, { from: id });
+    transport.publish(eventSubject(type), type, body, sendAs(type));
   });
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {
@@ -463,7 +467,10 @@ export function startCell(options: StartCellOptions): RunningCell {
   }
   // A restored machine waiting on an `after` delay would otherwise wait forever.
   if (options.snapshot) rearmDelays(actor);
-  subscriptions.push(transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType }));
+  const { messages } = definition;
+  subscriptions.push(
+    transport.subscribe(subjects.cellInbox(id), onInbox, { onMalformed, accept: acceptType, messages }),
+  );
   for (const topic of definition.topics(config)) {
     if ('heartbeats' in topic) {
       subscriptions.push(
@@ -482,7 +489,11 @@ export function startCell(options: StartCellOptions): RunningCell {
     }
     const subject = topic.from ? subjects.event(topic.event, topic.from) : subjects.eventPattern(topic.event);
     subscriptions.push(
-      transport.subscribe(subject, onTopic(topic.as), { onMalformed, ...(topic.as ? {} : { accept: acceptType }) }),
+      transport.subscribe(subject, onTopic(topic.as), {
+        onMalformed,
+        messages,
+        ...(topic.as ? {} : { accept: acceptType }),
+      }),
     );
   }
   status = CELL_STATUS.running;

@@ -157,6 +157,8 @@ export type NodeInfo = Omit<Peer, 'heartbeat'> & {
   pid: number;
   /** Its HMS version; undefined for a node older than heartbeats that carry it. */
   version: string | undefined;
+  /** The message versions it speaks (see NodeHeartbeat.protocol); undefined for an older node. */
+  protocol: string[] | undefined;
   cells: number;
   eventLoopLagMs: number;
   rssBytes: number;

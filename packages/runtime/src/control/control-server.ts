@@ -219,6 +219,7 @@ export function createControlServer(options: ControlServerOptions) {
         host: hb.host,
         pid: hb.pid,
         version: hb.version,
+        protocol: hb.protocol,
         cells: hb.cellCount,
         eventLoopLagMs: hb.eventLoopLagMs,
         rssBytes: hb.rssBytes,

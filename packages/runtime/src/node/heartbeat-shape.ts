@@ -3,6 +3,8 @@ import { HEARTBEAT_MAX_CELLS } from './heartbeat-cells.js';
 
 /** The longest HMS version a heartbeat may carry (semver with a pre-release tag fits). */
 const MAX_VERSION_LENGTH = 64;
+/** The most message versions a heartbeat may list (`protocol`). */
+const MAX_PROTOCOL_ENTRIES = 1000;
 
 /**
  * Why `body` is not a {@link NodeHeartbeat}, or undefined when it is one. Heartbeats feed the
@@ -17,6 +19,16 @@ export function heartbeatProblem(body: unknown): string | undefined {
   if (typeof hb.host !== 'string') return 'heartbeat host is not a string';
   if (hb.version !== undefined && !(typeof hb.version === 'string' && hb.version.length <= MAX_VERSION_LENGTH)) {
     return `heartbeat version is not a string of at most ${MAX_VERSION_LENGTH} characters`;
+  }
+  if (
+    hb.protocol !== undefined &&
+    !(
+      Array.isArray(hb.protocol) &&
+      hb.protocol.length <= MAX_PROTOCOL_ENTRIES &&
+      hb.protocol.every((p) => typeof p === 'string' && p.length <= MAX_VERSION_LENGTH * 2)
+    )
+  ) {
+    return `heartbeat protocol is not a list of at most ${MAX_PROTOCOL_ENTRIES} versions`;
   }
   for (const key of ['pid', 'startedAt', 'ts', 'seq', 'intervalMs', 'configVersion', 'eventLoopLagMs', 'rssBytes']) {
     if (!isCount(hb[key])) return `heartbeat ${key} is not a number >= 0`;

@@ -10,6 +10,11 @@ export interface NodeHeartbeat {
   host: string;
   /** The node's HMS version (`HMS_VERSION`, e.g. `0.1.0`); absent from nodes older than it. */
   version?: string;
+  /**
+   * The message schema versions it speaks: `hms/<n>` for HMS's own messages, then
+   * `<cellType>:<messageType>/<v>` for each a cell type declares above 1; absent from older nodes.
+   */
+  protocol?: string[];
   pid: number;
   /** Epoch millis when the node started. */
   startedAt: number;

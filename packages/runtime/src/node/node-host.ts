@@ -34,6 +34,7 @@ import { FieldView } from '../stigmergy/field-view.js';
 import { backoffShapeOf } from '../supervision/backoff-shape.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
+import { protocolVersions } from '../transport/message-versions.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
 import type { Transport, TransportSubscription } from '../transport/transport.js';
 import { pushAlertsToConsoles } from './console-alerts.js';
@@ -308,6 +309,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       node: nodeId,
       host: hostName,
       version: HMS_VERSION,
+      protocol: protocolVersions(registry.definitions()),
       pid: process.pid,
       startedAt,
       ts: Date.now(),

@@ -8,7 +8,10 @@ export interface IncomingMessage {
   readonly type: string;
   /** `hms-from`: the sender's cell or node id ('' when absent). */
   readonly from: string;
-  /** `hms-v`: the body's schema version. */
+  /**
+   * `hms-v`: the schema version the sender wrote (1 when absent). The body is already upcast to
+   * the version the subscriber reads.
+   */
   readonly version: number;
   /** `hms-term`, where fencing applies. */
   readonly term: number | undefined;
@@ -28,6 +31,11 @@ export interface SendOptions {
   from?: string;
   /** Sets `hms-term` (fencing). */
   term?: number;
+  /**
+   * The schema version of the body (`hms-v`); default the version this build declares for the
+   * type (see MessageSchemas), else 1. Send the receiver's version: a newer one is refused.
+   */
+  version?: number;
 }
 
 /** Options of one request. */

@@ -1,5 +1,5 @@
 import type { Msg } from '@nats-io/transport-node';
-import { HEADER, PROTOCOL_VERSION } from './headers.js';
+import type { HmsHeaders } from './header-reader.js';
 import type { IncomingMessage } from './message.js';
 
 /** What a received message needs to answer its sender. */
@@ -9,19 +9,27 @@ export interface ReplySender {
 }
 
 /**
- * A decoded message. One small object per message on the hot path: the rarely read headers
- * (`hms-v`, `hms-term`) are parsed only when asked for.
+ * A decoded message: one small object per message on the hot path, its headers read once (see
+ * readHmsHeaders) and its body already upcast to the version its subscriber reads.
  */
 export class ReceivedMessage implements IncomingMessage {
   private answered = false;
+  readonly type: string;
+  readonly from: string;
+  readonly version: number;
+  readonly term: number | undefined;
 
   constructor(
     private readonly sender: ReplySender,
     private readonly msg: Msg,
-    readonly type: string,
-    readonly from: string,
+    headers: HmsHeaders,
     readonly body: unknown,
-  ) {}
+  ) {
+    this.type = headers.type;
+    this.from = headers.from;
+    this.version = headers.version;
+    this.term = headers.term;
+  }
 
   get subject(): string {
     return this.msg.subject;
@@ -29,15 +37,6 @@ export class ReceivedMessage implements IncomingMessage {
 
   get isRequest(): boolean {
     return Boolean(this.msg.reply);
-  }
-
-  get version(): number {
-    return Number(this.msg.headers?.get(HEADER.version)) || PROTOCOL_VERSION;
-  }
-
-  get term(): number | undefined {
-    const term = this.msg.headers?.get(HEADER.term);
-    return term ? Number(term) : undefined;
   }
 
   respond(value: unknown): void {

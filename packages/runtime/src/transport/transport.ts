@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
   connect,
-  headers as createHeaders,
   credsAuthenticator,
   type Msg,
   type MsgHdrs,
@@ -9,14 +8,26 @@ import {
   errors as natsErrors,
   type Subscription,
 } from '@nats-io/transport-node';
-import { CodecError, ConnectionError, errorFromWire, errorToWire, HmsError, type WireError } from '../errors.js';
+import {
+  CodecError,
+  ConnectionError,
+  errorFromWire,
+  errorToWire,
+  HmsError,
+  MessageVersionError,
+  type WireError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import { credsRole } from '../security/creds-role.js';
 import { type Codec, type CodecName, codecForContentType, getCodec } from './codec.js';
-import { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE } from './headers.js';
+import { type HmsHeaders, readHmsHeaders } from './header-reader.js';
+import { HeaderSets } from './header-sets.js';
+import { ERROR_TYPE, HEADER, REPLY_TYPE } from './headers.js';
 import type { IncomingMessage, RequestOptions, SendOptions } from './message.js';
+import { type MessageSchemas, messageVersion, schemaOf, upcastMessage } from './message-versions.js';
 import { type MessageView, viewMessage } from './message-view.js';
 import { ReceivedMessage, type ReplySender } from './received-message.js';
+import { ReplyMux } from './reply-mux.js';
 import {
   connectionRefused,
   findPermissionDenied,
@@ -66,6 +77,12 @@ export interface SubscribeOptions {
    * not decode.
    */
   accept?: (msg: IncomingMessage) => string | undefined;
+  /**
+   * The schemas of the message types this subscriber reads (a cell type's `messages`); types
+   * not listed are built-in or version 1. A body of an older version is upcast before the
+   * handler sees it; a newer one is refused (MessageVersionError), counted and dropped.
+   */
+  messages?: MessageSchemas;
 }
 
 /** A live subscription. */
@@ -98,7 +115,12 @@ export interface TransportStats {
 export class Transport {
   readonly stats: TransportStats = { published: 0, received: 0, malformed: 0, handlerErrors: 0, dropped: 0 };
   private readonly codec: Codec;
-  private readonly headerCache = new Map<string, MsgHdrs>();
+  private readonly headerSets: HeaderSets;
+  /**
+   * Requests without credentials go through one reply subscription (see ReplyMux); with
+   * credentials through the client's `request()`, which reports a refused subject as such.
+   */
+  private readonly mux: ReplyMux | undefined;
   private disconnected = false;
   /** Subjects the server refused, by operation (`publish:<subject>`), newest last; bounded. */
   private readonly refused = new Set<string>();
@@ -111,6 +133,8 @@ export class Transport {
     private readonly roleName: string | undefined,
   ) {
     this.codec = getCodec(options.codec ?? 'msgpack');
+    this.headerSets = new HeaderSets(this.codec.contentType);
+    this.mux = roleName === undefined ? new ReplyMux(nc) : undefined;
   }
 
   /** The codec this transport writes with. */
@@ -237,26 +261,8 @@ export class Transport {
     if (this.refused.has(`publish:${subject}`)) throw permissionDenied(this.roleName, 'publish', subject);
   }
 
-  private headersFor(type: string, from: string, term: number | undefined): MsgHdrs {
-    const key = term === undefined ? `${type}\u0000${from}` : '';
-    if (key) {
-      const cached = this.headerCache.get(key);
-      if (cached) return cached;
-    }
-    const h = createHeaders();
-    h.set(HEADER.type, type);
-    h.set(HEADER.from, from);
-    h.set(HEADER.version, String(PROTOCOL_VERSION));
-    h.set(HEADER.contentType, this.codec.contentType);
-    if (term !== undefined) h.set(HEADER.term, String(term));
-    if (key && this.headerCache.size < 10_000) {
-      // A cached header set never changes, so its wire bytes are encoded once, not on every
-      // publish (the client calls encode() per message: ~1 µs of a ~10 µs hot path).
-      const bytes = (h as MsgHdrs & { encode(): Uint8Array }).encode();
-      Object.defineProperty(h, 'encode', { value: () => bytes });
-      this.headerCache.set(key, h);
-    }
-    return h;
+  private headersFor(type: string, from: string, term: number | undefined, version: number): MsgHdrs {
+    return this.headerSets.get(type, from, term, version);
   }
 
   /**
@@ -267,7 +273,9 @@ export class Transport {
     const from = options.from ?? this.options.from;
     const data = this.codec.encode(body);
     try {
-      this.nc.publish(subject, data, { headers: this.headersFor(type, from, options.term) });
+      this.nc.publish(subject, data, {
+        headers: this.headersFor(type, from, options.term, options.version ?? messageVersion(type)),
+      });
     } catch (err) {
       if (this.stats.dropped++ % 1000 === 0) {
         this.logger.warn({ err, subject, dropped: this.stats.dropped }, 'publish dropped: connection closed');
@@ -284,19 +292,22 @@ export class Transport {
   async request(subject: string, type: string, body?: unknown, options: RequestOptions = {}): Promise<unknown> {
     const from = options.from ?? this.options.from;
     const timeout = options.timeout ?? 5000;
+    const headers = this.headersFor(type, from, options.term, options.version ?? messageVersion(type));
     let reply: Msg;
-    try {
-      reply = await this.nc.request(subject, this.codec.encode(body), {
-        timeout,
-        headers: this.headersFor(type, from, options.term),
-      });
-    } catch (cause) {
-      throw translateRequestError(cause, subject, timeout, this.roleName);
+    let h: HmsHeaders;
+    if (this.mux) {
+      ({ msg: reply, headers: h } = await this.mux.request(subject, this.codec.encode(body), headers, timeout));
+    } else {
+      try {
+        reply = await this.nc.request(subject, this.codec.encode(body), { timeout, headers });
+      } catch (cause) {
+        throw translateRequestError(cause, subject, timeout, this.roleName);
+      }
+      h = readHmsHeaders(reply);
     }
     this.stats.published++;
-    const replyType = reply.headers?.get(HEADER.type);
-    const decoded = codecForContentType(reply.headers?.get(HEADER.contentType)).decode(reply.data);
-    if (replyType === ERROR_TYPE) throw errorFromWire(decoded as WireError);
+    const decoded = codecForContentType(h.contentType).decode(reply.data);
+    if (h.type === ERROR_TYPE) throw errorFromWire(decoded as WireError);
     return decoded;
   }
 
@@ -360,10 +371,11 @@ export class Transport {
   /** Handles one message; returns the handler's promise when it is still running. */
   private dispatch(msg: Msg, handler: MessageHandler, options: SubscribeOptions): Promise<void> | undefined {
     this.stats.received++;
-    const incoming = this.decode(msg);
-    const problem = typeof incoming === 'string' ? incoming : options.accept?.(incoming);
-    if (problem !== undefined || typeof incoming === 'string') {
-      const reason = problem ?? 'malformed';
+    const incoming = this.decode(msg, options.messages);
+    const problem =
+      typeof incoming === 'string' || incoming instanceof MessageVersionError ? incoming : options.accept?.(incoming);
+    if (problem !== undefined || typeof incoming === 'string' || incoming instanceof MessageVersionError) {
+      const reason = problem instanceof MessageVersionError ? problem.message : (problem ?? 'malformed');
       // One line per 1,000: a flood of malformed messages must not become a flood of log lines.
       if (this.stats.malformed++ % 1000 === 0) {
         this.logger.warn(
@@ -371,7 +383,12 @@ export class Transport {
           'malformed message dropped',
         );
       }
-      if (msg.reply) this.replyError(msg, new CodecError(`malformed message: ${reason}`));
+      if (msg.reply) {
+        this.replyError(
+          msg,
+          problem instanceof MessageVersionError ? problem : new CodecError(`malformed message: ${reason}`),
+        );
+      }
       options.onMalformed?.(msg.subject, reason);
       return undefined;
     }
@@ -396,19 +413,29 @@ export class Transport {
     msg.fail(err);
   }
 
-  /** Decodes a raw message, or returns why it is malformed. */
-  private decode(msg: Msg): IncomingMessage | string {
-    const h = msg.headers;
-    if (!h) return 'no headers';
-    const type = h.get(HEADER.type);
-    if (!type) return `no ${HEADER.type} header`;
+  /**
+   * Decodes a raw message and reads its body as the version this subscriber speaks; returns why
+   * it is malformed, or the MessageVersionError of a version it cannot read.
+   */
+  private decode(msg: Msg, schemas: MessageSchemas | undefined): IncomingMessage | string | MessageVersionError {
+    const h = readHmsHeaders(msg);
+    if (!h.type) return `no ${HEADER.type} header`;
     let body: unknown;
     try {
-      body = codecForContentType(h.get(HEADER.contentType) || undefined).decode(msg.data);
+      body = codecForContentType(h.contentType).decode(msg.data);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
-    return new ReceivedMessage(this.replies, msg, type, h.get(HEADER.from), body);
+    const schema = schemaOf(h.type, schemas);
+    if (h.version !== (schema?.version ?? 1)) {
+      try {
+        body = upcastMessage(h.type, body, h.version, schema);
+      } catch (err) {
+        if (err instanceof MessageVersionError) return err;
+        throw err;
+      }
+    }
+    return new ReceivedMessage(this.replies, msg, h, body);
   }
 
   private readonly replies: ReplySender = {
@@ -424,13 +451,13 @@ export class Transport {
       this.replyError(msg, err);
       return;
     }
-    msg.respond(data, { headers: this.headersFor(type, this.options.from, undefined) });
+    msg.respond(data, { headers: this.headersFor(type, this.options.from, undefined, messageVersion(type)) });
     this.stats.published++;
   }
 
   private replyError(msg: Msg, error: unknown): void {
     msg.respond(this.codec.encode(errorToWire(error)), {
-      headers: this.headersFor(ERROR_TYPE, this.options.from, undefined),
+      headers: this.headersFor(ERROR_TYPE, this.options.from, undefined, messageVersion(ERROR_TYPE)),
     });
     this.stats.published++;
   }

@@ -267,6 +267,40 @@ describe('election core', () => {
     expect(b.leaseContact).toBe(1750);
   });
 
+  it('renews the lease of a follower restarted under the same name within a term (a rolling upgrade)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    const hb = (acked: Record<string, number>) => ({ type: 'heartbeat' as const, term: 1, from: 'a', acked });
+    // b's first process acks many heartbeats; the leader keeps the newest seq.
+    let a = states.get('a') as ElectionState;
+    let old = states.get('b') as ElectionState;
+    for (let now = 500; now <= 5000; now += 50) {
+      const r = step(old, { type: 'message', now, message: hb({}) }, random, timing);
+      old = r.state;
+      a = step(a, { type: 'message', now, message: r.out[0]?.message as ElectionMessage }, random, timing).state;
+    }
+    // b restarts at 6000 and acks the leader's heartbeat; the leader's echo must renew its lease.
+    let b = createElectionState({ id: 'b', members, now: 6000, random, timing });
+    const first = step(b, { type: 'message', now: 6000, message: hb({ b: a.ackSeqs.b as number }) }, random, timing);
+    b = first.state;
+    a = step(
+      a,
+      { type: 'message', now: 6010, message: first.out[0]?.message as ElectionMessage },
+      random,
+      timing,
+    ).state;
+    const second = step(b, { type: 'message', now: 6050, message: hb({ ...a.ackSeqs }) }, random, timing);
+    b = second.state;
+    a = step(
+      a,
+      { type: 'message', now: 6060, message: second.out[0]?.message as ElectionMessage },
+      random,
+      timing,
+    ).state;
+    b = step(b, { type: 'message', now: 7000, message: hb({ ...a.ackSeqs }) }, random, timing).state;
+    expect(b.leaseContact).toBe(6050);
+  });
+
   it('takes a heartbeat’s arrival for the lease from a leader of an older build (no acked)', () => {
     const { states, random } = cluster();
     tick(states, 'a', 400, random);
