@@ -31,7 +31,6 @@ import { startControlService } from '../services/control-service.js';
 import { createServiceRegistry } from '../services/service-registry.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
-import { backoffShapeOf } from '../supervision/backoff-shape.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
 import type { RestartIntensity } from '../supervision/restart-intensity.js';
 import { protocolVersions } from '../transport/message-versions.js';
@@ -369,7 +368,6 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         periodMs: c['supervision.periodMs'],
         backoffBaseMs: c['supervision.backoffBaseMs'],
         backoffMaxMs: c['supervision.backoffMaxMs'],
-        backoffShape: backoffShapeOf(c['supervision.backoffShape']),
       },
       snapshotMaxStaleMs: c['persistence.snapshotMaxStaleMs'],
     });
