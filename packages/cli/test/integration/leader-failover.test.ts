@@ -128,7 +128,18 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       count: number;
     };
     expect(count.count).toBe(5);
-    const resumed = (await islands()).find((i) => i.id === before.id) as Island;
+    // Running is not yet answering: the island restores its population before it reports (the
+    // status lists the islands that answered; it was missing when asked at once, with cells now
+    // re-placed 1.1 s after a kill).
+    let resumed: Island | undefined;
+    await waitFor(
+      async () => {
+        resumed = (await islands()).find((i) => i.id === before.id);
+        return resumed !== undefined;
+      },
+      { timeoutMs: 15_000, everyMs: 250, what: `island ${before.id} reporting from its new node` },
+    );
+    resumed = resumed as Island;
     expect(resumed.node).not.toBe(host);
     expect(resumed.state).toBe('evolving');
     // Resumed from its last checkpoint before the kill, not started anew.

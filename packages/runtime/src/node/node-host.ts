@@ -1,92 +1,51 @@
-import type { CellRegistry } from '../cell/cell-registry.js';
 import type { RunningCell } from '../cell/running-cell.js';
-import { type Clock, systemClock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
-import { type Coordinator, startCoordinator } from '../coordination/coordinator.js';
-import { createGoneNodeProbe } from '../coordination/gone-node-probe.js';
+import type { Coordinator } from '../coordination/coordinator.js';
+import { startLeaderPlacement } from '../coordination/leader-placement.js';
 import { NodeDrains } from '../coordination/node-drains.js';
-import { DEFAULT_NODE_CAPACITY } from '../coordination/node-load.js';
 import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
-import { PermissionDeniedError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { OverloadMonitor } from '../overload/overload-monitor.js';
 import { DesiredCells } from '../persistence/desired-cells.js';
 import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
-import { HMS_VERSION } from '../plugins/hms-version.js';
-import { type NodePluginOptions, type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
+import { type NodePlugins, startNodePlugins } from '../plugins/node-plugins.js';
 import { createPluginServices } from '../plugins/plugin-services.js';
-import { CallTrace, type CallTraceBatch } from '../resilience/call-trace.js';
+import { CallTrace } from '../resilience/call-trace.js';
 import { UNHEALTHY_TOPIC } from '../resilience/dependency-guard.js';
 import { startControlService } from '../services/control-service.js';
 import { createServiceRegistry } from '../services/service-registry.js';
 import { Field } from '../stigmergy/field.js';
 import { FieldView } from '../stigmergy/field-view.js';
 import { createCellSupervisor } from '../supervision/cell-supervisor.js';
-import type { RestartIntensity } from '../supervision/restart-intensity.js';
-import { protocolVersions } from '../transport/message-versions.js';
 import { assertToken, createSubjects, type Subjects } from '../transport/subjects.js';
-import type { Transport, TransportSubscription } from '../transport/transport.js';
+import type { TransportSubscription } from '../transport/transport.js';
 import { pushAlertsToConsoles } from './console-alerts.js';
 import { watchConsoles } from './console-view.js';
+import { HeartbeatBuilder } from './heartbeat-builder.js';
 import { HeartbeatCells } from './heartbeat-cells.js';
 import { heartbeatProblem } from './heartbeat-shape.js';
-import { LIFECYCLE_EVENT } from './lifecycle-events.js';
+import { applyLiveSettings } from './live-settings.js';
+import { NodeLoadSampler } from './load-sampler.js';
 import { createMajorityLease, type MajorityLease, majorityLeaseMs } from './majority-lease.js';
 import { createNodeMetrics, type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { NODE_COMMAND, serveNodeCommands } from './node-commands.js';
-import { createLoopLagMonitor, hostName, type NodeHeartbeat } from './node-heartbeat.js';
+import type { NodeHeartbeat } from './node-heartbeat.js';
+import type { NodeOptions } from './node-options.js';
+import { assertNodeRights } from './node-rights.js';
 import { createOwnershipSync } from './ownership-sync.js';
 import { PeerView } from './peer-view.js';
 import { RequestLatency } from './request-latency.js';
 
-/** Options of {@link createNode}. */
-export interface NodeOptions {
-  /** This node's id, one subject token, unique in the swarm (e.g. `node-1`). */
-  nodeId: string;
-  swarm: string;
-  transport: Transport;
-  registry: CellRegistry;
-  logger: Logger;
-  clock?: Clock;
-  /** Heartbeat interval, in millis; default 1000. */
-  heartbeatMs?: number;
-  /** How often cells may crash before the node gives up on them; see {@link RestartIntensity}. */
-  restartIntensity?: RestartIntensity;
-  /** The longest a cell's change may wait before its snapshot is saved, in millis; default 100. */
-  snapshotMaxStaleMs?: number;
-  /** Leader-election timing; default 500–1000 ms timeouts, 100 ms leader heartbeats. */
-  electionTiming?: ElectionTiming;
-  /**
-   * A directory for this node's own durable state (its election term and vote); default: the
-   * vote is kept in KV, which makes elections wait for JetStream when it is slow.
-   */
-  dataDir?: string;
-  /**
-   * Whether cells stop taking messages while this node is cut off from the majority; default
-   * true. (A lone-node swarm is its own majority and never fences.)
-   */
-  fenceMinority?: boolean;
-  /** How many cells this node is sized for; placement weighs nodes by it; default 10000. */
-  capacity?: number;
-  /** How long a swarm-wide change (create, destroy, configure) waits for a leader, in millis; default 5000. */
-  leaderWaitMs?: number;
-  /** Serve Prometheus metrics on this port (0: any free port); none when omitted. */
-  metricsPort?: number;
-  /** The address the metrics endpoint listens on; default 127.0.0.1. */
-  metricsHost?: string;
-  /** Built-in plugins and the swarm's plugins (loaded live into `registry`); none when omitted. */
-  plugins?: NodePluginOptions;
-}
+export type { NodeOptions } from './node-options.js';
 
 /** A node process's host of cells. */
 export interface NodeHost {
@@ -116,39 +75,11 @@ const NODE_ELECTION_TIMING: ElectionTiming = {
   heartbeatMs: 100,
 };
 
-/**
- * A member whose process is found gone is counted down this long after its lease and a leader's
- * check quorum would both have lapsed, in millis (timers and ticks run a little late).
- */
-const GONE_MARGIN_MS = 100;
-
 /** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
 const CONFIG_RECHECK_BEATS = 10;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
-
-function withCalls(batch: CallTraceBatch | undefined): Pick<NodeHeartbeat, 'calls'> {
-  return batch ? { calls: batch } : {};
-}
-
-/**
- * Refuses to start a node whose credentials may not publish in its swarm (an observer's or an
- * operator's), saying so, instead of failing later as timeouts.
- * @throws PermissionDeniedError naming the role.
- */
-async function assertNodeRights(transport: Transport, swarm: string, probe: string): Promise<void> {
-  try {
-    await transport.assertMayPublish(probe);
-  } catch (err) {
-    if (!(err instanceof PermissionDeniedError)) throw err;
-    const hint =
-      transport.role === 'node'
-        ? `these node credentials are for another swarm than ${swarm} (check --swarm)`
-        : "a node needs the node role's credentials (node.creds)";
-    throw new PermissionDeniedError(`${err.message}: ${hint}`, { cause: err, data: { ...err.data, hint } });
-  }
-}
 
 /**
  * Starts a node: it hosts the desired cells assigned to it (watching KV `hms-<swarm>-cells`)
@@ -200,7 +131,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           transport: () => transport.stats,
           cells: () => supervisor.health(),
           peers: () => peers.list(),
-          eventLoopLagMs: () => lastLagMs,
+          eventLoopLagMs: () => load.lagMs,
         });
   // A cell that starts, stops, crashes or fails is reported soon, not a heartbeat later. Bursts
   // make one early heartbeat, and early ones come at most every 250 ms — or less often on a
@@ -208,7 +139,6 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   // heartbeat interval): at 20,000 cells, four early beats a second while cells were created
   // took 18% of a core.
   let earlyBeat = false;
-  let lastBeatAt = 0;
   const earlyGapMs = () => Math.min(heartbeatMs, Math.max(250, heartbeatCells.lastCellCount / 20));
   const reportSoon = () => {
     if (earlyBeat) return;
@@ -218,18 +148,22 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         earlyBeat = false;
         publishHeartbeat();
       },
-      Math.max(10, lastBeatAt + earlyGapMs() - Date.now()),
+      Math.max(10, beats.lastBeatAt + earlyGapMs() - Date.now()),
     ).unref();
   };
   const calls = new CallTrace();
   const writeQueue = new SnapshotWriteQueue();
-  const overload = new OverloadMonitor();
+  const load = new NodeLoadSampler({
+    writeQueue,
+    logger,
+    announce: (type, body) =>
+      transport.publish(subjects.event(type, nodeId), type, { node: nodeId, ...body }, { from: nodeId }),
+  });
   const heartbeatCells = new HeartbeatCells();
   const requestLatency = new RequestLatency();
   let failedSaves = 0;
   /** Whether this node's cells take messages; set up with the election below. */
   let lease: MajorityLease | undefined;
-  let lastElu = performance.eventLoopUtilization();
   const supervisor = createCellSupervisor({
     onStatusChange: reportSoon,
     writeQueue,
@@ -269,83 +203,12 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ...(options.restartIntensity ? { intensity: options.restartIntensity } : {}),
     ...(options.snapshotMaxStaleMs === undefined ? {} : { snapshotMaxStaleMs: options.snapshotMaxStaleMs }),
   });
-  const startedAt = Date.now();
-  const lag = createLoopLagMonitor();
-  let lastLagMs = 0;
-  let seq = 0;
   /** Started once the node is up; heartbeats before that carry no election view. */
   let election: ElectionRunner | undefined;
   const timing = options.electionTiming ?? NODE_ELECTION_TIMING;
   let stopping = false;
   let coordinator: Coordinator | undefined;
   let plugins: NodePlugins | undefined;
-
-  const sampleElu = () => {
-    const now = performance.eventLoopUtilization();
-    const { utilization } = performance.eventLoopUtilization(now, lastElu);
-    lastElu = now;
-    return Math.round(utilization * 1000) / 1000;
-  };
-  /** Samples the node's load; publishes `node.overloaded` / `node.recovered` when it crosses a limit. */
-  const sampleOverload = () => {
-    const storeLatencyMs = writeQueue.latencyP90Ms();
-    const change = overload.sample(
-      { storeLatencyMs, storeQueued: writeQueue.queued, eventLoopLagMs: lastLagMs },
-      Date.now(),
-    );
-    if (change === undefined) return;
-    const type = change === 'entered' ? LIFECYCLE_EVENT.overloaded : LIFECYCLE_EVENT.recovered;
-    const status = overload.current();
-    if (change === 'entered') logger.warn({ overload: status }, 'node overloaded');
-    else logger.info('node no longer overloaded');
-    transport.publish(subjects.event(type, nodeId), type, { node: nodeId, ...(status ?? {}) }, { from: nodeId });
-  };
-  const heartbeat = (leaving: boolean): NodeHeartbeat => {
-    lastLagMs = lag.sampleMs();
-    lastBeatAt = Date.now();
-    sampleOverload();
-    const beat: NodeHeartbeat = {
-      node: nodeId,
-      host: hostName,
-      version: HMS_VERSION,
-      protocol: protocolVersions(registry.definitions()),
-      pid: process.pid,
-      startedAt,
-      ts: Date.now(),
-      seq: seq++,
-      intervalMs: heartbeatMs,
-      configVersion,
-      leaving,
-      types: registry.list().map((t) => t.type),
-      capacity: options.capacity ?? DEFAULT_NODE_CAPACITY,
-      rebalance: coordinator?.progress() ?? null,
-      eventLoopLagMs: lastLagMs,
-      elu: sampleElu(),
-      ...withCalls(calls.drain()),
-      rssBytes: process.memoryUsage.rss(),
-      malformed: transport.stats.malformed + (election?.malformed() ?? 0),
-      election: election
-        ? { role: election.view().role, term: election.view().term, leader: election.view().leader }
-        : null,
-      ...(metrics ? { metricsUrl: metrics.url } : {}),
-      store: {
-        latencyMs: writeQueue.latencyP90Ms(),
-        queued: writeQueue.queued,
-        writes: writeQueue.completed,
-        failed: failedSaves,
-      },
-      overload: overload.current(),
-      ...heartbeatCells.summarize(
-        supervisor.pulses(),
-        lastBeatAt,
-        (id) => requestLatency.p90Ms(id),
-        (ids) => supervisor.healthOf(ids),
-      ),
-      ...(plugins ? { plugins: plugins.status() } : {}),
-    };
-    requestLatency.reset();
-    return beat;
-  };
 
   const metrics =
     nodeMetrics === undefined
@@ -356,27 +219,32 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           ...(options.metricsHost ? { host: options.metricsHost } : {}),
         });
 
+  const beats = new HeartbeatBuilder({
+    nodeId,
+    capacity: options.capacity,
+    registry,
+    transport,
+    supervisor,
+    writeQueue,
+    load,
+    heartbeatCells,
+    requestLatency,
+    calls,
+    intervalMs: () => heartbeatMs,
+    configVersion: () => configVersion,
+    failedSaves: () => failedSaves,
+    rebalance: () => coordinator?.progress() ?? null,
+    election: () => election,
+    metricsUrl: () => metrics?.url,
+    plugins: () => plugins,
+  });
+
   /** Applies a configuration version live; version 0 (never configured) keeps the options given. */
   const applyConfig = ({ version, config: c }: VersionedConfig) => {
     if (version <= configVersion || stopping) return;
     configVersion = version;
     settings = c;
-    peers.setSuspectPhi(c['health.suspectPhi']);
-    supervisor.configure({
-      intensity: {
-        maxRestarts: c['supervision.maxRestarts'],
-        periodMs: c['supervision.periodMs'],
-        backoffBaseMs: c['supervision.backoffBaseMs'],
-        backoffMaxMs: c['supervision.backoffMaxMs'],
-      },
-      snapshotMaxStaleMs: c['persistence.snapshotMaxStaleMs'],
-    });
-    writeQueue.setConcurrency(c['persistence.writeConcurrency']);
-    overload.setLimits({
-      storeLatencyMs: c['overload.storeLatencyMs'],
-      storeQueued: c['overload.storeQueued'],
-      eventLoopLagMs: c['overload.eventLoopLagMs'],
-    });
+    applyLiveSettings(c, { peers, supervisor, writeQueue, load });
     if (c['health.heartbeatMs'] !== heartbeatMs) {
       heartbeatMs = c['health.heartbeatMs'];
       clearInterval(timer);
@@ -390,9 +258,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     config.read().then(applyConfig, (err: unknown) => logger.warn({ err }, 'configuration not readable'));
   const publishHeartbeat = () => {
     if (stopping) return;
-    transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(false));
+    transport.publish(subjects.heartbeat(nodeId), 'heartbeat', beats.build(false));
     // A node that missed a config.changed event (disconnected at the time) catches up here.
-    if (seq % CONFIG_RECHECK_BEATS === 0) void refreshConfig();
+    if (beats.seq % CONFIG_RECHECK_BEATS === 0) void refreshConfig();
   };
   const subs: TransportSubscription[] = [];
   subs.push(
@@ -480,38 +348,20 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       }),
     logger,
   );
-  // A member that stops acknowledging is asked whether its process still listens (see
-  // GoneNodeProbe): a dead one's cells are re-placed once its lease has surely lapsed.
-  const goneProbe = createGoneNodeProbe({
-    nodeId,
-    transport,
-    subjects,
-    clock,
-    logger,
-    intervalMs: timing.heartbeatMs,
-    onGone: (node) => coordinator?.goneFound(node),
-  });
-  const goneAfterMs = () => {
-    const downAfterMs = settings['placement.downAfterMs'];
-    return Math.min(downAfterMs, Math.max(majorityLeaseMs(downAfterMs), timing.electionTimeoutMaxMs) + GONE_MARGIN_MS);
-  };
-  coordinator = startCoordinator({
+  coordinator = startLeaderPlacement({
     nodeId,
     desired,
     listSpecs: () => desiredView.list(),
     peers,
-    election: () => (election as ElectionRunner).view(),
+    election,
+    timing,
+    transport,
+    subjects,
     clock,
     logger,
-    publish: (type, about, body) => transport.publish(subjects.event(type, about), type, body, { from: nodeId }),
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     drains,
     downAfterMs: () => settings['placement.downAfterMs'],
-    probe: { nodes: goneProbe, probeAfterMs: timing.heartbeatMs * 1.5, goneAfterMs },
-    fence: {
-      hold: (node, heard) => (election as ElectionRunner).holdEchoes(node, heard),
-      release: (node) => (election as ElectionRunner).releaseEchoes(node),
-    },
   });
   // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
   const serviceRegistry = createServiceRegistry({ transport, logger, nodeId });
@@ -599,14 +449,13 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       consoleAlerts.stop();
       consoles.stop();
       coordinator?.stop();
-      goneProbe.stop();
       await election?.stop({ leave: true });
       await supervisor.stopAll();
       await plugins?.stop();
       await serviceRegistry.stop();
       for (const s of subs) s.unsubscribe();
-      transport.publish(subjects.heartbeat(nodeId), 'heartbeat', heartbeat(true));
-      lag.stop();
+      transport.publish(subjects.heartbeat(nodeId), 'heartbeat', beats.build(true));
+      load.stop();
       fieldView.stop();
       await metrics?.close();
       await transport.flush();
