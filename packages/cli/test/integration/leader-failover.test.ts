@@ -81,17 +81,6 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       everyMs: 200,
       what: 'every cell running (after the first kill)',
     });
-    await runHms(['agent', 'call', 'counter-1', 'reset'], env);
-    await runHms(['agent', 'call', 'counter-1', 'increment', '{"by":5}'], env);
-    const store = await SnapshotStore.open(client, env.HMS_SWARM);
-    await waitFor(
-      async () => ((await store.load('counter-1'))?.snapshot as { context?: { count?: number } })?.context?.count === 5,
-      {
-        what: 'the count saved',
-      },
-    );
-    const host = (await agents()).find((a) => a.id === 'counter-1')?.node as string;
-    // One island per live node, so the victim hosts one.
     interface Island {
       id: string;
       node: string;
@@ -111,7 +100,16 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       everyMs: 250,
       what: 'every island past generation 200',
     });
-    const before = (await islands()).find((i) => i.node === host) as Island;
+    // The victim is an island's node; a counter pinned there shows that state survives too.
+    const before = (await islands())[0] as Island;
+    const host = before.node;
+    expect((await runHms(['agent', 'create', 'counter', '--id', 'lf-moved', '--node', host], env)).code).toBe(0);
+    await runHms(['agent', 'call', 'lf-moved', 'increment', '{"by":5}'], env);
+    const store = await SnapshotStore.open(client, env.HMS_SWARM);
+    await waitFor(
+      async () => ((await store.load('lf-moved'))?.snapshot as { context?: { count?: number } })?.context?.count === 5,
+      { what: 'the count saved' },
+    );
     const nodes = (
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
     ).nodes;
@@ -124,18 +122,17 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       },
       { timeoutMs: 30_000, everyMs: 250, what: `the cells of ${host} running elsewhere` },
     );
-    const count = JSON.parse((await runHms(['agent', 'call', 'counter-1', 'get', '--json'], env)).stdout) as {
+    const count = JSON.parse((await runHms(['agent', 'call', 'lf-moved', 'get', '--json'], env)).stdout) as {
       count: number;
     };
     expect(count.count).toBe(5);
-    // Running is not yet answering: the island restores its population before it reports (the
-    // status lists the islands that answered; it was missing when asked at once, with cells now
-    // re-placed 1.1 s after a kill).
+    // Running is not yet answering: until its restored copy answers, the status shows the island
+    // `unreachable`.
     let resumed: Island | undefined;
     await waitFor(
       async () => {
         resumed = (await islands()).find((i) => i.id === before.id);
-        return resumed !== undefined;
+        return resumed !== undefined && resumed.state !== 'unreachable';
       },
       { timeoutMs: 15_000, everyMs: 250, what: `island ${before.id} reporting from its new node` },
     );
