@@ -164,10 +164,17 @@ const MAX_UNECHOED_ACKS = 64;
  */
 function leaseAfterHeartbeat(
   s: ElectionState,
-  m: { term: number; acked?: Readonly<Record<string, number>> },
+  m: { term: number; acked?: Readonly<Record<string, number>>; held?: readonly string[] },
   now: number,
 ): Pick<ElectionState, 'leaseContact' | 'sentAcks' | 'leaseTerm'> {
   const { acked } = m;
+  // Held while the leader re-places this node's cells: neither this heartbeat's arrival nor an
+  // echo may start or renew the lease (a node back from a minority would otherwise start its
+  // lease on the new term's first heartbeat and confirm its cells against specs not yet moved:
+  // chaos seed 9000). Its leaseTerm stays, so the first heartbeat after the hold starts it.
+  if (Array.isArray(m.held) && m.held.includes(s.id)) {
+    return { leaseContact: s.leaseContact, sentAcks: s.sentAcks, leaseTerm: s.leaseTerm };
+  }
   // The first heartbeat of a term starts the lease by its arrival (no ack of this term can have
   // been echoed yet; a node starting up, or a new leader's followers, would otherwise refuse
   // messages for a round trip): a new leader counts every member as heard when its term begins,
@@ -432,7 +439,17 @@ function onTick(s: ElectionState, now: number, random: () => number, timing: Ele
     if (now < s.nextHeartbeat) return { state: s, out: [] };
     return {
       state: { ...s, nextHeartbeat: now + timing.heartbeatMs },
-      out: [{ message: { type: 'heartbeat', term: s.term, from: s.id, acked: echoed(s) } }],
+      out: [
+        {
+          message: {
+            type: 'heartbeat',
+            term: s.term,
+            from: s.id,
+            acked: echoed(s),
+            ...(s.held.length > 0 ? { held: s.held } : {}),
+          },
+        },
+      ],
     };
   }
   if (now < s.electionDeadline) return { state: s, out: [] };

@@ -8,8 +8,16 @@ export type ElectionMessage =
   /**
    * The leader's heartbeat; followers answer with `heartbeat-ack`. `acked` names, per follower,
    * the newest ack `seq` the leader has received from it (absent from older builds' leaders).
+   * `held` names the followers whose cells it is re-placing: their leases must not start or
+   * renew on this heartbeat (absent when none).
    */
-  | { type: 'heartbeat'; term: number; from: string; acked?: Readonly<Record<string, number>> }
+  | {
+      type: 'heartbeat';
+      term: number;
+      from: string;
+      acked?: Readonly<Record<string, number>>;
+      held?: readonly string[];
+    }
   /** `seq`: the follower's running number of its acks, echoed back in the leader's `acked`. */
   | { type: 'heartbeat-ack'; term: number; from: string; seq?: number }
   /**

@@ -425,4 +425,25 @@ describe('election core', () => {
     b = step(b, { type: 'message', now: 700, message: beatAt(700) }, random, timing).state;
     expect(b.leaseContact).toBe(660);
   });
+  it('starts no lease on the first heartbeat of a term that holds the node (regression: a node back from a minority confirmed its cells before they moved)', () => {
+    const { states, random } = cluster();
+    tick(states, 'a', 400, random);
+    // b followed term 1; a new leader c (term 2) is re-placing b's cells and holds it.
+    let b = states.get('b') as ElectionState;
+    const contactBefore = b.leaseContact;
+    const held = { type: 'heartbeat' as const, term: 2, from: 'c', acked: {}, held: ['b'] };
+    const r = step(b, { type: 'message', now: 5000, message: held }, random, timing);
+    b = r.state;
+    expect(b.leaseContact).toBe(contactBefore);
+    // It still acknowledges, so the leader hears it.
+    expect(r.out[0]?.message).toMatchObject({ type: 'heartbeat-ack', term: 2 });
+    // Released: the next heartbeat of the term starts the lease by its arrival.
+    b = step(
+      b,
+      { type: 'message', now: 5100, message: { type: 'heartbeat', term: 2, from: 'c', acked: {} } },
+      random,
+      timing,
+    ).state;
+    expect(b.leaseContact).toBe(5100);
+  });
 });
