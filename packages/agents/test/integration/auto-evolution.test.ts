@@ -155,12 +155,18 @@ describe('evolution that starts itself', () => {
     expect(started.filter((s) => s.by === 'auto')).toHaveLength(1);
 
     await control.evolveStop();
+    // A start replaces the stopped run's islands through the leader (destroys, then creates): in
+    // the whole suite, with JetStream shared by every test, that took over 10 s (2 of 3 runs on
+    // 2026-11-30; 4.7 s alone, also with the CPU saturated).
     await waitFor(() => started.some((s) => s.by === 'auto' && s.reason?.startsWith('schedule')), {
       what: 'the scheduled run started',
-      timeoutMs: 10_000,
+      timeoutMs: 25_000,
       everyMs: 100,
+    }).catch((err: Error) => {
+      // What the tuner decided meanwhile says why (held, refused, cooling down).
+      throw new Error(`${err.message}; decisions: ${JSON.stringify(auto.slice(-6))}`);
     });
-  }, 30_000);
+  }, 45_000);
 
   it('starts nothing once evolve auto is off', async () => {
     const control = createControlClient(client, swarm);
