@@ -241,11 +241,8 @@ export function startCell(options: StartCellOptions): RunningCell {
   };
 
   actor.subscribe({ next: saver ? () => saver.changed() : undefined, error: crash });
-  actor.on('*', (emitted: { type: string }) => {
-    const { type, ...body } = emitted;
-    recent.record('out', type);
-    transport.publish(eventSubject(type), type, body, sendAs(type));
-  });
+  // What the machine emits goes out as the context's own publish would send it.
+  actor.on('*', ({ type, ...body }: { type: string }) => ctx.publish(type, body));
 
   const onInbox = (msg: IncomingMessage): void | Promise<void> => {
     if (msg.type === HOST_MESSAGE.status) {
