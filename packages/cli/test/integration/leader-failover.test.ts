@@ -114,7 +114,10 @@ describe('leader failover and re-placement in a 5-node swarm of processes', () =
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
     ).nodes;
     const hosted = (await agents()).filter((a) => a.node === host).map((a) => a.id);
-    process.kill((nodes.find((n) => n.name === host) as { pid: number }).pid, 'SIGKILL');
+    const victimPid = (nodes.find((n) => n.name === host) as { pid: number }).pid;
+    process.kill(victimPid, 'SIGKILL');
+    // Reaped before the next test counts the live processes (a zombie still answers signal 0).
+    await waitFor(() => !isAlive(victimPid), { timeoutMs: 5000, what: 'the killed node gone' });
     await waitFor(
       async () => {
         const now = await agents();
