@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectTransport, createSilentLogger, DesiredCells, type Transport } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runHms } from '../fixtures/run-hms.js';
@@ -34,9 +35,16 @@ describe('a dead node is told from a paused one', () => {
       JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; pid: number }> }
     ).nodes.find((n) => n.name === name)?.pid as number;
   let followers: string[] = [];
+  let client: Transport;
 
   beforeAll(async () => {
     expect((await hms('up', '--nodes', '3', '--detach')).code).toBe(0);
+    client = await connectTransport({
+      servers: env.NATS_URL,
+      from: 'test',
+      logger: createSilentLogger(),
+      reconnect: false,
+    });
     expect((await hms('system', 'configure', '--set', 'placement.downAfterMs=600000')).code).toBe(0);
     let status: Status = { leader: null, nodes: [] };
     await waitFor(
@@ -60,25 +68,25 @@ describe('a dead node is told from a paused one', () => {
         // already gone
       }
     }
+    await client?.close();
     await hms('down');
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('keeps the cells of a node stopped (SIGSTOP) for at least 3 s where they are', async () => {
+  it('keeps the cells of a node stopped (SIGSTOP) for 3 s where they are', async () => {
     const paused = followers[1] as string;
     const pid = pidOf(paused);
     process.kill(pid, 'SIGSTOP');
     const stoppedAt = Date.now();
-    // Watched while it is stopped: three times the time after which a gone node's cells move.
-    const seen: Agent[][] = [];
-    // At least 3 s, and until one listing came back (at most 15 s: still far below 10 minutes).
-    while ((Date.now() - stoppedAt < 3000 || seen.length === 0) && Date.now() - stoppedAt < 15_000) {
-      const list = await agents();
-      if (list) seen.push(list);
-    }
+    // Watched in the store while it is stopped: three times the time after which a gone node's
+    // cells move. (Not with `hms agent list`, which asks the nodes and failed throughout a pause in
+    // the loaded suite.)
+    const desired = await DesiredCells.open(client, env.HMS_SWARM, createSilentLogger());
+    const seen: string[] = [];
+    while (Date.now() - stoppedAt < 3000) seen.push((await desired.get('gone-1'))?.node ?? 'none');
     process.kill(pid, 'SIGCONT');
     expect(seen.length).toBeGreaterThan(0);
-    for (const list of seen) expect(list.find((a) => a.id === 'gone-1')?.node).toBe(paused);
+    expect(new Set(seen)).toEqual(new Set([paused]));
     let count: number | undefined;
     await waitFor(
       async () => {
@@ -91,7 +99,7 @@ describe('a dead node is told from a paused one', () => {
       { timeoutMs: 30_000, everyMs: 200, what: 'gone-1 answering again' },
     );
     expect(count).toBe(3);
-    expect((await agents())?.find((a) => a.id === 'gone-1')?.node).toBe(paused);
+    expect((await desired.get('gone-1'))?.node).toBe(paused);
   }, 60_000);
 
   it('re-places the cells of a node killed with -9, with their state, long before placement.downAfterMs', async () => {
