@@ -16,9 +16,10 @@ export interface VersionedConfig {
 /**
  * The swarm configuration in JetStream KV `hms-<swarm>-config`, versioned by KV revision
  * (the last 64 versions are kept). Changes are validated before they are written, and written
- * with compare-and-set, so two operators never overwrite each other unnoticed. Nodes learn of a
- * new version from the `config.changed` event the control plane publishes after a write, and
- * re-read it now and then in case they missed one.
+ * with compare-and-set, so two operators never overwrite each other unnoticed. Nodes follow it
+ * with a KV watch (an ordered consumer: it resumes after a reconnect from the last revision it
+ * delivered, so no version is missed); the control plane's `config.changed` event is for people
+ * watching `hms.<swarm>.>`.
  */
 export class SwarmConfigStore {
   private constructor(
@@ -39,6 +40,38 @@ export class SwarmConfigStore {
     const entry = await this.kv.get(KEY);
     if (entry?.operation !== 'PUT') return { version: 0, config: defaultConfig() };
     return { version: entry.revision, config: completeConfig(entry.json()) };
+  }
+
+  /**
+   * Calls `onVersion` with the current configuration (version 0 when none was ever stored), then
+   * with every version written after it. A stored value that does not validate (written around
+   * the control plane, e.g. with `nats kv put`) is logged with the field it fails on and
+   * skipped. Returns a function that stops watching.
+   */
+  async watch(onVersion: (config: VersionedConfig) => void): Promise<() => void> {
+    const watch = await this.kv.watch({ key: KEY });
+    let delivered = false;
+    void (async () => {
+      for await (const entry of watch) {
+        if (entry.operation !== 'PUT') {
+          onVersion({ version: entry.revision, config: defaultConfig() });
+          delivered = true;
+          continue;
+        }
+        try {
+          onVersion({ version: entry.revision, config: completeConfig(entry.json()) });
+          delivered = true;
+        } catch (err) {
+          this.logger.error(
+            { err, revision: entry.revision },
+            'stored configuration refused; keeping the last good one',
+          );
+        }
+      }
+    })().catch((err: unknown) => this.logger.error({ err }, 'configuration watch ended'));
+    // An empty bucket delivers nothing: the defaults are the current configuration then.
+    if ((await this.kv.status()).values === 0 && !delivered) onVersion({ version: 0, config: defaultConfig() });
+    return () => watch.stop();
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { RunningCell } from '../cell/running-cell.js';
 import { systemClock } from '../clock.js';
-import { CONFIG_CHANGED } from '../config/config-changed.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
@@ -74,9 +73,6 @@ const NODE_ELECTION_TIMING: ElectionTiming = {
   electionTimeoutMaxMs: 1000,
   heartbeatMs: 100,
 };
-
-/** Every this many heartbeats a node re-reads the configuration, in case it missed a change. */
-const CONFIG_RECHECK_BEATS = 10;
 
 /** Every this often a node compares its cells with the desired cells, in millis. */
 const RESYNC_MS = 30_000;
@@ -259,8 +255,6 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const publishHeartbeat = () => {
     if (stopping) return;
     transport.publish(subjects.heartbeat(nodeId), 'heartbeat', beats.build(false));
-    // A node that missed a config.changed event (disconnected at the time) catches up here.
-    if (beats.seq % CONFIG_RECHECK_BEATS === 0) void refreshConfig();
   };
   const subs: TransportSubscription[] = [];
   subs.push(
@@ -281,7 +275,6 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let timer = setInterval(publishHeartbeat, heartbeatMs);
   timer.unref();
 
-  subs.push(transport.subscribe(subjects.eventPattern(CONFIG_CHANGED), () => void refreshConfig()));
   // Followers probing this node's election ask here too (PROBE_TYPE in election-runner.ts):
   // answered while this process and its main connection live, whatever its election
   // connection is doing.
@@ -300,6 +293,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     }),
   );
   await refreshConfig();
+  // Later versions arrive by the watch, also those written while this node was disconnected.
+  const stopConfigWatch = await withStorageRetry('watch the configuration', () => config.watch(applyConfig), logger);
 
   let lastLeader: string | null = null;
   const ownership = createOwnershipSync({
@@ -444,6 +439,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(resyncTimer);
       lease?.stop();
       stopWatch();
+      stopConfigWatch();
       await controlService.stop();
       await control.stop();
       consoleAlerts.stop();

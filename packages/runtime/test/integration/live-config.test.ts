@@ -1,8 +1,10 @@
+import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createControlClient } from '../../src/control/control-client.js';
 import { ValidationError } from '../../src/errors.js';
 import type { NodeHeartbeat } from '../../src/node/node-heartbeat.js';
 import type { NodeHost } from '../../src/node/node-host.js';
+import { bucketNames } from '../../src/persistence/bucket-names.js';
 import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
 import { createSubjects } from '../../src/transport/subjects.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -72,5 +74,20 @@ describe('live configuration', () => {
     await waitFor(() => beats.some((b) => b.configVersion === reset.version && b.intervalMs === 1000), {
       what: 'reset applied',
     });
+  });
+
+  it('follows the configuration bucket itself: a version written around the control plane reaches every node, one that does not validate is skipped', async () => {
+    const control = createControlClient(client, swarm);
+    const kv = await new Kvm(client.nc).open(bucketNames(swarm).config);
+    const { config } = await control.systemStatus();
+    // No config.changed event goes out for these writes: only a node following the bucket sees them.
+    const bad = await kv.put('current', JSON.stringify({ ...config, 'health.heartbeatMs': 'soon' }));
+    const good = await kv.put('current', JSON.stringify({ ...config, 'health.heartbeatMs': 250 }));
+    await waitFor(
+      () =>
+        nodes.every((n) => beats.some((b) => b.node === n.nodeId && b.configVersion === good && b.intervalMs === 250)),
+      { what: 'both nodes on the version written to the bucket' },
+    );
+    expect(beats.some((b) => b.configVersion === bad)).toBe(false);
   });
 });
