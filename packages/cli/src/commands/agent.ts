@@ -53,6 +53,11 @@ export function createAgentCommand({ output }: CommandDeps): Command {
       const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());
       if (g.json) output.out(formatJson(agents));
       else output.out(agents.length ? formatTable(agents, LIST_COLUMNS) : 'no cells');
+      const unknown = new Map<string, number>();
+      for (const a of agents) if (a.status === 'unknown') unknown.set(a.node, (unknown.get(a.node) ?? 0) + 1);
+      for (const [node, n] of unknown) {
+        output.err(`${node} did not answer in time (paused or overloaded?): its ${n} cell(s) are listed as unknown`);
+      }
     });
 
   agent
