@@ -1,10 +1,24 @@
 #!/usr/bin/env node
 import module from 'node:module';
 
+/** Commands that host nodes or run until stopped. */
+const STREAMING_COMMANDS: ReadonlySet<string> = new Set(['up', 'node', 'dashboard', 'sub', 'monitor']);
+
 // V8 keeps the code it compiled for the CLI and its dependencies between runs (Node 22.1+; in
 // the OS's temp folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off). Enabled before anything else
 // is imported, so that it covers them.
 module.enableCompileCache?.();
+
+// msgpackr loads a native addon (msgpackr-extract, with detect-libc and node-gyp-build) that
+// speeds up decoding long strings: ~9 ms of a short command's start-up (bench/RESULTS.md, CLI)
+// for messages it never sees. Off for the commands that end once answered; on for those that host
+// nodes (`node start`, and `up`, whose nodes inherit this environment) or stream (`dashboard`,
+// `sub`, `monitor`). An operator's own setting wins.
+const { scanCommandLine } = await import('./command-line-scan.js');
+const { word } = scanCommandLine(process.argv.slice(2));
+if (!STREAMING_COMMANDS.has(word ?? '') && process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED === undefined) {
+  process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
+}
 
 // A reader that went away (`hms up | tee log` and Ctrl-C ends tee first) must not end this
 // process before it has stopped what it started: writes to a closed pipe are dropped.
