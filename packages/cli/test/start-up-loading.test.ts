@@ -53,4 +53,10 @@ describe('hms start-up', () => {
     expect(node.code).not.toBe(0);
     expect(node.urls.some((u) => u.includes('/msgpackr-extract/'))).toBe(true);
   });
+
+  it('loads no node host for hms node list (only hms node start does)', async () => {
+    const r = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', 'node', 'list']);
+    expect(r.code).toBe(3);
+    expect(partsLoaded(r.urls)).toEqual(['the NATS client', 'msgpackr', 'a command module']);
+  });
 });
