@@ -15,7 +15,7 @@ const LONG_RUNNING = (word: string | undefined, next: string | undefined): boole
 module.enableCompileCache?.();
 
 // msgpackr loads a native addon (msgpackr-extract, with detect-libc and node-gyp-build) that
-// speeds up decoding long strings: ~9 ms of a short command's start-up (bench/RESULTS.md, CLI)
+// speeds up decoding long strings: 4–6 ms of `hms agent list`'s start-up (bench/RESULTS.md, CLI),
 // for messages it never sees. Off for the commands that end once answered, on for the long-running
 // ones; an operator's own setting wins.
 const { scanCommandLine } = await import('./command-line-scan.js');
