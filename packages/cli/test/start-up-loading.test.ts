@@ -54,9 +54,14 @@ describe('hms start-up', () => {
     expect(node.urls.some((u) => u.includes('/msgpackr-extract/'))).toBe(true);
   });
 
-  it('loads no node host for hms node list (only hms node start does)', async () => {
-    const r = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', 'node', 'list']);
-    expect(r.code).toBe(3);
-    expect(partsLoaded(r.urls)).toEqual(['the NATS client', 'msgpackr', 'a command module']);
+  it('loads no node host for hms node list (only hms node start does), nor the runtime for hms monitor health', async () => {
+    for (const args of [
+      ['node', 'list'],
+      ['monitor', 'health'],
+    ]) {
+      const r = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', ...args]);
+      expect(r.code).toBe(3);
+      expect(partsLoaded(r.urls)).toEqual(['the NATS client', 'msgpackr', 'a command module']);
+    }
   });
 });
