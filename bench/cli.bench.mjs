@@ -8,7 +8,8 @@
 // the mean CPU time (user + system) of each command's process, which a loaded machine disturbs
 // less.
 // BENCH_CLI_BASELINE=<path of another build's packages/cli/dist/bin.js> adds that build's
-// `hms --version` and `hms agent list` as rows (before/after in one run).
+// `hms --version`, `hms agent list` and `hms node list` as rows (before/after in one run). A second
+// table splits `hms agent list` into its steps, measured inside one process.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -49,6 +50,58 @@ function available(cmd) {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Where the time of `hms agent list` goes, measured inside one process that does what the command
+ * does, step by step (`performance.now()` from the process's start; the compile cache on and
+ * msgpackr's native decoder off, as in `hms`): median of RUNS processes per step.
+ */
+const PHASES_PROBE = `
+import module from 'node:module';
+module.enableCompileCache?.();
+process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
+const at = [performance.now()];
+await import('commander'); at.push(performance.now());
+await import('@nats-io/transport-node'); at.push(performance.now());
+const client = await import('@hms/runtime/client'); at.push(performance.now());
+const quiet = { level: 'silent', child: () => quiet };
+for (const k of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) quiet[k] = () => {};
+const t = await client.connectTransport({ servers: process.env.BENCH_NATS, from: 'bench', codec: 'msgpack', reconnect: false, timeout: 3000, logger: quiet });
+at.push(performance.now());
+const control = client.createControlClient(t, process.env.HMS_SWARM);
+await control.listAgents(); at.push(performance.now());
+await control.listAgents(); at.push(performance.now());
+await t.close(); at.push(performance.now());
+console.log(JSON.stringify(at));
+`;
+const PHASES = [
+  'Node start-up (to the first line)',
+  'import commander',
+  'import @nats-io/transport-node',
+  'import @hms/runtime/client (msgpackr, HMS modules)',
+  'connect (TCP, INFO/CONNECT, PING)',
+  'first agent.list request',
+  'second agent.list request (warm)',
+  'close',
+];
+
+function printPhases(natsUrl) {
+  const runs = PHASES.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(node, ['--input-type=module', '-e', PHASES_PROBE], {
+      cwd: join(dirname(bin), '..'),
+      env: { ...env, BENCH_NATS: natsUrl },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`phase probe exited ${r.status}: ${r.stderr}`);
+    const at = JSON.parse(r.stdout);
+    for (const [j, t] of at.entries()) runs[j].push(j === 0 ? t : t - at[j - 1]);
+  }
+  printTable(
+    'where hms agent list spends its time: steps in one process, median ms',
+    PHASES.map((phase, j) => ({ step: phase, 'median ms': percentile([...runs[j]], 0.5).toFixed(1) })),
+  );
+}
+
 const home = mkdtempSync(join(tmpdir(), 'hms-bench-cli-'));
 const port = await freePort();
 const url = `nats://127.0.0.1:${port}`;
@@ -79,6 +132,7 @@ try {
   if (baseline) {
     cases.push({ label: 'baseline hms --version', cmd: node, args: [baseline, '--version'] });
     cases.push({ label: 'baseline hms agent list', cmd: node, args: [baseline, '--nats', url, 'agent', 'list'] });
+    cases.push({ label: 'baseline hms node list', cmd: node, args: [baseline, '--nats', url, 'node', 'list'] });
   }
 
   const samples = new Map(cases.map((c) => [c.label, []]));
@@ -117,6 +171,7 @@ try {
       };
     }),
   );
+  printPhases(url);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2))}`);
 } finally {
   spawnSync(node, [bin, 'down'], { env, stdio: 'ignore' });

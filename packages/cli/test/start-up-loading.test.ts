@@ -44,4 +44,24 @@ describe('hms start-up', () => {
       'agent.js',
     ]);
   });
+
+  it("skips msgpackr's native string decoder for hms agent list, but not for a node (hms node start)", async () => {
+    const list = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', 'agent', 'list']);
+    expect(list.urls.filter((u) => u.includes('/msgpackr-extract/'))).toEqual([]);
+    // An unreachable server again: the node loads the runtime, then fails to connect.
+    const node = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', 'node', 'start', '--name', 'n1']);
+    expect(node.code).not.toBe(0);
+    expect(node.urls.some((u) => u.includes('/msgpackr-extract/'))).toBe(true);
+  });
+
+  it('loads no node host for hms node list (only hms node start does), nor the runtime for hms monitor health', async () => {
+    for (const args of [
+      ['node', 'list'],
+      ['monitor', 'health'],
+    ]) {
+      const r = await hmsLoadedModules(['--nats', 'nats://127.0.0.1:1', ...args]);
+      expect(r.code).toBe(3);
+      expect(partsLoaded(r.urls)).toEqual(['the NATS client', 'msgpackr', 'a command module']);
+    }
+  });
 });

@@ -7,13 +7,11 @@ import {
   NoRespondersError,
 } from '@hms/runtime/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { collectAgentGraph } from '../agent-graph.js';
 import { GRAPH_FORMATS, type GraphFormat, graphToDot, graphToMermaid } from '../agent-graph-format.js';
 import { parseCellId, parseCellIds } from '../cell-id-argument.js';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, rethrowNotFound, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
-import { formatInspection } from '../inspection-text.js';
 import { formatJson, formatTable } from '../output.js';
 import { OVERLOAD_WAIT_MS } from '../overload-wait.js';
 
@@ -53,6 +51,11 @@ export function createAgentCommand({ output }: CommandDeps): Command {
       const agents = await withConnection(g, (t) => createControlClient(t, g.swarm).listAgents());
       if (g.json) output.out(formatJson(agents));
       else output.out(agents.length ? formatTable(agents, LIST_COLUMNS) : 'no cells');
+      const unknown = new Map<string, number>();
+      for (const a of agents) if (a.status === 'unknown') unknown.set(a.node, (unknown.get(a.node) ?? 0) + 1);
+      for (const [node, n] of unknown) {
+        output.err(`${node} did not answer in time (paused or overloaded?): its ${n} cell(s) are listed as unknown`);
+      }
     });
 
   agent
@@ -158,7 +161,9 @@ export function createAgentCommand({ output }: CommandDeps): Command {
           throw new CliError(`cell ${id} does not answer (unknown, or not running)`);
         throw err;
       })) as CellInspection;
-      output.out(g.json ? formatJson(inspection) : formatInspection(inspection));
+      output.out(
+        g.json ? formatJson(inspection) : (await import('../inspection-text.js')).formatInspection(inspection),
+      );
     });
 
   agent
@@ -177,6 +182,8 @@ export function createAgentCommand({ output }: CommandDeps): Command {
       const g = globalOptions(command);
       if (!Number.isInteger(opts.window) || opts.window < 1000 || opts.window > 600_000)
         throw new UsageError('--window must be a whole number of millis from 1000 to 600000');
+      // Loaded here: only this command reads the heartbeats' call traces.
+      const { collectAgentGraph } = await import('../agent-graph.js');
       const graph = await withConnection(g, (t) => collectAgentGraph(t, g.swarm, opts.window));
       output.out(
         g.json || opts.format === 'json'

@@ -1,7 +1,7 @@
-import { ALERT_LOG, type Alert, createControlClient, createSilentLogger, EventLog } from '@hms/runtime';
+import type { Alert } from '@hms/runtime';
+import { createControlClient } from '@hms/runtime/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
-import { joinAsConsole } from '../console-presence.js';
 import { connectCli, globalOptions, withConnection } from '../global-options.js';
 import { formatMetricsHistory } from '../metrics-history.js';
 import { formatJson, formatTable } from '../output.js';
@@ -44,6 +44,11 @@ export function createMonitorCommand({ output }: CommandDeps): Command {
     .option('--follow', 'keep printing new alerts until Ctrl-C', false)
     .action(async (opts: { limit: number; follow: boolean }, command: Command) => {
       const g = globalOptions(command);
+      // The event log (JetStream) and the console presence load for this command only.
+      const [{ ALERT_LOG, createSilentLogger, EventLog }, { joinAsConsole }] = await Promise.all([
+        import('@hms/runtime'),
+        import('../console-presence.js'),
+      ]);
       const transport = await connectCli(g);
       try {
         const log = await EventLog.open(transport, g.swarm, ALERT_LOG, createSilentLogger());

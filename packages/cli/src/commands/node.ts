@@ -1,18 +1,9 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { builtinPlugins } from '@hms/agents';
-import {
-  assertToken,
-  builtinPlugin,
-  CellRegistry,
-  ConnectionError,
-  connectTransport,
-  createControlClient,
-  createLogger,
-  createNode,
-  type Transport,
-  type TransportOptions,
-} from '@hms/runtime';
+import type { Transport, TransportOptions } from '@hms/runtime';
+import { createControlClient } from '@hms/runtime/client';
+import { ConnectionError } from '@hms/runtime/errors';
+import { assertToken } from '@hms/runtime/subjects';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { CliError, EXIT } from '../errors.js';
@@ -38,6 +29,7 @@ function parsePort(value: string): number {
 
 /** Connects a node process; a refused or unreachable server is one line and exit code 3. */
 async function connectNode(options: TransportOptions): Promise<Transport> {
+  const { connectTransport } = await import('@hms/runtime/client');
   try {
     return await connectTransport(options);
   } catch (err) {
@@ -90,6 +82,12 @@ export function createNodeCommand({ output }: CommandDeps): Command {
         command: Command,
       ) => {
         const g = globalOptions(command);
+        // The node host (the whole runtime and the built-in cells) loads for this command only:
+        // `hms node list` and `drain` are short clients.
+        const [{ builtinPlugins }, { builtinPlugin, CellRegistry, createLogger, createNode }] = await Promise.all([
+          import('@hms/agents'),
+          import('@hms/runtime'),
+        ]);
         const nodeId = opts.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
         const logger = createLogger({ base: { swarm: g.swarm } });
         const transport = await connectNode({

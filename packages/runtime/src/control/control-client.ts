@@ -1,6 +1,6 @@
 import type { CellHealth } from '../cell/cell-status.js';
 import type { VersionedConfig } from '../config/swarm-config-store.js';
-import { OverloadedError } from '../errors.js';
+import { OverloadedError, RequestTimeoutError } from '../errors.js';
 import { createSubjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import {
@@ -12,6 +12,7 @@ import {
   type DrainReply,
   type MetricsQuery,
   type NodeInfo,
+  READ_ONLY_CONTROL_COMMANDS,
   type SystemStatus,
 } from './control-commands.js';
 import type { EvolutionStatus, EvolveStarted, EvolveStartRequest } from './evolution-commands.js';
@@ -63,7 +64,23 @@ export interface ControlClient {
 export interface ControlClientOptions {
   /** Per-request timeout, in millis; default 15000 (create and destroy wait for the cell). */
   timeoutMs?: number;
+  /**
+   * A read-only command not answered within this many millis is sent again, the first answer
+   * winning, until its timeout; default {@link READ_HEDGE_MS}.
+   */
+  hedgeMs?: number;
 }
+
+/**
+ * When a read-only control command is sent again, in millis. Control commands go to a queue
+ * group of every node; NATS picks one at random, and a paused (SIGSTOP) or stuck node holds the
+ * request unanswered. Later than a listing waits for a node's cells (1.5 s), so a slow but working
+ * answer is rarely doubled; each copy goes to a member picked afresh (in a 3-node swarm with one
+ * node paused, 1 in 3 copies lands on it).
+ */
+export const READ_HEDGE_MS = 2000;
+
+const READ_ONLY: ReadonlySet<string> = new Set(READ_ONLY_CONTROL_COMMANDS);
 
 /** Creates a control-plane client for `swarm` over `transport`. */
 export function createControlClient(
@@ -73,8 +90,11 @@ export function createControlClient(
 ): ControlClient {
   const subjects = createSubjects(swarm);
   const timeout = options.timeoutMs ?? 15_000;
+  const hedgeMs = options.hedgeMs ?? READ_HEDGE_MS;
   const call = <T>(command: string, body?: unknown): Promise<T> =>
-    transport.request(subjects.control(command), command, body, { timeout }) as Promise<T>;
+    (READ_ONLY.has(command)
+      ? hedgedRequest(transport, subjects.control(command), command, body, timeout, hedgeMs)
+      : transport.request(subjects.control(command), command, body, { timeout })) as Promise<T>;
   return {
     // Page by page: a whole large swarm does not fit in one NATS message.
     listAgents: async () => {
@@ -115,4 +135,58 @@ export function createControlClient(
     evolveConfigure: (set) => call(CONTROL_COMMAND.evolveConfigure, { set }),
     evolveApply: (set) => call(CONTROL_COMMAND.evolveApply, { set }),
   };
+}
+
+/**
+ * A request that is sent again every `hedgeMs` millis while none of its copies has answered,
+ * until `timeoutMs` after the first: the first answer wins, and so does the first refusal (an
+ * error the responder sent, no responders, a closed connection); it times out only when every
+ * copy has. Only for requests that change nothing: a copy may be carried out after the winner.
+ */
+export function hedgedRequest(
+  transport: Transport,
+  subject: string,
+  type: string,
+  body: unknown,
+  timeoutMs: number,
+  hedgeMs: number,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    let pending = 0;
+    let sent = 0;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+    };
+    const send = () => {
+      const left = deadline - Date.now();
+      pending++;
+      sent++;
+      transport.request(subject, type, body, { timeout: Math.max(1, left) }).then(
+        (reply) => {
+          if (settled) return;
+          settle();
+          resolve(reply);
+        },
+        (err: unknown) => {
+          pending--;
+          if (settled) return;
+          if (err instanceof RequestTimeoutError && pending > 0) return;
+          settle();
+          reject(
+            err instanceof RequestTimeoutError && sent > 1
+              ? new RequestTimeoutError(`no reply on ${subject} within ${timeoutMs} ms (sent ${sent} times)`, {
+                  cause: err,
+                })
+              : err,
+          );
+        },
+      );
+      if (left > hedgeMs) timer = setTimeout(send, hedgeMs);
+    };
+    send();
+  });
 }

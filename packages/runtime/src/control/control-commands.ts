@@ -95,8 +95,12 @@ export interface AgentInfo {
   id: string;
   type: string;
   node: string;
-  /** A {@link CellHealth} status (`failed` = escalated), or `unplaced` when no live node reports it. */
-  status: CellHealth['status'] | 'unplaced';
+  /**
+   * A {@link CellHealth} status (`failed` = escalated); `unknown` when its node did not answer
+   * in time (paused, or its heartbeats are late: see {@link AgentListPage.unanswered}); `unplaced`
+   * when no live node reports it.
+   */
+  status: CellHealth['status'] | 'unknown' | 'unplaced';
   state: unknown;
   mailbox: number;
   handled: number;
@@ -115,6 +119,8 @@ export interface AgentListPage {
   total: number;
   offset: number;
   agents: AgentInfo[];
+  /** Nodes believed running that did not report their cells in time: their cells are `unknown`. */
+  unanswered?: string[];
 }
 
 /** Body of `agent.create`. */
