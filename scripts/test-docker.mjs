@@ -12,13 +12,7 @@ import { join } from 'node:path';
 import { composeSmoke } from './docker/compose-smoke.mjs';
 import { DOCKER, engineAnswers, ensureEngineInstalled, startEngine } from './docker/engine.mjs';
 import { diffHostNetwork, restoreHostNetwork, snapshotHostNetwork } from './docker/host-network.mjs';
-import {
-  buildImages,
-  IMAGES,
-  prepareDebianRootfs,
-  prepareNodeBase,
-  prepareStaticNatsServer,
-} from './docker/images.mjs';
+import { buildImages, IMAGES, prepareNodeBase, prepareStaticNatsServer } from './docker/images.mjs';
 import { root } from './node-binary.mjs';
 
 const PROJECT = 'hms-docker-test';
@@ -126,7 +120,6 @@ try {
   run(process.execPath, ['scripts/setup.mjs', '--quiet']);
   ensureEngineInstalled(say);
   const nats = prepareStaticNatsServer(say);
-  const rootfs = prepareDebianRootfs(say);
   const nodeBase = prepareNodeBase(say);
 
   if (engineAnswers()) {
@@ -147,7 +140,7 @@ try {
     `Docker ${versions}; ${run(composeCommand[0], [...composeCommand.slice(1), 'version', '--short'], { capture: true }).trim()} (compose)`,
   );
 
-  buildImages({ say, compose, nats, rootfs, nodeBase });
+  buildImages({ say, compose, nats, nodeBase });
   const nodeVersion = run(DOCKER, ['run', '--rm', '--entrypoint', 'node', IMAGES.node, '--version'], {
     capture: true,
   }).trim();
