@@ -192,7 +192,9 @@ try {
   try {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed${code === 0 ? '' : ` (exit ${code})`}`;
-  } catch {}
+  } catch {
+    // No report: vitest stopped before writing it, and its exit code is all there is to say.
+  }
   rmSync(reportDir, { recursive: true, force: true });
   results.push(
     `tests with the server in a container (testcontainers, ${what}): ${counts} in ${Math.round((Date.now() - testStart) / 1000)} s (load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after)`,
