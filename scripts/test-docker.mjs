@@ -1,27 +1,24 @@
 #!/usr/bin/env node
 // `npm run test:docker` (not part of `npm test`: it runs a Docker engine as root). Installs the
 // engine when missing and starts one when none answers; builds every image on this machine (no
-// registry needed, see docker/); runs the integration tests that use the shared test server with
+// registry needed, see docker/); runs the tests that use the shared test server with
 // that server in a container (the fixture's testcontainers path); brings up docker-compose.yml
 // with docker-compose.local.yml for a smoke test of the swarm; then stops the engine it started
 // and puts the host's networking back as it found it, on failure and on Ctrl-C too.
-//   npm run test:docker [-- <test files>]   (default: every integration test of the shared server)
+//   npm run test:docker [-- <test files>]   (default: every test of the shared server)
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSmoke } from './docker/compose-smoke.mjs';
 import { DOCKER, engineAnswers, ensureEngineInstalled, startEngine } from './docker/engine.mjs';
 import { diffHostNetwork, restoreHostNetwork, snapshotHostNetwork } from './docker/host-network.mjs';
-import {
-  buildImages,
-  IMAGES,
-  prepareDebianRootfs,
-  prepareNodeBase,
-  prepareStaticNatsServer,
-} from './docker/images.mjs';
+import { buildImages, IMAGES, prepareNodeBase, prepareStaticNatsServer } from './docker/images.mjs';
+import { natsPathLatency } from './docker/nats-path-latency.mjs';
 import { root } from './node-binary.mjs';
 
 const PROJECT = 'hms-docker-test';
+const IMAGES_SHOWN = [IMAGES.nats, IMAGES.nodeBase, IMAGES.node];
 const NATS_PORT = process.env.HMS_NATS_PORT ?? '14222';
 const started = Date.now();
 const say = (line) => process.stderr.write(`test:docker: ${line}\n`);
@@ -69,16 +66,27 @@ const compose = (args) => run(composeCommand[0], composeArgs(args), { env: compo
 const composeOut = (args) => run(composeCommand[0], composeArgs(args), { capture: true, env: composeEnv });
 const docker = (args, capture = false) => run(DOCKER, args, { capture });
 
-/** The integration test files that use the run's shared nats-server (the one the fixture starts). */
+/**
+ * The test files that talk to the run's shared nats-server (the one the fixture starts): every
+ * `*.test.ts` under packages/<pkg>/test and plugins/<name>/test that injects its URL or connects
+ * through the test transport. Most are under test/integration; a few cell, dead-letter, demo and
+ * plugin tests outside it use the server too. The rest are unit tests (no server) or start their
+ * own servers to kill, partition or configure them (faults, security, chaos, partition,
+ * clean-exits, dashboard-reconnect, packed-install): those do not change with the container.
+ */
 function sharedServerTests() {
   const files = [];
-  for (const dir of ['packages/runtime', 'packages/agents', 'packages/cli']) {
-    const integration = join(dir, 'test', 'integration');
-    for (const f of readdirSync(join(root, integration))
-      .filter((n) => n.endsWith('.test.ts'))
-      .sort()) {
-      const text = readFileSync(join(root, integration, f), 'utf8');
-      if (text.includes("inject('natsUrl')") || text.includes('test-transport')) files.push(join(integration, f));
+  for (const group of ['packages', 'plugins']) {
+    if (!existsSync(join(root, group))) continue;
+    for (const name of readdirSync(join(root, group)).sort()) {
+      const tests = join(group, name, 'test');
+      if (!existsSync(join(root, tests))) continue;
+      for (const f of readdirSync(join(root, tests), { recursive: true })
+        .filter((n) => n.endsWith('.test.ts'))
+        .sort()) {
+        const text = readFileSync(join(root, tests, f), 'utf8');
+        if (text.includes("inject('natsUrl')") || text.includes('test-transport')) files.push(join(tests, f));
+      }
     }
   }
   return files;
@@ -126,7 +134,6 @@ try {
   run(process.execPath, ['scripts/setup.mjs', '--quiet']);
   ensureEngineInstalled(say);
   const nats = prepareStaticNatsServer(say);
-  const rootfs = prepareDebianRootfs(say);
   const nodeBase = prepareNodeBase(say);
 
   if (engineAnswers()) {
@@ -147,25 +154,50 @@ try {
     `Docker ${versions}; ${run(composeCommand[0], [...composeCommand.slice(1), 'version', '--short'], { capture: true }).trim()} (compose)`,
   );
 
-  buildImages({ say, compose, nats, rootfs, nodeBase });
+  buildImages({ say, compose, nats, nodeBase });
   const nodeVersion = run(DOCKER, ['run', '--rm', '--entrypoint', 'node', IMAGES.node, '--version'], {
     capture: true,
   }).trim();
   const natsVersion = run(DOCKER, ['run', '--rm', IMAGES.nats, '--version'], { capture: true }).trim();
   results.push(`images built (${elapsed()}): ${IMAGES.node} on Node ${nodeVersion}, ${IMAGES.nats} ${natsVersion}`);
 
-  const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : sharedServerTests();
-  say(
-    `integration tests with the shared nats-server in a container (${files.length} ${process.argv.length > 2 ? 'paths given' : 'files'})`,
+  const sizes = IMAGES_SHOWN.map(
+    (image) => `${image} ${(Number(docker(['image', 'inspect', '-f', '{{.Size}}', image], true)) / 1e6).toFixed(0)} MB`,
   );
+  results.push(`image sizes: ${sizes.join(', ')}`);
+  say('round trips to a nats-server on the host and in the container (scripts/docker/nats-path-latency.mjs)');
+  results.push(...(await natsPathLatency(IMAGES.nats)));
+
+  const given = process.argv.length > 2;
+  const files = given ? process.argv.slice(2) : sharedServerTests();
+  const what = `${files.length} ${given ? 'paths given' : 'files'}`;
+  say(`tests of the shared nats-server with that server in a container (${what})`);
   const testStart = Date.now();
-  const code = await runAsync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...files], {
-    HMS_TEST_NATS: 'container',
-    HMS_TEST_NATS_IMAGE: IMAGES.nats,
-    TESTCONTAINERS_RYUK_DISABLED: 'true',
-  });
+  const loadBefore = loadavg()[0].toFixed(1);
+  const reportDir = mkdtempSync(join(tmpdir(), 'hms-test-docker-'));
+  const report = join(reportDir, 'report.json');
+  const code = await runAsync(
+    process.execPath,
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...files,
+    ],
+    { HMS_TEST_NATS: 'container', HMS_TEST_NATS_IMAGE: IMAGES.nats, TESTCONTAINERS_RYUK_DISABLED: 'true' },
+  );
+  let counts = `exit ${code}`;
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed${code === 0 ? '' : ` (exit ${code})`}`;
+  } catch {
+    // No report: vitest stopped before writing it, and its exit code is all there is to say.
+  }
+  rmSync(reportDir, { recursive: true, force: true });
   results.push(
-    `integration tests (testcontainers, ${files.length} ${process.argv.length > 2 ? 'paths given' : 'files'}): ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${Math.round((Date.now() - testStart) / 1000)} s`,
+    `tests with the server in a container (testcontainers, ${what}): ${counts} in ${Math.round((Date.now() - testStart) / 1000)} s (load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after)`,
   );
   if (code !== 0) failed = true;
 

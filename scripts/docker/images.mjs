@@ -3,8 +3,8 @@
 //   hms-debian:bookworm  Debian 12 from Debian's packages (mmdebstrap), `docker import`ed
 //   hms-node-base:local  that plus Node of the current LTS line and npm (docker/node-base.Dockerfile)
 //   hms-node:local       docker/node.Dockerfile on hms-node-base:local, built by Compose
-// What needs no engine (the binary, the root filesystem, Node and npm) is prepared first and
-// cached in .hms/docker.
+// What needs no engine (the binary, Node and npm) is prepared first and cached in .hms/docker;
+// the root filesystem only when the engine has no image of it.
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -17,7 +17,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ensureNodeBinary, LTS_LINE, root } from '../node-binary.mjs';
 import { DOCKER } from './engine.mjs';
 
@@ -60,6 +60,7 @@ export function prepareStaticNatsServer(say) {
   const release = natsServerRelease();
   if (versionOf(binary) !== release.slice(1)) {
     say(`building a static nats-server ${release} (CGO_ENABLED=0 go install)`);
+    mkdirSync(dir, { recursive: true }); // the command's cwd: a fresh clone has no .hms/docker yet
     run('go', ['install', '-trimpath', '-ldflags=-s -w', `github.com/nats-io/nats-server/v2@${release}`], {
       cwd: work,
       env: { ...process.env, CGO_ENABLED: '0', GOBIN: dir },
@@ -71,9 +72,12 @@ export function prepareStaticNatsServer(say) {
   return dir;
 }
 
+/** What the root filesystem is made of; the tarball's name and the imported image's label. */
+const ROOTFS_RECIPE = `debian-bookworm-${DEBIAN_PACKAGES.join('-')}`;
+
 /** A Debian 12 minbase root filesystem as a tarball (mmdebstrap), cached; returns its path. */
-export function prepareDebianRootfs(say) {
-  const tarball = join(work, `debian-bookworm-${DEBIAN_PACKAGES.join('-')}.tar`);
+function prepareDebianRootfs(say) {
+  const tarball = join(work, `${ROOTFS_RECIPE}.tar`);
   if (existsSync(tarball) && statSync(tarball).size > 0) return tarball;
   say('assembling a Debian 12 root filesystem (mmdebstrap --variant=minbase)');
   const partial = `${tarball}.partial`;
@@ -137,15 +141,18 @@ export function prepareNodeBase(say) {
  * Builds the images (the engine must answer); `compose` runs docker-compose with the test's
  * files, which builds the node image from docker/node.Dockerfile as users' Compose does.
  */
-export function buildImages({ say, compose, nats, rootfs, nodeBase }) {
-  // Imported again only when the tarball changed: a new import is a new image, and every layer
-  // built on it (the Rust toolchain, the npm packages) would be built again.
-  const stamp = `${basename(rootfs)}@${statSync(rootfs).mtimeMs}`;
+export function buildImages({ say, compose, nats, nodeBase }) {
+  // Imported only when the engine has no image of the same recipe (its label is the recipe, then
+  // `@` and the tarball's mtime): a new import is a new image, and every layer built on it (the
+  // Rust toolchain, the npm packages) would be built again. So the tarball is assembled only then
+  // too, and a fresh clone or worktree reuses the engine's image.
   const label = spawnSync(DOCKER, ['image', 'inspect', '-f', '{{index .Config.Labels "hms.rootfs"}}', IMAGES.debian], {
     encoding: 'utf8',
   });
-  if (label.status !== 0 || label.stdout.trim() !== stamp) {
+  if (label.status !== 0 || label.stdout.trim().split('@')[0] !== ROOTFS_RECIPE) {
+    const rootfs = prepareDebianRootfs(say);
     say(`importing the root filesystem as ${IMAGES.debian}`);
+    const stamp = `${ROOTFS_RECIPE}@${statSync(rootfs).mtimeMs}`;
     run(DOCKER, ['import', '--change', `LABEL hms.rootfs=${stamp}`, rootfs, IMAGES.debian]);
   }
   say(`building ${IMAGES.nodeBase} and ${IMAGES.nats}`);
