@@ -68,4 +68,20 @@ describe('ga-island machine', () => {
     );
     resumed.stop();
   });
+
+  it('refuses a bad settings change once finished, without the machine throwing', async () => {
+    const config = parseIslandConfig({ run: 'r3', islands: 1, objective: 'sphere', dim: 5, generations: 50 });
+    const actor = createActor(createIslandMachine(islandContext(config)));
+    const errors: unknown[] = [];
+    actor.subscribe({ error: (err) => errors.push(err) });
+    actor.start();
+    await waitFor(() => actor.getSnapshot().value === 'done', { what: 'the island done' });
+    actor.send({ type: 'ga.configure', set: { bogus: 1 } });
+    actor.send({ type: 'ga.configure', set: { generations: 'many' } });
+    expect(errors).toEqual([]);
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(actor.getSnapshot().value).toBe('done');
+    expect(actor.getSnapshot().context.generation).toBe(50);
+    actor.stop();
+  });
 });

@@ -79,6 +79,16 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
           return false;
         }
       },
+      /** A valid change that asks for more generations than a finished island has run. */
+      revivesRun: ({ context, event }) => {
+        try {
+          return (
+            parseSettingsChange((event as { set?: unknown }).set, context.settings).generations > context.generation
+          );
+        } catch {
+          return false;
+        }
+      },
     },
     actions: {
       refuseSettings: ({ event }) =>
@@ -212,8 +222,7 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
         on: {
           'ga.configure': [
             {
-              guard: ({ context, event }) =>
-                parseSettingsChange(event.set, context.settings).generations > context.generation,
+              guard: 'revivesRun',
               target: 'evolving',
               actions: 'configure',
             },
