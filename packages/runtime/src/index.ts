@@ -272,6 +272,7 @@ export {
 } from './services/service-registry.js';
 export { decayed, Field } from './stigmergy/field.js';
 export { FieldView } from './stigmergy/field-view.js';
+export { BACKOFF_SHAPES, type BackoffShape, backoffDelay, backoffShapeOf } from './supervision/backoff-shape.js';
 export {
   type CellSupervisor,
   type CellSupervisorOptions,

@@ -1,4 +1,5 @@
 import { type AnyCellDefinition, defineCell, type SystemStatus, ValidationError, validateChanges } from '@hms/runtime';
+import { predictionError } from '../evolution/model-honesty.js';
 import type { AdaptiveConfigSettings } from './adaptive-config.machine.js';
 import { autoSettingsOf, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
 import { type AutoEvolutionStatus, baselineOf } from './auto-evolution.js';
@@ -58,7 +59,13 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
         // A run started by a drop is calibrated on the fault only, not on the healthy time before it.
         const last = snapshot.context.auto.last;
         const since = last?.outcome === 'running' || last?.outcome === 'starting' ? (last.since ?? 0) - lag : 0;
-        return window.calibration(Math.max(end - cell.config.windowMs * 3, since), end, status.config);
+        // Nor on calls made under another configuration: only those since the last trial ended.
+        const trials = snapshot.context.trials;
+        const changed = snapshot.context.current ? now : (trials[trials.length - 1]?.endedAt ?? 0);
+        return {
+          ...window.calibration(Math.max(end - cell.config.windowMs * 3, since, changed), end, status.config),
+          correction: snapshot.context.correction,
+        };
       }
       case 'apply': {
         const set = (event as { set?: Record<string, unknown> }).set ?? {};
@@ -100,6 +107,7 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
           trials: snapshot.context.trials,
           measured: window.measure(end - cell.config.windowMs, end),
           auto: autoStatus,
+          model: { error: predictionError(snapshot.context.trials), correction: snapshot.context.correction },
         };
       }
     }

@@ -6,6 +6,9 @@ import {
   validateChanges,
 } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { keepDecision } from '../evolution/keep-rule.js';
+import { type Prediction, predictionError, recalibrate } from '../evolution/model-honesty.js';
+import type { ModelCorrection } from '../evolution/swarm-model.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
   type AutoEvolutionSettings,
@@ -19,6 +22,7 @@ import {
 } from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
 import type { SwarmWatch } from './swarm-watch.js';
+import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 /** Configuration of an `adaptive-config` cell. */
 export interface AdaptiveConfigSettings {
@@ -42,9 +46,20 @@ export interface Trial {
   baseline: Measurement | null;
   /** The swarm's fitness over the window after it settled. */
   measured: Measurement | null;
-  /** `unchanged`: the candidate was the configuration in force, so nothing was tried. */
-  outcome: 'trial' | 'kept' | 'rolledback' | 'failed' | 'unchanged';
+  /**
+   * `unchanged`: the candidate was the configuration in force, so nothing was tried;
+   * `skipped`: an evolution run's candidate whose predicted gain is within the model's recent error.
+   */
+  outcome: 'trial' | 'kept' | 'rolledback' | 'failed' | 'unchanged' | 'skipped';
+  /** Why it was kept, rolled back or skipped (the keep rule's verdict, or the model's error). */
+  reason?: string;
+  /** What the swarm model predicted for it, before the change. */
+  predicted?: Prediction | null;
+  /** How far the model's replay missed the measured error rate per mark-lifetime factor (for recalibration). */
+  fit?: number[] | null;
   at: number;
+  /** When it was decided (and, rolled back, restored), epoch millis. */
+  endedAt?: number;
   version?: number;
   error?: string;
 }
@@ -81,6 +96,10 @@ export interface AdaptiveConfigContext {
   autoFitness: number | null;
   /** When the last tick looked, epoch millis (0: never, the live settings not read yet). */
   autoCheckedAt: number;
+  /** The swarm model's recalibration from trials (predicted next to measured). */
+  correction: ModelCorrection;
+  /** The whole configuration in force before the current trial's change. */
+  configBefore: Record<string, number>;
 }
 
 export type AdaptiveConfigEvent =
@@ -126,6 +145,7 @@ const HEAL_ACTION: Record<string, string> = {
   rolledback: 'evolve-rollback',
   unchanged: 'evolve-unchanged',
   failed: 'evolve-trial-failed',
+  skipped: 'evolve-skip',
 };
 
 const KEEP_TRIALS = 20;
@@ -133,8 +153,9 @@ const KEEP_TRIALS = 20;
 /**
  * The adaptive-config cell's machine: tries a configuration live (from `apply`, or the best of
  * a finished swarm-objective run), measures the swarm's weighted fitness over a window after
- * it settles, and keeps it only if it beats the window before the change; otherwise the
- * previous values are restored. Every step is an event in the evolution log.
+ * it settles, and keeps it only by the keep rule (`keep-rule.ts`: a better fitness than the
+ * window before the change, and no component worse by more than 10%); otherwise the previous
+ * values are restored. Every step is an event in the evolution log.
  */
 export function createAdaptiveConfigMachine(
   cell: CellContext<AdaptiveConfigSettings>,
@@ -146,7 +167,16 @@ export function createAdaptiveConfigMachine(
   const log = (body: Record<string, unknown>) => cell.publish(EVOLUTION_EVENT.auto, { ...body, at: now() });
   const heal = (action: string, why: string, outcome: string, durationMs = 0) =>
     cell.publish('heal.action', { node: cell.node, action, why, outcome, durationMs });
-  const cooldownOf = () => watch.config?.['evolution.cooldownMs'] ?? 60_000;
+  /**
+   * The cool-down after a run or trial: `evolution.cooldownMs`, but at least until a whole window
+   * measured after it is reported (the window judged ends a report lag ago), so neither the drop
+   * seen next nor the next run's calibration includes the trial's own calls.
+   */
+  const cooldownOf = () =>
+    Math.max(
+      watch.config?.['evolution.cooldownMs'] ?? 60_000,
+      reportLagMs(watch.config?.['request.timeoutMs'] ?? 5000) + windowMs,
+    );
   let reading = false;
   /** Reads the live settings again when a heartbeat shows a newer version. */
   const refreshConfig = () => {
@@ -173,7 +203,7 @@ export function createAdaptiveConfigMachine(
   };
   const runOfTrial = (trial: Trial | undefined) => (trial?.by.startsWith('run ') ? trial.by.slice(4) : undefined);
   const finish = (context: AdaptiveConfigContext, outcome: Trial['outcome'], extra: Partial<Trial> = {}) => {
-    const done = { ...(context.current as Trial), outcome, ...extra };
+    const done = { ...(context.current as Trial), outcome, ...extra, endedAt: now() };
     return { current: null, trials: [...context.trials, done].slice(-KEEP_TRIALS) };
   };
   return setup({
@@ -190,24 +220,34 @@ export function createAdaptiveConfigMachine(
           baseline: Measurement;
           timeoutMs: number;
           unchanged: boolean;
+          predicted: Prediction | null;
+          skip: string | null;
+          configBefore: Record<string, number>;
         },
-        Record<string, number>
-      >(async ({ input }) => {
+        { candidate: Record<string, number>; by: string; trials: Trial[]; correction: ModelCorrection }
+      >(async ({ input: { candidate: input, by, trials, correction } }) => {
         const status = (await cell.control('system.status')) as SystemStatus;
-        const previous = Object.fromEntries(Object.keys(input).map((k) => [k, status.config[k] as number]));
-        const timeoutMs = status.config['request.timeoutMs'] ?? 5000;
+        const config = status.config as Record<string, number>;
+        const previous = Object.fromEntries(Object.keys(input).map((k) => [k, config[k] as number]));
+        const timeoutMs = config['request.timeoutMs'] ?? 5000;
         const end = now() - reportLagMs(timeoutMs);
         const baseline = window.measure(end - windowMs, end);
+        const base = { previous, baseline, configBefore: config };
         if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
-          return { previous, version: status.configVersion, baseline, timeoutMs, unchanged: true };
+          return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
+        }
+        const { predicted, skip } = judgeBefore({ window, baseline, config, candidate: input, by, trials, correction });
+        if (skip !== null) {
+          return { ...base, version: status.configVersion, timeoutMs, unchanged: false, predicted, skip };
         }
         const written = (await cell.control('system.configure', { set: input })) as { version: number };
         return {
-          previous,
+          ...base,
           version: written.version,
-          baseline,
           timeoutMs: input['request.timeoutMs'] ?? timeoutMs,
           unchanged: false,
+          predicted,
+          skip: null,
         };
       }),
       restoreConfig: fromPromise<unknown, Record<string, number>>(({ input }) =>
@@ -230,7 +270,8 @@ export function createAdaptiveConfigMachine(
       },
       improved: ({ context }) => {
         const after = window.measure(context.measuringFrom, context.measuringFrom + windowMs);
-        return after.fitness > ((context.current as Trial).baseline?.fitness ?? 1) + minGain;
+        const before = (context.current as Trial).baseline;
+        return before !== null && keepDecision(before, after, minGain).keep;
       },
     },
     actions: {
@@ -355,7 +396,7 @@ export function createAdaptiveConfigMachine(
         const run = runOfTrial(trial);
         enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(), run, trial?.outcome) });
         if (trial && run !== undefined && run === context.auto.last?.run) {
-          const why = `run ${run}: fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`;
+          const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;
           enqueue(() =>
             heal(
               HEAL_ACTION[trial.outcome] ?? `evolve-${trial.outcome}`,
@@ -375,6 +416,20 @@ export function createAdaptiveConfigMachine(
             .join(' ');
           enqueue(() => heal('evolve-trial', `run ${run}: ${set}`, 'ok'));
         }
+      }),
+      /** A measured trial recalibrates the model; a new correction is an event in the evolution log. */
+      recalibrate: enqueueActions(({ context, enqueue }) => {
+        const correction = recalibrate(context.correction, context.trials);
+        if (
+          correction.markTtlScale === context.correction.markTtlScale &&
+          correction.avoidScale === context.correction.avoidScale
+        )
+          return;
+        enqueue.assign({ correction });
+        const error = predictionError(context.trials);
+        enqueue(() =>
+          cell.publish(EVOLUTION_EVENT.recalibrated, { from: context.correction, to: correction, error, at: now() }),
+        );
       }),
       forgetRun: assign({
         runs: ({ context, event }) => {
@@ -398,6 +453,8 @@ export function createAdaptiveConfigMachine(
       autoEnabled: false,
       autoFitness: null,
       autoCheckedAt: 0,
+      correction: { markTtlScale: 1, avoidScale: 1 },
+      configBefore: {},
     },
     initial: 'idle',
     invoke: { src: 'autoTimer' },
@@ -434,7 +491,12 @@ export function createAdaptiveConfigMachine(
       applying: {
         invoke: {
           src: 'applyConfig',
-          input: ({ context }) => (context.current as Trial).candidate,
+          input: ({ context }) => ({
+            candidate: (context.current as Trial).candidate,
+            by: (context.current as Trial).by,
+            trials: context.trials,
+            correction: context.correction,
+          }),
           onDone: [
             {
               guard: ({ event }) => event.output.unchanged,
@@ -447,11 +509,30 @@ export function createAdaptiveConfigMachine(
               ],
             },
             {
+              guard: ({ event }) => event.output.skip !== null,
+              target: 'idle',
+              actions: [
+                assign(({ context, event }) =>
+                  finish(context, 'skipped', {
+                    baseline: event.output.baseline,
+                    previous: event.output.previous,
+                    predicted: event.output.predicted,
+                    reason: `not worth a live trial: ${event.output.skip}`,
+                  }),
+                ),
+                emit(({ context }) => ({
+                  type: EVOLUTION_EVENT.skipped,
+                  ...(context.trials[context.trials.length - 1] as Trial),
+                })),
+                'trialEnded',
+              ],
+            },
+            {
               target: 'settling',
               actions: [
                 assign(({ context, event }) => {
-                  const { timeoutMs, unchanged: _no, ...output } = event.output;
-                  return { timeoutMs, current: { ...(context.current as Trial), ...output } };
+                  const { timeoutMs, unchanged: _no, skip: _go, configBefore, ...output } = event.output;
+                  return { timeoutMs, configBefore, current: { ...(context.current as Trial), ...output } };
                 }),
                 emit(({ context }) => ({ type: EVOLUTION_EVENT.applied, ...(context.current as Trial) })),
                 'trialApplied',
@@ -489,6 +570,7 @@ export function createAdaptiveConfigMachine(
               target: 'idle',
               actions: [
                 assign(({ context }) => finish(context, 'kept')),
+                'recalibrate',
                 emit(({ context }) => ({
                   type: EVOLUTION_EVENT.kept,
                   ...(context.trials[context.trials.length - 1] as Trial),
@@ -500,11 +582,19 @@ export function createAdaptiveConfigMachine(
           ],
         },
         exit: assign({
-          current: ({ context }) =>
-            context.current && {
-              ...context.current,
-              measured: window.measure(context.measuringFrom, context.measuringFrom + windowMs),
-            },
+          current: ({ context }) => {
+            if (!context.current) return null;
+            const { measured, reason, fit } = judgeAfter({
+              window,
+              from: context.measuringFrom,
+              windowMs,
+              baseline: context.current.baseline,
+              previousConfig: context.configBefore,
+              candidate: context.current.candidate,
+              minGain,
+            });
+            return { ...context.current, measured, reason, fit };
+          },
         }),
       },
       rollingBack: {
@@ -518,6 +608,7 @@ export function createAdaptiveConfigMachine(
                 ...finish(context, 'rolledback'),
                 timeoutMs: (context.current as Trial).previous['request.timeoutMs'] ?? context.timeoutMs,
               })),
+              'recalibrate',
               emit(({ context }) => ({
                 type: EVOLUTION_EVENT.rolledBack,
                 ...(context.trials[context.trials.length - 1] as Trial),

@@ -1,3 +1,5 @@
+import { type BackoffShape, backoffDelay } from './backoff-shape.js';
+
 /**
  * Restart intensity and backoff, as OTP supervisors have them: at most `maxRestarts` restarts
  * within `periodMs`; past that the supervisor gives up and escalates.
@@ -16,6 +18,8 @@ export interface RestartIntensity {
   backoffBaseMs: number;
   /** The longest delay, in millis; default 5000. */
   backoffMaxMs: number;
+  /** How the delay grows with the crashes in the window (`backoff-shape.ts`); default exponential. */
+  backoffShape?: BackoffShape;
 }
 
 export const DEFAULT_RESTART_INTENSITY: RestartIntensity = {
@@ -33,6 +37,7 @@ export type RestartDecision = { restart: true; delayMs: number; recent: number }
  */
 export class RestartTracker {
   private readonly crashes: number[] = [];
+  private lastDelayMs = 0;
 
   constructor(
     private readonly intensity: RestartIntensity = DEFAULT_RESTART_INTENSITY,
@@ -49,9 +54,16 @@ export class RestartTracker {
     this.crashes.push(nowMs);
     const recent = this.crashes.length;
     if (recent > maxRestarts) return { restart: false, recent };
-    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (recent - 1));
-    // "Equal jitter": half fixed, half random, so restarts of many cells do not line up.
-    return { restart: true, delayMs: ceiling / 2 + (this.random() * ceiling) / 2, recent };
+    // Jittered, so restarts of many cells do not line up.
+    const delayMs = backoffDelay(intensity.backoffShape ?? 'exponential', {
+      baseMs: backoffBaseMs,
+      maxMs: backoffMaxMs,
+      recent,
+      previousMs: this.lastDelayMs,
+      random: this.random,
+    });
+    this.lastDelayMs = delayMs;
+    return { restart: true, delayMs, recent };
   }
 
   /** Crashes within the current window. */
