@@ -1,15 +1,14 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import {
-  CORRECTIONS,
-  fitOfTrial,
   type Prediction,
   predictionError,
   predictTrial,
-  recalibrate,
+  residualOfTrial,
   worthTrying,
 } from '../src/evolution/model-honesty.js';
-import { replayCalls, type SwarmCalibration } from '../src/evolution/swarm-model.js';
+import { SWARM_GENES } from '../src/evolution/swarm-genes.js';
+import { type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
 
 /** Calls every 10 ms to one dependency that hangs (until the 5 s timeout) 300 ms out of every 1,500 ms. */
 function flakyCalibration(): SwarmCalibration {
@@ -44,7 +43,8 @@ const prediction = (fitness: number, gain: number): Prediction => ({
   fitness,
   gain,
   measures: { p99LatencyMs: 0, errorRate: 0, resourceUse: 0, healthyFraction: 1 },
-  correction: { markTtlScale: 1, avoidScale: 1 },
+  reference: { p99LatencyMs: 0, errorRate: 0, resourceUse: 0, healthyFraction: 1 },
+  at: {},
 });
 
 describe('an honest swarm model', () => {
@@ -78,28 +78,34 @@ describe('an honest swarm model', () => {
     expect(worthTrying(prediction(0.7, 0.001), predictionError(trials.slice(0, 1))).worth).toBe(true);
   });
 
-  it('recalibrates the marks’ lifetime to the factor that reproduces the measured error rate', () => {
+  it('learns from a rolled-back trial that its region is worse, and leaves the configuration in force and regions far from it as they were', () => {
     const cal = flakyCalibration();
-    const candidate = { 'request.timeoutMs': 90 };
-    // Live, marks outlasted their lifetime four times over: the replay at factor 1 underestimates the errors.
-    const measured = replayCalls(cal.calls, { ...cal.config, ...candidate }, undefined, {
-      markTtlScale: 4,
-      avoidScale: 1,
-    }).errorRate;
-    const plain = replayCalls(cal.calls, { ...cal.config, ...candidate }).errorRate;
-    expect(measured).toBeGreaterThan(plain + 0.05);
-    const measuredBefore = replayCalls(cal.calls, cal.config, undefined, { markTtlScale: 4, avoidScale: 1 }).errorRate;
-    const fit = fitOfTrial(cal, candidate, measuredBefore, measured);
-    expect(fit).toHaveLength(CORRECTIONS.length);
-    expect(fit[CORRECTIONS.findIndex((c) => c.markTtlScale === 4 && c.avoidScale === 1)]).toBe(0);
-    const trial = { outcome: 'rolledback', fit };
-    const correction = recalibrate({ markTtlScale: 1, avoidScale: 1 }, [trial]);
-    // The recalibrated model predicts what was measured (another correction may do as well).
-    const after = predictTrial({ ...cal, correction }, candidate, 0.5);
-    expect(after.measures.errorRate).toBeCloseTo(measured, 2);
-    expect(correction).not.toEqual({ markTtlScale: 1, avoidScale: 1 });
-    // A trial that does not depend on the correction changes nothing.
-    const flat = { outcome: 'kept', fit: CORRECTIONS.map(() => 0.02) };
-    expect(recalibrate({ markTtlScale: 2, avoidScale: 1.5 }, [flat])).toEqual({ markTtlScale: 2, avoidScale: 1.5 });
+    const bad = { 'request.timeoutMs': 90 };
+    const good = { 'request.timeoutMs': 400 };
+    const before = predictTrial(cal, bad, 0.6);
+    const goodBefore = predictTrial(cal, good, 0.6);
+    // Live, the 90 ms timeout's faster failures turned callers away: errors 15% → 40%, far above the replay.
+    const measuredBefore = { p99LatencyMs: 5000, errorRate: 0.15, resourceUse: 0.1, healthyFraction: 1 };
+    const measuredAfter = { p99LatencyMs: 90, errorRate: 0.4, resourceUse: 0.1, healthyFraction: 1 };
+    expect(measuredAfter.errorRate).toBeGreaterThan(before.measures.errorRate + 0.1);
+    const residual = residualOfTrial(before, measuredBefore, measuredAfter);
+    expect(residual?.errorRate).toBeGreaterThan(0.1);
+    const learned = { ...cal, residuals: [residual as NonNullable<typeof residual>] };
+    const after = predictTrial(learned, bad, 0.6);
+    // At the configuration tried, the model now predicts most of the errors measured there ...
+    expect(after.measures.errorRate).toBeGreaterThan(
+      before.measures.errorRate + 0.8 * (residual?.errorRate ?? 0) - 1e-9,
+    );
+    expect(after.gain).toBeLessThan(before.gain);
+    // ... while the configuration in force, and a timeout far above the bad one, predict as before.
+    expect(predictTrial(learned, {}, 0.6).measures.errorRate).toBeCloseTo(
+      predictTrial(cal, {}, 0.6).measures.errorRate,
+      6,
+    );
+    expect(predictTrial(learned, good, 0.6).measures.errorRate).toBeCloseTo(goodBefore.measures.errorRate, 1);
+    // So the GA's cost still ranks the far candidate above the configuration in force.
+    const full = (c: Record<string, number>) => ({ ...cal.config, ...c });
+    expect(swarmCost(learned, full(good), SWARM_GENES)).toBeLessThan(swarmCost(learned, full({}), SWARM_GENES));
+    expect(swarmCost(learned, full(bad), SWARM_GENES)).toBeGreaterThan(swarmCost(cal, full(bad), SWARM_GENES));
   });
 });

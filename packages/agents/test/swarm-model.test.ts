@@ -121,14 +121,22 @@ describe('swarm model', () => {
     expect(avoided({ 'stigmergy.avoidStrength': 50, 'stigmergy.markTtlMs': 10_000 })).toBe(0);
   });
 
-  it('gives a call that was rejected when recorded the outcome of the previous real call to that dependency', () => {
+  it('gives calls rejected when recorded the outcomes of the calls that went through, in turn, so an outage stays a run', () => {
+    const { ok, timeout, rejected } = CALL_OUTCOME;
+    // Two answers, two hangs (at the 5 s timeout), then the dependency is avoided for eight calls.
+    const outcome = [ok, ok, timeout, timeout, ...Array(8).fill(rejected)];
     const calls: Calls = {
-      dep: [0, 0, 0],
-      at: [0, 10, 20],
-      ms: [40, 0, 0],
-      outcome: [CALL_OUTCOME.ok, CALL_OUTCOME.rejected, CALL_OUTCOME.rejected],
+      dep: outcome.map(() => 0),
+      at: outcome.map((_, i) => i * 1000),
+      ms: outcome.map((o) => (o === ok ? 40 : o === timeout ? 5000 : 0)),
+      outcome,
     };
-    expect(replayCalls(calls, { 'request.timeoutMs': 1000 })).toEqual({ p99LatencyMs: 40, errorRate: 0 });
+    // The avoided stretch replays ok, ok, hang, hang, ok, ok, hang, hang: half of all calls fail.
+    const replay = replayCalls(calls, { 'request.timeoutMs': 100, 'stigmergy.avoidStrength': 50 });
+    expect(replay.errorRate).toBeCloseTo(6 / 12, 12);
+    // A dependency nothing went through to stays rejected: nothing says it would answer now.
+    const never: Calls = { dep: [0, 0], at: [0, 10], ms: [0, 0], outcome: [rejected, rejected] };
+    expect(replayCalls(never, { 'request.timeoutMs': 1000 }).errorRate).toBe(1);
   });
 
   it('predicts more resource use for faster heartbeats and less health for a tight restart limit under crashes', () => {

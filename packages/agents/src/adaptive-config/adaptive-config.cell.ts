@@ -3,6 +3,7 @@ import { predictionError } from '../evolution/model-honesty.js';
 import type { AdaptiveConfigSettings } from './adaptive-config.machine.js';
 import { autoSettingsOf, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
 import { type AutoEvolutionStatus, baselineOf } from './auto-evolution.js';
+import { calibrationSpan } from './calibration-span.js';
 import { ObservationWindow } from './observation-window.js';
 import { SwarmWatch } from './swarm-watch.js';
 
@@ -59,12 +60,17 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
         // A run started by a drop is calibrated on the fault only, not on the healthy time before it.
         const last = snapshot.context.auto.last;
         const since = last?.outcome === 'running' || last?.outcome === 'starting' ? (last.since ?? 0) - lag : 0;
-        // Nor on calls made under another configuration: only those since the last trial ended.
-        const trials = snapshot.context.trials;
-        const changed = snapshot.context.current ? now : (trials[trials.length - 1]?.endedAt ?? 0);
+        // Nor on calls made under another configuration (see calibrationSpan).
+        const span = calibrationSpan({
+          end,
+          windowMs: cell.config.windowMs,
+          since,
+          underWay: snapshot.context.current !== null,
+          trials: snapshot.context.trials,
+        });
         return {
-          ...window.calibration(Math.max(end - cell.config.windowMs * 3, since, changed), end, status.config),
-          correction: snapshot.context.correction,
+          ...window.calibration(span.from, span.to, status.config),
+          residuals: snapshot.context.residuals ?? [],
         };
       }
       case 'apply': {
@@ -107,7 +113,7 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
           trials: snapshot.context.trials,
           measured: window.measure(end - cell.config.windowMs, end),
           auto: autoStatus,
-          model: { error: predictionError(snapshot.context.trials), correction: snapshot.context.correction },
+          model: { error: predictionError(snapshot.context.trials), learned: snapshot.context.residuals?.length ?? 0 },
         };
       }
     }

@@ -7,8 +7,8 @@ import {
 } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { keepDecision } from '../evolution/keep-rule.js';
-import { type Prediction, predictionError, recalibrate } from '../evolution/model-honesty.js';
-import type { ModelCorrection } from '../evolution/swarm-model.js';
+import type { Prediction } from '../evolution/model-honesty.js';
+import { KEEP_RESIDUALS, type Residual } from '../evolution/trial-residuals.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
   type AutoEvolutionSettings,
@@ -55,8 +55,8 @@ export interface Trial {
   reason?: string;
   /** What the swarm model predicted for it, before the change. */
   predicted?: Prediction | null;
-  /** How far the model's replay missed the measured error rate per mark-lifetime factor (for recalibration). */
-  fit?: number[] | null;
+  /** What the trial taught the model: measured minus predicted change, at the configuration tried. */
+  residual?: Residual | null;
   at: number;
   /** When it was decided (and, rolled back, restored), epoch millis. */
   endedAt?: number;
@@ -96,8 +96,8 @@ export interface AdaptiveConfigContext {
   autoFitness: number | null;
   /** When the last tick looked, epoch millis (0: never, the live settings not read yet). */
   autoCheckedAt: number;
-  /** The swarm model's recalibration from trials (predicted next to measured). */
-  correction: ModelCorrection;
+  /** What measured trials taught the swarm model, near the configurations tried (newest last). */
+  residuals: Residual[];
   /** The whole configuration in force before the current trial's change. */
   configBefore: Record<string, number>;
 }
@@ -224,8 +224,8 @@ export function createAdaptiveConfigMachine(
           skip: string | null;
           configBefore: Record<string, number>;
         },
-        { candidate: Record<string, number>; by: string; trials: Trial[]; correction: ModelCorrection }
-      >(async ({ input: { candidate: input, by, trials, correction } }) => {
+        { candidate: Record<string, number>; by: string; trials: Trial[]; residuals: Residual[] }
+      >(async ({ input: { candidate: input, by, trials, residuals } }) => {
         const status = (await cell.control('system.status')) as SystemStatus;
         const config = status.config as Record<string, number>;
         const previous = Object.fromEntries(Object.keys(input).map((k) => [k, config[k] as number]));
@@ -236,7 +236,7 @@ export function createAdaptiveConfigMachine(
         if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
           return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
         }
-        const { predicted, skip } = judgeBefore({ window, baseline, config, candidate: input, by, trials, correction });
+        const { predicted, skip } = judgeBefore({ window, baseline, config, candidate: input, by, trials, residuals });
         if (skip !== null) {
           return { ...base, version: status.configVersion, timeoutMs, unchanged: false, predicted, skip };
         }
@@ -417,19 +417,13 @@ export function createAdaptiveConfigMachine(
           enqueue(() => heal('evolve-trial', `run ${run}: ${set}`, 'ok'));
         }
       }),
-      /** A measured trial recalibrates the model; a new correction is an event in the evolution log. */
-      recalibrate: enqueueActions(({ context, enqueue }) => {
-        const correction = recalibrate(context.correction, context.trials);
-        if (
-          correction.markTtlScale === context.correction.markTtlScale &&
-          correction.avoidScale === context.correction.avoidScale
-        )
-          return;
-        enqueue.assign({ correction });
-        const error = predictionError(context.trials);
-        enqueue(() =>
-          cell.publish(EVOLUTION_EVENT.recalibrated, { from: context.correction, to: correction, error, at: now() }),
-        );
+      /** A measured trial teaches the model a residual near the configuration tried; an event in the evolution log. */
+      learn: enqueueActions(({ context, enqueue }) => {
+        const trial = context.trials[context.trials.length - 1];
+        const residual = trial?.residual;
+        if (!residual) return;
+        enqueue.assign({ residuals: [...(context.residuals ?? []), residual].slice(-KEEP_RESIDUALS) });
+        enqueue(() => cell.publish(EVOLUTION_EVENT.recalibrated, { trial: trial.id, residual, at: now() }));
       }),
       forgetRun: assign({
         runs: ({ context, event }) => {
@@ -453,7 +447,7 @@ export function createAdaptiveConfigMachine(
       autoEnabled: false,
       autoFitness: null,
       autoCheckedAt: 0,
-      correction: { markTtlScale: 1, avoidScale: 1 },
+      residuals: [],
       configBefore: {},
     },
     initial: 'idle',
@@ -495,7 +489,8 @@ export function createAdaptiveConfigMachine(
             candidate: (context.current as Trial).candidate,
             by: (context.current as Trial).by,
             trials: context.trials,
-            correction: context.correction,
+            // A snapshot saved before residuals existed has none.
+            residuals: context.residuals ?? [],
           }),
           onDone: [
             {
@@ -570,7 +565,7 @@ export function createAdaptiveConfigMachine(
               target: 'idle',
               actions: [
                 assign(({ context }) => finish(context, 'kept')),
-                'recalibrate',
+                'learn',
                 emit(({ context }) => ({
                   type: EVOLUTION_EVENT.kept,
                   ...(context.trials[context.trials.length - 1] as Trial),
@@ -584,16 +579,15 @@ export function createAdaptiveConfigMachine(
         exit: assign({
           current: ({ context }) => {
             if (!context.current) return null;
-            const { measured, reason, fit } = judgeAfter({
+            const { measured, reason, residual } = judgeAfter({
               window,
               from: context.measuringFrom,
               windowMs,
               baseline: context.current.baseline,
-              previousConfig: context.configBefore,
-              candidate: context.current.candidate,
+              predicted: context.current.predicted,
               minGain,
             });
-            return { ...context.current, measured, reason, fit };
+            return { ...context.current, measured, reason, residual };
           },
         }),
       },
@@ -608,7 +602,7 @@ export function createAdaptiveConfigMachine(
                 ...finish(context, 'rolledback'),
                 timeoutMs: (context.current as Trial).previous['request.timeoutMs'] ?? context.timeoutMs,
               })),
-              'recalibrate',
+              'learn',
               emit(({ context }) => ({
                 type: EVOLUTION_EVENT.rolledBack,
                 ...(context.trials[context.trials.length - 1] as Trial),

@@ -1,13 +1,13 @@
 import { keepDecision } from '../evolution/keep-rule.js';
 import {
-  fitOfTrial,
   type Prediction,
   predictionError,
   predictTrial,
+  residualOfTrial,
   type ScoredTrial,
   worthTrying,
 } from '../evolution/model-honesty.js';
-import type { ModelCorrection } from '../evolution/swarm-model.js';
+import type { Residual } from '../evolution/trial-residuals.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
 
 /**
@@ -24,10 +24,10 @@ export function judgeBefore(options: {
   candidate: Record<string, number>;
   by: string;
   trials: readonly ScoredTrial[];
-  correction: ModelCorrection;
+  residuals: Residual[];
 }): { predicted: Prediction; skip: string | null } {
-  const { window, baseline, config, candidate, by, trials, correction } = options;
-  const cal = { ...window.calibration(baseline.from, baseline.to, config), correction };
+  const { window, baseline, config, candidate, by, trials, residuals } = options;
+  const cal = { ...window.calibration(baseline.from, baseline.to, config), residuals };
   const predicted = predictTrial(cal, candidate, baseline.fitness);
   // An operator's candidate is always tried; an evolution run's only when its predicted gain is
   // beyond what the model has recently got wrong.
@@ -36,24 +36,20 @@ export function judgeBefore(options: {
   return { predicted, skip: worth.worth ? null : worth.reason };
 }
 
-/** After the window: what was measured, the keep rule's reason, and the trial's fit for recalibration. */
+/** After the window: what was measured, the keep rule's reason, and what the trial teaches the model. */
 export function judgeAfter(options: {
   window: ObservationWindow;
   from: number;
   windowMs: number;
   baseline: Measurement | null;
-  previousConfig: Record<string, number>;
-  candidate: Record<string, number>;
+  predicted: Prediction | null | undefined;
   minGain: number;
-}): { measured: Measurement; reason: string; keep: boolean; fit: number[] | null } {
-  const { window, from, windowMs, baseline, previousConfig, candidate, minGain } = options;
+}): { measured: Measurement; reason: string; keep: boolean; residual: Residual | null } {
+  const { window, from, windowMs, baseline, predicted, minGain } = options;
   const measured = window.measure(from, from + windowMs);
-  if (!baseline) return { measured, reason: 'no window before the change', keep: false, fit: null };
+  if (!baseline) return { measured, reason: 'no window before the change', keep: false, residual: null };
   const verdict = keepDecision(baseline, measured, minGain);
-  const before = window.calibration(baseline.from, baseline.to, previousConfig);
-  const fit =
-    before.calls.at.length > 0 && measured.calls > 0
-      ? fitOfTrial(before, candidate, baseline.measures.errorRate, measured.measures.errorRate)
-      : null;
-  return { measured, reason: verdict.reason, keep: verdict.keep, fit };
+  const residual =
+    measured.calls > 0 && baseline.calls > 0 ? residualOfTrial(predicted, baseline.measures, measured.measures) : null;
+  return { measured, reason: verdict.reason, keep: verdict.keep, residual };
 }

@@ -2,6 +2,7 @@ import { CALL_OUTCOME } from '@hms/runtime';
 import { worsenedComponents } from './keep-rule.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
+import { correctedMeasures, type Residual } from './trial-residuals.js';
 
 /**
  * What the swarm model is calibrated on, from the collected metrics (the adaptive-config cell
@@ -22,21 +23,34 @@ export interface SwarmCalibration {
   healthyFraction: number;
   /** Cell crashes per cell per second over the window. */
   crashRate: number;
-  /** The model's recalibration from past trials (predicted next to measured); default none. */
+  /**
+   * Stigmergy avoidance assumed stronger than configured (the GA's doubt, {@link AVOIDANCE_DOUBT});
+   * default none.
+   */
   correction?: ModelCorrection;
+  /**
+   * What each dependency did when calls went through to it over a longer span than `calls`
+   * (under any configuration, in start order): the stand-ins for calls rejected when recorded
+   * (see {@link realCallsOf}). Default: the calls in `calls` that went through.
+   */
+  answers?: Answers;
+  /** What measured trials taught the model, near the configurations tried (`trial-residuals.ts`); default none. */
+  residuals?: Residual[];
 }
 
 /**
- * What past trials taught the model about stigmergy avoidance, which it underestimates: live,
- * cells read the field through a view refreshed every 250 ms (slower under load), so a mark is
- * sensed at its last reading's strength, and answer times jitter more than the recorded ones, so
- * a short timeout fails (and marks) calls the replay lets through. `markTtlScale`: the factor by
- * which marks outlast `stigmergy.markTtlMs`; `avoidScale`: the factor by which fewer marks than
- * `stigmergy.avoidStrength` already turn callers away. 1 and 1: as configured.
+ * Stigmergy avoidance stronger than configured, which the replay may underestimate: live, cells
+ * read the field through a view refreshed every 250 ms (slower under load), so a mark is sensed
+ * at its last reading's strength. `markTtlScale`: the factor by which marks outlast
+ * `stigmergy.markTtlMs`; `avoidScale`: the factor by which fewer marks than
+ * `stigmergy.avoidStrength` already turn callers away. 1 and 1: as configured. (It was once
+ * recalibrated swarm-wide from trials; trials now teach the model locally: `trial-residuals.ts`.)
  */
 export interface ModelCorrection {
   markTtlScale: number;
   avoidScale: number;
+  /** The factor by which fewer failures in a row than `breaker.failureThreshold` already open a breaker; default 1. */
+  breakerScale?: number;
 }
 
 /** Event-loop millis a node spends per heartbeat it sends or receives, per cell it reports (an estimate). */
@@ -127,14 +141,45 @@ function addMark(m: Marks, at: number): void {
 }
 
 /**
+ * What a dependency did when calls went through to it, in start order: the stand-in for the
+ * calls that were rejected when recorded (its circuit open, or callers avoiding it), whose
+ * answer nobody saw. A rejected call takes the next of these in turn, cycling, so the runs
+ * the dependency shows (an outage's consecutive hangs between answers) are replayed as runs —
+ * taking the previous call's outcome instead turned a whole avoided stretch into the one
+ * answer (or hang) before it, and a model that had seen a dependency fail for a moment and
+ * then be avoided predicted no errors at all under any candidate. A dependency with no call
+ * that went through stays rejected. The answers may come from a longer span than the replayed
+ * calls (`SwarmCalibration.answers`): what a dependency does when called does not depend on the
+ * callers' settings, and a window in which callers avoided it all along says nothing of it. (A
+ * call that timed out under a shorter timeout than a candidate's counts as a hang: pessimistic.)
+ */
+export type Answers = Pick<SwarmCalibration['calls'], 'dep' | 'ms' | 'outcome'>;
+
+export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome: number[] }> {
+  const out = new Map<number, { ms: number[]; outcome: number[] }>();
+  for (let i = 0; i < calls.dep.length; i++) {
+    if (calls.outcome[i] === CALL_OUTCOME.rejected) continue;
+    const dep = calls.dep[i] as number;
+    let d = out.get(dep);
+    if (!d) {
+      d = { ms: [], outcome: [] };
+      out.set(dep, d);
+    }
+    d.ms.push(calls.ms[i] as number);
+    d.outcome.push(calls.outcome[i] as number);
+  }
+  return out;
+}
+
+/**
  * Replays the recorded calls under a candidate's request timeout, circuit breaker and stigmergy
  * settings: a call that took longer than the timeout (with {@link LATENCY_HEADROOM}) fails at
  * the timeout; one that hung (timed out) still hangs; each failure counts in the breaker and
  * marks the dependency in the field when it ends (marks halve every quarter of `stigmergy.markTtlMs`); an open circuit, or a
  * dependency marked `stigmergy.avoidStrength` times, rejects at once (one breaker per
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
- * takes the outcome of the dependency's previous call that went through. Arrival times are
- * kept as recorded. A `correction` learned from past trials stretches the marks' lifetime and lowers the strength that avoids.
+ * is imputed by {@link realCallsOf}. Arrival times are
+ * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
@@ -142,17 +187,22 @@ export function replayCalls(
   candidate: SwarmCandidate,
   scratch: Float64Array = new Float64Array(calls.at.length),
   correction?: ModelCorrection,
+  answers: Answers = calls,
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
   const timeout = candidate['request.timeoutMs'] ?? 5000;
-  const threshold = candidate['breaker.failureThreshold'] ?? 5;
+  const threshold = Math.max(
+    1,
+    Math.round((candidate['breaker.failureThreshold'] ?? 5) / (correction?.breakerScale ?? 1)),
+  );
   const reset = candidate['breaker.resetTimeoutMs'] ?? 2000;
   const avoidAt = ((candidate['stigmergy.avoidStrength'] ?? 3) - 0.5) / (correction?.avoidScale ?? 1);
   const markTtl = (candidate['stigmergy.markTtlMs'] ?? 10_000) * (correction?.markTtlScale ?? 1);
   const breakers = new Map<number, Breaker>();
   const field = new Map<number, Marks>();
-  const lastReal = new Map<number, { ms: number; outcome: number }>();
+  const real = realCallsOf(answers);
+  const taken = new Map<number, number>();
   let errors = 0;
   for (let i = 0; i < n; i++) {
     const dep = calls.dep[i] as number;
@@ -182,11 +232,17 @@ export function replayCalls(
     let ms = calls.ms[i] as number;
     let outcome = calls.outcome[i] as number;
     if (outcome === CALL_OUTCOME.rejected) {
-      const real = lastReal.get(dep);
-      ms = real?.ms ?? 0;
-      outcome = real?.outcome ?? CALL_OUTCOME.ok;
-    } else {
-      lastReal.set(dep, { ms, outcome });
+      const seen = real.get(dep);
+      if (!seen) {
+        // Nothing went through to it in the window: nothing says it would answer now.
+        scratch[i] = REJECTED_MS;
+        errors++;
+        continue;
+      }
+      const k = taken.get(dep) ?? 0;
+      taken.set(dep, k + 1);
+      ms = seen.ms[k % seen.ms.length] as number;
+      outcome = seen.outcome[k % seen.outcome.length] as number;
     }
     let failed: boolean;
     if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
@@ -260,10 +316,11 @@ export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, cras
  * What the swarm would measure under `candidate`, predicted from the calibration: latency and
  * errors by replaying the recorded calls, resource use from the measured load with the
  * heartbeat share rescaled, health from the crash rate against restart intensity and the mean
- * restart delay of the backoff base and shape.
+ * restart delay of the backoff base and shape; errors and latency then corrected by what
+ * measured trials near the candidate taught (`cal.residuals`).
  */
 export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
-  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch, cal.correction);
+  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch, cal.correction, cal.answers);
   const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
   const hb = candidate['health.heartbeatMs'] ?? hb0;
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
@@ -286,7 +343,10 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
     1,
     Math.max(0, cal.healthyFraction + unhealthy(inForce) - unhealthy({ ...inForce, ...candidate })),
   );
-  return { p99LatencyMs, errorRate, resourceUse, healthyFraction };
+  return correctedMeasures({ p99LatencyMs, errorRate, resourceUse, healthyFraction }, cal.residuals, {
+    ...(cal.config as SwarmCandidate),
+    ...candidate,
+  });
 }
 
 /** What a GA's cost adds for each component a candidate is predicted to make worse than allowed. */
@@ -306,8 +366,19 @@ export const PREDICTED_WORSENING = 0;
 export const AVOIDANCE_DOUBT = 2;
 
 /**
+ * How many times fewer failures in a row than its threshold the GA assumes may open a breaker.
+ * The replay orders a call's end exactly: after an outage of 15 hung calls at 20 ms, with a
+ * 118 ms timeout, the first answer ends before the last six hangs time out, so it counts nine
+ * failures in a row; live, timers fire late under load and a threshold of 10 opened the breaker
+ * after one outage in two (measured: errors 15% → 48%, every call for 1.9 s after the outage
+ * rejected). A threshold the replay clears by a hair is not counted on.
+ */
+export const BREAKER_DOUBT = 1.5;
+
+/**
  * A candidate's prediction as the GA scores it: the worse (by fitness) of the prediction under
- * the calibrated correction and under avoidance {@link AVOIDANCE_DOUBT} times stronger. Trials
+ * the calibration and under avoidance {@link AVOIDANCE_DOUBT} times stronger with breakers
+ * {@link BREAKER_DOUBT} times quicker to open. Trials
  * showed the model underestimating avoidance once failures come faster (predicted 17% errors,
  * measured 60%), so a gain that hinges on callers not avoiding a failing dependency is not
  * counted on.
@@ -318,7 +389,11 @@ function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Fl
   const doubt = predictSwarm(
     {
       ...cal,
-      correction: { markTtlScale: c.markTtlScale * AVOIDANCE_DOUBT, avoidScale: c.avoidScale * AVOIDANCE_DOUBT },
+      correction: {
+        markTtlScale: c.markTtlScale * AVOIDANCE_DOUBT,
+        avoidScale: c.avoidScale * AVOIDANCE_DOUBT,
+        breakerScale: (c.breakerScale ?? 1) * BREAKER_DOUBT,
+      },
     },
     candidate,
     scratch,

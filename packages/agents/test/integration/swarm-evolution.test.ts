@@ -132,7 +132,14 @@ describe('swarm evolution', () => {
     expect((await control.systemStatus()).config).toEqual(before);
 
     const events = await (await EventLog.open(client, swarm, EVOLUTION_LOG, createSilentLogger())).recent(500);
-    const kinds = events.filter((e) => e.type.startsWith('evolve.')).map((e) => e.type);
+    const kinds = events
+      .filter((e) => e.type.startsWith('evolve.') && e.type !== 'evolve.recalibrated')
+      .map((e) => e.type);
+    // Each measured trial taught the model a residual where it was tried.
+    const learned = events
+      .filter((e) => e.type === 'evolve.recalibrated')
+      .map((e) => (e.body as { trial: number }).trial);
+    expect(learned).toContain(decided.id);
     // Each run's start and its best's trial, the last one kept; then this rolled-back trial.
     expect(kinds.slice(-5)).toEqual([
       'evolve.started',
@@ -173,7 +180,6 @@ describe('swarm evolution', () => {
     console.log(
       `keep rule: fitness ${decided.baseline?.fitness.toFixed(3)} → ${decided.measured?.fitness.toFixed(3)}, errors ${before.errorRate.toFixed(3)} → ${after.errorRate.toFixed(3)}: ${decided.outcome} (${decided.reason})`,
     );
-    console.log('DEBUG', JSON.stringify(((await tuner()) as unknown as { model: unknown }).model));
     expect(decided.measured?.fitness as number).toBeGreaterThan(decided.baseline?.fitness as number);
     expect(after.errorRate).toBeGreaterThan(before.errorRate * 1.1);
     expect(decided.outcome).toBe('rolledback');

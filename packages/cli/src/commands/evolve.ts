@@ -61,12 +61,12 @@ export interface TuningStatus {
   trials?: Array<Record<string, unknown>>;
   model?: {
     error: { mae: number | null; bias: number | null; pairs: number };
-    correction: { markTtlScale: number; avoidScale: number };
+    /** Measured trials whose residual corrects the model near the configuration tried. */
+    learned?: number;
   };
 }
 
-const correctionText = (c: { markTtlScale: number; avoidScale: number }) =>
-  `recalibrated: marks last ×${c.markTtlScale}, avoid at 1/${c.avoidScale} of the strength`;
+const learnedText = (n: number | undefined) => `corrected near ${n ?? 0} configuration${n === 1 ? '' : 's'} tried live`;
 
 /** The adaptive-config cell's live trials, predicted next to measured, and the model's recent error. */
 export function renderTuning(tuning: TuningStatus | null): string[] {
@@ -93,8 +93,8 @@ export function renderTuning(tuning: TuningStatus | null): string[] {
     lines.push(
       '',
       mae === null
-        ? `model: prediction error not known yet (${pairs} measured trials, needs 2); ${correctionText(model.correction)}`
-        : `model: prediction error ${formatNumber(mae)} (mean |measured − predicted| fitness over ${pairs} trials, bias ${formatNumber(bias)}); ${correctionText(model.correction)}`,
+        ? `model: prediction error not known yet (${pairs} measured trials, needs 2); ${learnedText(model.learned)}`
+        : `model: prediction error ${formatNumber(mae)} (mean |measured − predicted| fitness over ${pairs} trials, bias ${formatNumber(bias)}); ${learnedText(model.learned)}`,
     );
   }
   return lines;

@@ -16,20 +16,20 @@ describe('renderTuning (hms evolve status)', () => {
           reason: 'fitness 0.587 → 0.742, but errors 14.7% → 74.0% (worse by more than 10%)',
         },
       ],
-      model: { error: { mae: 0.058, bias: -0.058, pairs: 2 }, correction: { markTtlScale: 2, avoidScale: 3 } },
+      model: { error: { mae: 0.058, bias: -0.058, pairs: 2 }, learned: 2 },
     }).join('\n');
     expect(text).toMatch(/before\s+predicted\s+after/i);
     expect(text).toMatch(/0\.587.*0\.8.*0\.742/);
     expect(text).toContain('request.timeoutMs=90 supervision.backoffShape=constant');
     expect(text).toContain('but errors 14.7% → 74.0% (worse by more than 10%)');
     expect(text).toContain('model: prediction error 0.058 (mean |measured − predicted| fitness over 2 trials');
-    expect(text).toContain('marks last ×2, avoid at 1/3 of the strength');
+    expect(text).toContain('corrected near 2 configurations tried live');
   });
 
   it('says when the error is not known yet', () => {
     const text = renderTuning({
       trials: [],
-      model: { error: { mae: null, bias: null, pairs: 1 }, correction: { markTtlScale: 1, avoidScale: 1 } },
+      model: { error: { mae: null, bias: null, pairs: 1 }, learned: 0 },
     }).join('\n');
     expect(text).toContain('prediction error not known yet (1 measured trials, needs 2)');
   });
