@@ -190,8 +190,20 @@ describe('swarm model', () => {
     expect(geneValueText('supervision.backoffShape', 2)).toBe('decorrelated');
   });
 
+  it('scores the supervision strategy: escalating at once leaves crashing cells down, so it loses health under crashes', () => {
+    const crashing = { ...calibration(trace(100, () => false)), crashRate: 0.05 };
+    const base = { 'request.timeoutMs': 5000 };
+    const health = (strategy: number, cal = crashing) =>
+      predictSwarm(cal, { ...base, 'supervision.strategy': strategy }).healthyFraction;
+    expect(health(2)).toBeLessThan(health(0) - 0.2);
+    expect(health(1)).toBe(health(0));
+    // Without crashes the strategy changes nothing.
+    const calm = calibration(trace(100, () => false));
+    expect(health(2, calm)).toBe(health(0, calm));
+  });
+
   it('decodes genomes into whole settings within their safe range', () => {
-    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6]);
+    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6, 0.6]);
     expect(decoded).toEqual({
       'request.timeoutMs': 20,
       'breaker.failureThreshold': 4,
@@ -202,7 +214,9 @@ describe('swarm model', () => {
       'supervision.maxRestarts': 10,
       'supervision.backoffBaseMs': 1,
       'supervision.backoffShape': 2,
+      'supervision.strategy': 1,
     });
-    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1, 2]);
+    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1]);
+    expect(geneValueText('supervision.strategy', 2)).toBe('escalate');
   });
 });

@@ -16,7 +16,7 @@ export interface SwarmGene {
 /**
  * The swarm settings evolution tunes, in genome order: request timeout, circuit-breaker
  * threshold and reset, stigmergy avoidance and mark lifetime, heartbeat interval, restart
- * intensity and backoff, and one strategy gene: the backoff shape.
+ * intensity and backoff, and two strategy genes: the backoff shape and the supervision strategy.
  */
 export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'request.timeoutMs', min: 20, max: 5000 },
@@ -28,6 +28,7 @@ export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'supervision.maxRestarts', min: 1, max: 50 },
   { key: 'supervision.backoffBaseMs', min: 1, max: 2000 },
   { key: 'supervision.backoffShape', min: 0, max: 2, choices: ['exponential', 'constant', 'decorrelated'] },
+  { key: 'supervision.strategy', min: 0, max: 2, choices: ['rest-for-one', 'one-for-one', 'escalate'] },
 ];
 
 /** How a gene's value reads: a strategy's name for a strategy gene, else the number. */

@@ -316,7 +316,9 @@ export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, cras
  * What the swarm would measure under `candidate`, predicted from the calibration: latency and
  * errors by replaying the recorded calls, resource use from the measured load with the
  * heartbeat share rescaled, health from the crash rate against restart intensity and the mean
- * restart delay of the backoff base and shape; errors and latency then corrected by what
+ * restart delay of the backoff base and shape (the supervision strategy `escalate` leaves every
+ * cell that crashes down; rest-for-one and one-for-one score alike, as the calibration does not
+ * know which cells depend on which); errors and latency then corrected by what
  * measured trials near the candidate taught (`cal.residuals`).
  */
 export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
@@ -335,7 +337,10 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
       cal.config['supervision.backoffMaxMs'] ?? 5000,
       Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
     );
-    const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
+    const crashesPerWindow = (cal.crashRate * periodMs) / 1000;
+    // Escalate at once: every cell that crashes in a window is left down (none restarts).
+    if (c['supervision.strategy'] === 2) return 1 - Math.exp(-crashesPerWindow);
+    const escalated = poissonAbove(crashesPerWindow, maxRestarts);
     return escalated + Math.min(1, cal.crashRate * (backoffMs / 1000));
   };
   const inForce = { ...(cal.config as SwarmCandidate) };

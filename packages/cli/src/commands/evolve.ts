@@ -1,5 +1,11 @@
 import type { EvolutionStatus, IslandStatus } from '@hms/runtime/client';
-import { backoffShapeOf, createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
+import {
+  backoffShapeOf,
+  createControlClient,
+  supervisionStrategyOf,
+  ValidationError,
+  validateChanges,
+} from '@hms/runtime/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { UsageError } from '../errors.js';
@@ -32,7 +38,9 @@ function collectSet(value: string, previous: Record<string, string> = {}): Recor
 
 /** A setting as shown: an enumerated strategy by its name. */
 function settingText(key: string, value: number): string {
-  return key === 'supervision.backoffShape' ? `${key}=${backoffShapeOf(value)}` : `${key}=${value}`;
+  if (key === 'supervision.backoffShape') return `${key}=${backoffShapeOf(value)}`;
+  if (key === 'supervision.strategy') return `${key}=${supervisionStrategyOf(value)}`;
+  return `${key}=${value}`;
 }
 
 function formatNumber(v: number | null): string {

@@ -25,6 +25,13 @@ export const CONFIG_SCHEMA = {
     max: 2,
     description: 'how restart delays grow: 0 exponential, 1 constant, 2 decorrelated jitter (an enumerated strategy)',
   },
+  'supervision.strategy': {
+    default: 0,
+    min: 0,
+    max: 2,
+    description:
+      'what a crash does: 0 rest-for-one (dependents restart too), 1 one-for-one, 2 escalate at once (an enumerated strategy)',
+  },
   'persistence.snapshotMaxStaleMs': {
     default: 100,
     min: 1,

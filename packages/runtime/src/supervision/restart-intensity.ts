@@ -1,4 +1,5 @@
 import { type BackoffShape, backoffDelay } from './backoff-shape.js';
+import type { SupervisionStrategy } from './supervision-strategy.js';
 
 /**
  * Restart intensity and backoff, as OTP supervisors have them: at most `maxRestarts` restarts
@@ -20,6 +21,8 @@ export interface RestartIntensity {
   backoffMaxMs: number;
   /** How the delay grows with the crashes in the window (`backoff-shape.ts`); default exponential. */
   backoffShape?: BackoffShape;
+  /** What a crash does (`supervision-strategy.ts`); default rest-for-one. `escalate`: no restart at all. */
+  strategy?: SupervisionStrategy;
 }
 
 export const DEFAULT_RESTART_INTENSITY: RestartIntensity = {
@@ -53,7 +56,7 @@ export class RestartTracker {
     while (this.crashes.length > 0 && (this.crashes[0] as number) <= nowMs - periodMs) this.crashes.shift();
     this.crashes.push(nowMs);
     const recent = this.crashes.length;
-    if (recent > maxRestarts) return { restart: false, recent };
+    if (recent > maxRestarts || intensity.strategy === 'escalate') return { restart: false, recent };
     // Jittered, so restarts of many cells do not line up.
     const delayMs = backoffDelay(intensity.backoffShape ?? 'exponential', {
       baseMs: backoffBaseMs,
