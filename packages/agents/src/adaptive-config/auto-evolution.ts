@@ -82,7 +82,7 @@ export const AUTO_RETRY_MS = 5000;
 /**
  * Self-started runs for one drop, at most: while a run's best is not kept (the keep rule rolled
  * it back, or it was not worth a trial), the baseline before the drop stands and, after the
- * cool-down, another run starts with the model recalibrated by the failed trial; after this many
+ * cool-down, another run starts with the model corrected by the failed trial; after this many
  * the new level is accepted as the baseline.
  */
 export const MAX_RUNS_PER_DROP = 3;

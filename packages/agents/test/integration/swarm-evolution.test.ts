@@ -77,7 +77,7 @@ describe('swarm evolution', () => {
 
   it('improves the fitness of a swarm with a flaky and a slow dependency by evolve runs applied live', async () => {
     const control = createControlClient(client, swarm);
-    // A run's best that breaks the keep rule live is rolled back and recalibrates the model; the next run learns from it.
+    // A run's best that breaks the keep rule live is rolled back and teaches the model a residual there; the next run learns from it.
     let trial: Trial | undefined;
     const tried: Trial[] = [];
     for (let runs = 0; runs < 3 && trial?.outcome !== 'kept'; runs++) {

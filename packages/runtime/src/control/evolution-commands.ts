@@ -25,7 +25,7 @@ export const EVOLUTION_EVENT = {
   rolledBack: 'evolve.rolledback',
   /** A run's candidate was not tried live: its predicted gain is within the model's recent error. */
   skipped: 'evolve.skipped',
-  /** The swarm model was recalibrated from trials' predicted and measured fitness. */
+  /** A measured trial taught the swarm model a residual (measured minus predicted change) where it was made. */
   recalibrated: 'evolve.recalibrated',
   /**
    * The adaptive-config cell decided about a self-started run: `decision: 'start'` (why: a
