@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinCells, SWARM_GENES } from '@hms/agents';
+import { builtinCells, geneValueText, SWARM_GENES } from '@hms/agents';
 import { createControlClient, createSubjects, defaultConfig, defineCell, startNatsServer } from '@hms/runtime';
 import { connectTestTransport, startTestNodes, stopTestNodes, waitFor } from '@hms/runtime/testing';
 import { setup } from 'xstate';
@@ -143,10 +143,9 @@ const comp = (m) =>
   m
     ? `${Math.round(m.p99LatencyMs)} ms / ${(m.errorRate * 100).toFixed(1)}% / ${m.resourceUse.toFixed(2)} / ${m.healthyFraction.toFixed(2)}`
     : '-';
-const SHAPES = ['exponential', 'constant', 'decorrelated'];
 const set = (c) =>
   Object.entries(c ?? {})
-    .map(([k, v]) => `${k.split('.')[1]}=${k === 'supervision.backoffShape' ? SHAPES[v] : v}`)
+    .map(([k, v]) => `${k.split('.')[1]}=${geneValueText(k, v)}`)
     .join(' ');
 
 async function runPattern(p, index) {

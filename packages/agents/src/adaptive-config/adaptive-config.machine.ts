@@ -1,18 +1,19 @@
-import {
-  type CellContext,
-  EVOLUTION_EVENT,
-  type NodeHeartbeat,
-  type SystemStatus,
-  validateChanges,
-} from '@hms/runtime';
+import { type CellContext, EVOLUTION_EVENT, type SystemStatus, validateChanges } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { keepDecision } from '../evolution/keep-rule.js';
 import type { Prediction } from '../evolution/model-honesty.js';
 import { KEEP_RESIDUALS, type Residual } from '../evolution/trial-residuals.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
-  type AutoEvolutionSettings,
-  type AutoEvolutionState,
+  type AdaptiveConfigContext,
+  type AdaptiveConfigEvent,
+  type AdaptiveConfigSettings,
+  AUTO_TICK_MS,
+  autoSettingsOf,
+  reportLagMs,
+  type Trial,
+} from './adaptive-config-state.js';
+import {
   baselineOf,
   decideAutoEvolution,
   initialAutoEvolution,
@@ -21,123 +22,18 @@ import {
   noteAutoStarted,
 } from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
+
+export {
+  type AdaptiveConfigContext,
+  type AdaptiveConfigEvent,
+  type AdaptiveConfigSettings,
+  autoSettingsOf,
+  reportLagMs,
+  type Trial,
+} from './adaptive-config-state.js';
+
 import type { SwarmWatch } from './swarm-watch.js';
 import { judgeAfter, judgeBefore } from './trial-judge.js';
-
-/** Configuration of an `adaptive-config` cell. */
-export interface AdaptiveConfigSettings {
-  /** How long a configuration is measured (before and after a change), in millis; default 10000. */
-  windowMs: number;
-  /** How long after a change measuring starts, in millis; default 2000. */
-  settleMs: number;
-  /** The fitness gain (0..1) a candidate must show to be kept; default 0 (any improvement). */
-  minGain: number;
-}
-
-/** One configuration tried live. */
-export interface Trial {
-  id: number;
-  /** `operator`, or `run <id>` for an evolution run's best. */
-  by: string;
-  candidate: Record<string, number>;
-  /** The values the candidate replaced: restored on roll-back. */
-  previous: Record<string, number>;
-  /** The swarm's fitness over the window before the change (null until the change is made). */
-  baseline: Measurement | null;
-  /** The swarm's fitness over the window after it settled. */
-  measured: Measurement | null;
-  /**
-   * `unchanged`: the candidate was the configuration in force, so nothing was tried;
-   * `skipped`: an evolution run's candidate whose predicted gain is within the model's recent error.
-   */
-  outcome: 'trial' | 'kept' | 'rolledback' | 'failed' | 'unchanged' | 'skipped';
-  /** Why it was kept, rolled back or skipped (the keep rule's verdict, or the model's error). */
-  reason?: string;
-  /** What the swarm model predicted for it, before the change. */
-  predicted?: Prediction | null;
-  /** What the trial taught the model: measured minus predicted change, at the configuration tried. */
-  residual?: Residual | null;
-  at: number;
-  /** When it was decided (and, rolled back, restored), epoch millis. */
-  endedAt?: number;
-  version?: number;
-  error?: string;
-}
-
-/** How long after a call's timeout its outcome is surely in a heartbeat, in millis. */
-const REPORT_LAG_MS = 2500;
-
-/**
- * How far back a window must end so that every call started in it has ended and been
- * reported: calls that hang are recorded only when they time out.
- */
-export function reportLagMs(timeoutMs: number): number {
-  return Math.min(timeoutMs, 600_000) + REPORT_LAG_MS;
-}
-
-export interface AdaptiveConfigContext {
-  /** The request timeout in force when last read, in millis. */
-  timeoutMs: number;
-  trials: Trial[];
-  current: Trial | null;
-  /** `apply` requests seen: a request was accepted when the current trial carries its number. */
-  applyRequests: number;
-  acceptedRequest: number;
-  measuringFrom: number;
-  /** Evolution runs of the swarm objective, until all their islands are done. */
-  runs: Record<string, { islands: number; done: Record<string, { best: number; candidate: Record<string, number> }> }>;
-  /** The run under way (from `evolve.started`), until all its islands are done or it is stopped. */
-  active: { run: string; islands: number; done: number[]; by: string } | null;
-  /** Self-started evolution: baseline, cool-down, the last self-started run. */
-  auto: AutoEvolutionState;
-  /** Whether `evolution.auto` was on at the last tick (a change is published). */
-  autoEnabled: boolean;
-  /** The fitness measured at the last tick (null: no calls in the window). */
-  autoFitness: number | null;
-  /** When the last tick looked, epoch millis (0: never, the live settings not read yet). */
-  autoCheckedAt: number;
-  /** What measured trials taught the swarm model, near the configurations tried (newest last). */
-  residuals: Residual[];
-  /** The whole configuration in force before the current trial's change. */
-  configBefore: Record<string, number>;
-}
-
-export type AdaptiveConfigEvent =
-  | ({ type: 'heartbeat' } & NodeHeartbeat)
-  | { type: 'apply'; set: Record<string, unknown>; by?: string }
-  | {
-      type: 'ga.done';
-      run: string;
-      island: number;
-      islands: number;
-      objective: string;
-      best: number;
-      candidate?: Record<string, number>;
-    }
-  | { type: 'evolve.started'; run: string; islands: number; by?: string }
-  | { type: 'evolve.stopped'; run: string | null }
-  | { type: 'status' }
-  | { type: 'calibration' }
-  /** The leader started the self-started run, or refused it. */
-  | { type: 'auto.started'; run: string }
-  | { type: 'auto.refused'; error: string }
-  /** From the machine's own timers. */
-  | { type: 'settle.due' | 'window.due' | 'completion.due' | 'auto.tick' };
-
-/** How often self-started evolution looks at the swarm, in millis. */
-export const AUTO_TICK_MS = 1000;
-
-/** The live settings of self-started evolution, from the swarm configuration. */
-export function autoSettingsOf(config: Record<string, number>, confirmMs: number): AutoEvolutionSettings {
-  return {
-    confirmMs,
-    enabled: config['evolution.auto'] === 1,
-    dropPct: config['evolution.autoDropPct'] ?? 10,
-    scheduleMs: config['evolution.scheduleMs'] ?? 0,
-    baselineMs: config['evolution.baselineMs'] ?? 120_000,
-    cooldownMs: config['evolution.cooldownMs'] ?? 60_000,
-  };
-}
 
 /** What a trial's end is called in `hms heal status`. */
 const HEAL_ACTION: Record<string, string> = {
@@ -222,7 +118,6 @@ export function createAdaptiveConfigMachine(
           unchanged: boolean;
           predicted: Prediction | null;
           skip: string | null;
-          configBefore: Record<string, number>;
         },
         { candidate: Record<string, number>; by: string; trials: Trial[]; residuals: Residual[] }
       >(async ({ input: { candidate: input, by, trials, residuals } }) => {
@@ -232,7 +127,7 @@ export function createAdaptiveConfigMachine(
         const timeoutMs = config['request.timeoutMs'] ?? 5000;
         const end = now() - reportLagMs(timeoutMs);
         const baseline = window.measure(end - windowMs, end);
-        const base = { previous, baseline, configBefore: config };
+        const base = { previous, baseline };
         if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
           return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
         }
@@ -448,7 +343,6 @@ export function createAdaptiveConfigMachine(
       autoFitness: null,
       autoCheckedAt: 0,
       residuals: [],
-      configBefore: {},
     },
     initial: 'idle',
     invoke: { src: 'autoTimer' },
@@ -526,8 +420,8 @@ export function createAdaptiveConfigMachine(
               target: 'settling',
               actions: [
                 assign(({ context, event }) => {
-                  const { timeoutMs, unchanged: _no, skip: _go, configBefore, ...output } = event.output;
-                  return { timeoutMs, configBefore, current: { ...(context.current as Trial), ...output } };
+                  const { timeoutMs, unchanged: _no, skip: _go, ...output } = event.output;
+                  return { timeoutMs, current: { ...(context.current as Trial), ...output } };
                 }),
                 emit(({ context }) => ({ type: EVOLUTION_EVENT.applied, ...(context.current as Trial) })),
                 'trialApplied',
