@@ -180,19 +180,17 @@ export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
  * is imputed by {@link realCallsOf}. Arrival times are
  * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
- * The calls are replayed `passes` times back to back (default 2) and every pass counts: the
- * first from an empty field and closed breakers (the onset, as a trial's window right after a
- * change sees it: a dead dependency's first calls fail at the candidate's timeout), the next
- * from the state the one before left (marks that outlast the window build up over many windows
- * live: a replay of the onset alone predicted a flaky dependency's trial at a 30 s mark lifetime
- * and 34 marks to avoid at fitness 0.789; it measured 0.739, errors 20.9% → 37.8%). A breaker's
- * half-open trial call goes out whatever the marks say, as the runtime's guard lets it.
+ * The calls are replayed `passes` times back to back (default 2) and only the last pass counts:
+ * the field and the breakers start the last pass as the ones before left them. Live, marks that
+ * outlast the window (a 30 s lifetime) build up over many windows, and a replay starting from an
+ * empty field saw only their onset: a flaky dependency's trial at a 30 s mark lifetime and 34
+ * marks to avoid was predicted at fitness 0.789 and measured at 0.739, errors 20.9% → 37.8%.
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
   calls: SwarmCalibration['calls'],
   candidate: SwarmCandidate,
-  scratch: Float64Array = new Float64Array(calls.at.length * 2),
+  scratch: Float64Array = new Float64Array(calls.at.length),
   correction?: ModelCorrection,
   answers: Answers = calls,
   passes = 2,
@@ -200,9 +198,8 @@ export function replayCalls(
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
   const first = calls.at[0] as number;
-  // A pass starts one mean call spacing after the one before ends.
+  // The second pass starts one mean call spacing after the first ends.
   const period = (calls.at[n - 1] as number) - first + Math.max(1, ((calls.at[n - 1] as number) - first) / n);
-  const out = scratch.length >= n * passes ? scratch : new Float64Array(n * passes);
   const timeout = candidate['request.timeoutMs'] ?? 5000;
   const threshold = Math.max(
     1,
@@ -217,8 +214,8 @@ export function replayCalls(
   const taken = new Map<number, number>();
   let errors = 0;
   for (let pass = 0; pass < passes; pass++) {
+    errors = 0;
     for (let i = 0; i < n; i++) {
-      const j = pass * n + i;
       const dep = calls.dep[i] as number;
       const at = (calls.at[i] as number) + pass * period;
       let b = breakers.get(dep);
@@ -232,9 +229,8 @@ export function replayCalls(
         marks = { strength: 0, at, pending: [] };
         field.set(dep, marks);
       }
-      // Marks turn a call away only while the breaker is closed: its half-open trial goes out regardless.
-      if (b.openUntil > at || b.halfOpen || (b.openUntil === 0 && senseMarks(marks, at, markTtl) >= avoidAt)) {
-        out[j] = REJECTED_MS;
+      if (b.openUntil > at || b.halfOpen || senseMarks(marks, at, markTtl) >= avoidAt) {
+        scratch[i] = REJECTED_MS;
         errors++;
         continue;
       }
@@ -250,7 +246,7 @@ export function replayCalls(
         const seen = real.get(dep);
         if (!seen) {
           // Nothing went through to it in the window: nothing says it would answer now.
-          out[j] = REJECTED_MS;
+          scratch[i] = REJECTED_MS;
           errors++;
           continue;
         }
@@ -261,20 +257,20 @@ export function replayCalls(
       }
       let failed: boolean;
       if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
-        out[j] = timeout;
+        scratch[i] = timeout;
         failed = true;
       } else {
-        out[j] = ms;
+        scratch[i] = ms;
         failed = outcome !== CALL_OUTCOME.ok;
       }
       if (failed) {
         errors++;
-        addMark(marks, at + (out[j] as number));
+        addMark(marks, at + (scratch[i] as number));
       }
-      addOutcome(b, { end: at + (out[j] as number), failed, trial });
+      addOutcome(b, { end: at + (scratch[i] as number), failed, trial });
     }
   }
-  return { p99LatencyMs: percentile(out.subarray(0, n * passes), 0.99), errorRate: errors / (n * passes) };
+  return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n };
 }
 
 /** The `q` quantile (0..1) of `values` (sorted in place; nearest rank). */

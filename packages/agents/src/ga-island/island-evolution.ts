@@ -52,8 +52,7 @@ export function populationOptions(config: IslandConfig, settings: IslandSettings
 
 /** A batch objective scoring candidate swarm configurations on the calibrated model. */
 function swarmObjective(cal: SwarmCalibration, dim: number) {
-  // The replay's two passes (swarm-model.ts).
-  const scratch = new Float64Array(cal.calls.at.length * 2);
+  const scratch = new Float64Array(cal.calls.at.length);
   return (genomes: Float64Array, count: number): Float64Array => {
     const out = new Float64Array(count);
     for (let i = 0; i < count; i++) out[i] = swarmCost(cal, decodeSwarmGenome(genomes, i * dim), SWARM_GENES, scratch);
