@@ -87,15 +87,11 @@ describe('swarm model', () => {
   it('opens a breaker only when failed calls end: calls started while the first hangs still go out', () => {
     // Every call hangs; with a 5 s timeout the first failure is heard 5 s after it started.
     const calls = trace(2000, () => true);
-    // One pass, from closed breakers (the second pass would start with the breaker open).
-    const r = replayCalls(
-      calls,
-      { 'request.timeoutMs': 5000, 'breaker.failureThreshold': 1, 'stigmergy.avoidStrength': 1e9 },
-      undefined,
-      undefined,
-      undefined,
-      1,
-    );
+    const r = replayCalls(calls, {
+      'request.timeoutMs': 5000,
+      'breaker.failureThreshold': 1,
+      'stigmergy.avoidStrength': 1e9,
+    });
     // The 500 calls to the flaky dependency in its first 5 s (of 1,500) all hang until the timeout.
     expect(r.p99LatencyMs).toBe(5000);
     expect(r.errorRate).toBeCloseTo(1500 / 2000, 12);
@@ -117,30 +113,12 @@ describe('swarm model', () => {
       calls.outcome.push(CALL_OUTCOME.ok);
     }
     const avoided = (settings: SwarmCandidate) =>
-      replayCalls(calls, { 'breaker.failureThreshold': 1000, ...settings }, undefined, undefined, undefined, 1)
-        .errorRate *
-        calls.at.length -
-      3;
+      replayCalls(calls, { 'breaker.failureThreshold': 1000, ...settings }).errorRate * calls.at.length - 3;
     // Strength 3 halves every 250 ms (ttl 1000): below 2.5 before the call at 100 ms.
     expect(avoided({ 'stigmergy.avoidStrength': 3, 'stigmergy.markTtlMs': 1000 })).toBe(0);
     // With a 10 s lifetime the marks stay above 2.5 for about 660 ms: the calls at 100–600 ms are avoided.
     expect(avoided({ 'stigmergy.avoidStrength': 3, 'stigmergy.markTtlMs': 10_000 })).toBe(6);
     expect(avoided({ 'stigmergy.avoidStrength': 50, 'stigmergy.markTtlMs': 10_000 })).toBe(0);
-  });
-
-  it('replays the calls twice and counts the second pass: marks that outlast the window build up as they do live', () => {
-    // A dependency down for the last 2 s of a 10 s window; a 30 s mark lifetime and 50 marks to avoid.
-    const calls = trace(1000, flaky);
-    const candidate = {
-      'request.timeoutMs': 200,
-      'breaker.failureThreshold': 1000,
-      'stigmergy.avoidStrength': 50,
-      'stigmergy.markTtlMs': 30_000,
-    };
-    // From an empty field, only the hangs fail: 150 of 1,000 calls.
-    expect(replayCalls(calls, candidate, undefined, undefined, undefined, 1).errorRate).toBeCloseTo(0.15, 12);
-    // The outage's marks last into the next window: callers avoid the dependency there too.
-    expect(replayCalls(calls, candidate).errorRate).toBeGreaterThan(0.25);
   });
 
   it('gives calls rejected when recorded the outcomes of the calls that went through, in turn, so an outage stays a run', () => {

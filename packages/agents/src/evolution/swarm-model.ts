@@ -180,11 +180,6 @@ export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
  * is imputed by {@link realCallsOf}. Arrival times are
  * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
- * The calls are replayed `passes` times back to back (default 2) and only the last pass counts:
- * the field and the breakers start the last pass as the ones before left them. Live, marks that
- * outlast the window (a 30 s lifetime) build up over many windows, and a replay starting from an
- * empty field saw only their onset: a flaky dependency's trial at a 30 s mark lifetime and 34
- * marks to avoid was predicted at fitness 0.789 and measured at 0.739, errors 20.9% → 37.8%.
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
@@ -193,13 +188,9 @@ export function replayCalls(
   scratch: Float64Array = new Float64Array(calls.at.length),
   correction?: ModelCorrection,
   answers: Answers = calls,
-  passes = 2,
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
-  const first = calls.at[0] as number;
-  // The second pass starts one mean call spacing after the first ends.
-  const period = (calls.at[n - 1] as number) - first + Math.max(1, ((calls.at[n - 1] as number) - first) / n);
   const timeout = candidate['request.timeoutMs'] ?? 5000;
   const threshold = Math.max(
     1,
@@ -213,62 +204,59 @@ export function replayCalls(
   const real = realCallsOf(answers);
   const taken = new Map<number, number>();
   let errors = 0;
-  for (let pass = 0; pass < passes; pass++) {
-    errors = 0;
-    for (let i = 0; i < n; i++) {
-      const dep = calls.dep[i] as number;
-      const at = (calls.at[i] as number) + pass * period;
-      let b = breakers.get(dep);
-      if (!b) {
-        b = { failures: 0, openUntil: 0, halfOpen: false, pending: [] };
-        breakers.set(dep, b);
-      }
-      settleBreaker(b, at, threshold, reset);
-      let marks = field.get(dep);
-      if (!marks) {
-        marks = { strength: 0, at, pending: [] };
-        field.set(dep, marks);
-      }
-      if (b.openUntil > at || b.halfOpen || senseMarks(marks, at, markTtl) >= avoidAt) {
+  for (let i = 0; i < n; i++) {
+    const dep = calls.dep[i] as number;
+    const at = calls.at[i] as number;
+    let b = breakers.get(dep);
+    if (!b) {
+      b = { failures: 0, openUntil: 0, halfOpen: false, pending: [] };
+      breakers.set(dep, b);
+    }
+    settleBreaker(b, at, threshold, reset);
+    let marks = field.get(dep);
+    if (!marks) {
+      marks = { strength: 0, at, pending: [] };
+      field.set(dep, marks);
+    }
+    if (b.openUntil > at || b.halfOpen || senseMarks(marks, at, markTtl) >= avoidAt) {
+      scratch[i] = REJECTED_MS;
+      errors++;
+      continue;
+    }
+    // The open time is over: this call is the half-open trial; others are rejected until it ends.
+    const trial = b.openUntil > 0;
+    if (trial) {
+      b.openUntil = 0;
+      b.halfOpen = true;
+    }
+    let ms = calls.ms[i] as number;
+    let outcome = calls.outcome[i] as number;
+    if (outcome === CALL_OUTCOME.rejected) {
+      const seen = real.get(dep);
+      if (!seen) {
+        // Nothing went through to it in the window: nothing says it would answer now.
         scratch[i] = REJECTED_MS;
         errors++;
         continue;
       }
-      // The open time is over: this call is the half-open trial; others are rejected until it ends.
-      const trial = b.openUntil > 0;
-      if (trial) {
-        b.openUntil = 0;
-        b.halfOpen = true;
-      }
-      let ms = calls.ms[i] as number;
-      let outcome = calls.outcome[i] as number;
-      if (outcome === CALL_OUTCOME.rejected) {
-        const seen = real.get(dep);
-        if (!seen) {
-          // Nothing went through to it in the window: nothing says it would answer now.
-          scratch[i] = REJECTED_MS;
-          errors++;
-          continue;
-        }
-        const k = taken.get(dep) ?? 0;
-        taken.set(dep, k + 1);
-        ms = seen.ms[k % seen.ms.length] as number;
-        outcome = seen.outcome[k % seen.outcome.length] as number;
-      }
-      let failed: boolean;
-      if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
-        scratch[i] = timeout;
-        failed = true;
-      } else {
-        scratch[i] = ms;
-        failed = outcome !== CALL_OUTCOME.ok;
-      }
-      if (failed) {
-        errors++;
-        addMark(marks, at + (scratch[i] as number));
-      }
-      addOutcome(b, { end: at + (scratch[i] as number), failed, trial });
+      const k = taken.get(dep) ?? 0;
+      taken.set(dep, k + 1);
+      ms = seen.ms[k % seen.ms.length] as number;
+      outcome = seen.outcome[k % seen.outcome.length] as number;
     }
+    let failed: boolean;
+    if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
+      scratch[i] = timeout;
+      failed = true;
+    } else {
+      scratch[i] = ms;
+      failed = outcome !== CALL_OUTCOME.ok;
+    }
+    if (failed) {
+      errors++;
+      addMark(marks, at + (scratch[i] as number));
+    }
+    addOutcome(b, { end: at + (scratch[i] as number), failed, trial });
   }
   return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n };
 }
