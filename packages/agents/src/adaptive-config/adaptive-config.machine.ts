@@ -68,10 +68,12 @@ export function createAdaptiveConfigMachine(
    * measured after it is reported (the window judged ends a report lag ago), so neither the drop
    * seen next nor the next run's calibration includes the trial's own calls.
    */
-  const cooldownOf = () =>
+  const cooldownOf = (context: AdaptiveConfigContext) =>
     Math.max(
       watch.config?.['evolution.cooldownMs'] ?? 60_000,
-      reportLagMs(watch.config?.['request.timeoutMs'] ?? 5000) + windowMs,
+      // The timeout last read may still be a rolled-back trial's (189 ms where 5 s is restored):
+      // the next trial's window before would then be measured over this trial's own calls.
+      reportLagMs(Math.max(watch.config?.['request.timeoutMs'] ?? 5000, context.timeoutMs)) + windowMs,
     );
   let reading = false;
   /** Reads the live settings again when a heartbeat shows a newer version. */
@@ -274,7 +276,7 @@ export function createAdaptiveConfigMachine(
       noteStopped: assign(({ context }) => ({
         active: null,
         auto: context.active
-          ? noteAutoQuiet(context.auto, now(), cooldownOf(), context.active.run, 'stopped')
+          ? noteAutoQuiet(context.auto, now(), cooldownOf(context), context.active.run, 'stopped')
           : context.auto,
       })),
       noteIslandDone: assign(({ context, event }) => {
@@ -283,13 +285,13 @@ export function createAdaptiveConfigMachine(
         if (!a || a.run !== e.run) return {};
         const done = a.done.includes(e.island) ? a.done : [...a.done, e.island];
         if (done.length < a.islands) return { active: { ...a, done } };
-        return { active: null, auto: noteAutoQuiet(context.auto, now(), cooldownOf()) };
+        return { active: null, auto: noteAutoQuiet(context.auto, now(), cooldownOf(context)) };
       }),
       /** A trial ended (the last of `trials`): the cool-down begins; a self-started run's trial is a healing action. */
       trialEnded: enqueueActions(({ context, enqueue }) => {
         const trial = context.trials[context.trials.length - 1];
         const run = runOfTrial(trial);
-        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(), run, trial?.outcome) });
+        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(context), run, trial?.outcome) });
         if (trial && run !== undefined && run === context.auto.last?.run) {
           const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;
           enqueue(() =>
