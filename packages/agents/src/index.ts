@@ -38,6 +38,7 @@ export { FITNESS_WEIGHTS, type FitnessOptions, type SwarmMeasures, swarmFitness 
 export {
   decodeSwarmGenome,
   encodeSwarmGenome,
+  geneValueText,
   SWARM_GENES,
   type SwarmCandidate,
   type SwarmGene,

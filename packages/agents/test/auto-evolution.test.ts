@@ -7,6 +7,7 @@ import {
   decideAutoEvolution,
   initialAutoEvolution,
   isDrop,
+  MAX_RUNS_PER_DROP,
   noteAutoQuiet,
   noteAutoRefused,
   noteAutoStarted,
@@ -135,6 +136,28 @@ describe('auto-evolution', () => {
       action: 'start',
       baseline: expect.closeTo(0.8, 1),
     });
+  });
+
+  it('starts another run for a drop its last run did not fix, after the cool-down, at most three in all', () => {
+    let state = run(initialAutoEvolution(), 0, steady(10)).state;
+    let t = 10_000;
+    const starts: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const out = run(state, t, steady(5, 0.5));
+      const start = out.decisions.find((d) => d?.action === 'start');
+      if (!start) break;
+      starts.push(t);
+      expect(start).toMatchObject({ baseline: expect.closeTo(0.8, 1) });
+      state = noteAutoStarted(out.state, `r${attempt}`);
+      // The island finishes (quiet, no outcome), then its best is rolled back by the keep rule.
+      state = noteAutoQuiet(state, t + 5000, SETTINGS.cooldownMs);
+      state = noteAutoQuiet(state, t + 8000, SETTINGS.cooldownMs, `r${attempt}`, 'rolledback');
+      t += 8000 + SETTINGS.cooldownMs;
+    }
+    expect(starts).toHaveLength(MAX_RUNS_PER_DROP);
+    // The third did not fix it either: the low level is the new baseline.
+    expect(state.samples).toEqual([]);
+    expect(state.retries).toBe(0);
   });
 
   it('after a run and its trial, cools down: the trial’s own effects start nothing, then the baseline is relearned', () => {

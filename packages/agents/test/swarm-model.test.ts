@@ -1,8 +1,14 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import type { SwarmCandidate } from '../src/evolution/swarm-genes.js';
-import { decodeSwarmGenome, encodeSwarmGenome, SWARM_GENES } from '../src/evolution/swarm-genes.js';
-import { predictSwarm, replayCalls, type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
+import { decodeSwarmGenome, encodeSwarmGenome, geneValueText, SWARM_GENES } from '../src/evolution/swarm-genes.js';
+import {
+  meanBackoffMs,
+  predictSwarm,
+  replayCalls,
+  type SwarmCalibration,
+  swarmCost,
+} from '../src/evolution/swarm-model.js';
 
 type Calls = SwarmCalibration['calls'];
 
@@ -78,6 +84,19 @@ describe('swarm model', () => {
     expect(never.p99LatencyMs).toBe(300);
   });
 
+  it('opens a breaker only when failed calls end: calls started while the first hangs still go out', () => {
+    // Every call hangs; with a 5 s timeout the first failure is heard 5 s after it started.
+    const calls = trace(2000, () => true);
+    const r = replayCalls(calls, {
+      'request.timeoutMs': 5000,
+      'breaker.failureThreshold': 1,
+      'stigmergy.avoidStrength': 1e9,
+    });
+    // The 500 calls to the flaky dependency in its first 5 s (of 1,500) all hang until the timeout.
+    expect(r.p99LatencyMs).toBe(5000);
+    expect(r.errorRate).toBeCloseTo(1500 / 2000, 12);
+  });
+
   it('avoids a dependency marked avoidStrength times by failures that ended, until the marks fade', () => {
     const calls: Calls = { dep: [], at: [], ms: [], outcome: [] };
     // Three calls fail fast at 0, 10 and 20 ms; then one call every 100 ms.
@@ -102,14 +121,22 @@ describe('swarm model', () => {
     expect(avoided({ 'stigmergy.avoidStrength': 50, 'stigmergy.markTtlMs': 10_000 })).toBe(0);
   });
 
-  it('gives a call that was rejected when recorded the outcome of the previous real call to that dependency', () => {
+  it('gives calls rejected when recorded the outcomes of the calls that went through, in turn, so an outage stays a run', () => {
+    const { ok, timeout, rejected } = CALL_OUTCOME;
+    // Two answers, two hangs (at the 5 s timeout), then the dependency is avoided for eight calls.
+    const outcome = [ok, ok, timeout, timeout, ...Array(8).fill(rejected)];
     const calls: Calls = {
-      dep: [0, 0, 0],
-      at: [0, 10, 20],
-      ms: [40, 0, 0],
-      outcome: [CALL_OUTCOME.ok, CALL_OUTCOME.rejected, CALL_OUTCOME.rejected],
+      dep: outcome.map(() => 0),
+      at: outcome.map((_, i) => i * 1000),
+      ms: outcome.map((o) => (o === ok ? 40 : o === timeout ? 5000 : 0)),
+      outcome,
     };
-    expect(replayCalls(calls, { 'request.timeoutMs': 1000 })).toEqual({ p99LatencyMs: 40, errorRate: 0 });
+    // The avoided stretch replays ok, ok, hang, hang, ok, ok, hang, hang: half of all calls fail.
+    const replay = replayCalls(calls, { 'request.timeoutMs': 100, 'stigmergy.avoidStrength': 50 });
+    expect(replay.errorRate).toBeCloseTo(6 / 12, 12);
+    // A dependency nothing went through to stays rejected: nothing says it would answer now.
+    const never: Calls = { dep: [0, 0], at: [0, 10], ms: [0, 0], outcome: [rejected, rejected] };
+    expect(replayCalls(never, { 'request.timeoutMs': 1000 }).errorRate).toBe(1);
   });
 
   it('predicts more resource use for faster heartbeats and less health for a tight restart limit under crashes', () => {
@@ -141,8 +168,42 @@ describe('swarm model', () => {
     expect(cost(200, 2)).toBeLessThan(cost(5000, 5));
   });
 
+  it('scores backoff shapes: a crash loop spends less time restarting with a constant delay than an exponential one', () => {
+    const cal = {
+      ...calibration(trace(100, () => false)),
+      crashRate: 0.5,
+      healthyFraction: 0.5,
+      config: { 'supervision.periodMs': 10_000 },
+    };
+    const health = (shape: number) =>
+      predictSwarm(cal, {
+        'supervision.maxRestarts': 50,
+        'supervision.backoffBaseMs': 100,
+        'supervision.backoffShape': shape,
+      }).healthyFraction;
+    expect(meanBackoffMs(0, 100, 5000, 5)).toBeCloseTo((0.75 * (100 + 200 + 400 + 800 + 1600)) / 5, 9);
+    expect(meanBackoffMs(1, 100, 5000, 5)).toBe(75);
+    expect(health(1)).toBeGreaterThan(health(2));
+    expect(health(1)).toBeGreaterThan(health(0));
+    const best = decodeSwarmGenome(encodeSwarmGenome({ 'supervision.backoffShape': 1.4 }));
+    expect(best['supervision.backoffShape']).toBe(1);
+    expect(geneValueText('supervision.backoffShape', 2)).toBe('decorrelated');
+  });
+
+  it('scores the supervision strategy: escalating at once leaves crashing cells down, so it loses health under crashes', () => {
+    const crashing = { ...calibration(trace(100, () => false)), crashRate: 0.05 };
+    const base = { 'request.timeoutMs': 5000 };
+    const health = (strategy: number, cal = crashing) =>
+      predictSwarm(cal, { ...base, 'supervision.strategy': strategy }).healthyFraction;
+    expect(health(2)).toBeLessThan(health(0) - 0.2);
+    expect(health(1)).toBe(health(0));
+    // Without crashes the strategy changes nothing.
+    const calm = calibration(trace(100, () => false));
+    expect(health(2, calm)).toBe(health(0, calm));
+  });
+
   it('decodes genomes into whole settings within their safe range', () => {
-    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0]);
+    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6, 0.6]);
     expect(decoded).toEqual({
       'request.timeoutMs': 20,
       'breaker.failureThreshold': 4,
@@ -152,7 +213,10 @@ describe('swarm model', () => {
       'health.heartbeatMs': 700,
       'supervision.maxRestarts': 10,
       'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 2,
+      'supervision.strategy': 1,
     });
-    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1]);
+    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1]);
+    expect(geneValueText('supervision.strategy', 2)).toBe('escalate');
   });
 });

@@ -25,6 +25,8 @@ export type { NodeHeartbeat } from './node/node-heartbeat.js';
 export { CommandRegistry } from './plugins/command-registry.js';
 export { CALL_OUTCOME, type CallTraceBatch } from './resilience/call-trace.js';
 export { credsRole } from './security/creds-role.js';
+export { backoffShapeOf } from './supervision/backoff-shape.js';
+export { supervisionStrategyOf } from './supervision/supervision-strategy.js';
 export type { CodecName } from './transport/codec.js';
 export { decodeBody, toJsonSafe } from './transport/message-view.js';
 export { assertToken, createSubjects, isToken } from './transport/subjects.js';

@@ -272,6 +272,7 @@ export {
 } from './services/service-registry.js';
 export { decayed, Field } from './stigmergy/field.js';
 export { FieldView } from './stigmergy/field-view.js';
+export { BACKOFF_SHAPES, type BackoffShape, backoffDelay, backoffShapeOf } from './supervision/backoff-shape.js';
 export {
   type CellSupervisor,
   type CellSupervisorOptions,
@@ -283,6 +284,11 @@ export {
   type RestartIntensity,
   RestartTracker,
 } from './supervision/restart-intensity.js';
+export {
+  SUPERVISION_STRATEGIES,
+  type SupervisionStrategy,
+  supervisionStrategyOf,
+} from './supervision/supervision-strategy.js';
 export { CONTENT_TYPE, type Codec, type CodecName, codecForContentType, getCodec } from './transport/codec.js';
 export { ERROR_TYPE, HEADER, PROTOCOL_VERSION, REPLY_TYPE, SERVICE_ERROR_HEADER } from './transport/headers.js';
 export type { IncomingMessage, RequestOptions, SendOptions } from './transport/message.js';

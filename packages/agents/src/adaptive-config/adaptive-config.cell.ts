@@ -1,7 +1,9 @@
 import { type AnyCellDefinition, defineCell, type SystemStatus, ValidationError, validateChanges } from '@hms/runtime';
+import { predictionError } from '../evolution/model-honesty.js';
 import type { AdaptiveConfigSettings } from './adaptive-config.machine.js';
 import { autoSettingsOf, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
 import { type AutoEvolutionStatus, baselineOf } from './auto-evolution.js';
+import { calibrationSpan } from './calibration-span.js';
 import { ObservationWindow } from './observation-window.js';
 import { SwarmWatch } from './swarm-watch.js';
 
@@ -58,7 +60,18 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
         // A run started by a drop is calibrated on the fault only, not on the healthy time before it.
         const last = snapshot.context.auto.last;
         const since = last?.outcome === 'running' || last?.outcome === 'starting' ? (last.since ?? 0) - lag : 0;
-        return window.calibration(Math.max(end - cell.config.windowMs * 3, since), end, status.config);
+        // Nor on calls made under another configuration (see calibrationSpan).
+        const span = calibrationSpan({
+          end,
+          windowMs: cell.config.windowMs,
+          since,
+          underWay: snapshot.context.current !== null,
+          trials: snapshot.context.trials,
+        });
+        return {
+          ...window.calibration(span.from, span.to, status.config),
+          residuals: snapshot.context.residuals ?? [],
+        };
       }
       case 'apply': {
         const set = (event as { set?: Record<string, unknown> }).set ?? {};
@@ -100,6 +113,7 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
           trials: snapshot.context.trials,
           measured: window.measure(end - cell.config.windowMs, end),
           auto: autoStatus,
+          model: { error: predictionError(snapshot.context.trials), learned: snapshot.context.residuals?.length ?? 0 },
         };
       }
     }

@@ -1,15 +1,19 @@
-import {
-  type CellContext,
-  EVOLUTION_EVENT,
-  type NodeHeartbeat,
-  type SystemStatus,
-  validateChanges,
-} from '@hms/runtime';
+import { type CellContext, EVOLUTION_EVENT, type SystemStatus, validateChanges } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { keepDecision } from '../evolution/keep-rule.js';
+import type { Prediction } from '../evolution/model-honesty.js';
+import { KEEP_RESIDUALS, type Residual } from '../evolution/trial-residuals.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
-  type AutoEvolutionSettings,
-  type AutoEvolutionState,
+  type AdaptiveConfigContext,
+  type AdaptiveConfigEvent,
+  type AdaptiveConfigSettings,
+  AUTO_TICK_MS,
+  autoSettingsOf,
+  reportLagMs,
+  type Trial,
+} from './adaptive-config-state.js';
+import {
   baselineOf,
   decideAutoEvolution,
   initialAutoEvolution,
@@ -18,107 +22,18 @@ import {
   noteAutoStarted,
 } from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
+
+export {
+  type AdaptiveConfigContext,
+  type AdaptiveConfigEvent,
+  type AdaptiveConfigSettings,
+  autoSettingsOf,
+  reportLagMs,
+  type Trial,
+} from './adaptive-config-state.js';
+
 import type { SwarmWatch } from './swarm-watch.js';
-
-/** Configuration of an `adaptive-config` cell. */
-export interface AdaptiveConfigSettings {
-  /** How long a configuration is measured (before and after a change), in millis; default 10000. */
-  windowMs: number;
-  /** How long after a change measuring starts, in millis; default 2000. */
-  settleMs: number;
-  /** The fitness gain (0..1) a candidate must show to be kept; default 0 (any improvement). */
-  minGain: number;
-}
-
-/** One configuration tried live. */
-export interface Trial {
-  id: number;
-  /** `operator`, or `run <id>` for an evolution run's best. */
-  by: string;
-  candidate: Record<string, number>;
-  /** The values the candidate replaced: restored on roll-back. */
-  previous: Record<string, number>;
-  /** The swarm's fitness over the window before the change (null until the change is made). */
-  baseline: Measurement | null;
-  /** The swarm's fitness over the window after it settled. */
-  measured: Measurement | null;
-  /** `unchanged`: the candidate was the configuration in force, so nothing was tried. */
-  outcome: 'trial' | 'kept' | 'rolledback' | 'failed' | 'unchanged';
-  at: number;
-  version?: number;
-  error?: string;
-}
-
-/** How long after a call's timeout its outcome is surely in a heartbeat, in millis. */
-const REPORT_LAG_MS = 2500;
-
-/**
- * How far back a window must end so that every call started in it has ended and been
- * reported: calls that hang are recorded only when they time out.
- */
-export function reportLagMs(timeoutMs: number): number {
-  return Math.min(timeoutMs, 600_000) + REPORT_LAG_MS;
-}
-
-export interface AdaptiveConfigContext {
-  /** The request timeout in force when last read, in millis. */
-  timeoutMs: number;
-  trials: Trial[];
-  current: Trial | null;
-  /** `apply` requests seen: a request was accepted when the current trial carries its number. */
-  applyRequests: number;
-  acceptedRequest: number;
-  measuringFrom: number;
-  /** Evolution runs of the swarm objective, until all their islands are done. */
-  runs: Record<string, { islands: number; done: Record<string, { best: number; candidate: Record<string, number> }> }>;
-  /** The run under way (from `evolve.started`), until all its islands are done or it is stopped. */
-  active: { run: string; islands: number; done: number[]; by: string } | null;
-  /** Self-started evolution: baseline, cool-down, the last self-started run. */
-  auto: AutoEvolutionState;
-  /** Whether `evolution.auto` was on at the last tick (a change is published). */
-  autoEnabled: boolean;
-  /** The fitness measured at the last tick (null: no calls in the window). */
-  autoFitness: number | null;
-  /** When the last tick looked, epoch millis (0: never, the live settings not read yet). */
-  autoCheckedAt: number;
-}
-
-export type AdaptiveConfigEvent =
-  | ({ type: 'heartbeat' } & NodeHeartbeat)
-  | { type: 'apply'; set: Record<string, unknown>; by?: string }
-  | {
-      type: 'ga.done';
-      run: string;
-      island: number;
-      islands: number;
-      objective: string;
-      best: number;
-      candidate?: Record<string, number>;
-    }
-  | { type: 'evolve.started'; run: string; islands: number; by?: string }
-  | { type: 'evolve.stopped'; run: string | null }
-  | { type: 'status' }
-  | { type: 'calibration' }
-  /** The leader started the self-started run, or refused it. */
-  | { type: 'auto.started'; run: string }
-  | { type: 'auto.refused'; error: string }
-  /** From the machine's own timers. */
-  | { type: 'settle.due' | 'window.due' | 'completion.due' | 'auto.tick' };
-
-/** How often self-started evolution looks at the swarm, in millis. */
-export const AUTO_TICK_MS = 1000;
-
-/** The live settings of self-started evolution, from the swarm configuration. */
-export function autoSettingsOf(config: Record<string, number>, confirmMs: number): AutoEvolutionSettings {
-  return {
-    confirmMs,
-    enabled: config['evolution.auto'] === 1,
-    dropPct: config['evolution.autoDropPct'] ?? 10,
-    scheduleMs: config['evolution.scheduleMs'] ?? 0,
-    baselineMs: config['evolution.baselineMs'] ?? 120_000,
-    cooldownMs: config['evolution.cooldownMs'] ?? 60_000,
-  };
-}
+import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 /** What a trial's end is called in `hms heal status`. */
 const HEAL_ACTION: Record<string, string> = {
@@ -126,6 +41,7 @@ const HEAL_ACTION: Record<string, string> = {
   rolledback: 'evolve-rollback',
   unchanged: 'evolve-unchanged',
   failed: 'evolve-trial-failed',
+  skipped: 'evolve-skip',
 };
 
 const KEEP_TRIALS = 20;
@@ -133,8 +49,9 @@ const KEEP_TRIALS = 20;
 /**
  * The adaptive-config cell's machine: tries a configuration live (from `apply`, or the best of
  * a finished swarm-objective run), measures the swarm's weighted fitness over a window after
- * it settles, and keeps it only if it beats the window before the change; otherwise the
- * previous values are restored. Every step is an event in the evolution log.
+ * it settles, and keeps it only by the keep rule (`keep-rule.ts`: a better fitness than the
+ * window before the change, and no component worse by more than 10%); otherwise the previous
+ * values are restored. Every step is an event in the evolution log.
  */
 export function createAdaptiveConfigMachine(
   cell: CellContext<AdaptiveConfigSettings>,
@@ -146,7 +63,18 @@ export function createAdaptiveConfigMachine(
   const log = (body: Record<string, unknown>) => cell.publish(EVOLUTION_EVENT.auto, { ...body, at: now() });
   const heal = (action: string, why: string, outcome: string, durationMs = 0) =>
     cell.publish('heal.action', { node: cell.node, action, why, outcome, durationMs });
-  const cooldownOf = () => watch.config?.['evolution.cooldownMs'] ?? 60_000;
+  /**
+   * The cool-down after a run or trial: `evolution.cooldownMs`, but at least until a whole window
+   * measured after it is reported (the window judged ends a report lag ago), so neither the drop
+   * seen next nor the next run's calibration includes the trial's own calls.
+   */
+  const cooldownOf = (context: AdaptiveConfigContext) =>
+    Math.max(
+      watch.config?.['evolution.cooldownMs'] ?? 60_000,
+      // The timeout last read may still be a rolled-back trial's (189 ms where 5 s is restored):
+      // the next trial's window before would then be measured over this trial's own calls.
+      reportLagMs(Math.max(watch.config?.['request.timeoutMs'] ?? 5000, context.timeoutMs)) + windowMs,
+    );
   let reading = false;
   /** Reads the live settings again when a heartbeat shows a newer version. */
   const refreshConfig = () => {
@@ -173,7 +101,7 @@ export function createAdaptiveConfigMachine(
   };
   const runOfTrial = (trial: Trial | undefined) => (trial?.by.startsWith('run ') ? trial.by.slice(4) : undefined);
   const finish = (context: AdaptiveConfigContext, outcome: Trial['outcome'], extra: Partial<Trial> = {}) => {
-    const done = { ...(context.current as Trial), outcome, ...extra };
+    const done = { ...(context.current as Trial), outcome, ...extra, endedAt: now() };
     return { current: null, trials: [...context.trials, done].slice(-KEEP_TRIALS) };
   };
   return setup({
@@ -190,24 +118,33 @@ export function createAdaptiveConfigMachine(
           baseline: Measurement;
           timeoutMs: number;
           unchanged: boolean;
+          predicted: Prediction | null;
+          skip: string | null;
         },
-        Record<string, number>
-      >(async ({ input }) => {
+        { candidate: Record<string, number>; by: string; trials: Trial[]; residuals: Residual[] }
+      >(async ({ input: { candidate: input, by, trials, residuals } }) => {
         const status = (await cell.control('system.status')) as SystemStatus;
-        const previous = Object.fromEntries(Object.keys(input).map((k) => [k, status.config[k] as number]));
-        const timeoutMs = status.config['request.timeoutMs'] ?? 5000;
+        const config = status.config as Record<string, number>;
+        const previous = Object.fromEntries(Object.keys(input).map((k) => [k, config[k] as number]));
+        const timeoutMs = config['request.timeoutMs'] ?? 5000;
         const end = now() - reportLagMs(timeoutMs);
         const baseline = window.measure(end - windowMs, end);
+        const base = { previous, baseline };
         if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
-          return { previous, version: status.configVersion, baseline, timeoutMs, unchanged: true };
+          return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
+        }
+        const { predicted, skip } = judgeBefore({ window, baseline, config, candidate: input, by, trials, residuals });
+        if (skip !== null) {
+          return { ...base, version: status.configVersion, timeoutMs, unchanged: false, predicted, skip };
         }
         const written = (await cell.control('system.configure', { set: input })) as { version: number };
         return {
-          previous,
+          ...base,
           version: written.version,
-          baseline,
           timeoutMs: input['request.timeoutMs'] ?? timeoutMs,
           unchanged: false,
+          predicted,
+          skip: null,
         };
       }),
       restoreConfig: fromPromise<unknown, Record<string, number>>(({ input }) =>
@@ -230,7 +167,8 @@ export function createAdaptiveConfigMachine(
       },
       improved: ({ context }) => {
         const after = window.measure(context.measuringFrom, context.measuringFrom + windowMs);
-        return after.fitness > ((context.current as Trial).baseline?.fitness ?? 1) + minGain;
+        const before = (context.current as Trial).baseline;
+        return before !== null && keepDecision(before, after, minGain).keep;
       },
     },
     actions: {
@@ -338,7 +276,7 @@ export function createAdaptiveConfigMachine(
       noteStopped: assign(({ context }) => ({
         active: null,
         auto: context.active
-          ? noteAutoQuiet(context.auto, now(), cooldownOf(), context.active.run, 'stopped')
+          ? noteAutoQuiet(context.auto, now(), cooldownOf(context), context.active.run, 'stopped')
           : context.auto,
       })),
       noteIslandDone: assign(({ context, event }) => {
@@ -347,15 +285,15 @@ export function createAdaptiveConfigMachine(
         if (!a || a.run !== e.run) return {};
         const done = a.done.includes(e.island) ? a.done : [...a.done, e.island];
         if (done.length < a.islands) return { active: { ...a, done } };
-        return { active: null, auto: noteAutoQuiet(context.auto, now(), cooldownOf()) };
+        return { active: null, auto: noteAutoQuiet(context.auto, now(), cooldownOf(context)) };
       }),
       /** A trial ended (the last of `trials`): the cool-down begins; a self-started run's trial is a healing action. */
       trialEnded: enqueueActions(({ context, enqueue }) => {
         const trial = context.trials[context.trials.length - 1];
         const run = runOfTrial(trial);
-        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(), run, trial?.outcome) });
+        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(context), run, trial?.outcome) });
         if (trial && run !== undefined && run === context.auto.last?.run) {
-          const why = `run ${run}: fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`;
+          const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;
           enqueue(() =>
             heal(
               HEAL_ACTION[trial.outcome] ?? `evolve-${trial.outcome}`,
@@ -375,6 +313,14 @@ export function createAdaptiveConfigMachine(
             .join(' ');
           enqueue(() => heal('evolve-trial', `run ${run}: ${set}`, 'ok'));
         }
+      }),
+      /** A measured trial teaches the model a residual near the configuration tried; an event in the evolution log. */
+      learn: enqueueActions(({ context, enqueue }) => {
+        const trial = context.trials[context.trials.length - 1];
+        const residual = trial?.residual;
+        if (!residual) return;
+        enqueue.assign({ residuals: [...(context.residuals ?? []), residual].slice(-KEEP_RESIDUALS) });
+        enqueue(() => cell.publish(EVOLUTION_EVENT.recalibrated, { trial: trial.id, residual, at: now() }));
       }),
       forgetRun: assign({
         runs: ({ context, event }) => {
@@ -398,6 +344,7 @@ export function createAdaptiveConfigMachine(
       autoEnabled: false,
       autoFitness: null,
       autoCheckedAt: 0,
+      residuals: [],
     },
     initial: 'idle',
     invoke: { src: 'autoTimer' },
@@ -434,7 +381,13 @@ export function createAdaptiveConfigMachine(
       applying: {
         invoke: {
           src: 'applyConfig',
-          input: ({ context }) => (context.current as Trial).candidate,
+          input: ({ context }) => ({
+            candidate: (context.current as Trial).candidate,
+            by: (context.current as Trial).by,
+            trials: context.trials,
+            // A snapshot saved before residuals existed has none.
+            residuals: context.residuals ?? [],
+          }),
           onDone: [
             {
               guard: ({ event }) => event.output.unchanged,
@@ -447,10 +400,29 @@ export function createAdaptiveConfigMachine(
               ],
             },
             {
+              guard: ({ event }) => event.output.skip !== null,
+              target: 'idle',
+              actions: [
+                assign(({ context, event }) =>
+                  finish(context, 'skipped', {
+                    baseline: event.output.baseline,
+                    previous: event.output.previous,
+                    predicted: event.output.predicted,
+                    reason: `not worth a live trial: ${event.output.skip}`,
+                  }),
+                ),
+                emit(({ context }) => ({
+                  type: EVOLUTION_EVENT.skipped,
+                  ...(context.trials[context.trials.length - 1] as Trial),
+                })),
+                'trialEnded',
+              ],
+            },
+            {
               target: 'settling',
               actions: [
                 assign(({ context, event }) => {
-                  const { timeoutMs, unchanged: _no, ...output } = event.output;
+                  const { timeoutMs, unchanged: _no, skip: _go, ...output } = event.output;
                   return { timeoutMs, current: { ...(context.current as Trial), ...output } };
                 }),
                 emit(({ context }) => ({ type: EVOLUTION_EVENT.applied, ...(context.current as Trial) })),
@@ -489,6 +461,7 @@ export function createAdaptiveConfigMachine(
               target: 'idle',
               actions: [
                 assign(({ context }) => finish(context, 'kept')),
+                'learn',
                 emit(({ context }) => ({
                   type: EVOLUTION_EVENT.kept,
                   ...(context.trials[context.trials.length - 1] as Trial),
@@ -500,11 +473,18 @@ export function createAdaptiveConfigMachine(
           ],
         },
         exit: assign({
-          current: ({ context }) =>
-            context.current && {
-              ...context.current,
-              measured: window.measure(context.measuringFrom, context.measuringFrom + windowMs),
-            },
+          current: ({ context }) => {
+            if (!context.current) return null;
+            const { measured, reason, residual } = judgeAfter({
+              window,
+              from: context.measuringFrom,
+              windowMs,
+              baseline: context.current.baseline,
+              predicted: context.current.predicted,
+              minGain,
+            });
+            return { ...context.current, measured, reason, residual };
+          },
         }),
       },
       rollingBack: {
@@ -518,6 +498,7 @@ export function createAdaptiveConfigMachine(
                 ...finish(context, 'rolledback'),
                 timeoutMs: (context.current as Trial).previous['request.timeoutMs'] ?? context.timeoutMs,
               })),
+              'learn',
               emit(({ context }) => ({
                 type: EVOLUTION_EVENT.rolledBack,
                 ...(context.trials[context.trials.length - 1] as Trial),

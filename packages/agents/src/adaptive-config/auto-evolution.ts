@@ -51,6 +51,8 @@ export interface AutoEvolutionState {
   held: string | null;
   /** The last self-started run: when, why, its id once the leader started it, and its end. */
   last: AutoRun | null;
+  /** Self-started runs in a row for one drop whose best was not kept (rolled back, skipped, unchanged). */
+  retries?: number;
 }
 
 /** A self-started run, as `hms evolve auto status` shows it. */
@@ -77,10 +79,17 @@ export type AutoDecision =
 export const MIN_BASELINE_SAMPLES = 5;
 /** How long after the leader refused a self-started run it is tried again, in millis. */
 export const AUTO_RETRY_MS = 5000;
+/**
+ * Self-started runs for one drop, at most: while a run's best is not kept (the keep rule rolled
+ * it back, or it was not worth a trial), the baseline before the drop stands and, after the
+ * cool-down, another run starts with the model corrected by the failed trial; after this many
+ * the new level is accepted as the baseline.
+ */
+export const MAX_RUNS_PER_DROP = 3;
 
 /** A state with nothing learned yet. */
 export function initialAutoEvolution(): AutoEvolutionState {
-  return { samples: [], quietUntil: 0, scheduleFrom: null, dropSince: null, held: null, last: null };
+  return { samples: [], quietUntil: 0, scheduleFrom: null, dropSince: null, held: null, last: null, retries: 0 };
 }
 
 /** The mean of the baseline samples, or null when there are fewer than {@link MIN_BASELINE_SAMPLES}. */
@@ -185,7 +194,10 @@ export function noteAutoRefused(state: AutoEvolutionState, now: number, why: str
 
 /**
  * A run or a trial ended (`outcome`: kept, rolledback, unchanged, stopped, …): the cool-down
- * begins and the baseline is relearned after it, under the configuration now in force.
+ * begins and the baseline is relearned after it, under the configuration now in force — except
+ * when a self-started run for a drop did not fix it (its best rolled back, skipped or unchanged):
+ * then the baseline before the drop stands, so another run starts after the cool-down (at most
+ * {@link MAX_RUNS_PER_DROP} for one drop).
  */
 export function noteAutoQuiet(
   state: AutoEvolutionState,
@@ -194,9 +206,17 @@ export function noteAutoQuiet(
   run?: string,
   outcome?: string,
 ): AutoEvolutionState {
-  const last =
-    state.last && run !== undefined && state.last.run === run && outcome ? { ...state.last, outcome } : state.last;
-  return { ...state, samples: [], dropSince: null, quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
+  const ours = state.last !== null && run !== undefined && state.last.run === run && outcome !== undefined;
+  const last = ours ? { ...(state.last as AutoRun), outcome: outcome as string } : state.last;
+  const quiet = { ...state, dropSince: null, quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
+  const unfixed = ours && (outcome === 'rolledback' || outcome === 'skipped' || outcome === 'unchanged');
+  const retries = (state.retries ?? 0) + 1;
+  const baseline = state.last?.baseline ?? null;
+  if (unfixed && baseline !== null && state.last?.since !== null && retries < MAX_RUNS_PER_DROP) {
+    const standing = Array.from({ length: MIN_BASELINE_SAMPLES }, () => ({ at: now, fitness: baseline }));
+    return { ...quiet, samples: standing, retries };
+  }
+  return { ...quiet, samples: [], retries: ours ? 0 : (state.retries ?? 0) };
 }
 
 /** Self-started evolution as the adaptive-config cell reports it (`auto` in its status; `hms evolve auto status`). */

@@ -5,6 +5,11 @@ import { type HeartbeatFigures, heartbeatFigures, runningFraction } from '../hea
 
 /** Calls kept, at most; older ones are dropped first. */
 const MAX_CALLS = 50_000;
+/**
+ * How far back the calibration looks for what dependencies answered, in millis: a window in which
+ * callers avoided a dependency all along still gets the answers it gave before.
+ */
+export const ANSWERS_MS = 60_000;
 /** How far back observations are kept, in millis. */
 const KEEP_MS = 10 * 60_000;
 
@@ -135,15 +140,21 @@ export class ObservationWindow {
 
   /**
    * The swarm model's calibration from [from, to) under `config` (the configuration in force):
-   * at most `maxCalls` of the most recent calls.
+   * at most `maxCalls` of the most recent calls; and what the dependencies answered when called
+   * over the {@link ANSWERS_MS} before `to`, under any configuration (at most `maxCalls` of them).
    */
   calibration(from: number, to: number, config: Record<string, number>, maxCalls = 3000): SwarmCalibration {
     const idx = this.callsIn(from, to).slice(-maxCalls);
     const pick = (k: 'dep' | 'at' | 'ms' | 'outcome') => idx.map((i) => this.calls[k][i] as number);
+    const went = this.callsIn(Math.min(from, to - ANSWERS_MS), to)
+      .filter((i) => this.calls.outcome[i] !== CALL_OUTCOME.rejected)
+      .slice(-maxCalls);
+    const answered = (k: 'dep' | 'ms' | 'outcome') => went.map((i) => this.calls[k][i] as number);
     let cells = 0;
     for (const hb of this.latest.values()) cells += hb.cellCount;
     return {
       calls: { dep: pick('dep'), at: pick('at'), ms: pick('ms'), outcome: pick('outcome') },
+      answers: { dep: answered('dep'), ms: answered('ms'), outcome: answered('outcome') },
       config,
       elu: this.meanElu(from, to),
       nodes: Math.max(1, this.latest.size),

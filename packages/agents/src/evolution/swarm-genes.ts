@@ -6,12 +6,17 @@ export interface SwarmGene {
   /** Lowest value tried (may be above the schema's minimum: evolution stays in a safe range). */
   min: number;
   max: number;
+  /**
+   * A strategy gene: the setting is an enumeration, each whole number one strategy, named here
+   * (the GA's integer genome carries it like any other gene; the model scores each strategy).
+   */
+  choices?: readonly string[];
 }
 
 /**
  * The swarm settings evolution tunes, in genome order: request timeout, circuit-breaker
  * threshold and reset, stigmergy avoidance and mark lifetime, heartbeat interval, restart
- * intensity and backoff.
+ * intensity and backoff, and two strategy genes: the backoff shape and the supervision strategy.
  */
 export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'request.timeoutMs', min: 20, max: 5000 },
@@ -22,7 +27,15 @@ export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'health.heartbeatMs', min: 250, max: 2000 },
   { key: 'supervision.maxRestarts', min: 1, max: 50 },
   { key: 'supervision.backoffBaseMs', min: 1, max: 2000 },
+  { key: 'supervision.backoffShape', min: 0, max: 2, choices: ['exponential', 'constant', 'decorrelated'] },
+  { key: 'supervision.strategy', min: 0, max: 2, choices: ['rest-for-one', 'one-for-one', 'escalate'] },
 ];
+
+/** How a gene's value reads: a strategy's name for a strategy gene, else the number. */
+export function geneValueText(key: string, value: number): string {
+  const gene = SWARM_GENES.find((g) => g.key === key);
+  return gene?.choices?.[value] ?? String(value);
+}
 
 /** A candidate configuration: a value for every {@link SWARM_GENES} key. */
 export type SwarmCandidate = Partial<Record<ConfigKey, number>>;

@@ -1,6 +1,8 @@
 import { CALL_OUTCOME } from '@hms/runtime';
+import { worsenedComponents } from './keep-rule.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
+import { correctedMeasures, type Residual } from './trial-residuals.js';
 
 /**
  * What the swarm model is calibrated on, from the collected metrics (the adaptive-config cell
@@ -21,6 +23,34 @@ export interface SwarmCalibration {
   healthyFraction: number;
   /** Cell crashes per cell per second over the window. */
   crashRate: number;
+  /**
+   * Stigmergy avoidance assumed stronger than configured (the GA's doubt, {@link AVOIDANCE_DOUBT});
+   * default none.
+   */
+  correction?: ModelCorrection;
+  /**
+   * What each dependency did when calls went through to it over a longer span than `calls`
+   * (under any configuration, in start order): the stand-ins for calls rejected when recorded
+   * (see {@link realCallsOf}). Default: the calls in `calls` that went through.
+   */
+  answers?: Answers;
+  /** What measured trials taught the model, near the configurations tried (`trial-residuals.ts`); default none. */
+  residuals?: Residual[];
+}
+
+/**
+ * Stigmergy avoidance stronger than configured, which the replay may underestimate: live, cells
+ * read the field through a view refreshed every 250 ms (slower under load), so a mark is sensed
+ * at its last reading's strength. `markTtlScale`: the factor by which marks outlast
+ * `stigmergy.markTtlMs`; `avoidScale`: the factor by which fewer marks than
+ * `stigmergy.avoidStrength` already turn callers away. 1 and 1: as configured. (It was once
+ * recalibrated swarm-wide from trials; trials now teach the model locally: `trial-residuals.ts`.)
+ */
+export interface ModelCorrection {
+  markTtlScale: number;
+  avoidScale: number;
+  /** The factor by which fewer failures in a row than `breaker.failureThreshold` already open a breaker; default 1. */
+  breakerScale?: number;
 }
 
 /** Event-loop millis a node spends per heartbeat it sends or receives, per cell it reports (an estimate). */
@@ -45,7 +75,39 @@ const REJECTED_MS = 0.05;
 interface Breaker {
   failures: number;
   openUntil: number;
+  /** Half-open: its trial call is under way (others are rejected until it ends). */
   halfOpen: boolean;
+  /** Outcomes of calls under way, by their end: the breaker hears of a call when it ends. */
+  pending: Array<{ end: number; failed: boolean; trial: boolean }>;
+}
+
+/** Lands the outcomes of the calls that ended by `t` on breaker `b`, in the order they ended. */
+function settleBreaker(b: Breaker, t: number, threshold: number, reset: number): void {
+  while (b.pending.length > 0 && (b.pending[0] as { end: number }).end <= t) {
+    const { end, failed, trial } = b.pending.shift() as Breaker['pending'][number];
+    if (trial) {
+      b.halfOpen = false;
+      if (failed) b.openUntil = end + reset;
+      b.failures = 0;
+      continue;
+    }
+    if (b.openUntil > end || b.halfOpen) continue;
+    if (!failed) {
+      b.failures = 0;
+      continue;
+    }
+    b.failures++;
+    if (b.failures >= threshold) {
+      b.openUntil = end + reset;
+      b.failures = 0;
+    }
+  }
+}
+
+function addOutcome(b: Breaker, outcome: Breaker['pending'][number]): void {
+  let i = b.pending.length;
+  while (i > 0 && (b.pending[i - 1] as { end: number }).end > outcome.end) i--;
+  b.pending.splice(i, 0, outcome);
 }
 
 /** A dependency's failure marks in the stigmergy field: strength at `at`, and marks still to land. */
@@ -79,62 +141,108 @@ function addMark(m: Marks, at: number): void {
 }
 
 /**
+ * What a dependency did when calls went through to it, in start order: the stand-in for the
+ * calls that were rejected when recorded (its circuit open, or callers avoiding it), whose
+ * answer nobody saw. A rejected call takes the next of these in turn, cycling, so the runs
+ * the dependency shows (an outage's consecutive hangs between answers) are replayed as runs —
+ * taking the previous call's outcome instead turned a whole avoided stretch into the one
+ * answer (or hang) before it, and a model that had seen a dependency fail for a moment and
+ * then be avoided predicted no errors at all under any candidate. A dependency with no call
+ * that went through stays rejected. The answers may come from a longer span than the replayed
+ * calls (`SwarmCalibration.answers`): what a dependency does when called does not depend on the
+ * callers' settings, and a window in which callers avoided it all along says nothing of it. (A
+ * call that timed out under a shorter timeout than a candidate's counts as a hang: pessimistic.)
+ */
+export type Answers = Pick<SwarmCalibration['calls'], 'dep' | 'ms' | 'outcome'>;
+
+export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome: number[] }> {
+  const out = new Map<number, { ms: number[]; outcome: number[] }>();
+  for (let i = 0; i < calls.dep.length; i++) {
+    if (calls.outcome[i] === CALL_OUTCOME.rejected) continue;
+    const dep = calls.dep[i] as number;
+    let d = out.get(dep);
+    if (!d) {
+      d = { ms: [], outcome: [] };
+      out.set(dep, d);
+    }
+    d.ms.push(calls.ms[i] as number);
+    d.outcome.push(calls.outcome[i] as number);
+  }
+  return out;
+}
+
+/**
  * Replays the recorded calls under a candidate's request timeout, circuit breaker and stigmergy
  * settings: a call that took longer than the timeout (with {@link LATENCY_HEADROOM}) fails at
- * the timeout; one that hung (timed out) still hangs; each failure marks the dependency in the
- * field when it ends (marks halve every quarter of `stigmergy.markTtlMs`); an open circuit, or a
+ * the timeout; one that hung (timed out) still hangs; each failure counts in the breaker and
+ * marks the dependency in the field when it ends (marks halve every quarter of `stigmergy.markTtlMs`); an open circuit, or a
  * dependency marked `stigmergy.avoidStrength` times, rejects at once (one breaker per
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
- * takes the outcome of the dependency's previous call that went through. Arrival times are
- * kept as recorded.
+ * is imputed by {@link realCallsOf}. Arrival times are
+ * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
   calls: SwarmCalibration['calls'],
   candidate: SwarmCandidate,
   scratch: Float64Array = new Float64Array(calls.at.length),
+  correction?: ModelCorrection,
+  answers: Answers = calls,
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
   const timeout = candidate['request.timeoutMs'] ?? 5000;
-  const threshold = candidate['breaker.failureThreshold'] ?? 5;
+  const threshold = Math.max(
+    1,
+    Math.round((candidate['breaker.failureThreshold'] ?? 5) / (correction?.breakerScale ?? 1)),
+  );
   const reset = candidate['breaker.resetTimeoutMs'] ?? 2000;
-  const avoidAt = (candidate['stigmergy.avoidStrength'] ?? 3) - 0.5;
-  const markTtl = candidate['stigmergy.markTtlMs'] ?? 10_000;
+  const avoidAt = ((candidate['stigmergy.avoidStrength'] ?? 3) - 0.5) / (correction?.avoidScale ?? 1);
+  const markTtl = (candidate['stigmergy.markTtlMs'] ?? 10_000) * (correction?.markTtlScale ?? 1);
   const breakers = new Map<number, Breaker>();
   const field = new Map<number, Marks>();
-  const lastReal = new Map<number, { ms: number; outcome: number }>();
+  const real = realCallsOf(answers);
+  const taken = new Map<number, number>();
   let errors = 0;
   for (let i = 0; i < n; i++) {
     const dep = calls.dep[i] as number;
     const at = calls.at[i] as number;
     let b = breakers.get(dep);
     if (!b) {
-      b = { failures: 0, openUntil: 0, halfOpen: false };
+      b = { failures: 0, openUntil: 0, halfOpen: false, pending: [] };
       breakers.set(dep, b);
     }
+    settleBreaker(b, at, threshold, reset);
     let marks = field.get(dep);
     if (!marks) {
       marks = { strength: 0, at, pending: [] };
       field.set(dep, marks);
     }
-    if (b.openUntil > at || senseMarks(marks, at, markTtl) >= avoidAt) {
+    if (b.openUntil > at || b.halfOpen || senseMarks(marks, at, markTtl) >= avoidAt) {
       scratch[i] = REJECTED_MS;
       errors++;
       continue;
     }
-    if (b.openUntil > 0) {
+    // The open time is over: this call is the half-open trial; others are rejected until it ends.
+    const trial = b.openUntil > 0;
+    if (trial) {
       b.openUntil = 0;
       b.halfOpen = true;
     }
     let ms = calls.ms[i] as number;
     let outcome = calls.outcome[i] as number;
     if (outcome === CALL_OUTCOME.rejected) {
-      const real = lastReal.get(dep);
-      ms = real?.ms ?? 0;
-      outcome = real?.outcome ?? CALL_OUTCOME.ok;
-    } else {
-      lastReal.set(dep, { ms, outcome });
+      const seen = real.get(dep);
+      if (!seen) {
+        // Nothing went through to it in the window: nothing says it would answer now.
+        scratch[i] = REJECTED_MS;
+        errors++;
+        continue;
+      }
+      const k = taken.get(dep) ?? 0;
+      taken.set(dep, k + 1);
+      ms = seen.ms[k % seen.ms.length] as number;
+      outcome = seen.outcome[k % seen.outcome.length] as number;
     }
     let failed: boolean;
     if (outcome === CALL_OUTCOME.timeout || (outcome === CALL_OUTCOME.ok && ms * LATENCY_HEADROOM > timeout)) {
@@ -147,16 +255,8 @@ export function replayCalls(
     if (failed) {
       errors++;
       addMark(marks, at + (scratch[i] as number));
-      b.failures++;
-      if (b.halfOpen || b.failures >= threshold) {
-        b.openUntil = at + (scratch[i] as number) + reset;
-        b.failures = 0;
-      }
-      b.halfOpen = false;
-    } else {
-      b.failures = 0;
-      b.halfOpen = false;
     }
+    addOutcome(b, { end: at + (scratch[i] as number), failed, trial });
   }
   return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n };
 }
@@ -190,28 +290,133 @@ function heartbeatLoad(cal: SwarmCalibration, heartbeatMs: number): number {
 }
 
 /**
- * What the swarm would measure under `candidate`, predicted from the calibration: latency and
- * errors by replaying the recorded calls, resource use from the measured load with the
- * heartbeat share rescaled, health from the crash rate against restart intensity and backoff.
+ * The mean restart delay of a cell crashing `crashes` times in its restart-intensity window, in
+ * millis, by backoff shape (`supervision.backoffShape`: 0 exponential, 1 constant, 2
+ * decorrelated jitter; see the runtime's `backoff-shape.ts`): the expected delay of each restart
+ * in the window, averaged.
  */
-export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
-  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch);
-  const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
-  const hb = candidate['health.heartbeatMs'] ?? hb0;
-  const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
-  const maxRestarts = candidate['supervision.maxRestarts'] ?? 5;
-  const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
-  const backoffMs = candidate['supervision.backoffBaseMs'] ?? 5;
-  const escalated = poissonAbove((cal.crashRate * periodMs) / 1000, maxRestarts);
-  const restarting = Math.min(1, cal.crashRate * (backoffMs / 1000));
-  const healthyFraction = Math.min(1, Math.max(0, cal.healthyFraction - escalated - restarting));
-  return { p99LatencyMs, errorRate, resourceUse, healthyFraction };
+export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, crashes: number): number {
+  const n = Math.max(1, Math.round(crashes));
+  let sum = 0;
+  let previous = baseMs;
+  for (let i = 1; i <= n; i++) {
+    if (shape === 1) sum += 0.75 * Math.min(maxMs, baseMs);
+    else if (shape === 2) {
+      // Uniform between the base and three times the previous delay (the base at the first).
+      const low = Math.min(maxMs, baseMs);
+      const high = Math.min(maxMs, Math.max(low, 3 * previous));
+      previous = (low + high) / 2;
+      sum += previous;
+    } else sum += 0.75 * Math.min(maxMs, baseMs * 2 ** (i - 1));
+  }
+  return sum / n;
 }
 
 /**
- * The cost a GA minimises for a candidate: 1 − its predicted fitness, plus a small pull towards
- * the configuration in force (1e-4 per gene, by the share of its range moved), so settings
- * the model is indifferent to stay where they are.
+ * What the swarm would measure under `candidate`, predicted from the calibration: latency and
+ * errors by replaying the recorded calls, resource use from the measured load with the
+ * heartbeat share rescaled, health from the crash rate against restart intensity and the mean
+ * restart delay of the backoff base and shape (the supervision strategy `escalate` leaves every
+ * cell that crashes down; rest-for-one and one-for-one score alike, as the calibration does not
+ * know which cells depend on which); errors and latency then corrected by what
+ * measured trials near the candidate taught (`cal.residuals`).
+ */
+export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
+  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch, cal.correction, cal.answers);
+  const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
+  const hb = candidate['health.heartbeatMs'] ?? hb0;
+  const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
+  // Health is the measured fraction moved by what the candidate changes: the share escalated
+  // (crashes beyond the restart intensity) and the share restarting (the mean backoff delay).
+  const unhealthy = (c: SwarmCandidate) => {
+    const maxRestarts = c['supervision.maxRestarts'] ?? 5;
+    const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
+    const backoffMs = meanBackoffMs(
+      c['supervision.backoffShape'] ?? 0,
+      c['supervision.backoffBaseMs'] ?? 5,
+      cal.config['supervision.backoffMaxMs'] ?? 5000,
+      Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
+    );
+    const crashesPerWindow = (cal.crashRate * periodMs) / 1000;
+    // Escalate at once: every cell that crashes in a window is left down (none restarts).
+    if (c['supervision.strategy'] === 2) return 1 - Math.exp(-crashesPerWindow);
+    const escalated = poissonAbove(crashesPerWindow, maxRestarts);
+    return escalated + Math.min(1, cal.crashRate * (backoffMs / 1000));
+  };
+  const inForce = { ...(cal.config as SwarmCandidate) };
+  const healthyFraction = Math.min(
+    1,
+    Math.max(0, cal.healthyFraction + unhealthy(inForce) - unhealthy({ ...inForce, ...candidate })),
+  );
+  return correctedMeasures({ p99LatencyMs, errorRate, resourceUse, healthyFraction }, cal.residuals, {
+    ...(cal.config as SwarmCandidate),
+    ...candidate,
+  });
+}
+
+/** What a GA's cost adds for each component a candidate is predicted to make worse than allowed. */
+export const WORSENING_PENALTY = 0.25;
+/**
+ * How much worse than the configuration in force a predicted component may be (beyond its noise
+ * floor) without a penalty: none. The keep rule allows 10% live, but trials showed the model
+ * underestimating how much more often callers avoid a dependency once its failures come faster
+ * (predicted 48% errors, measured 74%), so a predicted worsening is taken as a larger real one.
+ */
+export const PREDICTED_WORSENING = 0;
+
+/**
+ * How much stronger than calibrated the GA assumes stigmergy avoidance may be: marks lasting
+ * this much longer, and this many times fewer of them turning callers away.
+ */
+export const AVOIDANCE_DOUBT = 2;
+
+/**
+ * How many times fewer failures in a row than its threshold the GA assumes may open a breaker.
+ * The replay orders a call's end exactly: after an outage of 15 hung calls at 20 ms, with a
+ * 118 ms timeout, the first answer ends before the last six hangs time out, so it counts nine
+ * failures in a row; live, timers fire late under load and a threshold of 10 opened the breaker
+ * after one outage in two (measured: errors 15% → 48%, every call for 1.9 s after the outage
+ * rejected). A threshold the replay clears by a hair is not counted on.
+ */
+export const BREAKER_DOUBT = 1.5;
+
+/**
+ * A candidate's prediction as the GA scores it: the worse (by fitness) of the prediction under
+ * the calibration and under avoidance {@link AVOIDANCE_DOUBT} times stronger with breakers
+ * {@link BREAKER_DOUBT} times quicker to open. Trials
+ * showed the model underestimating avoidance once failures come faster (predicted 17% errors,
+ * measured 60%), so a gain that hinges on callers not avoiding a failing dependency is not
+ * counted on.
+ */
+function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
+  const c = cal.correction ?? { markTtlScale: 1, avoidScale: 1 };
+  const plain = predictSwarm(cal, candidate, scratch);
+  const doubt = predictSwarm(
+    {
+      ...cal,
+      correction: {
+        markTtlScale: c.markTtlScale * AVOIDANCE_DOUBT,
+        avoidScale: c.avoidScale * AVOIDANCE_DOUBT,
+        breakerScale: (c.breakerScale ?? 1) * BREAKER_DOUBT,
+      },
+    },
+    candidate,
+    scratch,
+  );
+  const fit = (m: SwarmMeasures) => swarmFitness(m, { latencyScaleMs: SWARM_LATENCY_SCALE_MS });
+  return fit(doubt) < fit(plain) ? doubt : plain;
+}
+
+/** The model's prediction for the configuration in force, once per calibration. */
+const references = new WeakMap<SwarmCalibration, SwarmMeasures>();
+
+/**
+ * The cost a GA minimises for a candidate: 1 − its predicted fitness (the cautious one: see
+ * {@link AVOIDANCE_DOUBT}), plus
+ * {@link WORSENING_PENALTY} for each component predicted worse than the configuration in force
+ * (beyond {@link PREDICTED_WORSENING}: such a candidate is likely rolled back live), plus a small
+ * pull towards the configuration in force (1e-4 per gene, by the share of its range moved), so
+ * settings the model is indifferent to stay where they are.
  */
 export function swarmCost(
   cal: SwarmCalibration,
@@ -225,7 +430,12 @@ export function swarmCost(
     const v = candidate[g.key as keyof SwarmCandidate];
     if (now !== undefined && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
   }
-  return (
-    1 - swarmFitness(predictSwarm(cal, candidate, scratch), { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + 1e-4 * drift
-  );
+  let reference = references.get(cal);
+  if (!reference) {
+    reference = predictSwarm(cal, cal.config as SwarmCandidate, scratch);
+    references.set(cal, reference);
+  }
+  const predicted = cautious(cal, candidate, scratch);
+  const penalty = WORSENING_PENALTY * worsenedComponents(reference, predicted, PREDICTED_WORSENING).length;
+  return 1 - swarmFitness(predicted, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + penalty + 1e-4 * drift;
 }

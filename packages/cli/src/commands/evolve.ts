@@ -1,5 +1,11 @@
 import type { EvolutionStatus, IslandStatus } from '@hms/runtime/client';
-import { createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
+import {
+  backoffShapeOf,
+  createControlClient,
+  supervisionStrategyOf,
+  ValidationError,
+  validateChanges,
+} from '@hms/runtime/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
 import { UsageError } from '../errors.js';
@@ -30,6 +36,13 @@ function collectSet(value: string, previous: Record<string, string> = {}): Recor
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/** A setting as shown: an enumerated strategy by its name. */
+function settingText(key: string, value: number): string {
+  if (key === 'supervision.backoffShape') return `${key}=${backoffShapeOf(value)}`;
+  if (key === 'supervision.strategy') return `${key}=${supervisionStrategyOf(value)}`;
+  return `${key}=${value}`;
+}
+
 function formatNumber(v: number | null): string {
   if (v === null || v === undefined) return '-';
   if (v === 0) return '0';
@@ -51,8 +64,55 @@ function islandRows(islands: IslandStatus[]) {
   }));
 }
 
+export interface TuningStatus {
+  current?: Record<string, unknown> | null;
+  trials?: Array<Record<string, unknown>>;
+  model?: {
+    error: { mae: number | null; bias: number | null; pairs: number };
+    /** Measured trials whose residual corrects the model near the configuration tried. */
+    learned?: number;
+  };
+}
+
+const learnedText = (n: number | undefined) => `corrected near ${n ?? 0} configuration${n === 1 ? '' : 's'} tried live`;
+
+/** The adaptive-config cell's live trials, predicted next to measured, and the model's recent error. */
+export function renderTuning(tuning: TuningStatus | null): string[] {
+  const lines: string[] = [];
+  if (tuning?.trials?.length || tuning?.current) {
+    lines.push('', 'live trials:');
+    const rows = [...(tuning.trials ?? []), ...(tuning.current ? [tuning.current] : [])].map((t) => ({
+      trial: t.id,
+      by: t.by,
+      outcome: t.outcome,
+      before: formatNumber((t.baseline as { fitness: number } | undefined)?.fitness ?? null),
+      predicted: formatNumber((t.predicted as { fitness: number } | null | undefined)?.fitness ?? null),
+      after: formatNumber((t.measured as { fitness: number } | null | undefined)?.fitness ?? null),
+      candidate: Object.entries((t.candidate as Record<string, number>) ?? {})
+        .map(([k, v]) => settingText(k, v))
+        .join(' '),
+      reason: (t.reason as string | undefined) ?? '',
+    }));
+    lines.push(formatTable(rows, ['trial', 'by', 'outcome', 'before', 'predicted', 'after', 'candidate', 'reason']));
+  }
+  const model = tuning?.model;
+  if (model) {
+    const { mae, bias, pairs } = model.error;
+    lines.push(
+      '',
+      mae === null
+        ? `model: prediction error not known yet (${pairs} measured trials, needs 2); ${learnedText(model.learned)}`
+        : `model: prediction error ${formatNumber(mae)} (mean |measured − predicted| fitness over ${pairs} trials, bias ${formatNumber(bias)}); ${learnedText(model.learned)}`,
+    );
+  }
+  return lines;
+}
+
 function renderStatus(status: EvolutionStatus): string {
-  if (status.islands.length === 0) return 'no evolution run: start one with hms evolve start';
+  const tuning = renderTuning(status.tuning as TuningStatus | null);
+  if (status.islands.length === 0) {
+    return ['no evolution run: start one with hms evolve start', ...tuning].join('\n');
+  }
   const best = status.islands.reduce<IslandStatus | null>(
     (a, b) => (b.best !== null && (a === null || a.best === null || b.best < a.best) ? b : a),
     null,
@@ -77,28 +137,11 @@ function renderStatus(status: EvolutionStatus): string {
     lines.push(
       '',
       `best configuration (${best.id}): ${Object.entries(best.bestGenome)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => settingText(k, v))
         .join(' ')}`,
     );
   }
-  const tuning = status.tuning as {
-    current?: Record<string, unknown> | null;
-    trials?: Array<Record<string, unknown>>;
-  } | null;
-  if (tuning?.trials?.length || tuning?.current) {
-    lines.push('', 'live trials:');
-    const rows = [...(tuning.trials ?? []), ...(tuning.current ? [tuning.current] : [])].map((t) => ({
-      trial: t.id,
-      by: t.by,
-      outcome: t.outcome,
-      before: formatNumber((t.baseline as { fitness: number } | undefined)?.fitness ?? null),
-      after: formatNumber((t.measured as { fitness: number } | null | undefined)?.fitness ?? null),
-      candidate: Object.entries((t.candidate as Record<string, number>) ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' '),
-    }));
-    lines.push(formatTable(rows, ['trial', 'by', 'outcome', 'before', 'after', 'candidate']));
-  }
+  lines.push(...tuning);
   return lines.join('\n');
 }
 

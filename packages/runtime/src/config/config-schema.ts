@@ -19,6 +19,19 @@ export const CONFIG_SCHEMA = {
   'supervision.periodMs': { default: 10_000, min: 1, max: 3_600_000, description: 'restart intensity window, millis' },
   'supervision.backoffBaseMs': { default: 5, min: 0, max: 60_000, description: 'first restart delay, millis' },
   'supervision.backoffMaxMs': { default: 5000, min: 0, max: 600_000, description: 'longest restart delay, millis' },
+  'supervision.backoffShape': {
+    default: 0,
+    min: 0,
+    max: 2,
+    description: 'how restart delays grow: 0 exponential, 1 constant, 2 decorrelated jitter (an enumerated strategy)',
+  },
+  'supervision.strategy': {
+    default: 0,
+    min: 0,
+    max: 2,
+    description:
+      'what a crash does: 0 rest-for-one (dependents restart too), 1 one-for-one, 2 escalate at once (an enumerated strategy)',
+  },
   'persistence.snapshotMaxStaleMs': {
     default: 100,
     min: 1,

@@ -18,8 +18,15 @@ export const EVOLUTION_EVENT = {
   applied: 'evolve.applied',
   /** A candidate did better than the configuration before it, over the measuring window: kept. */
   kept: 'evolve.kept',
-  /** A candidate did worse: the previous configuration was restored. */
+  /**
+   * A candidate did not pass the keep rule (its fitness not better, or a component worse by more
+   * than 10%): the previous configuration was restored.
+   */
   rolledBack: 'evolve.rolledback',
+  /** A run's candidate was not tried live: its predicted gain is within the model's recent error. */
+  skipped: 'evolve.skipped',
+  /** A measured trial taught the swarm model a residual (measured minus predicted change) where it was made. */
+  recalibrated: 'evolve.recalibrated',
   /**
    * The adaptive-config cell decided about a self-started run: `decision: 'start'` (why: a
    * fitness drop or the schedule), `'held'` (a reason not to start, published the first time it

@@ -1,6 +1,8 @@
 import type { SwarmConfig } from '../config/config-schema.js';
 import type { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
+import { backoffShapeOf } from '../supervision/backoff-shape.js';
 import type { CellSupervisor } from '../supervision/cell-supervisor.js';
+import { supervisionStrategyOf } from '../supervision/supervision-strategy.js';
 import type { NodeLoadSampler } from './load-sampler.js';
 import type { PeerView } from './peer-view.js';
 
@@ -14,7 +16,7 @@ export interface LiveSettingsTargets {
 
 /**
  * Hands a configuration version's settings to the parts of a node that read them: suspicion
- * threshold, restart intensity and backoff, snapshot staleness, write concurrency, overload
+ * threshold, restart intensity, backoff (and its shape) and strategy, snapshot staleness, write concurrency, overload
  * limits. (Placement and the lease read the settings themselves, at each use.)
  */
 export function applyLiveSettings(c: SwarmConfig, targets: LiveSettingsTargets): void {
@@ -25,6 +27,8 @@ export function applyLiveSettings(c: SwarmConfig, targets: LiveSettingsTargets):
       periodMs: c['supervision.periodMs'],
       backoffBaseMs: c['supervision.backoffBaseMs'],
       backoffMaxMs: c['supervision.backoffMaxMs'],
+      backoffShape: backoffShapeOf(c['supervision.backoffShape']),
+      strategy: supervisionStrategyOf(c['supervision.strategy']),
     },
     snapshotMaxStaleMs: c['persistence.snapshotMaxStaleMs'],
   });

@@ -109,8 +109,9 @@ export interface CellSupervisor {
 
 /**
  * Supervises a node's cells like an OTP supervisor: a crashed cell restarts from its last good
- * snapshot after a jittered exponential backoff (one-for-one); cells that declared it in
- * `dependsOn` restart with it (rest-for-one); past the restart intensity it is left `failed`
+ * snapshot after a jittered exponential backoff; cells that declared it in `dependsOn` restart
+ * with it (rest-for-one; `supervision.strategy` may make it one-for-one, or escalate at the
+ * first crash: `supervision-strategy.ts`); past the restart intensity it is left `failed`
  * and a `cell.escalated` event is published. Snapshots are restored on start and saved as
  * they change.
  */
@@ -306,19 +307,17 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
         { cell: cell.id, crashes: decision.recent, periodMs: intensity.periodMs },
         'restart intensity exceeded',
       );
+      const reason =
+        intensity.strategy === 'escalate'
+          ? 'supervision strategy escalate: no restart'
+          : `crashed ${decision.recent} times within ${intensity.periodMs} ms`;
       publishEvent(LIFECYCLE_EVENT.escalated, cell.id, {
         type: cell.type,
         severity: 'critical',
-        reason: `crashed ${decision.recent} times within ${intensity.periodMs} ms`,
+        reason,
         error: message,
       });
-      healed(
-        cell.id,
-        'escalate',
-        `crashed ${decision.recent} times within ${intensity.periodMs} ms`,
-        'gave-up',
-        crashedAt,
-      );
+      healed(cell.id, 'escalate', reason, 'gave-up', crashedAt);
       return;
     }
     entry.restartTimer = clock.setTimeout(() => {
@@ -328,6 +327,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       void launch(entry, { snapshot: lastGood, revision }).then((ok) =>
         healed(cell.id, 'restart', message, ok ? 'ok' : 'failed', crashedAt),
       );
+      if ((intensity.strategy ?? 'rest-for-one') !== 'rest-for-one') return;
       for (const dependent of dependentsOf(cell.id)) void restartDependent(dependent, cell.id);
     }, decision.delayMs);
   };

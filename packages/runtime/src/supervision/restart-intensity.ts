@@ -1,3 +1,6 @@
+import { type BackoffShape, backoffDelay } from './backoff-shape.js';
+import type { SupervisionStrategy } from './supervision-strategy.js';
+
 /**
  * Restart intensity and backoff, as OTP supervisors have them: at most `maxRestarts` restarts
  * within `periodMs`; past that the supervisor gives up and escalates.
@@ -16,6 +19,10 @@ export interface RestartIntensity {
   backoffBaseMs: number;
   /** The longest delay, in millis; default 5000. */
   backoffMaxMs: number;
+  /** How the delay grows with the crashes in the window (`backoff-shape.ts`); default exponential. */
+  backoffShape?: BackoffShape;
+  /** What a crash does (`supervision-strategy.ts`); default rest-for-one. `escalate`: no restart at all. */
+  strategy?: SupervisionStrategy;
 }
 
 export const DEFAULT_RESTART_INTENSITY: RestartIntensity = {
@@ -33,6 +40,7 @@ export type RestartDecision = { restart: true; delayMs: number; recent: number }
  */
 export class RestartTracker {
   private readonly crashes: number[] = [];
+  private lastDelayMs = 0;
 
   constructor(
     private readonly intensity: RestartIntensity = DEFAULT_RESTART_INTENSITY,
@@ -48,10 +56,17 @@ export class RestartTracker {
     while (this.crashes.length > 0 && (this.crashes[0] as number) <= nowMs - periodMs) this.crashes.shift();
     this.crashes.push(nowMs);
     const recent = this.crashes.length;
-    if (recent > maxRestarts) return { restart: false, recent };
-    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (recent - 1));
-    // "Equal jitter": half fixed, half random, so restarts of many cells do not line up.
-    return { restart: true, delayMs: ceiling / 2 + (this.random() * ceiling) / 2, recent };
+    if (recent > maxRestarts || intensity.strategy === 'escalate') return { restart: false, recent };
+    // Jittered, so restarts of many cells do not line up.
+    const delayMs = backoffDelay(intensity.backoffShape ?? 'exponential', {
+      baseMs: backoffBaseMs,
+      maxMs: backoffMaxMs,
+      recent,
+      previousMs: this.lastDelayMs,
+      random: this.random,
+    });
+    this.lastDelayMs = delayMs;
+    return { restart: true, delayMs, recent };
   }
 
   /** Crashes within the current window. */

@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+// Self-tuning on fault patterns it has not seen: for each pattern, two in-process nodes on a real
+// nats-server run a dependency cell and its callers; the swarm learns its fitness baseline
+// healthy, then the fault is switched on and `evolution.auto` (self-started evolution) is left
+// to notice the drop, run the GA on its model, and try the best live under the keep rule.
+// Afterwards a hand-picked reference configuration within the genes' ranges is measured live
+// against the defaults under the same fault, to tell whether a 20% better configuration exists.
+// BENCH_PATTERNS=dead,slow limits the patterns; BENCH_PATTERN_MS bounds each pattern's auto part.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinCells, geneValueText, SWARM_GENES } from '@hms/agents';
+import { createControlClient, createSubjects, defaultConfig, defineCell, startNatsServer } from '@hms/runtime';
+import { connectTestTransport, startTestNodes, stopTestNodes, waitFor } from '@hms/runtime/testing';
+import { setup } from 'xstate';
+import { printTable } from './stats.mjs';
+
+const AUTO_MS = Number(process.env.BENCH_PATTERN_MS ?? 100_000);
+const ONLY = process.env.BENCH_PATTERNS?.split(',');
+
+/** What the dependency does now; the bench switches it. */
+const fault = { mode: 'ok' };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Busy-waits `ms` on the event loop: the node's loop lags (both nodes share this process's loop). */
+function burn(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    /* spin */
+  }
+}
+
+const depCell = defineCell({
+  type: 'dep',
+  queries: ['ping'],
+  description: 'a dependency whose fault the bench switches',
+  // crash: the cell crashes 300 ms after each start (a crash loop).
+  machine: () =>
+    setup({ delays: { life: 300 } }).createMachine({
+      initial: 'up',
+      states: {
+        up: {
+          after: {
+            life: {
+              actions: () => {
+                if (fault.mode === 'crash') throw new Error('crash loop: the dependency fails on start');
+              },
+              target: 'up',
+              reenter: true,
+            },
+          },
+        },
+      },
+    }),
+  reply: () => {
+    switch (fault.mode) {
+      case 'dead':
+        // Longer than any timeout the genes allow: its callers never get an answer.
+        return new Promise((r) => setTimeout(() => r({ late: true }), 8000));
+      case 'slow':
+        return new Promise((r) => setTimeout(() => r({ ok: true }), 700));
+      case 'flaky':
+        return Date.now() % 1500 < 300 ? new Promise((r) => setTimeout(() => r({ late: true }), 6000)) : { ok: true };
+      case 'lag':
+        burn(12);
+        return { ok: true };
+      default:
+        return { ok: true };
+    }
+  },
+});
+
+/** Calls `dep-1` every `everyMs` without waiting (open load), with the swarm's request timeout. */
+const callerCell = defineCell({
+  type: 'caller',
+  description: 'an open load on the dependency',
+  config: (raw) => ({ everyMs: Number(raw?.everyMs ?? 50) }),
+  machine: (cell) =>
+    setup({ delays: { tick: () => cell.config.everyMs } }).createMachine({
+      initial: 'on',
+      states: {
+        on: {
+          after: {
+            tick: { target: 'on', reenter: true, actions: () => cell.request('dep-1', 'ping').catch(() => undefined) },
+          },
+        },
+      },
+    }),
+});
+
+/**
+ * The patterns: the fault, the callers, and a reference configuration within the genes' ranges
+ * that a person might pick for it (measured live against the defaults).
+ */
+const PATTERNS = [
+  {
+    name: 'dead',
+    what: 'dependency never answers in time (8 s); 4 callers every 200 ms',
+    mode: 'dead',
+    callers: { count: 4, everyMs: 200 },
+    reference: { 'request.timeoutMs': 400, 'breaker.failureThreshold': 2, 'breaker.resetTimeoutMs': 10_000 },
+  },
+  {
+    name: 'slow',
+    what: 'dependency answers in 700 ms; 4 callers every 200 ms',
+    mode: 'slow',
+    callers: { count: 4, everyMs: 200 },
+    reference: { 'request.timeoutMs': 1000, 'stigmergy.avoidStrength': 50 },
+  },
+  {
+    name: 'flaky',
+    what: 'dependency hangs 300 ms out of every 1,500 ms; 2 callers every 40 ms',
+    mode: 'flaky',
+    callers: { count: 2, everyMs: 40 },
+    reference: {
+      'request.timeoutMs': 250,
+      'breaker.failureThreshold': 20,
+      'stigmergy.avoidStrength': 50,
+      'stigmergy.markTtlMs': 500,
+    },
+  },
+  {
+    name: 'crash-loop',
+    what: 'dependency crashes 300 ms after every start; a watchdog restarts it 5 s after it is given up on; 2 callers every 50 ms',
+    mode: 'crash',
+    watchdogMs: 5000,
+    callers: { count: 2, everyMs: 50 },
+    reference: { 'supervision.maxRestarts': 50, 'supervision.backoffBaseMs': 1, 'supervision.backoffShape': 1 },
+  },
+  {
+    name: 'overload',
+    what: 'dependency burns 12 ms of event loop per call (both nodes lag); 4 callers every 40 ms',
+    mode: 'lag',
+    callers: { count: 4, everyMs: 40 },
+    reference: { 'request.timeoutMs': 150, 'breaker.failureThreshold': 3, 'breaker.resetTimeoutMs': 1000 },
+  },
+];
+
+const storeDir = mkdtempSync(join(tmpdir(), 'hms-bench-selftune-'));
+const server = await startNatsServer({ storeDir });
+const fmt = (v, d = 3) => (v === null || v === undefined ? '-' : Number(v).toFixed(d));
+const comp = (m) =>
+  m
+    ? `${Math.round(m.p99LatencyMs)} ms / ${(m.errorRate * 100).toFixed(1)}% / ${m.resourceUse.toFixed(2)} / ${m.healthyFraction.toFixed(2)}`
+    : '-';
+const set = (c) =>
+  Object.entries(c ?? {})
+    .map(([k, v]) => `${k.split('.')[1]}=${geneValueText(k, v)}`)
+    .join(' ');
+
+async function runPattern(p, index) {
+  fault.mode = 'ok';
+  let revived = 0;
+  const swarm = `selftune${index}`;
+  const nodes = await startTestNodes(server.url, swarm, ['n1', 'n2'], [...builtinCells, depCell, callerCell], {
+    heartbeatMs: 250,
+  });
+  const client = await connectTestTransport(server.url, 'bench');
+  const control = createControlClient(client, swarm);
+  const tuner = () =>
+    client.request(createSubjects(swarm).cellInbox('tuner'), 'status', undefined, { timeout: 10_000 });
+  try {
+    await waitFor(async () => (await control.systemStatus()).leader !== null, { what: 'a leader', timeoutMs: 30_000 });
+    await control.configure({
+      'evolution.auto': 1,
+      'evolution.autoDropPct': 10,
+      'evolution.baselineMs': 8000,
+      'evolution.cooldownMs': 2000,
+      'evolution.autoPopulation': 16,
+      'evolution.autoGenerations': 20,
+    });
+    await control.createAgent({
+      type: 'adaptive-config',
+      id: 'tuner',
+      config: { windowMs: 3000, settleMs: 500 },
+      node: 'n1',
+    });
+    await control.createAgent({ type: 'dep', id: 'dep-1', node: 'n2' });
+    for (let i = 0; i < p.callers.count; i++) {
+      await control.createAgent({
+        type: 'caller',
+        id: `caller-${i}`,
+        config: { everyMs: p.callers.everyMs },
+        node: 'n1',
+      });
+    }
+    if (p.watchdogMs) {
+      // Like a process manager above the swarm: a cell given up on is restarted after a while.
+      client.subscribe(createSubjects(swarm).eventPattern('cell.escalated'), (m) => {
+        if (m.body?.type !== 'dep') return;
+        setTimeout(() => {
+          revived++;
+          control.triggerHeal('dep-1').catch((err) => process.stderr.write(`  watchdog: ${err.message}\n`));
+        }, p.watchdogMs);
+      });
+    }
+    await waitFor(async () => (await tuner()).auto.baseline !== null, {
+      what: 'a baseline',
+      timeoutMs: 40_000,
+      everyMs: 250,
+    });
+    const healthy = (await tuner()).auto.baseline;
+    fault.mode = p.mode;
+    const faultAt = Date.now();
+    // Self-started evolution: until a run's best is kept, or the drop has had its runs.
+    let kept = null;
+    let runTrials = [];
+    const deadline = faultAt + AUTO_MS;
+    while (Date.now() < deadline) {
+      const s = await tuner();
+      runTrials = s.trials.filter((t) => t.by.startsWith('run '));
+      kept = runTrials.find((t) => t.outcome === 'kept') ?? null;
+      if (kept || (runTrials.length >= 3 && s.state === 'idle')) break;
+      await sleep(500);
+    }
+    const keptAt = kept ? kept.endedAt : null;
+    const auto = await tuner();
+    const started = auto.auto.last;
+    // The reference: back to the defaults, then the reference configuration tried live.
+    await control.configure({ 'evolution.auto': 0 });
+    await waitFor(async () => (await tuner()).state === 'idle', { what: 'no trial', timeoutMs: 60_000, everyMs: 250 });
+    const defaults = defaultConfig();
+    await control.configure(Object.fromEntries(SWARM_GENES.map((g) => [g.key, defaults[g.key]])));
+    await sleep(3000 + 7500);
+    const ref = await control.evolveApply(p.reference);
+    await waitFor(async () => (await tuner()).trials.some((t) => t.id === ref.id && t.outcome !== 'trial'), {
+      what: 'the reference measured',
+      timeoutMs: 60_000,
+      everyMs: 250,
+    });
+    const reference = (await tuner()).trials.find((t) => t.id === ref.id);
+    return { p, healthy, runTrials, kept, faultAt, keptAt, started, reference, model: auto.model, revived };
+  } finally {
+    fault.mode = 'ok';
+    await stopTestNodes(nodes);
+    await client.close();
+  }
+}
+
+const results = [];
+const loads = [];
+for (const [i, p] of PATTERNS.entries()) {
+  if (ONLY && !ONLY.includes(p.name)) continue;
+  loads.push(loadavg()[0]);
+  process.stderr.write(`selftune: ${p.name} (load ${loadavg()[0].toFixed(1)})\n`);
+  const r = await runPattern(p, i);
+  results.push(r);
+  for (const t of r.runTrials) {
+    process.stderr.write(
+      `  ${t.by}: ${t.outcome} — ${t.reason}; predicted ${fmt(t.predicted?.fitness)}, measured ${fmt(t.measured?.fitness)}; ${set(t.candidate)}\n`,
+    );
+  }
+}
+loads.push(loadavg()[0]);
+await server.stop();
+rmSync(storeDir, { recursive: true, force: true });
+
+const pct = (g) => (g === null ? '-' : `${g >= 0 ? '+' : ''}${(g * 100).toFixed(0)}%`);
+const rows = results.map((r) => {
+  const defaults = r.runTrials[0]?.baseline ?? null;
+  const k = r.kept;
+  const gain = k ? k.measured.fitness / k.baseline.fitness - 1 : null;
+  const refBefore = r.reference?.baseline?.fitness ?? null;
+  const refAfter = r.reference?.measured?.fitness ?? null;
+  const refGain = refBefore && refAfter ? refAfter / refBefore - 1 : null;
+  // Some configuration measured 20% better than the defaults under the fault: the reference, or a trial.
+  const better = [
+    ...(refGain !== null ? [{ gain: refGain, by: 'reference', candidate: r.p.reference }] : []),
+    ...r.runTrials
+      .filter((t) => t.measured && t.baseline)
+      .map((t) => ({ gain: t.measured.fitness / t.baseline.fitness - 1, by: t.by, candidate: t.candidate })),
+  ].sort((a, b) => b.gain - a.gain)[0];
+  const pairs = r.runTrials.filter((t) => t.predicted && t.measured);
+  return {
+    pattern: r.p.name,
+    healthy: fmt(r.healthy),
+    'defaults (fault)': fmt(defaults?.fitness),
+    'kept trial: before → after': k
+      ? `${fmt(k.baseline.fitness)} → ${fmt(k.measured.fitness)} (${pct(gain)})`
+      : 'none kept',
+    'latency / errors / resources / health': k
+      ? `${comp(k.baseline.measures)} → ${comp(k.measured.measures)}`
+      : comp(defaults?.measures),
+    'runs (outcomes)': r.runTrials.map((t) => t.outcome).join(', ') || 'none started',
+    'predicted / measured':
+      pairs.map((t) => `${fmt(t.predicted.fitness)}/${fmt(t.measured.fitness)}`).join(', ') || '-',
+    'fault → kept': r.keptAt ? `${((r.keptAt - r.faultAt) / 1000).toFixed(0)} s` : '-',
+    'reference live vs defaults': `${fmt(refBefore)} → ${fmt(refAfter)} (${pct(refGain)})`,
+    '20% better exists?': better && better.gain >= 0.2 ? `yes (${better.by}, ${pct(better.gain)})` : 'none found',
+    kept: k ? set(k.candidate) : '-',
+  };
+});
+printTable(
+  `selftune — load average ${loads.map((l) => l.toFixed(1)).join(' → ')}; nats-server JetStream with its default sync (sync_interval 2 min)`,
+  rows,
+);
+const errors = results.flatMap((r) => r.runTrials).filter((t) => t.predicted && t.measured);
+const mae = errors.length
+  ? errors.reduce((s, t) => s + Math.abs(t.measured.fitness - t.predicted.fitness), 0) / errors.length
+  : null;
+console.log(
+  `\nmodel prediction error over all measured trials: ${fmt(mae)} (mean |measured − predicted| fitness, ${errors.length} trials)`,
+);
+for (const r of results) {
+  console.log(
+    `${r.p.name}: reference ${set(r.p.reference)}; model ${JSON.stringify(r.model)}${r.p.watchdogMs ? `; watchdog restarts ${r.revived}` : ''}`,
+  );
+}
+process.exit(0);

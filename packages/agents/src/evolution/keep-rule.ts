@@ -1,0 +1,104 @@
+import type { SwarmMeasures } from './swarm-fitness.js';
+
+/**
+ * When a configuration on trial is kept: its measured fitness beats the window before it (by
+ * more than `minGain`), and none of the four components the fitness weighs got worse by more
+ * than {@link MAX_COMPONENT_WORSENING} — a fitness gain bought by, say, a quarter of all calls
+ * failing (the error rate of a kept trial once went from 15% to 74% for a faster p99) is not a
+ * gain a user wants. Every other trial is rolled back.
+ *
+ * A component is worse by more than 10% when its measure moved the wrong way by more than 10% of
+ * its value before, and by more than its noise floor (an absolute amount: from 0.4% to 0.6%
+ * errors is +50% but only noise): p99 latency up, error rate up, resource use (event-loop
+ * utilization) up, healthy fraction down. Resource use, a share of capacity, counts in points:
+ * it must rise by more than 10 points of utilization (from 6% to 12% of a core is no resource
+ * problem, and the in-process nodes' utilization swings by several points with the machine's
+ * load).
+ */
+export const MAX_COMPONENT_WORSENING = 0.1;
+
+/** Moves smaller than these are noise, whatever their share of the value before. */
+export const COMPONENT_NOISE_FLOOR: Readonly<Record<keyof SwarmMeasures, number>> = {
+  p99LatencyMs: 5,
+  errorRate: 0.01,
+  resourceUse: 0.1,
+  healthyFraction: 0.01,
+};
+
+/** The component names used in reasons and tables. */
+export const COMPONENT_NAME: Readonly<Record<keyof SwarmMeasures, string>> = {
+  p99LatencyMs: 'latency',
+  errorRate: 'errors',
+  resourceUse: 'resources',
+  healthyFraction: 'health',
+};
+
+/** A component that got worse beyond the rule. */
+export interface Worsening {
+  component: keyof SwarmMeasures;
+  before: number;
+  after: number;
+  /** How much worse, as a share of the value before (Infinity from 0). */
+  by: number;
+}
+
+/** Whether higher is worse for each measure. */
+const HIGHER_IS_WORSE: Readonly<Record<keyof SwarmMeasures, boolean>> = {
+  p99LatencyMs: true,
+  errorRate: true,
+  resourceUse: true,
+  healthyFraction: false,
+};
+
+/**
+ * The components of `after` worse than `before` by more than `maxWorsening` (default 10%) of
+ * their value and their noise floor.
+ */
+export function worsenedComponents(
+  before: SwarmMeasures,
+  after: SwarmMeasures,
+  maxWorsening = MAX_COMPONENT_WORSENING,
+): Worsening[] {
+  const out: Worsening[] = [];
+  for (const key of Object.keys(HIGHER_IS_WORSE) as Array<keyof SwarmMeasures>) {
+    const b = before[key];
+    const a = after[key];
+    const worse = HIGHER_IS_WORSE[key] ? a - b : b - a;
+    if (worse <= COMPONENT_NOISE_FLOOR[key]) continue;
+    if (worse <= maxWorsening * Math.abs(b) + 1e-12) continue;
+    out.push({ component: key, before: b, after: a, by: b === 0 ? Number.POSITIVE_INFINITY : worse / Math.abs(b) });
+  }
+  return out;
+}
+
+/** The keep decision of a trial, with its reason (for the evolution log and `hms evolve status`). */
+export interface KeepDecision {
+  keep: boolean;
+  reason: string;
+  worsened: Worsening[];
+}
+
+const fmt = (key: keyof SwarmMeasures, v: number) =>
+  key === 'p99LatencyMs' ? `${Math.round(v)} ms` : key === 'resourceUse' ? v.toFixed(2) : `${(v * 100).toFixed(1)}%`;
+
+/** Applies the keep rule to a trial's window before and window after. */
+export function keepDecision(
+  before: { fitness: number; measures: SwarmMeasures },
+  after: { fitness: number; measures: SwarmMeasures; calls?: number },
+  minGain = 0,
+): KeepDecision {
+  const worsened = worsenedComponents(before.measures, after.measures);
+  const gain = after.fitness - before.fitness;
+  const fitness = `fitness ${before.fitness.toFixed(3)} → ${after.fitness.toFixed(3)}`;
+  if (after.calls === 0) return { keep: false, reason: 'no calls measured after the change', worsened };
+  if (!(gain > minGain)) {
+    return { keep: false, reason: `${fitness}: not better${minGain > 0 ? ` by more than ${minGain}` : ''}`, worsened };
+  }
+  if (worsened.length > 0) {
+    const what = worsened
+      .map((w) => `${COMPONENT_NAME[w.component]} ${fmt(w.component, w.before)} → ${fmt(w.component, w.after)}`)
+      .join(', ');
+    return { keep: false, reason: `${fitness}, but ${what} (worse by more than 10%)`, worsened };
+  }
+  return { keep: true, reason: `${fitness}, no component worse by more than 10%`, worsened };
+}

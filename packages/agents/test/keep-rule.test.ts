@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { keepDecision, worsenedComponents } from '../src/evolution/keep-rule.js';
+import type { SwarmMeasures } from '../src/evolution/swarm-fitness.js';
+
+const BEFORE: SwarmMeasures = { p99LatencyMs: 5001, errorRate: 0.147, resourceUse: 0.18, healthyFraction: 1 };
+
+describe('the keep rule', () => {
+  it('rolls back the trial that bought a faster p99 with errors going from 15% to 74%', () => {
+    // The kept trial recorded in the evolution work (bench/RESULTS.md, swarm self-tuning).
+    const after: SwarmMeasures = { p99LatencyMs: 62, errorRate: 0.74, resourceUse: 0.06, healthyFraction: 1 };
+    const d = keepDecision({ fitness: 0.587, measures: BEFORE }, { fitness: 0.742, measures: after, calls: 900 });
+    expect(d.keep).toBe(false);
+    expect(d.worsened.map((w) => w.component)).toEqual(['errorRate']);
+    expect(d.reason).toBe('fitness 0.587 → 0.742, but errors 14.7% → 74.0% (worse by more than 10%)');
+  });
+
+  it('keeps a better fitness when no component is worse by more than 10%', () => {
+    const after: SwarmMeasures = { p99LatencyMs: 300, errorRate: 0.16, resourceUse: 0.19, healthyFraction: 1 };
+    const d = keepDecision({ fitness: 0.587, measures: BEFORE }, { fitness: 0.79, measures: after, calls: 900 });
+    expect(d).toMatchObject({ keep: true, worsened: [] });
+  });
+
+  it('rolls back a fitness that is not better, whatever the components', () => {
+    expect(keepDecision({ fitness: 0.8, measures: BEFORE }, { fitness: 0.8, measures: BEFORE }).keep).toBe(false);
+    expect(keepDecision({ fitness: 0.8, measures: BEFORE }, { fitness: 0.81, measures: BEFORE }, 0.02).keep).toBe(
+      false,
+    );
+  });
+
+  it('rolls back a trial that measured no calls', () => {
+    const d = keepDecision({ fitness: 0.5, measures: BEFORE }, { fitness: 0.9, measures: BEFORE, calls: 0 });
+    expect(d).toMatchObject({ keep: false, reason: 'no calls measured after the change' });
+  });
+
+  it('counts each component in its direction, beyond 10% of its value and its noise floor', () => {
+    const base: SwarmMeasures = { p99LatencyMs: 100, errorRate: 0.004, resourceUse: 0.1, healthyFraction: 1 };
+    // +12 ms latency (12%), errors 0.4% → 1.2% (below the 1-point floor), resources 0.1 → 0.19 (below 10 points).
+    const w = worsenedComponents(base, { ...base, p99LatencyMs: 112, errorRate: 0.012, resourceUse: 0.19 });
+    expect(w.map((x) => x.component)).toEqual(['p99LatencyMs']);
+    expect(w[0]?.by).toBeCloseTo(0.12);
+    // Health falls from 1 to 0.85 (15%); resource use 0.1 → 0.25 (15 points).
+    const h = worsenedComponents(base, { ...base, healthyFraction: 0.85, resourceUse: 0.25 });
+    expect(h.map((x) => x.component)).toEqual(['resourceUse', 'healthyFraction']);
+    // Better in every way: nothing.
+    expect(worsenedComponents(base, { p99LatencyMs: 10, errorRate: 0, resourceUse: 0, healthyFraction: 1 })).toEqual(
+      [],
+    );
+    // Exactly 10% worse is allowed.
+    expect(worsenedComponents({ ...base, p99LatencyMs: 1000 }, { ...base, p99LatencyMs: 1100 })).toEqual([]);
+  });
+});
