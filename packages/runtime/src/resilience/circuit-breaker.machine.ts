@@ -11,7 +11,7 @@ export interface BreakerSettings {
 export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 5, resetTimeoutMs: 2000 };
 
 /** Events of a breaker. */
-export type BreakerEvent = { type: 'success' } | { type: 'failure' } | { type: 'trial' };
+export type BreakerEvent = { type: 'success' } | { type: 'failure' } | { type: 'trial' } | { type: 'resetElapsed' };
 
 /**
  * One circuit breaker, for one dependency, as an XState machine:
@@ -47,6 +47,9 @@ export function createBreakerMachine(settings: () => BreakerSettings) {
       open: {
         entry: emit(({ context }) => ({ type: 'circuit.opened' as const, failures: context.failures })),
         after: { reset: 'halfOpen' },
+        // The reset timeout was lowered while open (a rollback, a live change): the guard sends
+        // this once the current setting has passed, instead of waiting out the one it opened with.
+        on: { resetElapsed: 'halfOpen' },
       },
       halfOpen: {
         entry: [

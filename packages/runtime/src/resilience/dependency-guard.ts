@@ -76,11 +76,16 @@ export function createDependencyGuard(options: {
 }): DependencyGuard {
   const { env, logger, publish } = options;
   const breakers = new Map<string, Actor<ReturnType<typeof createBreakerMachine>>>();
+  /** When each open circuit opened, by target. */
+  const openedAt = new Map<string, number>();
   const breaker = (target: string) => {
     let actor = breakers.get(target);
     if (!actor) {
       actor = createActor(createBreakerMachine(env.settings), { clock: env.clock });
-      actor.on('*', (e) => publish(e.type, { target, failures: e.failures }));
+      actor.on('*', (e) => {
+        if (e.type === 'circuit.opened') openedAt.set(target, env.clock.now());
+        publish(e.type, { target, failures: e.failures });
+      });
       actor.start();
       breakers.set(target, actor);
     }
@@ -90,6 +95,14 @@ export function createDependencyGuard(options: {
   return {
     before(target) {
       const b = breakers.get(target);
+      // An open circuit honours the reset timeout in force now, not the one it opened with: a
+      // rolled-back trial's long reset must not keep the dependency cut off after the rollback.
+      if (
+        b?.getSnapshot().value === 'open' &&
+        env.clock.now() - (openedAt.get(target) ?? Number.POSITIVE_INFINITY) >= env.settings().resetTimeoutMs
+      ) {
+        b.send({ type: 'resetElapsed' });
+      }
       const state = b?.getSnapshot().value;
       if (state === 'open') throw new CircuitOpenError(`circuit to ${target} is open`, { data: { target } });
       if (state === 'halfOpen') {

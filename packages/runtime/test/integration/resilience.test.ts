@@ -103,4 +103,38 @@ describe('circuit breakers and stigmergy', () => {
     };
     expect(status.circuits?.gone).toBeUndefined();
   });
+
+  it('lets an open circuit half-open on the reset timeout in force now, when it is lowered while open (a rollback)', async () => {
+    const control = createControlClient(client, swarm);
+    const a = contexts.get('caller-a') as CellContext;
+    const { version: long } = await control.configure({ 'breaker.resetTimeoutMs': 60_000 });
+    await waitFor(async () => (await control.listNodes()).every((n) => n.configVersion >= long), {
+      what: 'the long reset applied',
+    });
+    await expect(a.request('ghost2', 'ping', undefined, { timeout: 300 })).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(a.request('ghost2', 'ping', undefined, { timeout: 300 })).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(a.request('ghost2', 'ping')).rejects.toBeInstanceOf(CircuitOpenError);
+    await control.createAgent({ type: 'echo', id: 'ghost2', node: 'rb' });
+    // Opened under a 60 s reset; lowered to 200 ms, the next call after that is the trial call.
+    const { version: short } = await control.configure({ 'breaker.resetTimeoutMs': 200 });
+    await waitFor(async () => (await control.listNodes()).every((n) => n.configVersion >= short), {
+      what: 'the short reset applied',
+    });
+    let answer: unknown;
+    await waitFor(
+      async () => {
+        answer = await a.request('ghost2', 'ping').catch((err: unknown) => {
+          if (err instanceof CircuitOpenError) return undefined;
+          throw err;
+        });
+        return answer !== undefined;
+      },
+      { what: 'the trial call through, long before the 60 s reset it opened with', timeoutMs: 10_000 },
+    );
+    expect(answer).toEqual({ n: 1 });
+    await waitFor(
+      () => events.some((e) => e.type === 'circuit.closed' && (e.body as { target?: string }).target === 'ghost2'),
+      { what: 'closed' },
+    );
+  });
 });
