@@ -291,7 +291,13 @@ export function createAdaptiveConfigMachine(
       trialEnded: enqueueActions(({ context, enqueue }) => {
         const trial = context.trials[context.trials.length - 1];
         const run = runOfTrial(trial);
-        enqueue.assign({ auto: noteAutoQuiet(context.auto, now(), cooldownOf(context), run, trial?.outcome) });
+        // A rolled-back trial's marks outlive it (up to its own stigmergy.markTtlMs after the last
+        // deposit): piled up under its avoidance threshold, they cut the dependency off under the
+        // restored one until they fade, and a window measured meanwhile is the trial's aftermath.
+        const marksFadeMs = trial?.outcome === 'rolledback' ? (trial.candidate['stigmergy.markTtlMs'] ?? 0) : 0;
+        enqueue.assign({
+          auto: noteAutoQuiet(context.auto, now(), cooldownOf(context) + marksFadeMs, run, trial?.outcome),
+        });
         if (trial && run !== undefined && run === context.auto.last?.run) {
           const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;
           enqueue(() =>
