@@ -73,6 +73,13 @@ try {
   failed += r.numFailedTests;
   // A file that failed to load has no tests counted; count it as one failure.
   failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  // Each failure once more, by name, just before the count: a long log's tail still names them.
+  for (const file of r.testResults) {
+    const name = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
+    const tests = file.assertionResults.filter((t) => t.status === 'failed');
+    if (file.status === 'failed' && tests.length === 0) console.log(`FAILED ${name}: ${file.message || 'did not load'}`);
+    for (const t of tests) console.log(`FAILED ${name} > ${t.fullName}`);
+  }
 } catch {
   failed += 1;
 }
