@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SteadyLastSequencer } from './packages/cli/test/fixtures/steady-last-sequencer.js';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
@@ -17,7 +18,12 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
-    globalSetup: ['packages/runtime/test/fixtures/nats-global-setup.ts'],
+    // The second starts the suite-long steady watch when HMS_STEADY_WATCH=1 (npm test sets it).
+    globalSetup: [
+      'packages/runtime/test/fixtures/nats-global-setup.ts',
+      'packages/cli/test/fixtures/steady-swarm-setup.ts',
+    ],
+    sequence: { sequencer: SteadyLastSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -65,7 +65,8 @@ const vitest = spawnSync(
     ...(smoke ? SMOKE : []),
     ...extra,
   ],
-  { cwd: root, stdio: 'inherit' },
+  // HMS_STEADY_WATCH: the whole suite's steady watch (packages/cli/test/fixtures/steady-swarm-setup.ts).
+  { cwd: root, stdio: 'inherit', env: smoke ? process.env : { ...process.env, HMS_STEADY_WATCH: '1' } },
 );
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
@@ -77,7 +78,8 @@ try {
   for (const file of r.testResults) {
     const name = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
     const tests = file.assertionResults.filter((t) => t.status === 'failed');
-    if (file.status === 'failed' && tests.length === 0) console.log(`FAILED ${name}: ${file.message || 'did not load'}`);
+    if (file.status === 'failed' && tests.length === 0)
+      console.log(`FAILED ${name}: ${file.message || 'did not load'}`);
     for (const t of tests) console.log(`FAILED ${name} > ${t.fullName}`);
   }
 } catch {
