@@ -80,7 +80,9 @@ export class LiveCellContext<TConfig> implements CellContext<TConfig> {
       throw err;
     }
     try {
-      const timeout = requestOptions?.timeout ?? this.parts.guard?.settings().requestTimeoutMs;
+      // The caller's own timeout wins; the edge's, the callee type's or the swarm's applies to calls that set none.
+      const env = this.parts.guard;
+      const timeout = requestOptions?.timeout ?? env?.settings(this.type, env.typeOf?.(to)).requestTimeoutMs;
       const reply = await transport.request(subjects.cellInbox(to), type, body, {
         ...this.parts.sendAs(type),
         ...requestOptions,
