@@ -164,7 +164,10 @@ describe('swarm evolution', () => {
     // Back to the defaults, measured for a full window.
     const defaults = defaultConfig();
     await control.configure(
-      Object.fromEntries(SWARM_GENES.map((g) => [g.key, defaults[g.key]])) as Record<string, number>,
+      Object.fromEntries(SWARM_GENES.map((g) => [g.key, defaults[g.key as keyof typeof defaults]])) as Record<
+        string,
+        number
+      >,
     );
     await hungCallsMeasured();
     // The trial once kept: hung calls fail after 90 ms, their marks then steer callers away from the flaky cell.
