@@ -13,7 +13,7 @@ import {
   SWARM_GENOME_DIM,
 } from '../src/evolution/swarm-genes.js';
 import { replayCalls, type SwarmCalibration } from '../src/evolution/swarm-model.js';
-import { swarmCandidateOf } from '../src/ga-island/swarm-objective.js';
+import { seedIndividuals, swarmCandidateOf } from '../src/ga-island/swarm-objective.js';
 
 type Calls = SwarmCalibration['calls'];
 const EDGES = ['caller:flaky', 'caller:slow'];
@@ -213,5 +213,32 @@ describe('edge evolution', () => {
       { from: 'a:dep', to: 'b:dep', set: { 'breaker.failureThreshold@edge:b:dep': 20 } },
     ]);
     expect(crossPollinate(trials, ['b:dep'], { ...inForce, 'request.timeoutMs@edge:b:dep': 400 })).toEqual([]);
+  });
+});
+
+describe('seeds of a run', () => {
+  it('turns each seed into a scored genome whose edge slot holds the seeded values', () => {
+    const cal: SwarmCalibration = {
+      calls: { dep: [0, 0], at: [1, 2], ms: [2, 5000], outcome: [CALL_OUTCOME.ok, CALL_OUTCOME.timeout], edge: [0, 0] },
+      edges: ['b:dep'],
+      tunedEdges: ['b:dep'],
+      seeds: [{ 'request.timeoutMs@edge:b:dep': 250, 'breaker.failureThreshold@edge:b:dep': 20 }],
+      config: { 'request.timeoutMs': 5000, 'breaker.failureThreshold': 5, 'breaker.resetTimeoutMs': 2000 },
+      elu: 0.1,
+      nodes: 1,
+      cells: 2,
+      healthyFraction: 1,
+      crashRate: 0,
+    };
+    const seeds = seedIndividuals(cal, SWARM_GENOME_DIM);
+    expect(seeds?.genomes).toHaveLength(SWARM_GENOME_DIM);
+    expect(Number.isFinite(seeds?.fitness[0])).toBe(true);
+    const decoded = decodeSwarmGenome(seeds?.genomes as Float64Array, 0, ['b:dep']);
+    expect(decoded).toMatchObject({
+      'request.timeoutMs': 5000,
+      'request.timeoutMs@edge:b:dep': 250,
+      'breaker.failureThreshold@edge:b:dep': 20,
+    });
+    expect(seedIndividuals({ ...cal, seeds: [] }, SWARM_GENOME_DIM)).toBeUndefined();
   });
 });
