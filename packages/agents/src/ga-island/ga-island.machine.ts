@@ -107,7 +107,8 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
           history: withHistory(context.history, p.stats.best),
           checkpoint: p.checkpoint,
           bestGenome: p.bestGenome,
-          bestCandidate: p.candidate ?? null,
+          // Named by the last report only; a progress report leaves the last one named.
+          bestCandidate: p.candidate ?? context.bestCandidate ?? null,
           migrantsIn: p.migrantsIn,
           migrantsOut: p.migrantsOut,
         };

@@ -92,7 +92,8 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
     const inbox: MigrantsMessage[] = [];
     let waiting: { epoch: number; deadline: number; sources: number[] } | null = null;
 
-    const progress = () => {
+    /** A report; the last one (`final`) also names the best as a configuration (pruning it costs a few model replays). */
+    const progress = (final = false) => {
       const p = pop as Population;
       const bestGenome = Array.from(p.best().genome);
       const out = {
@@ -100,7 +101,7 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
         rows,
         checkpoint: p.exportState(),
         bestGenome,
-        ...(calibration ? { candidate: swarmCandidateOf(calibration, bestGenome) } : {}),
+        ...(final && calibration ? { candidate: swarmCandidateOf(calibration, bestGenome) } : {}),
         migrantsIn,
         migrantsOut,
       };
@@ -187,7 +188,7 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
       const started = performance.now();
       while (performance.now() - started < CHUNK_MS) {
         if (pop.stats().generation >= settings.generations) {
-          sendBack({ type: 'ga.finished', ...progress() } satisfies EvolutionLoopEvent);
+          sendBack({ type: 'ga.finished', ...progress(true) } satisfies EvolutionLoopEvent);
           stopped = true;
           return;
         }
