@@ -22,6 +22,9 @@ import {
   noteAutoStarted,
 } from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
+import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
+import type { SwarmWatch } from './swarm-watch.js';
+import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 export {
   type AdaptiveConfigContext,
@@ -31,10 +34,6 @@ export {
   reportLagMs,
   type Trial,
 } from './adaptive-config-state.js';
-
-import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
-import type { SwarmWatch } from './swarm-watch.js';
-import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 /** What a trial's end is called in `hms heal status`. */
 const HEAL_ACTION: Record<string, string> = {
