@@ -87,6 +87,19 @@ describe('scoped settings (per cell type, per edge)', () => {
     await control.createAgent({ type: 'other', id: 'other-1', node: 'sb' });
     for (const id of ['slow-1', 'slow-2']) await control.createAgent({ type: 'slow', id, node: 'sb' });
     await waitFor(() => contexts.has('pinger-1') && contexts.has('other-1'), { what: 'the callers running' });
+    // Just after start a node confirms with the majority which cells it owns, and its cells refuse
+    // messages meanwhile (CellFencedError): wait until both callees answer (not through a cell's
+    // guard, so no breaker hears of it).
+    for (const id of ['slow-1', 'slow-2']) {
+      await waitFor(
+        () =>
+          client.request(subjects.cellInbox(id), 'ping', undefined, { timeout: 2000 }).then(
+            () => true,
+            () => false,
+          ),
+        { what: `${id} answering`, timeoutMs: 15_000 },
+      );
+    }
   });
   afterAll(async () => {
     await stopTestNodes(testNodes);
