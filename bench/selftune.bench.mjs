@@ -6,6 +6,9 @@
 // Afterwards a hand-picked reference configuration within the genes' ranges is measured live
 // against the defaults under the same fault, to tell whether a 20% better configuration exists.
 // BENCH_PATTERNS=dead,slow limits the patterns; BENCH_PATTERN_MS bounds each pattern's auto part.
+// `two-deps` has two dependencies, one flaky and one healthy but slow: the bench measures each
+// edge (caller → dep, caller → slowdep) itself, before and after the kept trial, to show whether
+// the kept configuration fixes the flaky edge without slowing the other (per-edge settings).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,18 +73,51 @@ const depCell = defineCell({
   },
 });
 
-/** Calls `dep-1` every `everyMs` without waiting (open load), with the swarm's request timeout. */
+/** How long `slowdep` takes to answer, in millis: healthy, but slower than a timeout tuned for `dep`. */
+const SLOWDEP_MS = 400;
+const slowDepCell = defineCell({
+  type: 'slowdep',
+  queries: ['ping'],
+  description: `a healthy dependency that answers in ${SLOWDEP_MS} ms`,
+  machine: () => setup({}).createMachine({}),
+  reply: () => new Promise((r) => setTimeout(() => r({ ok: true }), SLOWDEP_MS)),
+});
+
+/** Every call the callers made (this process hosts the nodes): per-edge figures of a window. */
+const callLog = [];
+
+/** The p99 latency and error rate of the calls to `target` that started in [from, to). */
+function edgeFigures(target, from, to) {
+  const calls = callLog.filter((c) => c.target === target && c.at >= from && c.at < to);
+  if (calls.length === 0) return null;
+  const ms = calls.map((c) => c.ms).sort((a, b) => a - b);
+  const p99 = ms[Math.min(ms.length - 1, Math.ceil(0.99 * ms.length) - 1)];
+  return { p99, errors: calls.filter((c) => !c.ok).length / calls.length, calls: calls.length };
+}
+
+/** Calls `target` (default `dep-1`) every `everyMs` without waiting (open load), with the swarm's request timeout. */
 const callerCell = defineCell({
   type: 'caller',
   description: 'an open load on the dependency',
-  config: (raw) => ({ everyMs: Number(raw?.everyMs ?? 50) }),
+  config: (raw) => ({ everyMs: Number(raw?.everyMs ?? 50), target: String(raw?.target ?? 'dep-1') }),
   machine: (cell) =>
     setup({ delays: { tick: () => cell.config.everyMs } }).createMachine({
       initial: 'on',
       states: {
         on: {
           after: {
-            tick: { target: 'on', reenter: true, actions: () => cell.request('dep-1', 'ping').catch(() => undefined) },
+            tick: {
+              target: 'on',
+              reenter: true,
+              actions: () => {
+                const at = Date.now();
+                const { target } = cell.config;
+                cell.request(target, 'ping').then(
+                  () => callLog.push({ target, at, ms: Date.now() - at, ok: true }),
+                  () => callLog.push({ target, at, ms: Date.now() - at, ok: false }),
+                );
+              },
+            },
           },
         },
       },
@@ -120,6 +156,19 @@ const PATTERNS = [
     },
   },
   {
+    name: 'two-deps',
+    what: `dep hangs 300 ms out of every 1,500 ms (2 callers every 40 ms); slowdep answers in ${SLOWDEP_MS} ms (2 callers every 40 ms)`,
+    mode: 'flaky',
+    callers: { count: 2, everyMs: 40 },
+    slowCallers: { count: 2, everyMs: 40 },
+    // By hand, for the flaky edge only (the same values swarm-wide would cut off every slowdep answer).
+    reference: {
+      'request.timeoutMs@edge:caller:dep': 250,
+      'breaker.failureThreshold@edge:caller:dep': 20,
+      'stigmergy.avoidStrength@edge:caller:dep': 50,
+    },
+  },
+  {
     name: 'crash-loop',
     what: 'dependency crashes 300 ms after every start; a watchdog restarts it 5 s after it is given up on; 2 callers every 50 ms',
     mode: 'crash',
@@ -152,9 +201,15 @@ async function runPattern(p, index) {
   fault.mode = 'ok';
   let revived = 0;
   const swarm = `selftune${index}`;
-  const nodes = await startTestNodes(server.url, swarm, ['n1', 'n2'], [...builtinCells, depCell, callerCell], {
-    heartbeatMs: 250,
-  });
+  const nodes = await startTestNodes(
+    server.url,
+    swarm,
+    ['n1', 'n2'],
+    [...builtinCells, depCell, slowDepCell, callerCell],
+    {
+      heartbeatMs: 250,
+    },
+  );
   const client = await connectTestTransport(server.url, 'bench');
   const control = createControlClient(client, swarm);
   const tuner = () =>
@@ -183,6 +238,17 @@ async function runPattern(p, index) {
         config: { everyMs: p.callers.everyMs },
         node: 'n1',
       });
+    }
+    if (p.slowCallers) {
+      await control.createAgent({ type: 'slowdep', id: 'slowdep-1', node: 'n2' });
+      for (let i = 0; i < p.slowCallers.count; i++) {
+        await control.createAgent({
+          type: 'caller',
+          id: `slowcaller-${i}`,
+          config: { everyMs: p.slowCallers.everyMs, target: 'slowdep-1' },
+          node: 'n1',
+        });
+      }
     }
     if (p.watchdogMs) {
       // Like a process manager above the swarm: a cell given up on is restarted after a while.
@@ -220,7 +286,12 @@ async function runPattern(p, index) {
     await control.configure({ 'evolution.auto': 0 });
     await waitFor(async () => (await tuner()).state === 'idle', { what: 'no trial', timeoutMs: 60_000, everyMs: 250 });
     const defaults = defaultConfig();
-    await control.configure(Object.fromEntries(SWARM_GENES.map((g) => [g.key, defaults[g.key]])));
+    // Scoped values (per edge) removed too.
+    const { scoped } = await control.systemStatus();
+    await control.configure({
+      ...Object.fromEntries(SWARM_GENES.map((g) => [g.key, defaults[g.key]])),
+      ...Object.fromEntries(Object.keys(scoped ?? {}).map((k) => [k, 'default'])),
+    });
     await sleep(3000 + 7500);
     const ref = await control.evolveApply(p.reference);
     await waitFor(async () => (await tuner()).trials.some((t) => t.id === ref.id && t.outcome !== 'trial'), {
@@ -306,4 +377,28 @@ for (const r of results) {
     `${r.p.name}: reference ${set(r.p.reference)}; model ${JSON.stringify(r.model)}${r.p.watchdogMs ? `; watchdog restarts ${r.revived}` : ''}`,
   );
 }
+// Per edge, for the patterns with two dependencies: each trial's windows before and after, per callee.
+const edgeRows = results
+  .filter((r) => r.p.slowCallers)
+  .flatMap((r) =>
+    [...r.runTrials, ...(r.reference ? [{ ...r.reference, by: 'reference' }] : [])]
+      .filter((t) => t.baseline && t.measured)
+      .flatMap((t) =>
+        ['dep-1', 'slowdep-1'].map((target) => {
+          const before = edgeFigures(target, t.baseline.from, t.baseline.to);
+          const after = edgeFigures(target, t.measured.from, t.measured.to);
+          const f = (e) => (e ? `${e.p99} ms / ${(e.errors * 100).toFixed(1)}% (${e.calls})` : '-');
+          return {
+            pattern: r.p.name,
+            trial: `${t.by}: ${t.outcome}`,
+            edge: `caller → ${target.replace(/-1$/, '')}`,
+            'p99 / errors (calls) before': f(before),
+            after: f(after),
+            set: set(t.candidate),
+          };
+        }),
+      ),
+  );
+if (edgeRows.length > 0)
+  printTable('selftune — per edge, measured by the callers (the windows the keep rule judged)', edgeRows);
 process.exit(0);

@@ -1,6 +1,6 @@
 import { ValidationError } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
-import { SWARM_GENES } from '../src/evolution/swarm-genes.js';
+import { EDGE_GENE_KEYS, EDGE_SLOTS, SWARM_GENES } from '../src/evolution/swarm-genes.js';
 import { parseIslandConfig, parseSettingsChange } from '../src/ga-island/island-config.js';
 
 const base = { run: 'r1', index: 0, islands: 4 };
@@ -19,9 +19,9 @@ describe('island config', () => {
     });
   });
 
-  it('gives the swarm objective one gene per tuned setting', () => {
+  it('gives the swarm objective one gene per tuned setting, and room for the genes of its edges', () => {
     expect(parseIslandConfig({ ...base, objective: 'swarm', tuner: 'adaptive-config-1', dim: 99 }).dim).toBe(
-      SWARM_GENES.length,
+      SWARM_GENES.length + EDGE_SLOTS * EDGE_GENE_KEYS.length,
     );
   });
 

@@ -216,7 +216,10 @@ describe('swarm model', () => {
       'supervision.backoffShape': 2,
       'supervision.strategy': 1,
     });
-    expect(encodeSwarmGenome(decoded)).toEqual([20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1]);
+    // The edge slots no edge fills take the swarm-wide call settings.
+    expect(encodeSwarmGenome(decoded)).toEqual([
+      20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1, 20, 4, 30_000, 3, 20, 4, 30_000, 3,
+    ]);
     expect(geneValueText('supervision.strategy', 2)).toBe('escalate');
   });
 });

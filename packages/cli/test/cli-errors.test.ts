@@ -23,6 +23,26 @@ describe('hms errors', () => {
     ['an unknown topology', ['evolve', 'start', '--topology', 'star'], /--topology/],
     ['a setting without a value', ['evolve', 'configure', '--set', 'migrants'], /key=value/],
     ['a swarm setting out of range', ['evolve', 'apply', '--set', 'request.timeoutMs=1'], /request.timeoutMs must be/],
+    [
+      'a scope a setting does not take',
+      ['system', 'configure', '--set', 'request.timeoutMs@type:echo=900'],
+      /refused: request\.timeoutMs@type:echo: request\.timeoutMs takes no type: scope/,
+    ],
+    [
+      'a bad type name in a scope',
+      ['system', 'configure', '--set', 'breaker.failureThreshold@to:ec.ho=2'],
+      /breaker\.failureThreshold@to:ec\.ho: callee type "ec\.ho" is not a cell type name/,
+    ],
+    [
+      'a scoped value out of range',
+      ['system', 'configure', '--set', 'request.timeoutMs@edge:pinger:echo=5'],
+      /request\.timeoutMs@edge:pinger:echo must be a whole number from 10/,
+    ],
+    [
+      'an unset of an unknown setting',
+      ['system', 'configure', '--unset', 'request.nope'],
+      /unknown setting request\.nope/,
+    ],
   ];
   it.each(badArgs)('gives exit code 2 and one line for %s', async (_what, args, message) => {
     const r = await runHms(args);

@@ -7,7 +7,8 @@
 export type { CellInspection, StateTreeNode } from './cell/cell-inspection.js';
 export type { CellHealth } from './cell/cell-status.js';
 export { HOST_MESSAGE } from './cell/host-message.js';
-export { CONFIG_SCHEMA, validateChanges } from './config/config-schema.js';
+export { CONFIG_SCHEMA, DEFAULT_VALUE, validateChanges } from './config/config-schema.js';
+export { isScopedKey, parseScopedKey } from './config/scoped-key.js';
 export { type ControlClient, createControlClient } from './control/control-client.js';
 export type { CreateAgentRequest } from './control/control-commands.js';
 export type { EvolutionStatus, IslandStatus } from './control/evolution-commands.js';

@@ -19,13 +19,30 @@ export type { CellEvent } from './cell/to-event.js';
 export { type Clock, systemClock } from './clock.js';
 export {
   CONFIG_SCHEMA,
+  type ConfigChanges,
   type ConfigKey,
   completeConfig,
+  DEFAULT_VALUE,
   defaultConfig,
   type SettingSpec,
   type SwarmConfig,
   validateChanges,
 } from './config/config-schema.js';
+export {
+  CALL_SETTINGS,
+  type CallSettingKey,
+  formatScope,
+  isScopedKey,
+  parseScopedKey,
+  SCOPE_KIND,
+  type ScopedKey,
+  type ScopeKind,
+  type SettingScope,
+  scopedKey,
+  TYPE_SETTINGS,
+  type TypeSettingKey,
+} from './config/scoped-key.js';
+export { callSetting, type LiveConfig, type ScopedSettings, typeSetting } from './config/scoped-settings.js';
 export { SwarmConfigStore, type VersionedConfig } from './config/swarm-config-store.js';
 export { type ControlClient, type ControlClientOptions, createControlClient } from './control/control-client.js';
 export {

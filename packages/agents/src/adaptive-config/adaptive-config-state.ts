@@ -22,8 +22,8 @@ export interface Trial {
   /** `operator`, or `run <id>` for an evolution run's best. */
   by: string;
   candidate: Record<string, number>;
-  /** The values the candidate replaced: restored on roll-back. */
-  previous: Record<string, number>;
+  /** The values the candidate replaced: restored on roll-back (null: a scoped key that was not set, removed). */
+  previous: Record<string, number | null>;
   /** The swarm's fitness over the window before the change (null until the change is made). */
   baseline: Measurement | null;
   /** The swarm's fitness over the window after it settled. */

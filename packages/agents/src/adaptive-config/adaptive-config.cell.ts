@@ -1,10 +1,19 @@
-import { type AnyCellDefinition, defineCell, type SystemStatus, ValidationError, validateChanges } from '@hms/runtime';
+import {
+  type AnyCellDefinition,
+  defineCell,
+  EVOLUTION_EVENT,
+  type SystemStatus,
+  ValidationError,
+  validateChanges,
+} from '@hms/runtime';
 import { predictionError } from '../evolution/model-honesty.js';
 import type { AdaptiveConfigSettings } from './adaptive-config.machine.js';
 import { autoSettingsOf, createAdaptiveConfigMachine, reportLagMs } from './adaptive-config.machine.js';
 import { type AutoEvolutionStatus, baselineOf } from './auto-evolution.js';
 import { calibrationSpan } from './calibration-span.js';
+import { crossPollinate } from './cross-pollination.js';
 import { ObservationWindow } from './observation-window.js';
+import { configInForce } from './scoped-trial.js';
 import { SwarmWatch } from './swarm-watch.js';
 
 function parseSettings(raw: unknown): AdaptiveConfigSettings {
@@ -27,6 +36,8 @@ function parseSettings(raw: unknown): AdaptiveConfigSettings {
 
 /** Windows of observations, one per running adaptive-config cell (rebuilt from heartbeats after a restart). */
 const windows = new Map<string, ObservationWindow>();
+/** The last run each adaptive-config cell recorded seeds for (every island of a run asks for the calibration). */
+const seededRuns = new Map<string, string>();
 /** What each running adaptive-config cell knows of the leader and the live settings. */
 const watches = new Map<string, SwarmWatch>();
 
@@ -68,10 +79,16 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
           underWay: snapshot.context.current !== null,
           trials: snapshot.context.trials,
         });
-        return {
-          ...window.calibration(span.from, span.to, status.config),
-          residuals: snapshot.context.residuals ?? [],
-        };
+        const config = configInForce(status);
+        const cal = window.calibration(span.from, span.to, config);
+        const seeding = crossPollinate(snapshot.context.trials, cal.tunedEdges ?? [], config);
+        // Islands are `ga-<run>-<index>`: the seeds of a run are recorded once.
+        const run = /^ga-(.+)-\d+$/.exec((event as { from?: string }).from ?? '')?.[1];
+        if (seeding.length > 0 && run !== undefined && seededRuns.get(cell.id) !== run) {
+          seededRuns.set(cell.id, run);
+          cell.publish(EVOLUTION_EVENT.seeded, { run, seeds: seeding, at: now });
+        }
+        return { ...cal, seeds: seeding.map((s) => s.set), residuals: snapshot.context.residuals ?? [] };
       }
       case 'apply': {
         const set = (event as { set?: Record<string, unknown> }).set ?? {};

@@ -22,6 +22,9 @@ import {
   noteAutoStarted,
 } from './auto-evolution.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
+import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
+import type { SwarmWatch } from './swarm-watch.js';
+import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 export {
   type AdaptiveConfigContext,
@@ -31,9 +34,6 @@ export {
   reportLagMs,
   type Trial,
 } from './adaptive-config-state.js';
-
-import type { SwarmWatch } from './swarm-watch.js';
-import { judgeAfter, judgeBefore } from './trial-judge.js';
 
 /** What a trial's end is called in `hms heal status`. */
 const HEAL_ACTION: Record<string, string> = {
@@ -113,7 +113,7 @@ export function createAdaptiveConfigMachine(
     actors: {
       applyConfig: fromPromise<
         {
-          previous: Record<string, number>;
+          previous: Record<string, number | null>;
           version: number;
           baseline: Measurement;
           timeoutMs: number;
@@ -124,9 +124,9 @@ export function createAdaptiveConfigMachine(
         { candidate: Record<string, number>; by: string; trials: Trial[]; residuals: Residual[] }
       >(async ({ input: { candidate: input, by, trials, residuals } }) => {
         const status = (await cell.control('system.status')) as SystemStatus;
-        const config = status.config as Record<string, number>;
-        const previous = Object.fromEntries(Object.keys(input).map((k) => [k, config[k] as number]));
-        const timeoutMs = config['request.timeoutMs'] ?? 5000;
+        const config = configInForce(status);
+        const previous = previousValues(config, Object.keys(input));
+        const timeoutMs = longestTimeout(config, 5000);
         const end = now() - reportLagMs(timeoutMs);
         const baseline = window.measure(end - windowMs, end);
         const base = { previous, baseline };
@@ -141,13 +141,13 @@ export function createAdaptiveConfigMachine(
         return {
           ...base,
           version: written.version,
-          timeoutMs: input['request.timeoutMs'] ?? timeoutMs,
+          timeoutMs: longestTimeout({ ...config, ...input }, timeoutMs),
           unchanged: false,
           predicted,
           skip: null,
         };
       }),
-      restoreConfig: fromPromise<unknown, Record<string, number>>(({ input }) =>
+      restoreConfig: fromPromise<unknown, Record<string, number | null>>(({ input }) =>
         cell.control('system.configure', { set: input }),
       ),
       // Invoked timers, not `after`: a trial restored from a snapshot still ends (and rolls back).

@@ -1,5 +1,6 @@
-import { CALL_OUTCOME, type NodeHeartbeat } from '@hms/runtime';
+import { CALL_OUTCOME, type CallTraceBatch, type NodeHeartbeat } from '@hms/runtime';
 import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
+import { EDGE_SLOTS } from '../evolution/swarm-genes.js';
 import { percentile, SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
 import { type HeartbeatFigures, heartbeatFigures, runningFraction } from '../heartbeat/heartbeat-figures.js';
 
@@ -12,6 +13,19 @@ const MAX_CALLS = 50_000;
 export const ANSWERS_MS = 60_000;
 /** How far back observations are kept, in millis. */
 const KEEP_MS = 10 * 60_000;
+/** The fewest failed calls (timed out, failed, rejected) in a calibration window that make an edge worth its own genes. */
+export const EDGE_MIN_FAILURES = 5;
+
+/** Each call's edge, `<caller type>:<callee type>`, from a batch's type columns ('' where a type is not known). */
+function edgesOfBatch(b: CallTraceBatch): (i: number) => string {
+  const strings = (v: unknown, n: number) =>
+    Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  const toType = strings(b.toType, b.to.length);
+  const fromType = b.from ? strings(b.fromType, b.from.length) : undefined;
+  const src = Array.isArray(b.src) && b.src.length === b.dep.length ? b.src : undefined;
+  if (!toType && !fromType) return () => '';
+  return (i) => `${(src && fromType?.[src[i] as number]) ?? ''}:${toType?.[b.dep[i] as number] ?? ''}`;
+}
 
 /** A measured window: what the swarm did, and its fitness (0..1, higher is better). */
 export interface Measurement {
@@ -29,7 +43,15 @@ export interface Measurement {
  */
 export class ObservationWindow {
   private deps = new Map<string, number>();
-  private calls = { dep: [] as number[], at: [] as number[], ms: [] as number[], outcome: [] as number[] };
+  private calls = {
+    dep: [] as number[],
+    at: [] as number[],
+    ms: [] as number[],
+    outcome: [] as number[],
+    edge: [] as number[],
+  };
+  /** Edges (`<caller type>:<callee type>`) by index; '' is the edge of calls whose types are not known. */
+  private edges = new Map<string, number>();
   private load: Array<{ at: number; node: string; elu: number }> = [];
   private restarts: Array<{ at: number; total: number; cells: number }> = [];
   /** Every live node's latest bounded figures (not its heartbeat: that may list 2,000 cells). */
@@ -45,7 +67,15 @@ export class ObservationWindow {
     if (typeof hb.elu === 'number') this.load.push({ at: hb.ts, node: hb.node, elu: hb.elu });
     const b = hb.calls;
     if (b && Array.isArray(b.at)) {
+      const edgeOf = edgesOfBatch(b);
       for (let i = 0; i < b.at.length; i++) {
+        const name = edgeOf(i);
+        let edge = this.edges.get(name);
+        if (edge === undefined) {
+          edge = this.edges.size;
+          this.edges.set(name, edge);
+        }
+        this.calls.edge.push(edge);
         const to = b.to[b.dep[i] as number] as string;
         let dep = this.deps.get(to);
         if (dep === undefined) {
@@ -73,7 +103,7 @@ export class ObservationWindow {
     const excess = this.calls.at.length - MAX_CALLS;
     let drop = Math.max(0, excess);
     while (drop < this.calls.at.length && (this.calls.at[drop] as number) < cut) drop++;
-    if (drop > 0) for (const k of ['dep', 'at', 'ms', 'outcome'] as const) this.calls[k].splice(0, drop);
+    if (drop > 0) for (const k of ['dep', 'at', 'ms', 'outcome', 'edge'] as const) this.calls[k].splice(0, drop);
     while (this.load.length > 0 && (this.load[0] as { at: number }).at < cut) this.load.shift();
     while (this.restarts.length > 0 && (this.restarts[0] as { at: number }).at < cut) this.restarts.shift();
   }
@@ -139,21 +169,42 @@ export class ObservationWindow {
   }
 
   /**
+   * The edges worth their own genes in a run over the calls `idx`: those between known cell types
+   * with at least {@link EDGE_MIN_FAILURES} failed calls, most failures first, {@link EDGE_SLOTS} at most.
+   */
+  private edgesThatMatter(idx: number[], edges: string[]): string[] {
+    const failures = new Map<number, number>();
+    for (const i of idx) {
+      if (this.calls.outcome[i] === CALL_OUTCOME.ok) continue;
+      const e = this.calls.edge[i] as number;
+      failures.set(e, (failures.get(e) ?? 0) + 1);
+    }
+    return [...failures]
+      .filter(([e, n]) => n >= EDGE_MIN_FAILURES && /^[^:]+:[^:]+$/.test(edges[e] ?? ''))
+      .sort((a, b) => b[1] - a[1] || (edges[a[0]] as string).localeCompare(edges[b[0]] as string))
+      .slice(0, EDGE_SLOTS)
+      .map(([e]) => edges[e] as string);
+  }
+
+  /**
    * The swarm model's calibration from [from, to) under `config` (the configuration in force):
    * at most `maxCalls` of the most recent calls; and what the dependencies answered when called
    * over the {@link ANSWERS_MS} before `to`, under any configuration (at most `maxCalls` of them).
    */
   calibration(from: number, to: number, config: Record<string, number>, maxCalls = 3000): SwarmCalibration {
     const idx = this.callsIn(from, to).slice(-maxCalls);
-    const pick = (k: 'dep' | 'at' | 'ms' | 'outcome') => idx.map((i) => this.calls[k][i] as number);
+    const pick = (k: 'dep' | 'at' | 'ms' | 'outcome' | 'edge') => idx.map((i) => this.calls[k][i] as number);
     const went = this.callsIn(Math.min(from, to - ANSWERS_MS), to)
       .filter((i) => this.calls.outcome[i] !== CALL_OUTCOME.rejected)
       .slice(-maxCalls);
     const answered = (k: 'dep' | 'ms' | 'outcome') => went.map((i) => this.calls[k][i] as number);
     let cells = 0;
     for (const hb of this.latest.values()) cells += hb.cellCount;
+    const edges = [...this.edges.keys()];
     return {
-      calls: { dep: pick('dep'), at: pick('at'), ms: pick('ms'), outcome: pick('outcome') },
+      calls: { dep: pick('dep'), at: pick('at'), ms: pick('ms'), outcome: pick('outcome'), edge: pick('edge') },
+      edges,
+      tunedEdges: this.edgesThatMatter(idx, edges),
       answers: { dep: answered('dep'), ms: answered('ms'), outcome: answered('outcome') },
       config,
       elu: this.meanElu(from, to),

@@ -1,4 +1,5 @@
 import { CALL_OUTCOME } from '@hms/runtime';
+import { edgeSetting, edgeSettings, scopedOf } from './edge-settings.js';
 import { worsenedComponents } from './keep-rule.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
@@ -11,8 +12,27 @@ import { correctedMeasures, type Residual } from './trial-residuals.js';
  */
 export interface SwarmCalibration {
   /** Recent calls, column-wise and sorted by `at`: dependency index, start (epoch millis), millis taken, CALL_OUTCOME. */
-  calls: { dep: number[]; at: number[]; ms: number[]; outcome: number[] };
-  /** The configuration in force while the calls were recorded. */
+  calls: {
+    dep: number[];
+    at: number[];
+    ms: number[];
+    outcome: number[];
+    /** Each call's edge, an index into `edges`; absent: every call is replayed under the swarm-wide settings. */
+    edge?: number[];
+  };
+  /** The edges of the calls, `<caller type>:<callee type>` ('' for a type not known). */
+  edges?: string[];
+  /**
+   * The edges whose own settings a run tunes, besides the swarm-wide ones (at most EDGE_SLOTS,
+   * the edges with the most failed calls): the genome's edge slots, in order.
+   */
+  tunedEdges?: string[];
+  /**
+   * Scoped seeds for the run's first generation, each a candidate over the configuration in force
+   * (cross-pollination: a setting kept for one edge offered to a similar one); default none.
+   */
+  seeds?: Array<Record<string, number>>;
+  /** The configuration in force while the calls were recorded, scoped values (`key@edge:A:B`) included. */
   config: Record<string, number>;
   /** Mean event-loop utilization of the nodes, 0..1. */
   elu: number;
@@ -188,16 +208,13 @@ export function replayCalls(
   scratch: Float64Array = new Float64Array(calls.at.length),
   correction?: ModelCorrection,
   answers: Answers = calls,
+  edges: readonly string[] = [],
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
-  const timeout = candidate['request.timeoutMs'] ?? 5000;
-  const threshold = Math.max(
-    1,
-    Math.round((candidate['breaker.failureThreshold'] ?? 5) / (correction?.breakerScale ?? 1)),
-  );
-  const reset = candidate['breaker.resetTimeoutMs'] ?? 2000;
-  const avoidAt = ((candidate['stigmergy.avoidStrength'] ?? 3) - 0.5) / (correction?.avoidScale ?? 1);
+  const swarmWide = edgeSettings(candidate, undefined, correction);
+  // Each edge's settings (its scoped values over the swarm-wide ones), resolved once per replay.
+  const perEdge = edges.map((e) => edgeSettings(candidate, e, correction));
   const markTtl = (candidate['stigmergy.markTtlMs'] ?? 10_000) * (correction?.markTtlScale ?? 1);
   const breakers = new Map<number, Breaker>();
   const field = new Map<number, Marks>();
@@ -207,6 +224,8 @@ export function replayCalls(
   for (let i = 0; i < n; i++) {
     const dep = calls.dep[i] as number;
     const at = calls.at[i] as number;
+    // One breaker per dependency (the callers taken together) under the settings of this call's edge.
+    const { timeout, threshold, reset, avoidAt } = perEdge[calls.edge?.[i] ?? -1] ?? swarmWide;
     let b = breakers.get(dep);
     if (!b) {
       b = { failures: 0, openUntil: 0, halfOpen: false, pending: [] };
@@ -322,7 +341,9 @@ export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, cras
  * measured trials near the candidate taught (`cal.residuals`).
  */
 export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
-  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, candidate, scratch, cal.correction, cal.answers);
+  // Scoped values in force still apply where the candidate has none (an edge not tuned by this run).
+  const merged = cal.edges?.length ? { ...scopedOf(cal.config), ...candidate } : candidate;
+  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, merged, scratch, cal.correction, cal.answers, cal.edges);
   const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
   const hb = candidate['health.heartbeatMs'] ?? hb0;
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
@@ -426,9 +447,12 @@ export function swarmCost(
 ): number {
   let drift = 0;
   for (const g of ranges) {
-    const now = cal.config[g.key];
+    // An edge gene's value in force is the edge's resolved one (its scoped value, else the swarm's).
+    const at = g.key.indexOf('@edge:');
+    const now =
+      at < 0 ? cal.config[g.key] : edgeSetting(cal.config, g.key.slice(0, at), g.key.slice(at + 6), Number.NaN);
     const v = candidate[g.key as keyof SwarmCandidate];
-    if (now !== undefined && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
+    if (now !== undefined && Number.isFinite(now) && v !== undefined) drift += Math.abs(v - now) / (g.max - g.min);
   }
   let reference = references.get(cal);
   if (!reference) {

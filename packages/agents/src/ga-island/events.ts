@@ -28,6 +28,8 @@ export interface IslandProgress {
   rows: GenerationRows;
   checkpoint: PopulationState;
   bestGenome: number[];
+  /** The swarm objective's best as a configuration (its edge genes as scoped keys); absent for a benchmark objective. */
+  candidate?: Record<string, number>;
   migrantsIn: number;
   migrantsOut: number;
 }

@@ -22,6 +22,8 @@ export interface IslandContext {
   /** The population at the last report: a restarted or re-placed island resumes from it. */
   checkpoint: PopulationState | null;
   bestGenome: number[] | null;
+  /** The swarm objective's best as a configuration, edge genes included (absent from older snapshots). */
+  bestCandidate?: Record<string, number> | null;
   migrantsIn: number;
   migrantsOut: number;
   /** Nodes and cells the health monitor reports degraded; while any are, mutation is boosted. */
@@ -105,6 +107,8 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
           history: withHistory(context.history, p.stats.best),
           checkpoint: p.checkpoint,
           bestGenome: p.bestGenome,
+          // Named by the last report only; a progress report leaves the last one named.
+          bestCandidate: p.candidate ?? context.bestCandidate ?? null,
           migrantsIn: p.migrantsIn,
           migrantsOut: p.migrantsOut,
         };
@@ -130,7 +134,7 @@ export function createIslandMachine(cell: CellContext<IslandConfig>) {
         evaluations: context.evaluations,
         best: context.best,
         bestGenome: context.bestGenome,
-        ...(config.objective === 'swarm' ? { candidate: decoded(context.bestGenome) } : {}),
+        ...(config.objective === 'swarm' ? { candidate: context.bestCandidate ?? decoded(context.bestGenome) } : {}),
       })),
       configure: assign({
         settings: ({ context, event }) =>
@@ -263,6 +267,9 @@ export function islandStatus(
     migrantsOut: c.migrantsOut,
     history: c.history,
     resumedFrom: c.resumedFrom,
-    bestGenome: c.bestGenome && config.objective === 'swarm' ? decodeSwarmGenome(c.bestGenome) : c.bestGenome,
+    bestGenome:
+      c.bestGenome && config.objective === 'swarm'
+        ? (c.bestCandidate ?? decodeSwarmGenome(c.bestGenome))
+        : c.bestGenome,
   };
 }

@@ -1,5 +1,5 @@
 import { type GaParameters, isToken, type ObjectiveName, ValidationError } from '@hms/runtime';
-import { SWARM_GENES } from '../evolution/swarm-genes.js';
+import { SWARM_GENOME_DIM } from '../evolution/swarm-genes.js';
 import { isTopology, TOPOLOGY, type Topology } from './migration-topology.js';
 
 /** The builtin objectives (benchmark functions, minimised) and `swarm`, the swarm's own configuration. */
@@ -207,7 +207,7 @@ export function parseIslandConfig(raw: unknown): IslandConfig {
     index: wholeNumber(r, 'index', 0, 0, islands - 1),
     islands,
     objective: objective as IslandObjective,
-    dim: objective === 'swarm' ? SWARM_GENES.length : wholeNumber(r, 'dim', 30, 1, 10_000),
+    dim: objective === 'swarm' ? SWARM_GENOME_DIM : wholeNumber(r, 'dim', 30, 1, 10_000),
     population,
     seed: wholeNumber(r, 'seed', 1, 0, 2 ** 32 - 1),
     rotate: r.rotate === true,

@@ -7,11 +7,12 @@ import {
   restorePopulation,
 } from '@hms/runtime';
 import { fromCallback } from 'xstate';
-import { decodeSwarmGenome, SWARM_GENES } from '../evolution/swarm-genes.js';
-import { type SwarmCalibration, swarmCost } from '../evolution/swarm-model.js';
+import { genomeBounds, SWARM_GENOME_DIM } from '../evolution/swarm-genes.js';
+import type { SwarmCalibration } from '../evolution/swarm-model.js';
 import type { EvolutionControlEvent, EvolutionLoopEvent, GenerationRows, MigrantsMessage } from './events.js';
 import type { IslandConfig, IslandSettings } from './island-config.js';
 import { createMigrationSchedule } from './migration-schedule.js';
+import { seedIndividuals, swarmCandidateOf, swarmObjective } from './swarm-objective.js';
 
 /**
  * The longest the loop runs before yielding the event loop, in millis: the other cells of the
@@ -28,14 +29,15 @@ export function populationOptions(config: IslandConfig, settings: IslandSettings
   const seed = (config.seed + Math.imul(config.index + 1, 0x9e3779b1)) >>> 0;
   const parameters = { ...settings.parameters, mutationBoost: (settings.parameters.mutationBoost ?? 1) * boost };
   if (config.objective === 'swarm') {
+    const { lower, upper } = genomeBounds();
     return {
       ...parameters,
-      dim: SWARM_GENES.length,
+      dim: SWARM_GENOME_DIM,
       size: config.population,
       seed,
-      lower: SWARM_GENES.map((g) => g.min),
-      upper: SWARM_GENES.map((g) => g.max),
-      integer: SWARM_GENES.map(() => true),
+      lower,
+      upper,
+      integer: lower.map(() => true),
     };
   }
   return {
@@ -47,16 +49,6 @@ export function populationOptions(config: IslandConfig, settings: IslandSettings
     problemSeed: config.seed,
     shift: true,
     rotate: config.rotate,
-  };
-}
-
-/** A batch objective scoring candidate swarm configurations on the calibrated model. */
-function swarmObjective(cal: SwarmCalibration, dim: number) {
-  const scratch = new Float64Array(cal.calls.at.length);
-  return (genomes: Float64Array, count: number): Float64Array => {
-    const out = new Float64Array(count);
-    for (let i = 0; i < count; i++) out[i] = swarmCost(cal, decodeSwarmGenome(genomes, i * dim), SWARM_GENES, scratch);
-    return out;
   };
 }
 
@@ -88,6 +80,8 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
     let settings: IslandSettings = config;
     let schedule = createMigrationSchedule(config.topology, config.islands, config.seed);
     let evaluate: ((genomes: Float64Array, count: number) => Float64Array) | undefined;
+    /** The swarm objective's calibration (its edges decode the best genome); none for a benchmark objective. */
+    let calibration: SwarmCalibration | undefined;
     let stopped = false;
     let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
     let rows: GenerationRows = { generation: [], best: [], mean: [], diversity: [] };
@@ -98,13 +92,16 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
     const inbox: MigrantsMessage[] = [];
     let waiting: { epoch: number; deadline: number; sources: number[] } | null = null;
 
-    const progress = () => {
+    /** A report; the last one (`final`) also names the best as a configuration (pruning it costs a few model replays). */
+    const progress = (final = false) => {
       const p = pop as Population;
+      const bestGenome = Array.from(p.best().genome);
       const out = {
         stats: p.stats(),
         rows,
         checkpoint: p.exportState(),
-        bestGenome: Array.from(p.best().genome),
+        bestGenome,
+        ...(final && calibration ? { candidate: swarmCandidateOf(calibration, bestGenome) } : {}),
         migrantsIn,
         migrantsOut,
       };
@@ -191,7 +188,7 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
       const started = performance.now();
       while (performance.now() - started < CHUNK_MS) {
         if (pop.stats().generation >= settings.generations) {
-          sendBack({ type: 'ga.finished', ...progress() } satisfies EvolutionLoopEvent);
+          sendBack({ type: 'ga.finished', ...progress(true) } satisfies EvolutionLoopEvent);
           stopped = true;
           return;
         }
@@ -216,11 +213,15 @@ export function createIslandEvolution(cell: CellContext<IslandConfig>) {
         const cal = (await cell.request(config.tuner as string, 'calibration', undefined, {
           timeout: 5000,
         })) as SwarmCalibration;
+        calibration = cal;
         evaluate = swarmObjective(cal, config.dim);
       }
       if (stopped) return;
       const options = populationOptions(config, settings, e.boost);
       pop = e.checkpoint ? restorePopulation(options, e.checkpoint) : createPopulation(options);
+      // A new run's first generation takes the seeds (settings kept for one edge, offered to a similar one).
+      const seeds = !e.checkpoint && calibration ? seedIndividuals(calibration, config.dim) : undefined;
+      if (seeds) pop.importMigrants(seeds);
       cell.logger.info({ generation: pop.stats().generation, resumed: e.checkpoint !== null }, 'island evolving');
       loop();
     };

@@ -1,6 +1,7 @@
-import { CONFIG_SCHEMA, createControlClient, ValidationError, validateChanges } from '@hms/runtime/client';
+import { createControlClient, DEFAULT_VALUE, ValidationError, validateChanges } from '@hms/runtime/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandDeps } from '../command-deps.js';
+import { formatConfigTable } from '../config-table.js';
 import { CliError, UsageError } from '../errors.js';
 import { globalOptions, withConnection } from '../global-options.js';
 import { withDrainStatus } from '../node-drain.js';
@@ -11,6 +12,15 @@ function collectSetting(value: string, previous: Record<string, string>): Record
   if (eq <= 0)
     throw new InvalidArgumentError(`expected key=value, e.g. health.heartbeatMs=500 (got ${JSON.stringify(value)})`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function collectKey(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The heading of the configuration listing. */
+function configHeading(version: number): string {
+  return `configuration version ${version}${version === 0 ? ' (defaults)' : ''}:`;
 }
 
 /** `hms system status|configure|reset`: the swarm configuration and a summary of the swarm. */
@@ -66,25 +76,39 @@ export function createSystemCommand({ output }: CommandDeps): Command {
               )}`
             : 'connected consoles: none',
           '',
-          `configuration version ${status.configVersion}${status.configVersion === 0 ? ' (defaults)' : ''}:`,
-          formatTable(
-            Object.entries(status.config).map(([key, value]) => ({
-              key,
-              value,
-              description: CONFIG_SCHEMA[key as keyof typeof CONFIG_SCHEMA]?.description ?? '',
-            })),
-            ['key', 'value', 'description'],
-          ),
+          configHeading(status.configVersion),
+          formatConfigTable(status.config, status.scoped),
         ].join('\n'),
       );
     });
 
   system
-    .command('configure')
-    .description('change settings live on every node (validated first; see hms system status for keys)')
-    .option('--set <key=value>', 'a setting to change (repeatable)', collectSetting, {})
-    .action(async (opts: { set: Record<string, string> }, command: Command) => {
+    .command('config')
+    .description('the live configuration: every setting, with its scoped values (per cell type, per edge) under it')
+    .action(async (_opts, command: Command) => {
       const g = globalOptions(command);
+      const status = await withConnection(g, (t) => createControlClient(t, g.swarm).systemStatus());
+      const scoped = status.scoped ?? {};
+      if (g.json) output.out(formatJson({ version: status.configVersion, config: status.config, scoped }));
+      else output.out([configHeading(status.configVersion), formatConfigTable(status.config, scoped)].join('\n'));
+    });
+
+  system
+    .command('configure')
+    .description(
+      'change settings live on every node (validated first; see hms system config for keys). A key may be scoped: ' +
+        'supervision.maxRestarts@type:<T>, request.timeoutMs@to:<T>, request.timeoutMs@edge:<caller>:<callee>',
+    )
+    .option(
+      '--set <key=value>',
+      'a setting to change (repeatable); key=default removes a scoped value',
+      collectSetting,
+      {},
+    )
+    .option('--unset <key>', 'remove a scoped value, or put a setting back to its default (repeatable)', collectKey, [])
+    .action(async (opts: { set: Record<string, string>; unset: string[] }, command: Command) => {
+      const g = globalOptions(command);
+      for (const key of opts.unset) opts.set[key] = DEFAULT_VALUE;
       if (Object.keys(opts.set).length === 0) throw new UsageError('nothing to change: pass --set key=value');
       try {
         validateChanges(opts.set);

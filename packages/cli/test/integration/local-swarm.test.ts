@@ -134,6 +134,44 @@ describe('a local swarm of node processes', () => {
     expect((await runHms(['system', 'reset', '--yes'], env)).code).toBe(0);
   }, 30_000);
 
+  it('sets a per-edge and a per-type setting with hms system configure, lists them under their key, and removes them with --unset', async () => {
+    const set = await runHms(
+      [
+        'system',
+        'configure',
+        '--set',
+        'request.timeoutMs@edge:pinger>ponger=1500',
+        '--set',
+        'supervision.maxRestarts@type:ponger=2',
+      ],
+      env,
+    );
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    const listed = await runHms(['system', 'config'], env);
+    expect(listed.code).toBe(0);
+    // Under its swarm-wide key, in the stored spelling (edge:A:B), saying what it applies to.
+    expect(listed.stdout).toMatch(
+      /request\.timeoutMs\s+5000 .*\n\s+@edge:pinger:ponger\s+1500\s+calls from pinger to ponger/,
+    );
+    expect(listed.stdout).toMatch(/supervision\.maxRestarts\s+5 .*\n\s+@type:ponger\s+2\s+cells of type ponger/);
+    const unset = await runHms(
+      [
+        'system',
+        'configure',
+        '--unset',
+        'request.timeoutMs@edge:pinger:ponger',
+        '--set',
+        'supervision.maxRestarts@type:ponger=default',
+        '--json',
+      ],
+      env,
+    );
+    expect(unset.code).toBe(0);
+    expect(JSON.parse(unset.stdout)).toMatchObject({ scoped: {} });
+    expect(JSON.parse((await runHms(['system', 'config', '--json'], env)).stdout)).toMatchObject({ scoped: {} });
+  }, 30_000);
+
   it('escalates a cell that keeps crashing, and hms monitor alerts shows it', async () => {
     expect((await runHms(['agent', 'create', 'counter', '--id', 'crashy'], env)).code).toBe(0);
     for (let i = 0; i < 6; i++) {

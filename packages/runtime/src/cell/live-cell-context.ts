@@ -71,27 +71,32 @@ export class LiveCellContext<TConfig> implements CellContext<TConfig> {
     recent.record('out', type, to);
     const startedAt = Date.now();
     const began = performance.now();
-    const trace = this.parts.guard?.trace;
+    const env = this.parts.guard;
+    const trace = env?.trace;
     const guard = this.parts.guardFor();
+    /** The callee's type: it picks the edge's scoped settings, and the trace records it. */
+    const toType = env?.typeOf?.(to);
+    const edge = [id, this.type, toType ?? ''] as const;
     try {
       guard?.before(to);
     } catch (err) {
-      trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected, id);
+      trace?.record(to, startedAt, 0, CALL_OUTCOME.rejected, ...edge);
       throw err;
     }
     try {
-      const timeout = requestOptions?.timeout ?? this.parts.guard?.settings().requestTimeoutMs;
+      // The caller's own timeout wins; the edge's, the callee type's or the swarm's applies to calls that set none.
+      const timeout = requestOptions?.timeout ?? env?.settings(this.type, toType).requestTimeoutMs;
       const reply = await transport.request(subjects.cellInbox(to), type, body, {
         ...this.parts.sendAs(type),
         ...requestOptions,
         ...(timeout === undefined ? {} : { timeout }),
       });
       guard?.success(to);
-      trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok, id);
+      trace?.record(to, startedAt, performance.now() - began, CALL_OUTCOME.ok, ...edge);
       return reply;
     } catch (err) {
       guard?.failure(to, err);
-      trace?.record(to, startedAt, performance.now() - began, callOutcome(err), id);
+      trace?.record(to, startedAt, performance.now() - began, callOutcome(err), ...edge);
       throw err;
     }
   }

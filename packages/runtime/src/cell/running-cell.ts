@@ -164,6 +164,7 @@ export function startCell(options: StartCellOptions): RunningCell {
     if (guard || !options.guard || status === CELL_STATUS.stopped || status === CELL_STATUS.crashed) return guard;
     guard = createDependencyGuard({
       cellId: id,
+      cellType: definition.type,
       env: options.guard,
       logger: log(),
       publish: (type, body) => transport.publish(eventSubject(type), type, body, { from: id }),

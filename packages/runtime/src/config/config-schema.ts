@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors.js';
+import { isScopedKey, parseScopedKey, scopedKey } from './scoped-key.js';
+import type { ScopedSettings } from './scoped-settings.js';
 
 /** One tunable setting: a whole number within bounds. */
 export interface SettingSpec {
@@ -11,6 +13,14 @@ export interface SettingSpec {
 /**
  * Every swarm setting, by dotted key. All are applied live by every node (no restart). The
  * same keys are the genes a later evolution run tunes.
+ *
+ * Some settings may also be given per cell type or per dependency edge with a scoped key,
+ * `<key>@type:<T>`, `<key>@to:<B>` or `<key>@edge:<A>:<B>` (`scoped-key.ts` says which settings
+ * take which scope). A scoped value has the bounds of its key; the most specific one wins (edge,
+ * then callee type, then swarm-wide). `=default` (or `--unset`) removes a scoped value and puts a
+ * swarm-wide one back to its default. A caller's own timeout (`request(…, { timeout })`) wins
+ * over `request.timeoutMs` at every scope: the scoped and swarm-wide values apply to calls that
+ * set none.
  */
 export const CONFIG_SCHEMA = {
   'health.heartbeatMs': { default: 1000, min: 50, max: 60_000, description: 'node heartbeat interval, millis' },
@@ -164,31 +174,53 @@ function isKey(key: string): key is ConfigKey {
   return Object.hasOwn(CONFIG_SCHEMA, key);
 }
 
+/** Validated changes: a number per key to set; `null` for a scoped key to remove. */
+export type ConfigChanges = Record<string, number | null>;
+
+/** The value that removes a scoped value (or puts a swarm-wide one back to its default). */
+export const DEFAULT_VALUE = 'default';
+
+function checkedValue(field: string, spec: SettingSpec, raw: unknown): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
+    throw new ValidationError(
+      `${field} must be a whole number from ${spec.min} to ${spec.max}, not ${JSON.stringify(raw)}`,
+      { data: { field } },
+    );
+  }
+  return value;
+}
+
+function specOf(field: string, base: string): SettingSpec {
+  if (!isKey(base)) {
+    throw new ValidationError(`unknown setting ${base} (known: ${Object.keys(CONFIG_SCHEMA).join(', ')})`, {
+      data: { field },
+    });
+  }
+  return CONFIG_SCHEMA[base];
+}
+
 /**
- * Checks a set of changes against the schema.
+ * Checks a set of changes against the schema: swarm-wide keys and scoped keys (see
+ * {@link CONFIG_SCHEMA}). `default` (or null) removes a scoped value — `null` in the result —
+ * and puts a swarm-wide key back to its default.
  * @throws ValidationError naming the first bad field (`data.field`) and why.
  */
-export function validateChanges(changes: Record<string, unknown>): Partial<SwarmConfig> {
-  const out: Partial<SwarmConfig> = {};
+export function validateChanges(changes: Record<string, unknown>): ConfigChanges {
+  const out: ConfigChanges = {};
   for (const [key, raw] of Object.entries(changes)) {
-    if (!isKey(key)) {
-      throw new ValidationError(`unknown setting ${key} (known: ${Object.keys(CONFIG_SCHEMA).join(', ')})`, {
-        data: { field: key },
-      });
-    }
-    const spec: SettingSpec = CONFIG_SCHEMA[key];
-    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-      throw new ValidationError(
-        `${key} must be a whole number from ${spec.min} to ${spec.max}, not ${JSON.stringify(raw)}`,
-        {
-          data: { field: key },
-        },
-      );
-    }
-    out[key] = value;
+    const scoped = isScopedKey(key) ? parseScopedKey(key) : undefined;
+    const spec = specOf(key, scoped?.base ?? key);
+    const reset = raw === null || raw === DEFAULT_VALUE;
+    if (scoped) out[scopedKey(scoped.base, scoped.scope)] = reset ? null : checkedValue(key, spec, raw);
+    else out[key] = reset ? spec.default : checkedValue(key, spec, raw);
   }
   return out;
+}
+
+/** The swarm-wide part of validated changes. */
+function swarmWide(changes: ConfigChanges): Partial<SwarmConfig> {
+  return Object.fromEntries(Object.entries(changes).filter(([k, v]) => isKey(k) && v !== null)) as Partial<SwarmConfig>;
 }
 
 /** Checks a whole configuration read from storage, filling keys it lacks with defaults. */
@@ -196,5 +228,31 @@ export function completeConfig(stored: unknown): SwarmConfig {
   const base = defaultConfig();
   if (stored === null || typeof stored !== 'object') return base;
   const known = Object.fromEntries(Object.entries(stored).filter(([k]) => isKey(k)));
-  return { ...base, ...validateChanges(known) };
+  return { ...base, ...swarmWide(validateChanges(known)) };
+}
+
+/** Checks the scoped values of a configuration read from storage. @throws ValidationError naming the field. */
+export function storedScopedSettings(stored: unknown): ScopedSettings {
+  if (stored === null || typeof stored !== 'object') return {};
+  const scoped = Object.fromEntries(Object.entries(stored).filter(([k]) => isScopedKey(k)));
+  return Object.fromEntries(
+    Object.entries(validateChanges(scoped)).filter((e): e is [string, number] => e[1] !== null),
+  );
+}
+
+/**
+ * Applies validated changes to a stored configuration: scoped keys set to null are removed.
+ * Returns the object to store (swarm-wide and scoped keys side by side).
+ */
+export function withChanges(
+  config: SwarmConfig,
+  scoped: ScopedSettings,
+  changes: ConfigChanges,
+): Record<string, number> {
+  const out: Record<string, number> = { ...config, ...scoped };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
 }

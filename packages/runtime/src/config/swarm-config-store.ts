@@ -3,14 +3,30 @@ import type { Logger } from '../logger.js';
 import { bucketNames } from '../persistence/bucket-names.js';
 import { storageReplicas } from '../persistence/storage-replicas.js';
 import type { Transport } from '../transport/transport.js';
-import { completeConfig, defaultConfig, type SwarmConfig, validateChanges } from './config-schema.js';
+import {
+  completeConfig,
+  defaultConfig,
+  type SwarmConfig,
+  storedScopedSettings,
+  validateChanges,
+  withChanges,
+} from './config-schema.js';
+import type { ScopedSettings } from './scoped-settings.js';
 
 const KEY = 'current';
 
 /** A configuration with the version (KV revision) it was stored at; 0 = never changed. */
 export interface VersionedConfig {
   version: number;
+  /** The swarm-wide settings. */
   config: SwarmConfig;
+  /** The scoped values (per cell type, per callee type, per edge), by scoped key; {} when none. */
+  scoped: ScopedSettings;
+}
+
+/** A stored configuration document, checked: swarm-wide and scoped keys are stored side by side. */
+function versioned(version: number, stored: unknown): VersionedConfig {
+  return { version, config: completeConfig(stored), scoped: storedScopedSettings(stored) };
 }
 
 /**
@@ -38,8 +54,8 @@ export class SwarmConfigStore {
   /** The current configuration. */
   async read(): Promise<VersionedConfig> {
     const entry = await this.kv.get(KEY);
-    if (entry?.operation !== 'PUT') return { version: 0, config: defaultConfig() };
-    return { version: entry.revision, config: completeConfig(entry.json()) };
+    if (entry?.operation !== 'PUT') return { version: 0, config: defaultConfig(), scoped: {} };
+    return versioned(entry.revision, entry.json());
   }
 
   /**
@@ -54,12 +70,12 @@ export class SwarmConfigStore {
     void (async () => {
       for await (const entry of watch) {
         if (entry.operation !== 'PUT') {
-          onVersion({ version: entry.revision, config: defaultConfig() });
+          onVersion({ version: entry.revision, config: defaultConfig(), scoped: {} });
           delivered = true;
           continue;
         }
         try {
-          onVersion({ version: entry.revision, config: completeConfig(entry.json()) });
+          onVersion(versioned(entry.revision, entry.json()));
           delivered = true;
         } catch (err) {
           this.logger.error(
@@ -70,25 +86,27 @@ export class SwarmConfigStore {
       }
     })().catch((err: unknown) => this.logger.error({ err }, 'configuration watch ended'));
     // An empty bucket delivers nothing: the defaults are the current configuration then.
-    if ((await this.kv.status()).values === 0 && !delivered) onVersion({ version: 0, config: defaultConfig() });
+    if ((await this.kv.status()).values === 0 && !delivered)
+      onVersion({ version: 0, config: defaultConfig(), scoped: {} });
     return () => watch.stop();
   }
 
   /**
    * Applies `changes` (validated first: a refused value is never written) on top of the
-   * current configuration. @throws ValidationError naming the field.
+   * current configuration; a scoped key set to `default` (or null) is removed.
+   * @throws ValidationError naming the field.
    */
   async change(changes: Record<string, unknown>): Promise<VersionedConfig> {
     const valid = validateChanges(changes);
     for (;;) {
       const current = await this.read();
-      const config = { ...current.config, ...valid };
+      const stored = withChanges(current.config, current.scoped, valid);
       try {
         const version =
           current.version === 0
-            ? await this.kv.create(KEY, JSON.stringify(config))
-            : await this.kv.update(KEY, JSON.stringify(config), current.version);
-        return { version, config };
+            ? await this.kv.create(KEY, JSON.stringify(stored))
+            : await this.kv.update(KEY, JSON.stringify(stored), current.version);
+        return versioned(version, stored);
       } catch (err) {
         // Someone else changed it in between: read again and re-apply on top of theirs.
         this.logger.debug({ err }, 'config changed concurrently; retrying');
@@ -96,10 +114,10 @@ export class SwarmConfigStore {
     }
   }
 
-  /** Puts every setting back to its default (a new version). */
+  /** Puts every setting back to its default and removes every scoped value (a new version). */
   async reset(): Promise<VersionedConfig> {
     const config = defaultConfig();
     const version = await this.kv.put(KEY, JSON.stringify(config));
-    return { version, config };
+    return { version, config, scoped: {} };
   }
 }

@@ -66,6 +66,8 @@ export interface SystemStatus {
   rebalance: { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
   configVersion: number;
   config: Record<string, number>;
+  /** Scoped values (`request.timeoutMs@edge:pinger:echo` → 1500); absent from leaders before they existed. */
+  scoped?: Record<string, number>;
   nodes: Array<{
     node: string;
     status: string;

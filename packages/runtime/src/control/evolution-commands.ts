@@ -28,6 +28,11 @@ export const EVOLUTION_EVENT = {
   /** A measured trial taught the swarm model a residual (measured minus predicted change) where it was made. */
   recalibrated: 'evolve.recalibrated',
   /**
+   * A run's first generation was seeded with edge settings kept for another edge to the same
+   * callee type (cross-pollination): `{ run, seeds: [{ from, to, set }] }`.
+   */
+  seeded: 'evolve.seeded',
+  /**
    * The adaptive-config cell decided about a self-started run: `decision: 'start'` (why: a
    * fitness drop or the schedule), `'held'` (a reason not to start, published the first time it
    * holds), `'failed'` (the leader refused it) or `'resumed'` (auto evolution turned on or off).

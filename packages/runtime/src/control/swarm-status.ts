@@ -82,6 +82,7 @@ export function createSwarmStatus(options: SwarmStatusOptions) {
       rebalance,
       configVersion: current.version,
       config: current.config,
+      scoped: current.scoped,
       nodes: peers.list().map((p) => ({
         node: p.node,
         status: p.status,

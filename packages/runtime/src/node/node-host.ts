@@ -1,6 +1,7 @@
 import type { RunningCell } from '../cell/running-cell.js';
 import { systemClock } from '../clock.js';
 import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
+import { callSetting, type LiveConfig } from '../config/scoped-settings.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
 import type { Coordinator } from '../coordination/coordinator.js';
@@ -110,7 +111,9 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   );
   const peers = new PeerView({ clock });
   const desiredView = new DesiredCellsView(desired);
-  let settings: SwarmConfig = defaultConfig();
+  /** The settings in force: swarm-wide and scoped. */
+  let live: LiveConfig = { config: defaultConfig(), scoped: {} };
+  let settings: SwarmConfig = live.config;
   const field = await withStorageRetry(
     'open the stigmergy field',
     () => Field.open(transport, swarm, { clock, by: nodeId, logger }),
@@ -174,13 +177,14 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       field,
       view: fieldView,
       clock,
-      settings: () => ({
-        failureThreshold: settings['breaker.failureThreshold'],
-        resetTimeoutMs: settings['breaker.resetTimeoutMs'],
-        avoidStrength: settings['stigmergy.avoidStrength'],
+      settings: (caller, callee) => ({
+        failureThreshold: callSetting(live, 'breaker.failureThreshold', caller, callee),
+        resetTimeoutMs: callSetting(live, 'breaker.resetTimeoutMs', caller, callee),
+        avoidStrength: callSetting(live, 'stigmergy.avoidStrength', caller, callee),
         markTtlMs: settings['stigmergy.markTtlMs'],
-        requestTimeoutMs: settings['request.timeoutMs'],
+        requestTimeoutMs: callSetting(live, 'request.timeoutMs', caller, callee),
       }),
+      typeOf: (cellId) => desiredView.typeOf(cellId),
       trace: calls,
     },
     nodeId,
@@ -236,18 +240,19 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   });
 
   /** Applies a configuration version live; version 0 (never configured) keeps the options given. */
-  const applyConfig = ({ version, config: c }: VersionedConfig) => {
+  const applyConfig = ({ version, config: c, scoped }: VersionedConfig) => {
     if (version <= configVersion || stopping) return;
     configVersion = version;
     settings = c;
-    applyLiveSettings(c, { peers, supervisor, writeQueue, load });
+    live = { config: c, scoped };
+    applyLiveSettings(live, { peers, supervisor, writeQueue, load });
     if (c['health.heartbeatMs'] !== heartbeatMs) {
       heartbeatMs = c['health.heartbeatMs'];
       clearInterval(timer);
       timer = setInterval(publishHeartbeat, heartbeatMs);
       timer.unref();
     }
-    logger.info({ version, config: c }, 'configuration applied');
+    logger.info({ version, config: c, scoped }, 'configuration applied');
     publishHeartbeat();
   };
   const refreshConfig = () =>

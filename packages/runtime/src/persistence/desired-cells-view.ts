@@ -38,6 +38,11 @@ export class DesiredCellsView {
     return this.perNode.get(node) ?? 0;
   }
 
+  /** The type of desired cell `id`; undefined for an id no desired cell has (or before the watch delivered it). */
+  typeOf(id: string): string | undefined {
+    return this.specs.get(id)?.type;
+  }
+
   /** How many desired cells there are (0 until the watch has synced). */
   get size(): number {
     return this.specs.size;

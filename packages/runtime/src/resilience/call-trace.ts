@@ -31,6 +31,10 @@ export interface CallTraceBatch {
   /** The calling cells: call i came from `from[src[i]]` (absent from older nodes). */
   from?: string[];
   src?: number[];
+  /** The calling cells' types, one per entry of `from` (absent from older nodes; '' unknown). */
+  fromType?: string[];
+  /** The called cells' types, one per entry of `to` (absent from older nodes; '' unknown: no desired cell has the id). */
+  toType?: string[];
   at: number[];
   ms: number[];
   outcome: number[];
@@ -44,19 +48,30 @@ export interface CallTraceBatch {
  * in order). Holds the most recent `capacity` calls; older ones are counted as dropped.
  */
 export class CallTrace {
-  private readonly rows: Array<{ to: string; at: number; ms: number; outcome: number; from: string }> = [];
+  private readonly rows: Array<{
+    to: string;
+    at: number;
+    ms: number;
+    outcome: number;
+    from: string;
+    fromType: string;
+    toType: string;
+  }> = [];
   private dropped = 0;
 
   /** @param capacity calls kept between drains; default 2000. */
   constructor(private readonly capacity = 2000) {}
 
-  /** Records one call: its target cell, start (epoch millis), duration (millis), outcome and calling cell. */
-  record(to: string, at: number, ms: number, outcome: CallOutcome, from = ''): void {
+  /**
+   * Records one call: its target cell, start (epoch millis), duration (millis), outcome, calling
+   * cell, and the types of the calling and the called cell (for the settings of each edge).
+   */
+  record(to: string, at: number, ms: number, outcome: CallOutcome, from = '', fromType = '', toType = ''): void {
     if (this.rows.length >= this.capacity) {
       this.rows.shift();
       this.dropped++;
     }
-    this.rows.push({ to, at, ms: Math.round(ms * 100) / 100, outcome, from });
+    this.rows.push({ to, at, ms: Math.round(ms * 100) / 100, outcome, from, fromType, toType });
   }
 
   /** The calls since the last drain (undefined when none), and forgets them. */
@@ -67,12 +82,15 @@ export class CallTrace {
     const batch: CallTraceBatch = { to: [], dep: [], at: [], ms: [], outcome: [], dropped: this.dropped };
     const from: string[] = [];
     const src: number[] = [];
+    const fromType: string[] = [];
+    const toType: string[] = [];
     for (const r of this.rows) {
       let c = callers.get(r.from);
       if (c === undefined) {
         c = from.length;
         callers.set(r.from, c);
         from.push(r.from);
+        fromType.push(r.fromType);
       }
       src.push(c);
       let i = index.get(r.to);
@@ -80,6 +98,7 @@ export class CallTrace {
         i = batch.to.length;
         index.set(r.to, i);
         batch.to.push(r.to);
+        toType.push(r.toType);
       }
       batch.dep.push(i);
       batch.at.push(r.at);
@@ -87,6 +106,7 @@ export class CallTrace {
       batch.outcome.push(r.outcome);
     }
     if (from.some((f) => f !== '')) Object.assign(batch, { from, src });
+    if (fromType.some((t) => t !== '') || toType.some((t) => t !== '')) Object.assign(batch, { fromType, toType });
     this.rows.length = 0;
     this.dropped = 0;
     return batch;

@@ -35,7 +35,13 @@ export interface GuardEnvironment {
   field: Field;
   view: FieldView;
   clock: Clock;
-  settings: () => GuardSettings;
+  /**
+   * The settings of a call from a cell of type `caller` to a cell of type `callee` (scoped values
+   * resolved: edge, then callee type, then swarm-wide); either may be unknown.
+   */
+  settings: (caller?: string, callee?: string) => GuardSettings;
+  /** The type of the cell with id `cellId`, for the scoped settings of calls to it; undefined when unknown. */
+  typeOf?: (cellId: string) => string | undefined;
   /** Where every call is recorded (target, start, duration, outcome), for the swarm model. */
   trace?: CallTrace;
 }
@@ -70,18 +76,25 @@ export function isDependencyFailure(error: unknown): boolean {
  */
 export function createDependencyGuard(options: {
   cellId: string;
+  /** The calling cell's type: with the target's type it picks the edge's scoped settings. */
+  cellType?: string;
   env: GuardEnvironment;
   logger: Logger;
   publish: (type: string, body: Record<string, unknown>) => void;
 }): DependencyGuard {
-  const { env, logger, publish } = options;
+  const { env, logger, publish, cellType } = options;
+  /** The settings of this cell's calls to `target`, resolved now (they change live). */
+  const settingsTo = (target: string) => env.settings(cellType, env.typeOf?.(target));
   const breakers = new Map<string, Actor<ReturnType<typeof createBreakerMachine>>>();
   /** When each open circuit opened, by target. */
   const openedAt = new Map<string, number>();
   const breaker = (target: string) => {
     let actor = breakers.get(target);
     if (!actor) {
-      actor = createActor(createBreakerMachine(env.settings), { clock: env.clock });
+      actor = createActor(
+        createBreakerMachine(() => settingsTo(target)),
+        { clock: env.clock },
+      );
       actor.on('*', (e) => {
         if (e.type === 'circuit.opened') openedAt.set(target, env.clock.now());
         publish(e.type, { target, failures: e.failures });
@@ -99,7 +112,7 @@ export function createDependencyGuard(options: {
       // rolled-back trial's long reset must not keep the dependency cut off after the rollback.
       if (
         b?.getSnapshot().value === 'open' &&
-        env.clock.now() - (openedAt.get(target) ?? Number.POSITIVE_INFINITY) >= env.settings().resetTimeoutMs
+        env.clock.now() - (openedAt.get(target) ?? Number.POSITIVE_INFINITY) >= settingsTo(target).resetTimeoutMs
       ) {
         b.send({ type: 'resetElapsed' });
       }
@@ -116,7 +129,7 @@ export function createDependencyGuard(options: {
       }
       const marked = env.view.strength(UNHEALTHY_TOPIC, target);
       // Marks fade continuously, so n failures a moment ago read as a little under n.
-      if (marked >= env.settings().avoidStrength - 0.5) {
+      if (marked >= settingsTo(target).avoidStrength - 0.5) {
         throw new DependencyAvoidedError(`${target} is marked failing by other cells (strength ${marked.toFixed(1)})`, {
           data: { target, strength: marked },
         });
@@ -131,7 +144,7 @@ export function createDependencyGuard(options: {
         return;
       }
       breaker(target).send({ type: 'failure' });
-      const { markTtlMs } = env.settings();
+      const { markTtlMs } = settingsTo(target);
       env.field.deposit(UNHEALTHY_TOPIC, target, 1, markTtlMs).then(
         (strength) => env.view.note(UNHEALTHY_TOPIC, target, strength),
         (err: unknown) => logger.warn({ err, target }, 'could not mark the failing dependency'),

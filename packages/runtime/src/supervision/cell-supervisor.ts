@@ -103,8 +103,15 @@ export interface CellSupervisor {
   stopType(type: string): Promise<void>;
   /** Starts the cells of `type` that wait for it (its plugin was added). */
   startType(type: string): void;
-  /** Applies new settings live: the intensity to every cell's next crash, staleness to new starts. */
-  configure(settings: { intensity?: RestartIntensity; snapshotMaxStaleMs?: number }): void;
+  /**
+   * Applies new settings live: the intensity to every cell's next crash, staleness to new starts.
+   * `intensityOf` gives a cell type's own intensity (its `@type:` scoped settings) over `intensity`.
+   */
+  configure(settings: {
+    intensity?: RestartIntensity;
+    intensityOf?: (type: string) => RestartIntensity;
+    snapshotMaxStaleMs?: number;
+  }): void;
 }
 
 /**
@@ -117,7 +124,8 @@ export interface CellSupervisor {
  */
 export function createCellSupervisor(options: CellSupervisorOptions): CellSupervisor {
   const { nodeId, transport, subjects, registry, snapshots, clock, logger } = options;
-  let intensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
+  let swarmIntensity = options.intensity ?? DEFAULT_RESTART_INTENSITY;
+  let intensityOf = (_type: string) => swarmIntensity;
   let snapshotMaxStaleMs = options.snapshotMaxStaleMs;
   const writeQueue = options.writeQueue ?? new SnapshotWriteQueue();
   const hosted = new Map<string, Hosted>();
@@ -289,6 +297,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     const crashedAt = clock.now();
     const message = error instanceof Error ? error.message : String(error);
     entry.tracker ??= new RestartTracker();
+    const intensity = intensityOf(cell.type);
     const decision = stopping ? undefined : entry.tracker.onCrash(clock.now(), intensity);
     // `restartInMs`: the backoff before the restart (consoles count it down); absent if none.
     const restartInMs = decision?.restart ? { restartInMs: decision.delayMs } : {};
@@ -514,7 +523,8 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       }
     },
     configure(settings) {
-      if (settings.intensity) intensity = settings.intensity;
+      if (settings.intensity) swarmIntensity = settings.intensity;
+      if (settings.intensityOf) intensityOf = settings.intensityOf;
       if (settings.snapshotMaxStaleMs !== undefined) snapshotMaxStaleMs = settings.snapshotMaxStaleMs;
     },
     async stopAll() {
