@@ -219,6 +219,14 @@ describe('evolution that starts itself', () => {
       timeoutMs: 15_000,
       everyMs: 200,
     });
+    // No cool-down left either: after a rolled-back trial it lasts as long as that trial's marks
+    // (up to the 60 s of the stigmergy.markTtlMs gene), and a cooling tuner reports that hold
+    // first, until the cool-down ends (this test failed when one outlasted the wait below).
+    await waitFor(async () => (await tuner()).auto.quietUntil <= Date.now(), {
+      what: 'the cool-down over',
+      timeoutMs: 65_000,
+      everyMs: 250,
+    });
     // Due 7 s after auto is on again: by then a2 is cut off.
     await control.configure({ 'evolution.auto': 1, 'evolution.scheduleMs': 7000, 'evolution.cooldownMs': 0 });
     await waitFor(() => auto.filter((a) => a.decision === 'on').length >= 2, { what: 'auto on again', everyMs: 100 });
@@ -230,7 +238,10 @@ describe('evolution that starts itself', () => {
       what: 'the scheduled run held for want of a leader',
       timeoutMs: 20_000,
       everyMs: 100,
+    }).catch((err: Error) => {
+      // What the tuner decided instead, at the deadline.
+      throw new Error(`${err.message}; its last decisions: ${JSON.stringify(auto.slice(-6))}`);
     });
     expect(started.length).toBe(runs);
-  }, 30_000);
+  }, 100_000);
 });
