@@ -38,6 +38,12 @@ describe('hms errors', () => {
       ['system', 'configure', '--set', 'request.timeoutMs@edge:pinger:echo=5'],
       /request\.timeoutMs@edge:pinger:echo must be a whole number from 10/,
     ],
+    ['a positional setting without a value', ['system', 'configure', 'request.timeoutMs'], /expected key=value/],
+    [
+      'a positional setting out of range',
+      ['system', 'configure', 'request.timeoutMs=1'],
+      /refused: request\.timeoutMs must be a whole number from 10/,
+    ],
     [
       'an unset of an unknown setting',
       ['system', 'configure', '--unset', 'request.nope'],

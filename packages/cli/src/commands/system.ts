@@ -95,6 +95,7 @@ export function createSystemCommand({ output }: CommandDeps): Command {
 
   system
     .command('configure')
+    .argument('[settings...]', 'key=value settings to change (the same as --set)')
     .description(
       'change settings live on every node (validated first; see hms system config for keys). A key may be scoped: ' +
         'supervision.maxRestarts@type:<T>, request.timeoutMs@to:<T>, request.timeoutMs@edge:<caller>:<callee>',
@@ -106,10 +107,18 @@ export function createSystemCommand({ output }: CommandDeps): Command {
       {},
     )
     .option('--unset <key>', 'remove a scoped value, or put a setting back to its default (repeatable)', collectKey, [])
-    .action(async (opts: { set: Record<string, string>; unset: string[] }, command: Command) => {
+    .action(async (settings: string[], opts: { set: Record<string, string>; unset: string[] }, command: Command) => {
       const g = globalOptions(command);
+      for (const setting of settings) {
+        try {
+          opts.set = collectSetting(setting, opts.set);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
       for (const key of opts.unset) opts.set[key] = DEFAULT_VALUE;
-      if (Object.keys(opts.set).length === 0) throw new UsageError('nothing to change: pass --set key=value');
+      if (Object.keys(opts.set).length === 0)
+        throw new UsageError('nothing to change: pass key=value (or --set key=value, --unset key)');
       try {
         validateChanges(opts.set);
       } catch (err) {

@@ -116,7 +116,8 @@ describe('a local swarm of node processes', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/refused: health\.heartbeatMs must be a whole number/);
-    const ok = await runHms(['system', 'configure', '--set', 'health.heartbeatMs=500', '--json'], env);
+    // key=value as arguments: the same as --set.
+    const ok = await runHms(['system', 'configure', 'health.heartbeatMs=500', '--json'], env);
     expect(ok.code).toBe(0);
     const { version } = JSON.parse(ok.stdout) as { version: number };
     await waitFor(
