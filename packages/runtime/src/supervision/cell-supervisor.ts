@@ -2,7 +2,6 @@ import type { Snapshot } from 'xstate';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import { CELL_STATUS, type CellHealth, type CellPulse } from '../cell/cell-status.js';
 import { type RunningCell, startCell } from '../cell/running-cell.js';
-import { migrateSnapshot } from '../cell/state-migration.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
@@ -13,7 +12,9 @@ import { withStorageRetry } from '../persistence/storage-retry.js';
 import type { GuardEnvironment } from '../resilience/dependency-guard.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
+import { type Hosted, hostedHealth } from './hosted-cell.js';
 import { DEFAULT_RESTART_INTENSITY, type RestartIntensity, RestartTracker } from './restart-intensity.js';
+import { restoreSnapshot } from './snapshot-restore.js';
 
 /** How long a cell whose snapshot could not be read waits before trying again, in millis. */
 const LOAD_RETRY_MS = 1000;
@@ -47,39 +48,6 @@ export interface CellSupervisorOptions {
   completeHandoff?: (spec: CellSpec, revision: number) => Promise<void>;
   /** Whether the cells may take messages now: null yes, else why not (see StartCellOptions.admits). */
   admits?: () => string | null;
-}
-
-/** The health of a cell that waits for its type to be loaded. */
-function waiting(spec: CellSpec, node: string, lastError: string): CellHealth {
-  return {
-    id: spec.id,
-    type: spec.type,
-    node,
-    status: CELL_STATUS.stopped,
-    state: null,
-    mailbox: 0,
-    handled: 0,
-    errors: 0,
-    restarts: 0,
-    startedAt: 0,
-    lastError,
-  };
-}
-
-/** A cell this node is responsible for. */
-interface Hosted {
-  spec: CellSpec;
-  cell?: RunningCell;
-  /** Its recent crashes; made by its first crash. */
-  tracker?: RestartTracker;
-  restarts: number;
-  restartTimer?: unknown;
-  /** Gave up after too many crashes. */
-  failed: boolean;
-  /** An operator's restart is under way. */
-  restarting?: boolean;
-  /** Why it was not started (a snapshot its definition cannot read): it shows as `failed`. */
-  refusal?: string;
 }
 
 /** The supervisor of the cells of one node. */
@@ -129,18 +97,7 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
   let snapshotMaxStaleMs = options.snapshotMaxStaleMs;
   const writeQueue = options.writeQueue ?? new SnapshotWriteQueue();
   const hosted = new Map<string, Hosted>();
-  /** A hosted cell's health: none while it is starting or waiting to restart. */
-  const entryHealth = (e: Hosted): CellHealth[] => {
-    if (!e.cell && e.refusal !== undefined)
-      return [{ ...waiting(e.spec, nodeId, e.refusal), status: CELL_STATUS.failed }];
-    if (!e.cell && !registry.has(e.spec.type)) {
-      // Its type's plugin is not loaded here (removed, disabled or failed): say so.
-      return [waiting(e.spec, nodeId, `cell type ${e.spec.type} is not loaded on ${nodeId}`)];
-    }
-    if (!e.cell) return [];
-    const h = e.cell.health();
-    return [e.failed ? { ...h, status: CELL_STATUS.failed } : h];
-  };
+  const entryHealth = (e: Hosted) => hostedHealth(e, registry, nodeId);
   let stopping = false;
 
   const publishEvent = (type: string, id: string, body: Record<string, unknown>) => {
@@ -148,7 +105,6 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
     if (type !== LIFECYCLE_EVENT.healed && type !== LIFECYCLE_EVENT.healRequested) options.onStatusChange?.();
   };
 
-  /** Starts (or restarts) a cell from `snapshot`, or from its stored snapshot when undefined. */
   /** Records a healing action (the recovery-manager keeps them; `hms heal status` shows them). */
   const healed = (id: string, action: string, why: string, outcome: 'ok' | 'failed' | 'gave-up', since: number) =>
     publishEvent(LIFECYCLE_EVENT.healed, id, {
@@ -186,42 +142,16 @@ export function createCellSupervisor(options: CellSupervisorOptions): CellSuperv
       return false;
     };
     if (!restart) {
-      let stored: Awaited<ReturnType<SnapshotStore['load']>>;
-      try {
-        stored = await snapshots.load(spec.id);
-      } catch (err) {
-        return retryLater(err, 'snapshot unreadable');
+      const read = await restoreSnapshot(snapshots, definition, spec, (from, to) =>
+        publishEvent(LIFECYCLE_EVENT.migrated, spec.id, { type: spec.type, from, to }),
+      );
+      if (read.outcome === 'retry') return retryLater(read.err, read.what);
+      if (read.outcome === 'refused') {
+        refuse(entry, read.err);
+        return false;
       }
-      restored = stored?.snapshot;
-      revision = stored?.revision ?? null;
-      if (stored && restored) {
-        let migration: ReturnType<typeof migrateSnapshot>;
-        try {
-          migration = migrateSnapshot(definition, spec.id, restored, stored.version);
-        } catch (err) {
-          refuse(entry, err);
-          return false;
-        }
-        if (migration.migrated) {
-          // Saved before the cell starts: a crash or a move now restores the migrated state.
-          try {
-            revision = await snapshots.save(
-              spec.id,
-              migration.snapshot,
-              { epoch: spec.epoch, revision },
-              definition.version,
-            );
-          } catch (err) {
-            return retryLater(err, 'migrated snapshot not saved');
-          }
-          restored = migration.snapshot;
-          publishEvent(LIFECYCLE_EVENT.migrated, spec.id, {
-            type: spec.type,
-            from: stored.version,
-            to: definition.version,
-          });
-        }
-      }
+      restored = read.snapshot;
+      revision = read.revision;
     }
     // The type may have gone (its plugin removed) while the snapshot was read.
     if (stopping || hosted.get(spec.id) !== entry || !registry.has(spec.type)) return false;
