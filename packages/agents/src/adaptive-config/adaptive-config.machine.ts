@@ -25,6 +25,7 @@ import type { Measurement, ObservationWindow } from './observation-window.js';
 import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
 import type { SwarmWatch } from './swarm-watch.js';
 import { judgeAfter, judgeBefore } from './trial-judge.js';
+import { busyOf, finishTrial, HEAL_ACTION, runOfTrial } from './trial-record.js';
 
 export {
   type AdaptiveConfigContext,
@@ -34,17 +35,6 @@ export {
   reportLagMs,
   type Trial,
 } from './adaptive-config-state.js';
-
-/** What a trial's end is called in `hms heal status`. */
-const HEAL_ACTION: Record<string, string> = {
-  kept: 'evolve-keep',
-  rolledback: 'evolve-rollback',
-  unchanged: 'evolve-unchanged',
-  failed: 'evolve-trial-failed',
-  skipped: 'evolve-skip',
-};
-
-const KEEP_TRIALS = 20;
 
 /**
  * The adaptive-config cell's machine: tries a configuration live (from `apply`, or the best of
@@ -75,35 +65,11 @@ export function createAdaptiveConfigMachine(
       // the next trial's window before would then be measured over this trial's own calls.
       reportLagMs(Math.max(watch.config?.['request.timeoutMs'] ?? 5000, context.timeoutMs)) + windowMs,
     );
-  let reading = false;
   /** Reads the live settings again when a heartbeat shows a newer version. */
-  const refreshConfig = () => {
-    if (reading || !watch.stale()) return;
-    reading = true;
-    cell
-      .control('system.status', undefined, { timeout: 5000 })
-      .then((status) => {
-        const st = status as SystemStatus;
-        watch.config = st.config;
-        watch.configVersion = st.configVersion;
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        reading = false;
-      });
-  };
-  const busyOf = (context: AdaptiveConfigContext, state: unknown): string | null => {
-    if (context.current) return `trial ${context.current.id} under way`;
-    if (state !== 'idle') return 'a trial is under way';
-    if (context.active) return `run ${context.active.run} under way`;
-    if (context.auto.last?.outcome === 'starting') return 'a self-started run is starting';
-    return null;
-  };
-  const runOfTrial = (trial: Trial | undefined) => (trial?.by.startsWith('run ') ? trial.by.slice(4) : undefined);
-  const finish = (context: AdaptiveConfigContext, outcome: Trial['outcome'], extra: Partial<Trial> = {}) => {
-    const done = { ...(context.current as Trial), outcome, ...extra, endedAt: now() };
-    return { current: null, trials: [...context.trials, done].slice(-KEEP_TRIALS) };
-  };
+  const refreshConfig = () =>
+    watch.refresh(() => cell.control('system.status', undefined, { timeout: 5000 }) as Promise<SystemStatus>);
+  const finish = (context: AdaptiveConfigContext, outcome: Trial['outcome'], extra: Partial<Trial> = {}) =>
+    finishTrial(context, outcome, now(), extra);
   return setup({
     types: {
       context: {} as AdaptiveConfigContext,

@@ -1,4 +1,4 @@
-import type { NodeHeartbeat } from '@hms/runtime';
+import type { NodeHeartbeat, SystemStatus } from '@hms/runtime';
 
 /** A leader heartbeat older than this many of its intervals (and at least {@link MIN_STALE_MS}) names no leader. */
 const STALE_INTERVALS = 5;
@@ -49,5 +49,25 @@ export class SwarmWatch {
   /** Whether the live settings must be read (never read, or a heartbeat runs a newer version). */
   stale(): boolean {
     return this.config === null || this.newestVersion > this.configVersion;
+  }
+
+  private reading = false;
+
+  /**
+   * Reads the live settings again through `status` (a `system.status` call) when a heartbeat
+   * showed a newer version; one read at a time, a failed one tried at the next call.
+   */
+  refresh(status: () => Promise<SystemStatus>): void {
+    if (this.reading || !this.stale()) return;
+    this.reading = true;
+    status()
+      .then((st) => {
+        this.config = st.config;
+        this.configVersion = st.configVersion;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.reading = false;
+      });
   }
 }
