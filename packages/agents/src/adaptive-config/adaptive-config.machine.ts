@@ -24,8 +24,8 @@ import {
 import type { Measurement, ObservationWindow } from './observation-window.js';
 import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
 import type { SwarmWatch } from './swarm-watch.js';
-import { judgeAfter, judgeBefore } from './trial-judge.js';
-import { busyOf, finishTrial, HEAL_ACTION, runOfTrial } from './trial-record.js';
+import { baselineFrom, judgeAfter, judgeBefore } from './trial-judge.js';
+import { busyOf, dropOfTrial, finishTrial, HEAL_ACTION, runOfTrial } from './trial-record.js';
 
 export {
   type AdaptiveConfigContext,
@@ -87,14 +87,28 @@ export function createAdaptiveConfigMachine(
           predicted: Prediction | null;
           skip: string | null;
         },
-        { candidate: Record<string, number>; by: string; trials: Trial[]; residuals: Residual[] }
-      >(async ({ input: { candidate: input, by, trials, residuals } }) => {
+        {
+          candidate: Record<string, number>;
+          by: string;
+          trials: Trial[];
+          dropSince: number | null;
+          residuals: Residual[];
+        }
+      >(async ({ input: { candidate: input, by, trials, dropSince, residuals } }) => {
         const status = (await cell.control('system.status')) as SystemStatus;
         const config = configInForce(status);
         const previous = previousValues(config, Object.keys(input));
         const timeoutMs = longestTimeout(config, 5000);
         const end = now() - reportLagMs(timeoutMs);
-        const baseline = window.measure(end - windowMs, end);
+        const from = baselineFrom({
+          end,
+          windowMs,
+          spanMs: watch.config?.['evolution.baselineMs'] ?? 120_000,
+          settleMs,
+          lastTrial: trials.at(-1),
+          dropSince,
+        });
+        const baseline = window.measure(from, end);
         const base = { previous, baseline };
         if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
           return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
@@ -357,6 +371,8 @@ export function createAdaptiveConfigMachine(
             candidate: (context.current as Trial).candidate,
             by: (context.current as Trial).by,
             trials: context.trials,
+            // A self-started run's drop: the window before its trial begins no earlier.
+            dropSince: dropOfTrial(context),
             // A snapshot saved before residuals existed has none.
             residuals: context.residuals ?? [],
           }),

@@ -8,6 +8,7 @@ import {
   worthTrying,
 } from '../evolution/model-honesty.js';
 import type { Residual } from '../evolution/trial-residuals.js';
+import type { Trial } from './adaptive-config-state.js';
 import type { Measurement, ObservationWindow } from './observation-window.js';
 
 /**
@@ -15,6 +16,36 @@ import type { Measurement, ObservationWindow } from './observation-window.js';
  * prediction before the change (and whether the candidate is worth trying at all), the keep
  * rule's verdict after it, and what the trial teaches the model.
  */
+
+/**
+ * Where the window before a change begins: the configuration in force measured for as long as it
+ * has been in force (since the last trial ended and settled, and a rolled-back one's marks
+ * faded), at least one window and at most
+ * `spanMs` (`evolution.baselineMs`), ending at `end`. One window was too short a baseline: a
+ * dependency that hangs now and then makes the swarm swing through a cycle longer than it (an
+ * open circuit, then marks cutting the dependency off until they fade), and one window measures
+ * one phase of the swing — a candidate twice as good as the average was rolled back against the
+ * swing's best phase. The trial itself is still judged on one window after it settles.
+ */
+export function baselineFrom(options: {
+  end: number;
+  windowMs: number;
+  spanMs: number;
+  settleMs: number;
+  lastTrial: Pick<Trial, 'endedAt' | 'outcome' | 'candidate'> | undefined;
+  /** A self-started run's drop: since when it was seen (before it the swarm ran under other faults). */
+  dropSince?: number | null;
+}): number {
+  const { end, windowMs, spanMs, settleMs, lastTrial, dropSince } = options;
+  // A rolled-back trial's marks outlive it, up to its own mark lifetime (as the auto cool-down
+  // counts): calls cut off by them are that trial's, not the configuration's in force.
+  const marksMs = lastTrial?.outcome === 'rolledback' ? (lastTrial.candidate['stigmergy.markTtlMs'] ?? 0) : 0;
+  const since = lastTrial?.endedAt === undefined ? Number.NEGATIVE_INFINITY : lastTrial.endedAt + settleMs + marksMs;
+  return Math.min(
+    end - windowMs,
+    Math.max(end - Math.max(spanMs, windowMs), since, dropSince ?? Number.NEGATIVE_INFINITY),
+  );
+}
 
 /** Before the change: the prediction, and a reason to skip the trial (null: try it). */
 export function judgeBefore(options: {

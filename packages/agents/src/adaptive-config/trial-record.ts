@@ -36,3 +36,10 @@ export function busyOf(context: AdaptiveConfigContext, state: unknown): string |
   if (context.auto.last?.outcome === 'starting') return 'a self-started run is starting';
   return null;
 }
+
+/** When the drop that a self-started run was started for was seen; null for any other trial. */
+export function dropOfTrial(context: AdaptiveConfigContext): number | null {
+  const last = context.auto.last;
+  const run = runOfTrial(context.current ?? undefined);
+  return last !== null && run !== undefined && last.run === run ? last.since : null;
+}
