@@ -20,8 +20,8 @@ import type { Measurement, ObservationWindow } from './observation-window.js';
 /**
  * Where the window before a change begins: the configuration in force measured for as long as it
  * has been in force (since the last trial ended and settled, and a rolled-back one's marks
- * faded), at least one window and at most
- * `spanMs` (`evolution.baselineMs`), ending at `end`. One window was too short a baseline: a
+ * faded), at least one window and at most `spanMs` (`evolution.baselineMs`), ending at `end`.
+ * One window was too short a baseline: a
  * dependency that hangs now and then makes the swarm swing through a cycle longer than it (an
  * open circuit, then marks cutting the dependency off until they fade), and one window measures
  * one phase of the swing — a candidate twice as good as the average was rolled back against the
