@@ -118,3 +118,24 @@ export function autoSettingsOf(config: Record<string, number>, confirmMs: number
     cooldownMs: config['evolution.cooldownMs'] ?? 60_000,
   };
 }
+
+/** What the adaptive-config cell's `applyConfig` step is given: a candidate and what judges it. */
+export interface ApplyInput {
+  candidate: Record<string, number>;
+  by: string;
+  trials: Trial[];
+  /** A self-started run's drop: since when it was seen; null for any other trial. */
+  dropSince: number | null;
+  residuals: Residual[];
+}
+
+/** What `applyConfig` found before and did: the values it replaced, the window before, the prediction. */
+export interface ApplyOutput {
+  previous: Record<string, number | null>;
+  version: number;
+  baseline: Measurement;
+  timeoutMs: number;
+  unchanged: boolean;
+  predicted: Prediction | null;
+  skip: string | null;
+}

@@ -1,13 +1,14 @@
 import { type CellContext, EVOLUTION_EVENT, type SystemStatus, validateChanges } from '@hms/runtime';
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { keepDecision } from '../evolution/keep-rule.js';
-import type { Prediction } from '../evolution/model-honesty.js';
-import { KEEP_RESIDUALS, type Residual } from '../evolution/trial-residuals.js';
+import { KEEP_RESIDUALS } from '../evolution/trial-residuals.js';
 import { fromInterval } from '../timers/from-interval.js';
 import {
   type AdaptiveConfigContext,
   type AdaptiveConfigEvent,
   type AdaptiveConfigSettings,
+  type ApplyInput,
+  type ApplyOutput,
   AUTO_TICK_MS,
   autoSettingsOf,
   reportLagMs,
@@ -21,7 +22,7 @@ import {
   noteAutoRefused,
   noteAutoStarted,
 } from './auto-evolution.js';
-import type { Measurement, ObservationWindow } from './observation-window.js';
+import type { ObservationWindow } from './observation-window.js';
 import { configInForce, longestTimeout, previousValues } from './scoped-trial.js';
 import type { SwarmWatch } from './swarm-watch.js';
 import { baselineFrom, judgeAfter, judgeBefore } from './trial-judge.js';
@@ -77,56 +78,49 @@ export function createAdaptiveConfigMachine(
       emitted: {} as { type: string; [key: string]: unknown },
     },
     actors: {
-      applyConfig: fromPromise<
-        {
-          previous: Record<string, number | null>;
-          version: number;
-          baseline: Measurement;
-          timeoutMs: number;
-          unchanged: boolean;
-          predicted: Prediction | null;
-          skip: string | null;
+      applyConfig: fromPromise<ApplyOutput, ApplyInput>(
+        async ({ input: { candidate: input, by, trials, dropSince, residuals } }) => {
+          const status = (await cell.control('system.status')) as SystemStatus;
+          const config = configInForce(status);
+          const previous = previousValues(config, Object.keys(input));
+          const timeoutMs = longestTimeout(config, 5000);
+          const end = now() - reportLagMs(timeoutMs);
+          const from = baselineFrom({
+            end,
+            windowMs,
+            spanMs: watch.config?.['evolution.baselineMs'] ?? 120_000,
+            settleMs,
+            lastTrial: trials.at(-1),
+            dropSince,
+          });
+          const baseline = window.measure(from, end);
+          const base = { previous, baseline };
+          if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
+            return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
+          }
+          const { predicted, skip } = judgeBefore({
+            window,
+            baseline,
+            config,
+            candidate: input,
+            by,
+            trials,
+            residuals,
+          });
+          if (skip !== null) {
+            return { ...base, version: status.configVersion, timeoutMs, unchanged: false, predicted, skip };
+          }
+          const written = (await cell.control('system.configure', { set: input })) as { version: number };
+          return {
+            ...base,
+            version: written.version,
+            timeoutMs: longestTimeout({ ...config, ...input }, timeoutMs),
+            unchanged: false,
+            predicted,
+            skip: null,
+          };
         },
-        {
-          candidate: Record<string, number>;
-          by: string;
-          trials: Trial[];
-          dropSince: number | null;
-          residuals: Residual[];
-        }
-      >(async ({ input: { candidate: input, by, trials, dropSince, residuals } }) => {
-        const status = (await cell.control('system.status')) as SystemStatus;
-        const config = configInForce(status);
-        const previous = previousValues(config, Object.keys(input));
-        const timeoutMs = longestTimeout(config, 5000);
-        const end = now() - reportLagMs(timeoutMs);
-        const from = baselineFrom({
-          end,
-          windowMs,
-          spanMs: watch.config?.['evolution.baselineMs'] ?? 120_000,
-          settleMs,
-          lastTrial: trials.at(-1),
-          dropSince,
-        });
-        const baseline = window.measure(from, end);
-        const base = { previous, baseline };
-        if (Object.entries(input).every(([k, v]) => previous[k] === v)) {
-          return { ...base, version: status.configVersion, timeoutMs, unchanged: true, predicted: null, skip: null };
-        }
-        const { predicted, skip } = judgeBefore({ window, baseline, config, candidate: input, by, trials, residuals });
-        if (skip !== null) {
-          return { ...base, version: status.configVersion, timeoutMs, unchanged: false, predicted, skip };
-        }
-        const written = (await cell.control('system.configure', { set: input })) as { version: number };
-        return {
-          ...base,
-          version: written.version,
-          timeoutMs: longestTimeout({ ...config, ...input }, timeoutMs),
-          unchanged: false,
-          predicted,
-          skip: null,
-        };
-      }),
+      ),
       restoreConfig: fromPromise<unknown, Record<string, number | null>>(({ input }) =>
         cell.control('system.configure', { set: input }),
       ),
