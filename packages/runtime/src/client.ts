@@ -12,6 +12,7 @@ export { isScopedKey, parseScopedKey } from './config/scoped-key.js';
 export { type ControlClient, createControlClient } from './control/control-client.js';
 export type { CreateAgentRequest } from './control/control-commands.js';
 export type { EvolutionStatus, IslandStatus } from './control/evolution-commands.js';
+export { placementPolicyOf } from './coordination/placement-policy.js';
 export {
   ConnectionError,
   HmsError,

@@ -71,6 +71,13 @@ export {
 } from './control/evolution-commands.js';
 export { DRAIN_EVENT, type DrainRecord, type DrainRecords, NodeDrains } from './coordination/node-drains.js';
 export {
+  type CallPeers,
+  chooseNode,
+  PLACEMENT_POLICIES,
+  type PlacementPolicy,
+  placementPolicyOf,
+} from './coordination/placement-policy.js';
+export {
   createElectionState,
   DEFAULT_TIMING,
   type DurableElectionState,

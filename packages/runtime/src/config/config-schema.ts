@@ -114,6 +114,13 @@ export const CONFIG_SCHEMA = {
     max: 10_000,
     description: 'live cells in handoff at once while rebalancing',
   },
+  'placement.policy': {
+    default: 0,
+    min: 0,
+    max: 2,
+    description:
+      "where an unpinned cell goes: 0 spread (the node with the lowest fill), 1 fill (the fullest node below its capacity), 2 affinity (the node running most of the cell's callers and callees in recent call traces, else spread) (an enumerated strategy)",
+  },
   'evolution.auto': {
     default: 0,
     min: 0,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CellRegistry } from '../cell/cell-registry.js';
 import type { NodeDrains } from '../coordination/node-drains.js';
-import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from '../coordination/node-load.js';
+import { DEFAULT_NODE_CAPACITY, type NodeLoad } from '../coordination/node-load.js';
+import { type CallPeers, callsByNode, chooseNode, type PlacementPolicy } from '../coordination/placement-policy.js';
 import { NotFoundError, OverloadedError, ValidationError } from '../errors.js';
 import { LIFECYCLE_EVENT } from '../node/lifecycle-events.js';
 import type { Peer, PeerView } from '../node/peer-view.js';
@@ -23,19 +24,25 @@ export interface AgentLifecycleOptions {
   view: DesiredCellsView;
   drains: NodeDrains;
   settle: Settle;
+  /** The placement policy in force (`placement.policy`), read at each create; default spread. */
+  placementPolicy?: () => PlacementPolicy;
+  /** A cell's callers and callees by the call traces (CallAffinity), for the `affinity` policy. */
+  peersOf?: (cell: string) => CallPeers;
 }
 
 /**
- * `agent.create` and `agent.destroy` (carried out on the leader): placement on the live,
- * schedulable node with the lowest fill, and the wait for the cell to start or stop.
+ * `agent.create` and `agent.destroy` (carried out on the leader): placement of a cell created
+ * without `--node` on the live, schedulable node the placement policy chooses (spread: the
+ * lowest fill; fill: the fullest with room; affinity: where its traced callers and callees run),
+ * and the wait for the cell to start or stop.
  */
 export function createAgentLifecycle(options: AgentLifecycleOptions) {
   const { registry, desired, snapshots, peers, view, drains, settle } = options;
   /** Cells picked for a node whose creation the watch has not delivered yet, per node. */
   const placing = new Map<string, number>();
 
-  /** The live node with the lowest fill after taking one more; overloaded and drained nodes take none. */
-  const pickNode = (): string => {
+  /** The live node the placement policy chooses for cell `id`; overloaded and drained nodes take none. */
+  const pickNode = (id: string): string => {
     const drained = drains.current();
     const alive = peers.alive().filter((p) => !(p.node in drained));
     const open = alive.filter((p) => !p.heartbeat.overload);
@@ -49,16 +56,19 @@ export function createAgentLifecycle(options: AgentLifecycleOptions) {
       }
       throw overloaded(alive);
     }
-    const best = leastLoaded(
-      open.map(
-        (p): NodeLoad => ({
-          node: p.node,
-          cells: view.assignedTo(p.node) + (placing.get(p.node) ?? 0),
-          capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
-        }),
-      ),
-    ) as NodeLoad;
-    return best.node;
+    const policy = options.placementPolicy?.() ?? 'spread';
+    const loads = open.map(
+      (p): NodeLoad => ({
+        node: p.node,
+        cells: view.assignedTo(p.node) + (placing.get(p.node) ?? 0),
+        capacity: p.heartbeat.capacity ?? DEFAULT_NODE_CAPACITY,
+      }),
+    );
+    const near =
+      policy === 'affinity' && options.peersOf
+        ? callsByNode(options.peersOf(id), (peer) => view.nodeOf(peer))
+        : undefined;
+    return (chooseNode(loads, policy, near) as NodeLoad).node;
   };
 
   const create = async (msg: IncomingMessage) => {
@@ -86,7 +96,7 @@ export function createAgentLifecycle(options: AgentLifecycleOptions) {
       }
       if (target.heartbeat.overload) throw overloaded([target]);
     }
-    const node = req.node ?? pickNode();
+    const node = req.node ?? pickNode(id);
     placing.set(node, (placing.get(node) ?? 0) + 1);
     try {
       await settle(LIFECYCLE_EVENT.started, id, () =>

@@ -18,7 +18,7 @@ import type { SnapshotStore } from '../persistence/snapshot-store.js';
 import type { IncomingMessage } from '../transport/message.js';
 import { assertToken, CONTROL_QUEUE, type Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
-import { createAgentLifecycle } from './agent-lifecycle.js';
+import { type AgentLifecycleOptions, createAgentLifecycle } from './agent-lifecycle.js';
 import { createAgentListing } from './agent-listing.js';
 import { bodyField } from './body-field.js';
 import { CONTROL_COMMAND, type DrainReply, RECOVERY_MANAGER_TYPE } from './control-commands.js';
@@ -58,6 +58,10 @@ export interface ControlServerOptions {
   drains: NodeDrains;
   /** Called after each command served here: its handling time in nanoseconds, its error if it failed. */
   onCommand?: (command: string, elapsedNs: number, error?: unknown) => void;
+  /** The placement policy in force, for creates without `--node` (see {@link AgentLifecycleOptions}). */
+  placementPolicy?: AgentLifecycleOptions['placementPolicy'];
+  /** A cell's traced callers and callees, for the `affinity` policy. */
+  peersOf?: AgentLifecycleOptions['peersOf'];
   /** This node's rebalancing progress while it leads and rebalances, else null. */
   rebalancing?: () => { moved: number; inFlight: number; remaining: number; startedAt: number } | null;
 }
@@ -93,6 +97,8 @@ export function createControlServer(options: ControlServerOptions) {
     view,
     drains,
     settle,
+    ...(options.placementPolicy ? { placementPolicy: options.placementPolicy } : {}),
+    ...(options.peersOf ? { peersOf: options.peersOf } : {}),
   });
 
   /** Marks `node` drained or schedulable again (on the leader), announcing the change. */

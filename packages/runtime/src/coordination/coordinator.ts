@@ -8,6 +8,7 @@ import { planDrain } from './drain-plan.js';
 import type { GoneNodeProbe } from './gone-node-probe.js';
 import { DRAIN_EVENT, type DrainRecords } from './node-drains.js';
 import { DEFAULT_NODE_CAPACITY } from './node-load.js';
+import type { CallPeers, PlacementOptions, PlacementPolicy } from './placement-policy.js';
 import { planRebalance } from './rebalance-plan.js';
 import { planReplacement } from './replacement-plan.js';
 
@@ -91,6 +92,10 @@ export interface CoordinatorOptions {
    * holdEchoes / releaseEchoes); without it, cells move on the plan alone.
    */
   fence?: { hold(node: string, heard: number | undefined): Promise<boolean>; release(node: string): void };
+  /** The placement policy (`placement.policy`) cells are re-placed, drained and rebalanced by; read every round. Default spread. */
+  placementPolicy?: () => PlacementPolicy;
+  /** A cell's callers and callees by the call traces (CallAffinity), for the `affinity` policy. */
+  peersOf?: (cell: string) => CallPeers;
   /** How often the leader checks placement, in millis; default 200. */
   intervalMs?: number;
   /**
@@ -145,6 +150,10 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   const drained = (): DrainRecords => options.drains?.current() ?? {};
 
   const leading = () => options.election().role === ROLE.leader;
+  const placement = (): PlacementOptions => ({
+    policy: options.placementPolicy?.() ?? 'spread',
+    ...(options.peersOf ? { peersOf: options.peersOf } : {}),
+  });
 
   /**
    * Compare-and-set of one spec; false when it changed meanwhile (the next round decides again).
@@ -184,7 +193,10 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
   ) => {
     // Onto nodes with headroom: overloaded ones take none while another can (the plan knows).
     const allOverloaded = !nodes.some((n) => n.status === 'alive' && !n.overloaded);
-    const planned = planReplacement(specs, nodes, { sinceOfficeMs: clock.now() - (officeSince ?? clock.now()) });
+    const planned = planReplacement(specs, nodes, {
+      sinceOfficeMs: clock.now() - (officeSince ?? clock.now()),
+      ...placement(),
+    });
     const batch = planned.slice(0, allOverloaded ? REPLACE_BATCH_OVERLOADED : REPLACE_BATCH);
     // Each source node's lease is held lapsed (its acks not echoed) while its cells move, if the
     // election has not heard it since the view the plan was made on; else they stay this round.
@@ -263,12 +275,13 @@ export function startCoordinator(options: CoordinatorOptions): Coordinator {
     // Drained nodes are emptied first, in the same batches, without waiting for the membership
     // to settle: an operator asked for it. Rebalancing proper only evens out schedulable nodes.
     const maxMoves = Math.max(0, batch - inFlight.length);
-    const drain = planDrain(specs, nodes, { maxMoves });
+    const policy = placement();
+    const drain = planDrain(specs, nodes, { maxMoves, ...policy });
     const draining = drain.moves.length + drain.remaining > 0;
     const plan = draining
       ? drain
       : settled
-        ? planRebalance(specs, schedulable, { maxMoves, frozen: new Set(movedAt.keys()) })
+        ? planRebalance(specs, schedulable, { maxMoves, frozen: new Set(movedAt.keys()), ...policy })
         : { moves: [], remaining: 0 };
     if (!settled && !draining && inFlight.length === 0 && progress === null) return;
     if (plan.moves.length === 0 && inFlight.length === 0) {

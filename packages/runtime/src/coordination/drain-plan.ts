@@ -1,20 +1,22 @@
 import type { CellSpec } from '../persistence/desired-cells.js';
-import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from './node-load.js';
+import { DEFAULT_NODE_CAPACITY, type NodeLoad } from './node-load.js';
+import { createPlanChooser, type PlacementOptions } from './placement-policy.js';
 import type { RebalancePlan } from './rebalance-plan.js';
 import type { NodeLiveness } from './replacement-plan.js';
 
 /**
  * Decides, purely, which cells to move off drained nodes now: every cell on a live drained node
  * (pinned ones too: like a pinned cell whose home died, it runs elsewhere until the node is
- * undrained), not already in handoff, each to the schedulable live node with the lowest fill
- * at that point of the plan — one not overloaded while any is. Returns at most `maxMoves` of
+ * undrained), not already in handoff, each to the schedulable live node the placement policy
+ * chooses at that point of the plan (`options.policy`, default spread: the lowest fill) — one
+ * not overloaded while any is. Returns at most `maxMoves` of
  * them and how many wait after those. Cells of a drained node that is down are the replacement
  * plan's; with no schedulable live node nothing moves.
  */
 export function planDrain(
   specs: readonly CellSpec[],
   nodes: readonly NodeLiveness[],
-  options: { maxMoves: number },
+  options: { maxMoves: number } & PlacementOptions,
 ): RebalancePlan {
   const drainedLive = new Set(nodes.filter((n) => n.drained && n.status === 'alive').map((n) => n.node));
   if (drainedLive.size === 0) return { moves: [], remaining: 0 };
@@ -32,9 +34,11 @@ export function planDrain(
   }
   if (load.size === 0 || leaving.length === 0) return { moves: [], remaining: leaving.length };
   const loads = [...load.values()];
+  const chooser = createPlanChooser(specs, options);
   const moves = leaving.slice(0, Math.max(0, options.maxMoves)).map((spec) => {
-    const to = leastLoaded(loads) as NodeLoad;
+    const to = chooser.choose(spec.id, loads) as NodeLoad;
     to.cells++;
+    chooser.moved(spec.id, to.node);
     return { spec, to: to.node };
   });
   return { moves, remaining: leaving.length - moves.length };

@@ -26,3 +26,8 @@ export function leastLoaded(nodes: readonly NodeLoad[]): NodeLoad | undefined {
   }
   return best;
 }
+
+/** True when `n` stays within its capacity after taking one more cell. */
+export function hasRoom(n: NodeLoad): boolean {
+  return n.cells + 1 <= Math.max(1, n.capacity);
+}

@@ -1,5 +1,7 @@
 import type { CellSpec } from '../persistence/desired-cells.js';
+import { planFillRebalance } from './fill-rebalance-plan.js';
 import type { NodeLoad } from './node-load.js';
+import { callsByNode, type PlacementOptions } from './placement-policy.js';
 import type { Reassignment } from './replacement-plan.js';
 
 /** What {@link planRebalance} decided. */
@@ -27,6 +29,11 @@ const TOLERATED_SPREAD = 0.02;
  * Returns at most `maxMoves` of them, so a join never moves everything at once.
  * Cells whose node is not among `nodes` are left to the replacement plan; `frozen` cells stay put.
  *
+ * Under the placement policy (`options.policy`): `spread` as above, the newest cell of a node
+ * moving first; `affinity` the same, but a node's cells with no traced peer on it
+ * (`options.peersOf`) move before those with one; `fill` does not even out at all
+ * ({@link planFillRebalance}).
+ *
  * Linear in the cells plus the moves (each node's candidates are sorted once, newest first):
  * a plan over 100,000 cells is computed in milliseconds — the quadratic version stalled a
  * leader's event loop for up to 28 s at 70,000 cells, long enough to lose its office.
@@ -38,8 +45,9 @@ export function planRebalance(
     maxMoves: number;
     /** Cells not to move now (moved a moment ago); they still count toward their node's load. */
     frozen?: ReadonlySet<string>;
-  },
+  } & PlacementOptions,
 ): RebalancePlan {
+  if (options.policy === 'fill') return planFillRebalance(specs, nodes, options);
   if (nodes.length < 2 && !specs.some((s) => s.pin !== undefined)) return { moves: [], remaining: 0 };
   const live = new Set(nodes.map((n) => n.node));
   const all: Reassignment[] = [];
@@ -75,7 +83,8 @@ export function planRebalance(
     if (!source || source.next >= source.cells.length) break;
     // The newest unpinned cell moves: older ones have the longer-lived state and callers.
     if (!source.sorted) {
-      source.cells.sort((a, b) => b.createdAt - a.createdAt);
+      const tied = tiedToNode(specs, from, source.cells, options);
+      source.cells.sort((a, b) => (tied.has(a.id) ? 1 : 0) - (tied.has(b.id) ? 1 : 0) || b.createdAt - a.createdAt);
       source.sorted = true;
     }
     const spec = source.cells[source.next++] as CellSpec;
@@ -84,4 +93,24 @@ export function planRebalance(
     all.push({ spec, to });
   }
   return { moves: all.slice(0, options.maxMoves), remaining: Math.max(0, all.length - options.maxMoves) };
+}
+
+/**
+ * Under `affinity`, which of `cells` (all on `node`) have a traced peer on that node: they move
+ * last. Empty under other policies.
+ */
+function tiedToNode(
+  specs: readonly CellSpec[],
+  node: string,
+  cells: readonly CellSpec[],
+  options: PlacementOptions,
+): Set<string> {
+  const tied = new Set<string>();
+  const { peersOf } = options;
+  if (options.policy !== 'affinity' || peersOf === undefined) return tied;
+  const where = new Map(specs.map((s) => [s.id, s.handoffTo ?? s.node]));
+  for (const c of cells) {
+    if ((callsByNode(peersOf(c.id), (id) => where.get(id)).get(node) ?? 0) > 0) tied.add(c.id);
+  }
+  return tied;
 }

@@ -1,5 +1,6 @@
 import type { CellSpec } from '../persistence/desired-cells.js';
-import { DEFAULT_NODE_CAPACITY, leastLoaded, type NodeLoad } from './node-load.js';
+import { DEFAULT_NODE_CAPACITY, type NodeLoad } from './node-load.js';
+import { createPlanChooser, type PlacementOptions } from './placement-policy.js';
 
 /** How the leader sees one node when it plans. */
 export interface NodeLiveness {
@@ -21,7 +22,7 @@ export interface Reassignment {
 }
 
 /** Options of {@link planReplacement}. */
-export interface ReplacementOptions {
+export interface ReplacementOptions extends PlacementOptions {
   /** Millis since this leader took office. */
   sinceOfficeMs: number;
   /** A node never seen by this leader counts as dead only after this long; default 10000. */
@@ -30,9 +31,10 @@ export interface ReplacementOptions {
 
 /**
  * Decides, purely, which cells to move: those assigned to a node that is suspect, has left, or
- * (after a grace period) was never seen; each goes to the live node with the lowest fill
- * (cells / capacity) at that point of the plan, among those not drained and not overloaded
- * (all schedulable live nodes if every one is overloaded). No schedulable live node: nothing
+ * (after a grace period) was never seen; each goes to the node the placement policy chooses
+ * (`options.policy`, default spread: the lowest fill, cells / capacity) at that point of the
+ * plan, among the live nodes not drained and not overloaded (all schedulable live nodes if every
+ * one is overloaded). No schedulable live node: nothing
  * moves — a drained node never takes cells, not even those of a dead one.
  */
 export function planReplacement(
@@ -54,12 +56,14 @@ export function planReplacement(
   }
   const moves: Reassignment[] = [];
   const loads = [...load.values()];
+  const chooser = createPlanChooser(specs, options);
   for (const spec of specs) {
     const status = known.get(spec.node);
     const dead = status === 'suspect' || status === 'left' || (status === undefined && graceOver);
     if (!dead) continue;
-    const to = leastLoaded(loads) as NodeLoad;
+    const to = chooser.choose(spec.id, loads) as NodeLoad;
     to.cells++;
+    chooser.moved(spec.id, to.node);
     moves.push({ spec, to: to.node });
   }
   return moves;

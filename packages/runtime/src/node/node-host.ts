@@ -4,9 +4,11 @@ import { defaultConfig, type SwarmConfig } from '../config/config-schema.js';
 import { callSetting, type LiveConfig } from '../config/scoped-settings.js';
 import { SwarmConfigStore, type VersionedConfig } from '../config/swarm-config-store.js';
 import { createControlServer } from '../control/control-server.js';
+import { CallAffinity } from '../coordination/call-affinity.js';
 import type { Coordinator } from '../coordination/coordinator.js';
 import { startLeaderPlacement } from '../coordination/leader-placement.js';
 import { NodeDrains } from '../coordination/node-drains.js';
+import { placementPolicyOf } from '../coordination/placement-policy.js';
 import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
@@ -151,6 +153,10 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ).unref();
   };
   const calls = new CallTrace();
+  // Who called whom, from every node's heartbeats: where the `affinity` placement policy puts cells.
+  const affinity = new CallAffinity({ clock });
+  const peersOf = (cell: string) => affinity.peersOf(cell);
+  const placementPolicy = () => placementPolicyOf(settings['placement.policy']);
   const writeQueue = new SnapshotWriteQueue();
   const load = new NodeLoadSampler({
     writeQueue,
@@ -271,6 +277,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
         // heartbeat interval later: that keeps a newcomer's view of the swarm complete.
         const isNew = hb.node !== nodeId && !hb.leaving && !peers.knows(hb.node, hb.startedAt);
         peers.observe(hb);
+        if (hb.calls) affinity.observe(hb.calls);
         if (isNew) publishHeartbeat();
       },
       { accept: (m) => heartbeatProblem(m.body) },
@@ -362,6 +369,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     rebalanceBatch: () => settings['placement.rebalanceBatch'],
     drains,
     downAfterMs: () => settings['placement.downAfterMs'],
+    placementPolicy,
+    peersOf,
   });
   // Plugins' services are NATS services of this node (`nats micro ls`, `hms service list`).
   const serviceRegistry = createServiceRegistry({ transport, logger, nodeId });
@@ -411,6 +420,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     ...(options.leaderWaitMs === undefined ? {} : { leaderWaitMs: options.leaderWaitMs }),
     onCommand: controlService.record,
     rebalancing: () => coordinator?.progress() ?? null,
+    placementPolicy,
+    peersOf,
   });
   const stopWatch = await withStorageRetry(
     'watch the desired cells',

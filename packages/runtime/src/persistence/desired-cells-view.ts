@@ -43,6 +43,12 @@ export class DesiredCellsView {
     return this.specs.get(id)?.type;
   }
 
+  /** The node desired cell `id` is assigned to (or being handed to); undefined for an id no desired cell has. */
+  nodeOf(id: string): string | undefined {
+    const spec = this.specs.get(id);
+    return spec && (spec.handoffTo ?? spec.node);
+  }
+
   /** How many desired cells there are (0 until the watch has synced). */
   get size(): number {
     return this.specs.size;
