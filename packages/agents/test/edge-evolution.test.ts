@@ -1,4 +1,4 @@
-import { CALL_OUTCOME, type NodeHeartbeat } from '@hms/runtime';
+import { CALL_OUTCOME, defaultConfig, type NodeHeartbeat } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import type { Trial } from '../src/adaptive-config/adaptive-config-state.js';
 import { crossPollinate } from '../src/adaptive-config/cross-pollination.js';
@@ -186,6 +186,14 @@ describe('edge evolution', () => {
     });
     expect(longestTimeout({ 'request.timeoutMs': 200, 'request.timeoutMs@edge:a:b': 900 }, 5000)).toBe(900);
     expect(longestTimeout({ 'breaker.failureThreshold': 2 }, 5000)).toBe(5000);
+  });
+
+  it('rolls back every strategy gene a candidate carries, the placement policy among them', () => {
+    const candidate = decodeSwarmGenome(encodeSwarmGenome({ 'placement.policy': 1, 'supervision.strategy': 1 }));
+    const inForce = { ...defaultConfig(), 'placement.policy': 2 };
+    const previous = previousValues(inForce, Object.keys(candidate));
+    expect(candidate['placement.policy']).toBe(1);
+    expect(previous).toMatchObject({ 'placement.policy': 2, 'supervision.strategy': 0, 'supervision.backoffShape': 0 });
   });
 
   const kept = (candidate: Record<string, number>, outcome: Trial['outcome'] = 'kept'): Trial =>

@@ -202,8 +202,28 @@ describe('swarm model', () => {
     expect(health(2, calm)).toBe(health(0, calm));
   });
 
+  it('scores the placement policy: fill packs the load onto the busiest node, whose queueing slows the calls', () => {
+    const busy = calibration(trace(400, () => false));
+    const p99 = (policy: number, cal = busy) =>
+      predictSwarm(cal, { 'request.timeoutMs': 5000, 'placement.policy': policy }).p99LatencyMs;
+    // Mean utilization 0.2 over 3 nodes: all of it on one node runs it at 0.6, queueing 0.8 / 0.4 = 2 times longer.
+    expect(p99(0)).toBe(150);
+    expect(p99(1)).toBeCloseTo(300, 9);
+    expect(p99(2)).toBe(p99(0));
+    // Under fill in force, spreading the cells is predicted to shorten the calls again.
+    const packed = { ...busy, config: { ...busy.config, 'placement.policy': 1 } };
+    expect(p99(0, packed)).toBeCloseTo(75, 9);
+    // An idle swarm hardly queues: fill costs next to nothing there.
+    expect(p99(1, { ...busy, elu: 0.001 })).toBeLessThan(151);
+    const ranges = SWARM_GENES.filter((g) => g.key === 'placement.policy');
+    expect(swarmCost(busy, { 'placement.policy': 1 }, ranges)).toBeGreaterThan(
+      swarmCost(busy, { 'placement.policy': 0 }, ranges),
+    );
+    expect(geneValueText('placement.policy', 2)).toBe('affinity');
+  });
+
   it('decodes genomes into whole settings within their safe range', () => {
-    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6, 0.6]);
+    const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6, 0.6, 1.4]);
     expect(decoded).toEqual({
       'request.timeoutMs': 20,
       'breaker.failureThreshold': 4,
@@ -215,11 +235,13 @@ describe('swarm model', () => {
       'supervision.backoffBaseMs': 1,
       'supervision.backoffShape': 2,
       'supervision.strategy': 1,
+      'placement.policy': 1,
     });
     // The edge slots no edge fills take the swarm-wide call settings.
     expect(encodeSwarmGenome(decoded)).toEqual([
-      20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1, 20, 4, 30_000, 3, 20, 4, 30_000, 3,
+      20, 4, 30_000, 3, 2000, 700, 10, 1, 2, 1, 1, 20, 4, 30_000, 3, 20, 4, 30_000, 3,
     ]);
     expect(geneValueText('supervision.strategy', 2)).toBe('escalate');
+    expect(geneValueText('placement.policy', 1)).toBe('fill');
   });
 });

@@ -17,7 +17,8 @@ export interface SwarmGene {
 /**
  * The swarm settings evolution tunes, in genome order: request timeout, circuit-breaker
  * threshold and reset, stigmergy avoidance and mark lifetime, heartbeat interval, restart
- * intensity and backoff, and two strategy genes: the backoff shape and the supervision strategy.
+ * intensity and backoff, and three strategy genes: the backoff shape, the supervision strategy
+ * and the placement policy.
  */
 export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'request.timeoutMs', min: 20, max: 5000 },
@@ -30,6 +31,7 @@ export const SWARM_GENES: readonly SwarmGene[] = [
   { key: 'supervision.backoffBaseMs', min: 1, max: 2000 },
   { key: 'supervision.backoffShape', min: 0, max: 2, choices: ['exponential', 'constant', 'decorrelated'] },
   { key: 'supervision.strategy', min: 0, max: 2, choices: ['rest-for-one', 'one-for-one', 'escalate'] },
+  { key: 'placement.policy', min: 0, max: 2, choices: ['spread', 'fill', 'affinity'] },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { edgeSetting, edgeSettings, scopedOf } from './edge-settings.js';
 import { worsenedComponents } from './keep-rule.js';
+import { placementStretch } from './placement-load.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
 import { correctedMeasures, type Residual } from './trial-residuals.js';
@@ -200,6 +201,7 @@ export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
  * is imputed by {@link realCallsOf}. Arrival times are
  * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
+ * `stretch` multiplies every answer time (the placement policy's queueing, {@link placementStretch}).
  * Returns the p99 latency and the error rate.
  */
 export function replayCalls(
@@ -209,6 +211,7 @@ export function replayCalls(
   correction?: ModelCorrection,
   answers: Answers = calls,
   edges: readonly string[] = [],
+  stretch = 1,
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
@@ -248,7 +251,7 @@ export function replayCalls(
       b.openUntil = 0;
       b.halfOpen = true;
     }
-    let ms = calls.ms[i] as number;
+    let ms = (calls.ms[i] as number) * stretch;
     let outcome = calls.outcome[i] as number;
     if (outcome === CALL_OUTCOME.rejected) {
       const seen = real.get(dep);
@@ -260,7 +263,7 @@ export function replayCalls(
       }
       const k = taken.get(dep) ?? 0;
       taken.set(dep, k + 1);
-      ms = seen.ms[k % seen.ms.length] as number;
+      ms = (seen.ms[k % seen.ms.length] as number) * stretch;
       outcome = seen.outcome[k % seen.outcome.length] as number;
     }
     let failed: boolean;
@@ -337,13 +340,16 @@ export function meanBackoffMs(shape: number, baseMs: number, maxMs: number, cras
  * heartbeat share rescaled, health from the crash rate against restart intensity and the mean
  * restart delay of the backoff base and shape (the supervision strategy `escalate` leaves every
  * cell that crashes down; rest-for-one and one-for-one score alike, as the calibration does not
- * know which cells depend on which); errors and latency then corrected by what
+ * know which cells depend on which), answer times stretched by the placement policy's load on
+ * the busiest node ({@link placementStretch}); errors and latency then corrected by what
  * measured trials near the candidate taught (`cal.residuals`).
  */
 export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
   // Scoped values in force still apply where the candidate has none (an edge not tuned by this run).
   const merged = cal.edges?.length ? { ...scopedOf(cal.config), ...candidate } : candidate;
-  const { p99LatencyMs, errorRate } = replayCalls(cal.calls, merged, scratch, cal.correction, cal.answers, cal.edges);
+  const stretch = placementStretch(cal, candidate['placement.policy'] ?? cal.config['placement.policy'] ?? 0);
+  const replayed = replayCalls(cal.calls, merged, scratch, cal.correction, cal.answers, cal.edges, stretch);
+  const { p99LatencyMs, errorRate } = replayed;
   const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
   const hb = candidate['health.heartbeatMs'] ?? hb0;
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));

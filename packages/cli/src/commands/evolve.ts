@@ -2,6 +2,7 @@ import type { EvolutionStatus, IslandStatus } from '@hms/runtime/client';
 import {
   backoffShapeOf,
   createControlClient,
+  placementPolicyOf,
   supervisionStrategyOf,
   ValidationError,
   validateChanges,
@@ -40,6 +41,7 @@ function collectSet(value: string, previous: Record<string, string> = {}): Recor
 function settingText(key: string, value: number): string {
   if (key === 'supervision.backoffShape') return `${key}=${backoffShapeOf(value)}`;
   if (key === 'supervision.strategy') return `${key}=${supervisionStrategyOf(value)}`;
+  if (key === 'placement.policy') return `${key}=${placementPolicyOf(value)}`;
   return `${key}=${value}`;
 }
 

@@ -12,7 +12,12 @@ describe('renderTuning (hms evolve status)', () => {
           baseline: { fitness: 0.587 },
           predicted: { fitness: 0.8 },
           measured: { fitness: 0.742 },
-          candidate: { 'request.timeoutMs': 90, 'supervision.backoffShape': 1, 'supervision.strategy': 1 },
+          candidate: {
+            'request.timeoutMs': 90,
+            'supervision.backoffShape': 1,
+            'supervision.strategy': 1,
+            'placement.policy': 2,
+          },
           reason: 'fitness 0.587 → 0.742, but errors 14.7% → 74.0% (worse by more than 10%)',
         },
       ],
@@ -20,7 +25,9 @@ describe('renderTuning (hms evolve status)', () => {
     }).join('\n');
     expect(text).toMatch(/before\s+predicted\s+after/i);
     expect(text).toMatch(/0\.587.*0\.8.*0\.742/);
-    expect(text).toContain('request.timeoutMs=90 supervision.backoffShape=constant supervision.strategy=one-for-one');
+    expect(text).toContain(
+      'request.timeoutMs=90 supervision.backoffShape=constant supervision.strategy=one-for-one placement.policy=affinity',
+    );
     expect(text).toContain('but errors 14.7% → 74.0% (worse by more than 10%)');
     expect(text).toContain('model: prediction error 0.058 (mean |measured − predicted| fitness over 2 trials');
     expect(text).toContain('corrected near 2 configurations tried live');
