@@ -133,7 +133,8 @@ export interface CreateAgentRequest {
   config?: unknown;
   /**
    * Pin to this node: rebalancing never moves it away, and if the node dies it runs elsewhere
-   * until the node is back. Default: the live node with the lowest fill (cells / capacity).
+   * until the node is back. Default: the live node the placement policy chooses
+   * (`placement.policy`; spread: the lowest fill, cells / capacity).
    */
   node?: string;
   /** Cells this one depends on (rest-for-one: it restarts when one of them crashes). */
