@@ -1,5 +1,5 @@
 import { createSubjects } from '@hms/runtime';
-import { waitFor } from '@hms/runtime/testing';
+import { waitFor as waitUntil } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Host, NetnsCluster } from '../fixtures/netns-cluster.js';
 
@@ -22,6 +22,11 @@ describe('a partition of a 3-host swarm (network namespaces, 3 clustered NATS se
     const r = await cluster.hms(h, [...args, '--json']);
     if (r.code !== 0) throw new Error(`hms ${args.join(' ')} on ${h.ns}: ${r.stderr}`);
     return JSON.parse(r.stdout) as T;
+  };
+  // Each wait notes when it ended in the cluster's faults.log, beside the cuts and heals.
+  const waitFor: typeof waitUntil = async (ok, opts) => {
+    await waitUntil(ok, opts);
+    cluster.note(`waited: ${opts?.what ?? 'a condition'}`);
   };
   const count = async (h: Host, id: string) => (await json<{ count: number }>(h, ['agent', 'call', id, 'get'])).count;
 
