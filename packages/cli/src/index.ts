@@ -114,7 +114,8 @@ export async function run(argv: string[], output: Output = processOutput): Promi
       output.err(`hms: ${err.message}`);
       return EXIT.failed;
     }
-    output.err(`hms: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // (Some errors of the NATS client carry an empty stack.)
+    output.err(`hms: unexpected error: ${err instanceof Error ? err.stack || err.message : String(err)}`);
     return EXIT.failed;
   } finally {
     await plugins.close();

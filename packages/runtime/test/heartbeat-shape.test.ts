@@ -12,6 +12,7 @@ const good: NodeHeartbeat = {
   seq: 0,
   intervalMs: 1000,
   configVersion: 0,
+  cellsRevision: 42,
   leaving: false,
   types: ['counter'],
   capacity: 10_000,
@@ -55,6 +56,7 @@ describe('heartbeatProblem', () => {
         election: null,
         capacity: undefined,
         version: undefined,
+        cellsRevision: undefined,
         overload: { since: 1, reasons: ['event-loop'], storeLatencyMs: 0, storeQueued: 0, eventLoopLagMs: 90 },
       }),
     ).toBeUndefined();
@@ -73,6 +75,7 @@ describe('heartbeatProblem', () => {
     ['leaving a string', { ...good, leaving: 'yes' }],
     ['types not names', { ...good, types: [1] }],
     ['capacity 0', { ...good, capacity: 0 }],
+    ['cellsRevision a string (a peer would take it for the highest revision)', { ...good, cellsRevision: '9' }],
     ['totals incomplete', { ...good, totals: { handled: 1 } }],
     ['overload without reasons', { ...good, overload: { since: 1 } }],
     ['calls of uneven columns', { ...good, calls: { ...good.calls, ms: [] } }],

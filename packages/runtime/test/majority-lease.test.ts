@@ -1,46 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../src/clock.js';
 import { ROLE, type Role } from '../src/election/election-core.js';
 import type { ElectionView } from '../src/election/election-runner.js';
 import { createSilentLogger } from '../src/logger.js';
 import { createMajorityLease } from '../src/node/majority-lease.js';
-
-/** Virtual time: timers run only when the test advances it. */
-function virtualClock() {
-  let now = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimeout(fn, ms) {
-      seq++;
-      timers.set(seq, { at: now + ms, fn });
-      return seq;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-  };
-  return {
-    clock,
-    /** Runs every timer due within `ms`, in order, then sets the time to the end. */
-    advance(ms: number) {
-      const end = now + ms;
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = end;
-    },
-    /** Jumps ahead without running timers, as a stalled event loop does; they run late after. */
-    stall(ms: number) {
-      now += ms;
-    },
-  };
-}
+import { virtualClock } from './fixtures/virtual-clock.js';
 
 /** A confirmation the test settles by hand. */
 function manualConfirm() {

@@ -128,17 +128,24 @@ export function createNodeCommand({ output }: CommandDeps): Command {
           process.once('SIGINT', shutdown);
         });
         // A stop saves what it can, but never waits longer than the grace period for a NATS
-        // server that does not answer.
+        // server that does not answer, and a connection lost meanwhile ends it too.
         const stopped = (async () => {
           await host.stop();
           await transport.drain();
-          return true;
-        })();
+          return true as const;
+        })().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
         const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), opts.stopGraceMs).unref());
-        if (!(await Promise.race([stopped, grace]))) {
+        const outcome = await Promise.race([stopped, grace]);
+        if (outcome !== true) {
+          const why =
+            outcome === false ? `stop did not finish within ${opts.stopGraceMs} ms` : `stop failed: ${outcome.message}`;
           logger.error(
-            { graceMs: opts.stopGraceMs, connected: transport.isConnected },
-            `stop did not finish within ${opts.stopGraceMs} ms${transport.isConnected ? '' : ' (NATS is not answering)'}: exiting; changes not yet saved are lost`,
+            {
+              graceMs: opts.stopGraceMs,
+              connected: transport.isConnected,
+              ...(outcome === false ? {} : { err: outcome }),
+            },
+            `${why}${transport.isConnected ? '' : ' (NATS is not answering)'}: exiting; changes not yet saved are lost`,
           );
           process.exit(1);
         }

@@ -38,10 +38,18 @@ function versioned(version: number, stored: unknown): VersionedConfig {
  * watching `hms.<swarm>.>`.
  */
 export class SwarmConfigStore {
+  /** The highest version this process wrote. */
+  private written = 0;
+
   private constructor(
     private readonly kv: KV,
     private readonly logger: Logger,
   ) {}
+
+  /** The highest version this process wrote (a watch behind it has missed a change). */
+  writtenVersion(): number {
+    return this.written;
+  }
 
   static async open(transport: Transport, swarm: string, logger: Logger): Promise<SwarmConfigStore> {
     const kv = await new Kvm(transport.nc).create(bucketNames(swarm).config, {
@@ -106,6 +114,7 @@ export class SwarmConfigStore {
           current.version === 0
             ? await this.kv.create(KEY, JSON.stringify(stored))
             : await this.kv.update(KEY, JSON.stringify(stored), current.version);
+        this.written = Math.max(this.written, version);
         return versioned(version, stored);
       } catch (err) {
         // Someone else changed it in between: read again and re-apply on top of theirs.
@@ -118,6 +127,7 @@ export class SwarmConfigStore {
   async reset(): Promise<VersionedConfig> {
     const config = defaultConfig();
     const version = await this.kv.put(KEY, JSON.stringify(config));
+    this.written = Math.max(this.written, version);
     return { version, config, scoped: {} };
   }
 }

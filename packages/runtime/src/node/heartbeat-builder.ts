@@ -29,6 +29,8 @@ export interface HeartbeatSources {
   calls: CallTrace;
   intervalMs: () => number;
   configVersion: () => number;
+  /** The highest desired-cells revision seen or written here. */
+  cellsRevision: () => number;
   failedSaves: () => number;
   rebalance: () => RebalanceProgress | null;
   election: () => ElectionRunner | undefined;
@@ -70,6 +72,7 @@ export class HeartbeatBuilder {
       seq: this.seq++,
       intervalMs: s.intervalMs(),
       configVersion: s.configVersion(),
+      cellsRevision: s.cellsRevision(),
       leaving,
       types: s.registry.list().map((t) => t.type),
       capacity: s.capacity ?? DEFAULT_NODE_CAPACITY,

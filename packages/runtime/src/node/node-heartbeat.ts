@@ -26,6 +26,11 @@ export interface NodeHeartbeat {
   intervalMs: number;
   /** The swarm configuration version the node runs with (0: defaults, never configured). */
   configVersion: number;
+  /**
+   * The highest revision of the desired cells' bucket the node has seen or written: a peer whose
+   * watch stays behind it resumes its watch (see guardWatch). Absent from older nodes.
+   */
+  cellsRevision?: number;
   /** True on the last heartbeat of a node that is shutting down (a graceful leave). */
   leaving: boolean;
   /** Cell types this node can host. */

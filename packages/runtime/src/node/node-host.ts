@@ -13,7 +13,7 @@ import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
-import { DesiredCells } from '../persistence/desired-cells.js';
+import { DesiredCells, type DesiredCellsWatch } from '../persistence/desired-cells.js';
 import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
@@ -46,6 +46,7 @@ import { assertNodeRights } from './node-rights.js';
 import { createOwnershipSync } from './ownership-sync.js';
 import { PeerView } from './peer-view.js';
 import { RequestLatency } from './request-latency.js';
+import { guardStoreWatches } from './store-watch-guards.js';
 
 export type { NodeOptions } from './node-options.js';
 
@@ -94,6 +95,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const clock = options.clock ?? systemClock;
   let heartbeatMs = options.heartbeatMs ?? 1000;
   let configVersion = 0;
+  /** The desired cells' watch, once started. */
+  let watching: DesiredCellsWatch | undefined;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
   await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
@@ -238,6 +241,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     calls,
     intervalMs: () => heartbeatMs,
     configVersion: () => configVersion,
+    cellsRevision: () => Math.max(desired.writtenRevision(), watching?.applied() ?? 0),
     failedSaves: () => failedSaves,
     rebalance: () => coordinator?.progress() ?? null,
     election: () => election,
@@ -423,7 +427,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     placementPolicy,
     peersOf,
   });
-  const stopWatch = await withStorageRetry(
+  const cellsWatch: DesiredCellsWatch = await withStorageRetry(
     'watch the desired cells',
     () =>
       desired.watch(
@@ -435,6 +439,19 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       ),
     logger,
   );
+  watching = cellsWatch;
+  // A watch whose consumer's server was cut off stalls for a minute: resumed once peers report more.
+  const stopGuards = guardStoreWatches({
+    clock,
+    logger,
+    peers,
+    cells: { watch: cellsWatch, written: () => desired.writtenRevision(), resync: () => ownership.resync('store') },
+    config: {
+      version: () => configVersion,
+      written: () => config.writtenVersion(),
+      read: () => config.read().then(applyConfig),
+    },
+  });
   const resyncTimer = setInterval(() => void resyncQuietly('view'), RESYNC_MS);
   resyncTimer.unref();
   logger.info({ swarm, heartbeatMs, types: registry.list().map((t) => t.type), metrics: metrics?.url }, 'node started');
@@ -454,7 +471,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       clearInterval(resyncTimer);
       lease?.stop();
-      stopWatch();
+      stopGuards();
+      cellsWatch.stop();
       stopConfigWatch();
       await controlService.stop();
       await control.stop();

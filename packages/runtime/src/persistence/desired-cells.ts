@@ -33,15 +33,47 @@ export type DesiredCellChange =
   | { op: 'put'; spec: CellSpec; revision: number }
   | { op: 'delete'; id: string; revision: number };
 
+type KvWatch = Awaited<ReturnType<KV['watch']>>;
+
+/**
+ * A running {@link DesiredCells.watch}. Its changes come through a consumer on one server of the
+ * cluster (nats.js's ordered consumer, which notices a lost consumer only after two missed 30 s
+ * heartbeats): when that server is cut off, the watch stalls while the bucket changes. Whoever
+ * notices (the node compares `applied` with the revisions its peers report) calls `resume`.
+ */
+export interface DesiredCellsWatch {
+  /** The revision of the last change delivered (0: none yet). */
+  applied(): number;
+  /**
+   * Starts a new watch from the revision after `applied()`, then stops the old one; a change
+   * both deliver is applied once. Rejects, keeping the old watch, when the store does not answer.
+   */
+  resume(): Promise<void>;
+  stop(): void;
+}
+
 /**
  * The desired cells of a swarm, in JetStream KV `hms-<swarm>-cells` (JSON values, readable with
  * `nats kv get`). Creating an id that exists fails atomically, so ids are unique per swarm.
  */
 export class DesiredCells {
+  /** The highest revision this process wrote (a create or an update acknowledged). */
+  private written = 0;
+
   private constructor(
     private readonly kv: KV,
     private readonly logger: Logger,
   ) {}
+
+  /** The highest revision this process wrote, to tell peers how far the bucket is known to be. */
+  writtenRevision(): number {
+    return this.written;
+  }
+
+  private wrote(revision: number): number {
+    if (revision > this.written) this.written = revision;
+    return revision;
+  }
 
   /** Opens (creating if needed) the bucket of `swarm`. */
   static async open(transport: Transport, swarm: string, logger: Logger): Promise<DesiredCells> {
@@ -58,7 +90,7 @@ export class DesiredCells {
   async create(spec: CellSpec): Promise<number> {
     assertToken(spec.id, 'cell id');
     try {
-      return await this.kv.create(spec.id, JSON.stringify(spec));
+      return this.wrote(await this.kv.create(spec.id, JSON.stringify(spec)));
     } catch (cause) {
       if (await this.get(spec.id)) {
         throw new AlreadyExistsError(`a cell with id ${spec.id} exists already`, { cause });
@@ -68,8 +100,8 @@ export class DesiredCells {
   }
 
   /** Replaces a spec only if it is still at `revision` (compare-and-set). */
-  update(spec: CellSpec, revision: number): Promise<number> {
-    return this.kv.update(spec.id, JSON.stringify(spec), revision);
+  async update(spec: CellSpec, revision: number): Promise<number> {
+    return this.wrote(await this.kv.update(spec.id, JSON.stringify(spec), revision));
   }
 
   /** The spec of `id`, or undefined. */
@@ -109,24 +141,57 @@ export class DesiredCells {
 
   /**
    * Calls `onChange` with every current spec, then with each change as it happens; `onSynced`
-   * once the current specs have all been delivered. Returns a function that stops watching.
+   * once the current specs have all been delivered. See {@link DesiredCellsWatch}.
    */
-  async watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<() => void> {
-    const empty = (await this.kv.status()).values === 0;
-    const watch = await this.kv.watch();
-    if (empty) onSynced?.();
-    void (async () => {
-      for await (const entry of watch) {
-        if (entry.operation === 'PUT') {
-          const spec = this.parse(entry);
-          if (spec) onChange({ op: 'put', spec, revision: entry.revision });
-        } else {
-          onChange({ op: 'delete', id: entry.key, revision: entry.revision });
+  async watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<DesiredCellsWatch> {
+    let applied = 0;
+    let synced = false;
+    let stopped = false;
+    const sync = () => {
+      if (synced) return;
+      synced = true;
+      onSynced?.();
+    };
+    const follow = (watch: KvWatch) =>
+      void (async () => {
+        for await (const entry of watch) {
+          // A resumed watch may overlap the one it replaced: each revision is applied once.
+          if (entry.revision > applied) {
+            applied = entry.revision;
+            if (entry.operation === 'PUT') {
+              const spec = this.parse(entry);
+              if (spec) onChange({ op: 'put', spec, revision: entry.revision });
+            } else {
+              onChange({ op: 'delete', id: entry.key, revision: entry.revision });
+            }
+          }
+          if (entry.delta === 0) sync();
         }
-        if (!empty && entry.delta === 0) onSynced?.();
-      }
-    })().catch((err: unknown) => this.logger.error({ err }, 'desired cells watch ended'));
-    return () => watch.stop();
+      })().catch((err: unknown) => this.logger.error({ err }, 'desired cells watch ended'));
+    const lastRevision = async () => (await this.kv.status()).streamInfo.state.last_seq;
+    const empty = (await this.kv.status()).values === 0;
+    let current = await this.kv.watch();
+    if (empty) sync();
+    follow(current);
+    return {
+      applied: () => applied,
+      resume: async () => {
+        if (stopped) return;
+        const next = await this.kv.watch({ resumeFromRevision: applied + 1 });
+        if (stopped) {
+          next.stop();
+          return;
+        }
+        current.stop();
+        current = next;
+        follow(next);
+        if (!synced && (await lastRevision()) <= applied) sync();
+      },
+      stop: () => {
+        stopped = true;
+        current.stop();
+      },
+    };
   }
 
   private parse(entry: KvEntry): CellSpec | undefined {

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createControlClient } from '../../src/control/control-client.js';
+import { ROLE } from '../../src/election/election-core.js';
+import type { NodeHeartbeat } from '../../src/node/node-heartbeat.js';
+import { bucketNames, kvStreamName } from '../../src/persistence/bucket-names.js';
+import { startTestNodes, stopTestNodes, type TestNode } from '../../src/testing.js';
+import { createSubjects } from '../../src/transport/subjects.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { tally } from '../fixtures/tally-load.js';
+import { connectTest, uniqueSwarm, waitFor } from '../fixtures/test-transport.js';
+
+/**
+ * A node learns of its cells and of the configuration through JetStream watches, each a consumer
+ * on one server. When that server is lost, nats.js notices only after two missed 30 s heartbeats,
+ * so for a minute the node missed every change (the partition test saw a cut host's cells start
+ * in the majority 84 s after the cut). Here the consumers are deleted under the watches, which
+ * stalls them the same way on a single server.
+ */
+describe('a node whose store watches lost their consumers', () => {
+  const swarm = uniqueSwarm('wres');
+  const subjects = createSubjects(swarm);
+  let nodes: TestNode[] = [];
+  let client: Transport;
+
+  /** Deletes every consumer of the bucket's stream (the nodes' watches among them); how many. */
+  const deleteConsumers = async (bucket: string): Promise<number> => {
+    const stream = kvStreamName(bucket);
+    const listed = await client.nc.request(`$JS.API.CONSUMER.NAMES.${stream}`, '{}', { timeout: 5000 });
+    const names = (JSON.parse(listed.string()) as { consumers: string[] | null }).consumers ?? [];
+    for (const name of names) {
+      const reply = await client.nc.request(`$JS.API.CONSUMER.DELETE.${stream}.${name}`, '', { timeout: 5000 });
+      expect(JSON.parse(reply.string())).toMatchObject({ success: true });
+    }
+    return names.length;
+  };
+
+  beforeAll(async () => {
+    client = await connectTest('client');
+    nodes = await startTestNodes(inject('natsUrl'), swarm, ['w1', 'w2'], [tally]);
+    await waitFor(() => nodes.some((n) => n.node.election().role === ROLE.leader), { what: 'a leader' });
+  });
+  afterAll(async () => {
+    await stopTestNodes(nodes);
+    await client.close();
+  });
+
+  it('starts a cell created afterwards within seconds, on either node', async () => {
+    const control = createControlClient(client, swarm);
+    expect(await deleteConsumers(bucketNames(swarm).cells)).toBeGreaterThanOrEqual(2);
+    for (const node of ['w1', 'w2']) {
+      const began = performance.now();
+      await control.createAgent({ type: 'tally', id: `after-${node}`, node });
+      const host = nodes.find((n) => n.node.nodeId === node) as TestNode;
+      await waitFor(() => host.node.cells().some((c) => c.id === `after-${node}`), {
+        timeoutMs: 20_000,
+        what: `after-${node} running on ${node}`,
+      });
+      expect(performance.now() - began).toBeLessThan(20_000);
+    }
+  }, 60_000);
+
+  it('runs a configuration written afterwards on every node within seconds', async () => {
+    const control = createControlClient(client, swarm);
+    const beats: NodeHeartbeat[] = [];
+    const sub = client.subscribe(subjects.heartbeatPattern(), (m) => {
+      beats.push(m.body as NodeHeartbeat);
+    });
+    try {
+      expect(await deleteConsumers(bucketNames(swarm).config)).toBeGreaterThanOrEqual(2);
+      const { version } = await control.configure({ 'breaker.failureThreshold': 7 });
+      await waitFor(
+        () => nodes.every((n) => beats.some((b) => b.node === n.node.nodeId && b.configVersion === version)),
+        { timeoutMs: 20_000, what: `configuration version ${version} on every node` },
+      );
+    } finally {
+      sub.unsubscribe();
+    }
+  }, 60_000);
+});
