@@ -73,6 +73,7 @@ export class HeartbeatBuilder {
       intervalMs: s.intervalMs(),
       configVersion: s.configVersion(),
       cellsRevision: s.cellsRevision(),
+      ...(plugins?.watch ? { pluginsRevision: plugins.watch.applied() } : {}),
       leaving,
       types: s.registry.list().map((t) => t.type),
       capacity: s.capacity ?? DEFAULT_NODE_CAPACITY,

@@ -42,8 +42,8 @@ export function heartbeatProblem(body: unknown): string | undefined {
   if (hb.capacity !== undefined && !(isCount(hb.capacity) && hb.capacity > 0))
     return 'heartbeat capacity is not a number > 0';
   if (hb.elu !== undefined && !isCount(hb.elu)) return 'heartbeat elu is not a number >= 0';
-  if (hb.cellsRevision !== undefined && !isCount(hb.cellsRevision)) {
-    return 'heartbeat cellsRevision is not a number >= 0';
+  for (const key of ['cellsRevision', 'pluginsRevision']) {
+    if (hb[key] !== undefined && !isCount(hb[key])) return `heartbeat ${key} is not a number >= 0`;
   }
   if (hb.metricsUrl !== undefined && typeof hb.metricsUrl !== 'string') return 'heartbeat metricsUrl is not a string';
   if (!isNumbers(hb.counts)) return 'heartbeat counts is not an object of numbers';

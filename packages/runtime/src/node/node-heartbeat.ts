@@ -31,6 +31,8 @@ export interface NodeHeartbeat {
    * watch stays behind it resumes its watch (see guardWatch). Absent from older nodes.
    */
   cellsRevision?: number;
+  /** The same for the plugin set's bucket. Absent from older nodes and nodes without plugins. */
+  pluginsRevision?: number;
   /** True on the last heartbeat of a node that is shutting down (a graceful leave). */
   leaving: boolean;
   /** Cell types this node can host. */

@@ -13,9 +13,10 @@ import { type ElectionTiming, ROLE } from '../election/election-core.js';
 import type { ElectionRunner, ElectionView } from '../election/election-runner.js';
 import { ElectionStore } from '../election/election-store.js';
 import { startElectionThread } from '../election/election-thread.js';
-import { DesiredCells, type DesiredCellsWatch } from '../persistence/desired-cells.js';
+import { DesiredCells } from '../persistence/desired-cells.js';
 import { DesiredCellsView } from '../persistence/desired-cells-view.js';
 import { ALERT_LOG, EVOLUTION_LOG, EventLog, METRICS_LOG } from '../persistence/event-log.js';
+import type { ResumableWatch } from '../persistence/resumable-watch.js';
 import { SnapshotStore } from '../persistence/snapshot-store.js';
 import { SnapshotWriteQueue } from '../persistence/snapshot-write-queue.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
@@ -96,7 +97,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   let heartbeatMs = options.heartbeatMs ?? 1000;
   let configVersion = 0;
   /** The desired cells' watch, once started. */
-  let watching: DesiredCellsWatch | undefined;
+  let watching: ResumableWatch | undefined;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
   await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
@@ -427,7 +428,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     placementPolicy,
     peersOf,
   });
-  const cellsWatch: DesiredCellsWatch = await withStorageRetry(
+  const cellsWatch: ResumableWatch = await withStorageRetry(
     'watch the desired cells',
     () =>
       desired.watch(
@@ -445,6 +446,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     clock,
     logger,
     peers,
+    plugins: () => plugins?.watch,
     cells: { watch: cellsWatch, written: () => desired.writtenRevision(), resync: () => ownership.resync('store') },
     config: {
       version: () => configVersion,

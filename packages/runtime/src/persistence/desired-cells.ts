@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
 import { bucketNames } from './bucket-names.js';
+import { type ResumableWatch, watchResumably } from './resumable-watch.js';
 import { storageReplicas } from './storage-replicas.js';
 
 /** A cell the swarm wants to exist: what it is and where it is placed. */
@@ -32,25 +33,6 @@ export interface CellSpec {
 export type DesiredCellChange =
   | { op: 'put'; spec: CellSpec; revision: number }
   | { op: 'delete'; id: string; revision: number };
-
-type KvWatch = Awaited<ReturnType<KV['watch']>>;
-
-/**
- * A running {@link DesiredCells.watch}. Its changes come through a consumer on one server of the
- * cluster (nats.js's ordered consumer, which notices a lost consumer only after two missed 30 s
- * heartbeats): when that server is cut off, the watch stalls while the bucket changes. Whoever
- * notices (the node compares `applied` with the revisions its peers report) calls `resume`.
- */
-export interface DesiredCellsWatch {
-  /** The revision of the last change delivered (0: none yet). */
-  applied(): number;
-  /**
-   * Starts a new watch from the revision after `applied()`, then stops the old one; a change
-   * both deliver is applied once. Rejects, keeping the old watch, when the store does not answer.
-   */
-  resume(): Promise<void>;
-  stop(): void;
-}
 
 /**
  * The desired cells of a swarm, in JetStream KV `hms-<swarm>-cells` (JSON values, readable with
@@ -141,57 +123,21 @@ export class DesiredCells {
 
   /**
    * Calls `onChange` with every current spec, then with each change as it happens; `onSynced`
-   * once the current specs have all been delivered. See {@link DesiredCellsWatch}.
+   * once the current specs have all been delivered.
    */
-  async watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<DesiredCellsWatch> {
-    let applied = 0;
-    let synced = false;
-    let stopped = false;
-    const sync = () => {
-      if (synced) return;
-      synced = true;
-      onSynced?.();
-    };
-    const follow = (watch: KvWatch) =>
-      void (async () => {
-        for await (const entry of watch) {
-          // A resumed watch may overlap the one it replaced: each revision is applied once.
-          if (entry.revision > applied) {
-            applied = entry.revision;
-            if (entry.operation === 'PUT') {
-              const spec = this.parse(entry);
-              if (spec) onChange({ op: 'put', spec, revision: entry.revision });
-            } else {
-              onChange({ op: 'delete', id: entry.key, revision: entry.revision });
-            }
-          }
-          if (entry.delta === 0) sync();
+  watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<ResumableWatch> {
+    return watchResumably(
+      this.kv,
+      (entry) => {
+        if (entry.operation === 'PUT') {
+          const spec = this.parse(entry);
+          if (spec) onChange({ op: 'put', spec, revision: entry.revision });
+        } else {
+          onChange({ op: 'delete', id: entry.key, revision: entry.revision });
         }
-      })().catch((err: unknown) => this.logger.error({ err }, 'desired cells watch ended'));
-    const lastRevision = async () => (await this.kv.status()).streamInfo.state.last_seq;
-    const empty = (await this.kv.status()).values === 0;
-    let current = await this.kv.watch();
-    if (empty) sync();
-    follow(current);
-    return {
-      applied: () => applied,
-      resume: async () => {
-        if (stopped) return;
-        const next = await this.kv.watch({ resumeFromRevision: applied + 1 });
-        if (stopped) {
-          next.stop();
-          return;
-        }
-        current.stop();
-        current = next;
-        follow(next);
-        if (!synced && (await lastRevision()) <= applied) sync();
       },
-      stop: () => {
-        stopped = true;
-        current.stop();
-      },
-    };
+      { ...(onSynced ? { onSynced } : {}), logger: this.logger, what: 'desired cells' },
+    );
   }
 
   private parse(entry: KvEntry): CellSpec | undefined {

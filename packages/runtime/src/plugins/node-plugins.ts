@@ -1,5 +1,6 @@
 import type { CellRegistry } from '../cell/cell-registry.js';
 import type { Logger } from '../logger.js';
+import type { ResumableWatch } from '../persistence/resumable-watch.js';
 import { withStorageRetry } from '../persistence/storage-retry.js';
 import type { Subjects } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
@@ -41,6 +42,8 @@ export interface NodePlugins {
   readonly host: PluginHost;
   /** For the heartbeat. */
   status(): PluginStatus[];
+  /** The watch of the swarm's plugin set (none: a node without a plugin directory). */
+  readonly watch: ResumableWatch | undefined;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function startNodePlugins(options: NodePluginOptions, node: NodePlu
   return {
     host,
     status: () => host.status(),
+    watch: swarm?.watch,
     async stop() {
       await swarm?.stop();
       await host.stop();

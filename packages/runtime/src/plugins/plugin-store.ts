@@ -3,6 +3,7 @@ import { type ObjectStore, Objm } from '@nats-io/obj';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { bucketNames } from '../persistence/bucket-names.js';
+import { type ResumableWatch, watchResumably } from '../persistence/resumable-watch.js';
 import { storageReplicas } from '../persistence/storage-replicas.js';
 import { assertToken } from '../transport/subjects.js';
 import type { Transport } from '../transport/transport.js';
@@ -127,14 +128,12 @@ export class PluginStore {
 
   /**
    * Calls `onChange` with every current record, then with each change as it happens; `onSynced`
-   * once the current ones have been delivered. Returns a function that stops watching.
+   * once the current ones have been delivered.
    */
-  async watch(onChange: (change: PluginChange) => void, onSynced?: () => void): Promise<() => void> {
-    const empty = (await this.kv.status()).values === 0;
-    const watch = await this.kv.watch();
-    if (empty) onSynced?.();
-    void (async () => {
-      for await (const entry of watch) {
+  watch(onChange: (change: PluginChange) => void, onSynced?: () => void): Promise<ResumableWatch> {
+    return watchResumably(
+      this.kv,
+      (entry) => {
         if (entry.operation === 'PUT') {
           try {
             onChange({ op: 'put', record: entry.json() as PluginRecord });
@@ -144,10 +143,9 @@ export class PluginStore {
         } else {
           onChange({ op: 'delete', id: entry.key });
         }
-        if (!empty && entry.delta === 0) onSynced?.();
-      }
-    })().catch((err: unknown) => this.logger.error({ err }, 'plugin set watch ended'));
-    return () => watch.stop();
+      },
+      { ...(onSynced ? { onSynced } : {}), logger: this.logger, what: 'plugin set' },
+    );
   }
 
   private async deletePack(name: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
+import type { ResumableWatch } from '../persistence/resumable-watch.js';
 import { PLUGIN_FAILURE, PluginError } from './plugin-error.js';
 import type { PluginHost } from './plugin-host.js';
 import { type LoadPluginOptions, loadPlugin } from './plugin-loader.js';
@@ -24,6 +25,8 @@ export interface SwarmPluginsOptions {
 export interface SwarmPlugins {
   /** Resolves once the plugins in the set when it started have been loaded (or failed). */
   readonly synced: Promise<void>;
+  /** The watch of the plugin set (resumed by the node when it stalls). */
+  readonly watch: ResumableWatch;
   /** Stops watching; the plugins stay loaded (the host removes them). */
   stop(): Promise<void>;
 }
@@ -92,7 +95,7 @@ export async function startSwarmPlugins(options: SwarmPluginsOptions): Promise<S
   const synced = new Promise<void>((r) => {
     resolveSynced = r;
   });
-  const stopWatch = await store.watch(
+  const watch = await store.watch(
     (change) => {
       queue = queue
         .then(() => apply(change))
@@ -105,9 +108,10 @@ export async function startSwarmPlugins(options: SwarmPluginsOptions): Promise<S
   );
   return {
     synced,
+    watch,
     async stop() {
       stopped = true;
-      stopWatch();
+      watch.stop();
       await queue;
     },
   };
