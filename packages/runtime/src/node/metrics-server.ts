@@ -20,6 +20,8 @@ export interface MetricsSources {
   cells: () => CellHealth[];
   peers: () => Peer[];
   eventLoopLagMs: () => number;
+  /** Store watches resumed after they stalled, by watch (see guardWatch). */
+  watchResumes: () => Readonly<Record<string, number>>;
 }
 
 /** A node's Prometheus endpoint. */
@@ -94,6 +96,16 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
     registers: [registry],
     collect() {
       this.set(sources.eventLoopLagMs() / 1000);
+    },
+  });
+  new Counter({
+    name: 'hms_store_watch_resumes_total',
+    help: 'Store watches (desired cells, plugin set, configuration) resumed after they stalled.',
+    labelNames: ['watch'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [watch, n] of Object.entries(sources.watchResumes())) this.inc({ watch }, n);
     },
   });
   new Gauge({

@@ -47,7 +47,7 @@ import { assertNodeRights } from './node-rights.js';
 import { createOwnershipSync } from './ownership-sync.js';
 import { PeerView } from './peer-view.js';
 import { RequestLatency } from './request-latency.js';
-import { guardStoreWatches } from './store-watch-guards.js';
+import { guardStoreWatches, type StoreWatchGuards } from './store-watch-guards.js';
 
 export type { NodeOptions } from './node-options.js';
 
@@ -96,8 +96,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
   const clock = options.clock ?? systemClock;
   let heartbeatMs = options.heartbeatMs ?? 1000;
   let configVersion = 0;
-  /** The desired cells' watch, once started. */
-  let watching: ResumableWatch | undefined;
+  /** The store watches' guards, once started. */
+  let guards: StoreWatchGuards | undefined;
   const subjects = createSubjects(swarm);
   const logger = options.logger.child({ node: nodeId });
   await assertNodeRights(transport, swarm, subjects.nodeCommand(nodeId, NODE_COMMAND.startProbe));
@@ -137,6 +137,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
           cells: () => supervisor.health(),
           peers: () => peers.list(),
           eventLoopLagMs: () => load.lagMs,
+          watchResumes: () => guards?.resumes() ?? {},
         });
   // A cell that starts, stops, crashes or fails is reported soon, not a heartbeat later. Bursts
   // make one early heartbeat, and early ones come at most every 250 ms — or less often on a
@@ -242,7 +243,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
     calls,
     intervalMs: () => heartbeatMs,
     configVersion: () => configVersion,
-    cellsRevision: () => Math.max(desired.writtenRevision(), watching?.applied() ?? 0),
+    cellsRevision: () => desired.knownRevision(),
     failedSaves: () => failedSaves,
     rebalance: () => coordinator?.progress() ?? null,
     election: () => election,
@@ -440,9 +441,8 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       ),
     logger,
   );
-  watching = cellsWatch;
   // A watch whose consumer's server was cut off stalls for a minute: resumed once peers report more.
-  const stopGuards = guardStoreWatches({
+  guards = guardStoreWatches({
     clock,
     logger,
     peers,
@@ -473,7 +473,7 @@ export async function createNode(options: NodeOptions): Promise<NodeHost> {
       clearInterval(timer);
       clearInterval(resyncTimer);
       lease?.stop();
-      stopGuards();
+      guards?.stop();
       cellsWatch.stop();
       stopConfigWatch();
       await controlService.stop();

@@ -2,7 +2,14 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ResumableWatch } from '../persistence/resumable-watch.js';
 import type { PeerView } from './peer-view.js';
-import { guardWatch } from './watch-stall-guard.js';
+import { guardWatch, type WatchStallGuardOptions } from './watch-stall-guard.js';
+
+/** A node's guarded store watches. */
+export interface StoreWatchGuards {
+  /** How many times each watch was found stalled and resumed (`hms_store_watch_resumes_total`). */
+  resumes(): Readonly<Record<string, number>>;
+  stop(): void;
+}
 
 /** What a node's store watches are guarded with (see guardWatch). */
 export interface StoreWatchGuardsOptions {
@@ -31,17 +38,25 @@ export interface StoreWatchGuardsOptions {
 /**
  * Guards the desired cells' watch, the plugin set's and the configuration's: each is caught up
  * when it stays behind what this node wrote or its live peers report in their heartbeats
- * (`cellsRevision`, `pluginsRevision`, `configVersion`). Returns a function that stops the guards.
+ * (`cellsRevision`, `pluginsRevision`, `configVersion`).
  */
-export function guardStoreWatches(options: StoreWatchGuardsOptions): () => void {
-  const { clock, logger, peers, cells, plugins, config } = options;
+export function guardStoreWatches(options: StoreWatchGuardsOptions): StoreWatchGuards {
+  const { peers, cells, plugins, config } = options;
+  const resumes: Record<string, number> = {};
+  const guard = (what: string, o: Pick<WatchStallGuardOptions, 'applied' | 'known' | 'resume'>) =>
+    guardWatch({
+      what,
+      clock: options.clock,
+      logger: options.logger,
+      onStall: () => {
+        resumes[what] = (resumes[what] ?? 0) + 1;
+      },
+      ...o,
+    });
   const highest = (of: (p: ReturnType<PeerView['alive']>[number]) => number | undefined) =>
     peers.alive().reduce((max, p) => Math.max(max, of(p) ?? 0), 0);
   const stops = [
-    guardWatch({
-      what: 'desired cells',
-      clock,
-      logger,
+    guard('desired cells', {
       applied: () => cells.watch.applied(),
       known: () =>
         Math.max(
@@ -53,10 +68,7 @@ export function guardStoreWatches(options: StoreWatchGuardsOptions): () => void 
         await cells.resync();
       },
     }),
-    guardWatch({
-      what: 'plugin set',
-      clock,
-      logger,
+    guard('plugin set', {
       applied: () => plugins()?.applied() ?? Number.POSITIVE_INFINITY,
       // Written by `hms plugin add` (not a node): known from the peers whose watches delivered it.
       known: () => highest((p) => p.heartbeat.pluginsRevision),
@@ -64,10 +76,7 @@ export function guardStoreWatches(options: StoreWatchGuardsOptions): () => void 
         await plugins()?.resume();
       },
     }),
-    guardWatch({
-      what: 'configuration',
-      clock,
-      logger,
+    guard('configuration', {
       applied: config.version,
       known: () =>
         Math.max(
@@ -77,7 +86,10 @@ export function guardStoreWatches(options: StoreWatchGuardsOptions): () => void 
       resume: config.read,
     }),
   ];
-  return () => {
-    for (const stop of stops) stop();
+  return {
+    resumes: () => resumes,
+    stop: () => {
+      for (const stop of stops) stop();
+    },
   };
 }

@@ -18,6 +18,8 @@ export interface WatchStallGuardOptions {
   known: () => number;
   /** Catches the watch up (a new watch, or a read of the store); rejects when the store does not answer. */
   resume: () => Promise<void>;
+  /** Told each time the watch is found stalled (before it is resumed). */
+  onStall?: () => void;
   stallMs?: number;
 }
 
@@ -49,6 +51,7 @@ export function guardWatch(options: WatchStallGuardOptions): () => void {
     }
     if (resuming || now - progressAt < stallMs) return;
     resuming = true;
+    options.onStall?.();
     logger.warn({ applied: at, known: behind, silentMs: now - progressAt }, `${what} watch stalled; resuming it`);
     options
       .resume()

@@ -41,15 +41,22 @@ export type DesiredCellChange =
 export class DesiredCells {
   /** The highest revision this process wrote (a create or an update acknowledged). */
   private written = 0;
+  /** The last watch started. */
+  private watching: ResumableWatch | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly logger: Logger,
   ) {}
 
-  /** The highest revision this process wrote, to tell peers how far the bucket is known to be. */
+  /** The highest revision this process wrote. */
   writtenRevision(): number {
     return this.written;
+  }
+
+  /** The highest revision this process wrote or its watch delivered: how far peers may expect theirs to be. */
+  knownRevision(): number {
+    return Math.max(this.written, this.watching?.applied() ?? 0);
   }
 
   private wrote(revision: number): number {
@@ -125,8 +132,8 @@ export class DesiredCells {
    * Calls `onChange` with every current spec, then with each change as it happens; `onSynced`
    * once the current specs have all been delivered.
    */
-  watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<ResumableWatch> {
-    return watchResumably(
+  async watch(onChange: (change: DesiredCellChange) => void, onSynced?: () => void): Promise<ResumableWatch> {
+    this.watching = await watchResumably(
       this.kv,
       (entry) => {
         if (entry.operation === 'PUT') {
@@ -138,6 +145,7 @@ export class DesiredCells {
       },
       { ...(onSynced ? { onSynced } : {}), logger: this.logger, what: 'desired cells' },
     );
+    return this.watching;
   }
 
   private parse(entry: KvEntry): CellSpec | undefined {

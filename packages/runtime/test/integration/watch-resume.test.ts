@@ -36,7 +36,7 @@ describe('a node whose store watches lost their consumers', () => {
 
   beforeAll(async () => {
     client = await connectTest('client');
-    nodes = await startTestNodes(inject('natsUrl'), swarm, ['w1', 'w2'], [tally]);
+    nodes = await startTestNodes(inject('natsUrl'), swarm, ['w1', 'w2'], [tally], { metricsPort: 0 });
     await waitFor(() => nodes.some((n) => n.node.election().role === ROLE.leader), { what: 'a leader' });
   });
   afterAll(async () => {
@@ -56,6 +56,11 @@ describe('a node whose store watches lost their consumers', () => {
         what: `after-${node} running on ${node}`,
       });
       expect(performance.now() - began).toBeLessThan(20_000);
+    }
+    // Each node resumed its watch, and says so in its metrics.
+    for (const { node } of nodes) {
+      const text = (await node.metrics?.text()) ?? '';
+      expect(text).toMatch(/hms_store_watch_resumes_total\{[^}]*watch="desired cells"[^}]*\} [1-9]/);
     }
   }, 60_000);
 
