@@ -111,6 +111,15 @@ function edgeFigures(target, from, to) {
   return { p99, errors: calls.filter((c) => !c.ok).length / calls.length, calls: calls.length };
 }
 
+/** The failed calls to `target` that started in [from, to), counted by error name: `RequestTimeoutError 31, …`. */
+function errorKinds(target, from, to) {
+  const counts = new Map();
+  for (const c of callLog) {
+    if (c.target === target && !c.ok && c.at >= from && c.at < to) counts.set(c.error, (counts.get(c.error) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => `${name} ${n}`).join(', ') || 'none';
+}
+
 /**
  * Starts node `id` on connections through `url` (a proxy's), as `hms node start` connects: it
  * reconnects when its connection closes, where a test node would give up.
@@ -147,7 +156,7 @@ const callerCell = defineCell({
                 const { target } = cell.config;
                 cell.request(target, 'ping').then(
                   () => callLog.push({ target, at, ms: Date.now() - at, ok: true }),
-                  () => callLog.push({ target, at, ms: Date.now() - at, ok: false }),
+                  (err) => callLog.push({ target, at, ms: Date.now() - at, ok: false, error: err?.name }),
                 );
               },
             },
@@ -470,6 +479,15 @@ const edgeRows = results
         }),
       ),
   );
+// Why the calls failed, for the partition patterns: the windows each trial was judged on.
+for (const r of results.filter((x) => x.p.partition)) {
+  for (const t of [...r.runTrials, ...(r.reference ? [{ ...r.reference, by: 'reference' }] : [])]) {
+    if (!t.baseline || !t.measured) continue;
+    console.log(
+      `${r.p.name} ${t.by} (${t.outcome}): failed calls to dep-1 before: ${errorKinds('dep-1', t.baseline.from, t.baseline.to)}; after: ${errorKinds('dep-1', t.measured.from, t.measured.to)}`,
+    );
+  }
+}
 if (edgeRows.length > 0)
   printTable('selftune — per edge, measured by the callers (the windows the keep rule judged)', edgeRows);
 process.exit(0);
