@@ -9,13 +9,29 @@
 // `two-deps` has two dependencies, one flaky and one healthy but slow: the bench measures each
 // edge (caller → dep, caller → slowdep) itself, before and after the kept trial, to show whether
 // the kept configuration fixes the flaky edge without slowing the other (per-edge settings).
+// `minority` starts a third node, n3, whose NATS connections go through a proxy that the bench
+// cuts and heals (bench/partition-proxy.mjs): the dependency is pinned to n3, its callers run on
+// n1 and n2, and the partition flaps, so the dependency is fenced and re-placed at every cut and
+// handed back home after every heal.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinCells, geneValueText, SWARM_GENES } from '@hms/agents';
-import { createControlClient, createSubjects, defaultConfig, defineCell, startNatsServer } from '@hms/runtime';
+import {
+  CellRegistry,
+  createControlClient,
+  createNode,
+  createSilentLogger,
+  createSubjects,
+  defaultConfig,
+  defineCell,
+  startNatsServer,
+  Transport,
+} from '@hms/runtime';
 import { connectTestTransport, startTestNodes, stopTestNodes, waitFor } from '@hms/runtime/testing';
 import { setup } from 'xstate';
+import { describeCycles, startPartitionCycles } from './partition-cycles.mjs';
+import { startPartitionProxy } from './partition-proxy.mjs';
 import { printTable } from './stats.mjs';
 
 const AUTO_MS = Number(process.env.BENCH_PATTERN_MS ?? 100_000);
@@ -95,6 +111,32 @@ function edgeFigures(target, from, to) {
   return { p99, errors: calls.filter((c) => !c.ok).length / calls.length, calls: calls.length };
 }
 
+/** The failed calls to `target` that started in [from, to), counted by error name: `RequestTimeoutError 31, …`. */
+function errorKinds(target, from, to) {
+  const counts = new Map();
+  for (const c of callLog) {
+    if (c.target === target && !c.ok && c.at >= from && c.at < to) counts.set(c.error, (counts.get(c.error) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => `${name} ${n}`).join(', ') || 'none';
+}
+
+/**
+ * Starts node `id` on connections through `url` (a proxy's), as `hms node start` connects: it
+ * reconnects when its connection closes, where a test node would give up.
+ */
+async function startReconnectingNode(url, swarm, id, definitions, options) {
+  const transport = await Transport.connect({ servers: url, from: id, logger: createSilentLogger() });
+  const node = await createNode({
+    nodeId: id,
+    swarm,
+    transport,
+    registry: new CellRegistry(definitions),
+    logger: createSilentLogger(),
+    ...options,
+  });
+  return { node, transport };
+}
+
 /** Calls `target` (default `dep-1`) every `everyMs` without waiting (open load), with the swarm's request timeout. */
 const callerCell = defineCell({
   type: 'caller',
@@ -114,7 +156,7 @@ const callerCell = defineCell({
                 const { target } = cell.config;
                 cell.request(target, 'ping').then(
                   () => callLog.push({ target, at, ms: Date.now() - at, ok: true }),
-                  () => callLog.push({ target, at, ms: Date.now() - at, ok: false }),
+                  (err) => callLog.push({ target, at, ms: Date.now() - at, ok: false, error: err?.name }),
                 );
               },
             },
@@ -188,6 +230,24 @@ const PATTERNS = [
     callers: { count: 4, everyMs: 40 },
     reference: { 'request.timeoutMs': 150, 'breaker.failureThreshold': 3, 'breaker.resetTimeoutMs': 1000 },
   },
+  {
+    name: 'minority',
+    what: 'dependency pinned to n3, whose NATS connections go through a proxy cut 6 s of every 20 s (silence, no close); 4 callers every 200 ms on n1 and n2',
+    mode: 'ok',
+    // Each cut: n3 fenced after 1 s, the dependency re-placed on n1 or n2 after ~1.7 s (calls in
+    // between reach only n3's fenced copy); each heal: handed back to n3 ~10 s later (rebalancing
+    // waits for 10 s of stable membership), so the 14 s heal leaves it a few seconds at home.
+    partition: { cutMs: 6000, healMs: 14_000 },
+    callers: { count: 4, everyMs: 200, spread: true },
+    // One whole cut/heal cycle per window, wherever it starts.
+    windowMs: 20_000,
+    reference: {
+      'request.timeoutMs': 400,
+      'breaker.resetTimeoutMs': 500,
+      'stigmergy.avoidStrength': 50,
+      'stigmergy.markTtlMs': 500,
+    },
+  },
 ];
 
 const storeDir = mkdtempSync(join(tmpdir(), 'hms-bench-selftune-'));
@@ -206,15 +266,10 @@ async function runPattern(p, index) {
   fault.mode = 'ok';
   let revived = 0;
   const swarm = `selftune${index}`;
-  const nodes = await startTestNodes(
-    server.url,
-    swarm,
-    ['n1', 'n2'],
-    [...builtinCells, depCell, slowDepCell, callerCell],
-    {
-      heartbeatMs: 250,
-    },
-  );
+  const definitions = [...builtinCells, depCell, slowDepCell, callerCell];
+  const nodes = await startTestNodes(server.url, swarm, ['n1', 'n2'], definitions, { heartbeatMs: 250 });
+  const proxy = p.partition ? await startPartitionProxy({ target: server.url }) : null;
+  let cycles = null;
   const client = await connectTestTransport(server.url, 'bench');
   const control = createControlClient(client, swarm);
   // The tuner's measuring window: 3 s unless the pattern's fault needs longer to be seen whole.
@@ -223,6 +278,10 @@ async function runPattern(p, index) {
     client.request(createSubjects(swarm).cellInbox('tuner'), 'status', undefined, { timeout: 10_000 });
   try {
     await waitFor(async () => (await control.systemStatus()).leader !== null, { what: 'a leader', timeoutMs: 30_000 });
+    if (proxy) {
+      // Joined once n1 or n2 leads, so the minority is never the leader's side.
+      nodes.push(await startReconnectingNode(proxy.url, swarm, 'n3', definitions, { heartbeatMs: 250 }));
+    }
     await control.configure({
       'evolution.auto': 1,
       'evolution.autoDropPct': 10,
@@ -237,13 +296,13 @@ async function runPattern(p, index) {
       config: { windowMs, settleMs: 500 },
       node: 'n1',
     });
-    await control.createAgent({ type: 'dep', id: 'dep-1', node: 'n2' });
+    await control.createAgent({ type: 'dep', id: 'dep-1', node: proxy ? 'n3' : 'n2' });
     for (let i = 0; i < p.callers.count; i++) {
       await control.createAgent({
         type: 'caller',
         id: `caller-${i}`,
         config: { everyMs: p.callers.everyMs },
-        node: 'n1',
+        node: p.callers.spread && i % 2 === 1 ? 'n2' : 'n1',
       });
     }
     if (p.slowCallers) {
@@ -275,6 +334,15 @@ async function runPattern(p, index) {
     const healthy = (await tuner()).auto.baseline;
     fault.mode = p.mode;
     const faultAt = Date.now();
+    if (proxy) {
+      cycles = startPartitionCycles({
+        proxy,
+        ...p.partition,
+        minority: nodes[2].node,
+        nodes: nodes.map((n) => n.node),
+        cellId: 'dep-1',
+      });
+    }
     // Self-started evolution: until a run's best is kept, or the drop has had its runs.
     let kept = null;
     let runTrials = [];
@@ -307,11 +375,16 @@ async function runPattern(p, index) {
       everyMs: 250,
     });
     const reference = (await tuner()).trials.find((t) => t.id === ref.id);
-    return { p, healthy, runTrials, kept, faultAt, keptAt, started, reference, model: auto.model, revived };
+    await cycles?.stop();
+    const partition = cycles ? describeCycles(cycles.cycles) : null;
+    return { p, healthy, runTrials, kept, faultAt, keptAt, started, reference, model: auto.model, revived, partition };
   } finally {
     fault.mode = 'ok';
+    // Healed first, so the minority node stops like the others.
+    await cycles?.stop();
     await stopTestNodes(nodes);
     await client.close();
+    await proxy?.stop();
   }
 }
 
@@ -381,7 +454,7 @@ console.log(
 );
 for (const r of results) {
   console.log(
-    `${r.p.name}: reference ${set(r.p.reference)}; model ${JSON.stringify(r.model)}${r.p.watchdogMs ? `; watchdog restarts ${r.revived}` : ''}`,
+    `${r.p.name}: reference ${set(r.p.reference)}; model ${JSON.stringify(r.model)}${r.p.watchdogMs ? `; watchdog restarts ${r.revived}` : ''}${r.partition ? `; partition: ${r.partition}` : ''}`,
   );
 }
 // Per edge, for the patterns with two dependencies: each trial's windows before and after, per callee.
@@ -406,6 +479,15 @@ const edgeRows = results
         }),
       ),
   );
+// Why the calls failed, for the partition patterns: the windows each trial was judged on.
+for (const r of results.filter((x) => x.p.partition)) {
+  for (const t of [...r.runTrials, ...(r.reference ? [{ ...r.reference, by: 'reference' }] : [])]) {
+    if (!t.baseline || !t.measured) continue;
+    console.log(
+      `${r.p.name} ${t.by} (${t.outcome}): failed calls to dep-1 before: ${errorKinds('dep-1', t.baseline.from, t.baseline.to)}; after: ${errorKinds('dep-1', t.measured.from, t.measured.to)}`,
+    );
+  }
+}
 if (edgeRows.length > 0)
   printTable('selftune — per edge, measured by the callers (the windows the keep rule judged)', edgeRows);
 process.exit(0);
