@@ -1,3 +1,4 @@
+import type { SettingSpec } from '@hms/runtime';
 import { CONFIG_SCHEMA, parseScopedKey } from '@hms/runtime/client';
 import { formatTable } from './output.js';
 
@@ -12,10 +13,22 @@ export function formatConfigTable(config: Record<string, number>, scoped: Record
     byBase.set(base, [...(byBase.get(base) ?? []), [key.slice(base.length), value]]);
   }
   const rows = Object.entries(config).flatMap(([key, value]) => [
-    { key, value, description: CONFIG_SCHEMA[key as keyof typeof CONFIG_SCHEMA]?.description ?? '' },
-    ...(byBase.get(key) ?? []).map(([scope, v]) => ({ key: `  ${scope}`, value: v, description: scopeText(scope) })),
+    { key, value: valueText(key, value), description: specOf(key)?.description ?? '' },
+    ...(byBase.get(key) ?? []).map(([scope, v]) => ({
+      key: `  ${scope}`,
+      value: valueText(key, v),
+      description: scopeText(scope),
+    })),
   ]);
   return formatTable(rows, ['key', 'value', 'description']);
+}
+
+const specOf = (key: string): SettingSpec | undefined => CONFIG_SCHEMA[key as keyof typeof CONFIG_SCHEMA];
+
+/** An enumerated setting's value with its name (`1 (fill)`); others as they are. */
+function valueText(key: string, value: number): string | number {
+  const name = specOf(key)?.choices?.[value];
+  return name === undefined ? value : `${value} (${name})`;
 }
 
 function scopeText(scope: string): string {

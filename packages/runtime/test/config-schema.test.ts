@@ -18,6 +18,13 @@ describe('config schema', () => {
       { 'supervision.maxRestarts': '0', 'health.suspectPhi': 12 },
       { 'supervision.maxRestarts': 0, 'health.suspectPhi': 12 },
     ],
+    // Enumerated settings by name as well as by number.
+    [
+      { 'placement.policy': 'fill', 'supervision.backoffShape': 'decorrelated', 'supervision.strategy': 'escalate' },
+      { 'placement.policy': 1, 'supervision.backoffShape': 2, 'supervision.strategy': 2 },
+    ],
+    [{ 'placement.policy': '2' }, { 'placement.policy': 2 }],
+    [{ 'supervision.strategy@type:echo': 'one-for-one' }, { 'supervision.strategy@type:echo': 1 }],
   ];
   it.each(good)('accepts %j', (changes, expected) => {
     expect(validateChanges(changes)).toEqual(expected);
@@ -42,6 +49,16 @@ describe('config schema', () => {
       expect((err as ValidationError).data?.field).toBe(field);
       expect((err as Error).message).toContain(field);
     }
+  });
+
+  it('names the choices of an enumerated setting when refusing one', () => {
+    expect(() => validateChanges({ 'placement.policy': 'packed' })).toThrow(
+      'placement.policy must be one of spread (0), fill (1), affinity (2), not "packed"',
+    );
+    expect(() => validateChanges({ 'supervision.backoffShape': 3 })).toThrow(
+      'supervision.backoffShape must be one of exponential (0), constant (1), decorrelated (2), not 3',
+    );
+    expect(() => validateChanges({ 'health.heartbeatMs': 'fill' })).toThrow(/must be a whole number from 50 to 60000/);
   });
 
   it('fills a stored configuration with defaults and ignores unknown keys', () => {

@@ -110,18 +110,23 @@ describe('placement.policy (spread, fill, affinity) on a swarm of three nodes', 
     await destroyAll();
   });
 
-  it('takes placement.policy from hms system configure, refusing a value out of range with exit code 2', async () => {
-    const bad = await runHms(['system', 'configure', 'placement.policy=3'], env);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/placement\.policy must be a whole number from 0 to 2, not "3"/);
-    const ok = await runHms(['system', 'configure', 'placement.policy=1', '--json'], env);
+  it('takes placement.policy from hms system configure, by name or number, refusing another with exit code 2', async () => {
+    for (const value of ['3', 'packed']) {
+      const bad = await runHms(['system', 'configure', `placement.policy=${value}`], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toContain(
+        `placement.policy must be one of spread (0), fill (1), affinity (2), not "${value}"`,
+      );
+    }
+    const ok = await runHms(['system', 'configure', 'placement.policy=fill', '--json'], env);
     expect(ok.code).toBe(0);
     const { version } = JSON.parse(ok.stdout) as { version: number };
     await waitFor(async () => (await control.listNodes()).every((n) => n.configVersion >= version), {
       what: 'policy applied on every node',
     });
     expect((await runHms(['system', 'status'], env)).stdout).toMatch(/placement\.policy\s+1/);
+    expect((await runHms(['system', 'config'], env)).stdout).toMatch(/placement\.policy\s+1 \(fill\)/);
   });
 
   it('fills one node up to its capacity before the next under fill, also when draining, and leaves pinned cells where they are pinned', async () => {

@@ -1,4 +1,7 @@
+import { PLACEMENT_POLICIES } from '../coordination/placement-policy.js';
 import { ValidationError } from '../errors.js';
+import { BACKOFF_SHAPES } from '../supervision/backoff-shape.js';
+import { SUPERVISION_STRATEGIES } from '../supervision/supervision-strategy.js';
 import { isScopedKey, parseScopedKey, scopedKey } from './scoped-key.js';
 import type { ScopedSettings } from './scoped-settings.js';
 
@@ -8,6 +11,8 @@ export interface SettingSpec {
   readonly min: number;
   readonly max: number;
   readonly description: string;
+  /** An enumerated setting's names, by value: it may be set by name too (`placement.policy=fill`). */
+  readonly choices?: readonly string[];
 }
 
 /**
@@ -34,6 +39,7 @@ export const CONFIG_SCHEMA = {
     min: 0,
     max: 2,
     description: 'how restart delays grow: 0 exponential, 1 constant, 2 decorrelated jitter (an enumerated strategy)',
+    choices: BACKOFF_SHAPES,
   },
   'supervision.strategy': {
     default: 0,
@@ -41,6 +47,7 @@ export const CONFIG_SCHEMA = {
     max: 2,
     description:
       'what a crash does: 0 rest-for-one (dependents restart too), 1 one-for-one, 2 escalate at once (an enumerated strategy)',
+    choices: SUPERVISION_STRATEGIES,
   },
   'persistence.snapshotMaxStaleMs': {
     default: 100,
@@ -120,6 +127,7 @@ export const CONFIG_SCHEMA = {
     max: 2,
     description:
       "where an unpinned cell goes: 0 spread (the node with the lowest fill), 1 fill (the fullest node below its capacity), 2 affinity (the node running most of the cell's callers and callees in recent call traces, else spread) (an enumerated strategy)",
+    choices: PLACEMENT_POLICIES,
   },
   'evolution.auto': {
     default: 0,
@@ -188,12 +196,14 @@ export type ConfigChanges = Record<string, number | null>;
 export const DEFAULT_VALUE = 'default';
 
 function checkedValue(field: string, spec: SettingSpec, raw: unknown): number {
+  const named = typeof raw === 'string' ? (spec.choices?.indexOf(raw.trim()) ?? -1) : -1;
+  if (named >= 0) return named;
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-    throw new ValidationError(
-      `${field} must be a whole number from ${spec.min} to ${spec.max}, not ${JSON.stringify(raw)}`,
-      { data: { field } },
-    );
+    const allowed = spec.choices
+      ? `one of ${spec.choices.map((name, i) => `${name} (${i})`).join(', ')}`
+      : `a whole number from ${spec.min} to ${spec.max}`;
+    throw new ValidationError(`${field} must be ${allowed}, not ${JSON.stringify(raw)}`, { data: { field } });
   }
   return value;
 }
