@@ -179,7 +179,16 @@ const PATTERNS = [
     mode: 'crash',
     watchdogMs: 5000,
     callers: { count: 2, everyMs: 50 },
-    reference: { 'supervision.maxRestarts': 50, 'supervision.backoffBaseMs': 1, 'supervision.backoffShape': 1 },
+    // Restart at once and never give up (it lives 300 ms a start), and let callers reach it while
+    // it is up: the few calls that meet a restart must not mark it avoided (at the defaults the
+    // marks cut it off whether or not it is up, and outlast a trial's window).
+    reference: {
+      'supervision.maxRestarts': 50,
+      'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 1,
+      'stigmergy.avoidStrength': 50,
+      'stigmergy.markTtlMs': 500,
+    },
   },
   {
     name: 'overload',
