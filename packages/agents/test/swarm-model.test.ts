@@ -256,12 +256,12 @@ describe('swarm model', () => {
     const inForce = predictSwarm(cal, cal.config as SwarmCandidate);
     const reachOnly = predictSwarm(cal, { ...cal.config, ...reach });
     const both = predictSwarm(cal, { ...cal.config, ...reach, ...restartAtOnce });
-    expect(inForce.errorRate).toBeGreaterThan(0.85);
+    expect(inForce.errorRate).toBeGreaterThan(0.8);
     // Reaching it finds it down most of the time (given up, waiting to be revived).
     expect(reachOnly.errorRate).toBeGreaterThan(0.6);
     // Restarted at once and never given up, it is up but for its restarts.
     expect(both.errorRate).toBeLessThan(0.05);
-    expect(both.healthyFraction).toBeGreaterThan(0.95);
+    expect(both.healthyFraction).toBeGreaterThan(0.9);
     expect(both.healthyFraction).toBeGreaterThan(inForce.healthyFraction + 0.15);
   });
 

@@ -110,18 +110,25 @@ function expectedDelayMs(s: RestartSettings, recent: number, previousMs: number)
 const MAX_CYCLES = 100_000;
 
 /**
- * When `loop` would be down over [from, to) under restart settings `s`, as ascending
- * [start, end) pairs: it starts at `from − s.periodMs` (so the restart-intensity window is
- * warm by `from`), runs `lifeMs`, crashes, and restarts after the expected backoff plus
- * `restartMs` — or, past `maxRestarts` crashes within `periodMs` (at once under `escalate`),
- * stays down `revivedAfterMs` (a revival forgets the crashes, as an operator's restart does),
- * or to the end when it was never seen revived.
+ * When `loop` would be down over [from, to) from a fresh start at `from` under restart settings
+ * `s`, as ascending [start, end) pairs: it runs `lifeMs`, crashes, and restarts after the expected
+ * backoff plus `restartMs` — or, past `maxRestarts` crashes within `periodMs` (at once under
+ * `escalate`), stays down `revivedAfterMs` (a revival forgets the crashes, as an operator's
+ * restart does), or for good when it was never seen revived. `revivedAt`: when it was first
+ * revived after being given up (null: it never gave up, or was not revived, before `to`).
  */
-export function downIntervals(loop: CrashLoop, s: RestartSettings, from: number, to: number): number[] {
-  const out: number[] = [];
+export function downIntervals(
+  loop: CrashLoop,
+  s: RestartSettings,
+  from: number,
+  to: number,
+): { down: number[]; gaveUp: boolean; revivedAt: number | null } {
+  const down: number[] = [];
   const crashes: number[] = [];
-  let t = from - s.periodMs;
+  let t = from;
   let previous = 0;
+  let gaveUp = false;
+  let revivedAt: number | null = null;
   for (let i = 0; i < MAX_CYCLES && t < to; i++) {
     const crashAt = t + loop.lifeMs;
     if (crashAt >= to) break;
@@ -130,33 +137,69 @@ export function downIntervals(loop: CrashLoop, s: RestartSettings, from: number,
     let upAt: number;
     if (s.strategy === 2 || crashes.length > s.maxRestarts) {
       upAt = loop.revivedAfterMs === null ? Number.POSITIVE_INFINITY : crashAt + loop.revivedAfterMs;
+      if (!gaveUp && upAt < to) revivedAt = upAt;
+      gaveUp = true;
       crashes.length = 0;
       previous = 0;
     } else {
       previous = expectedDelayMs(s, crashes.length, previous);
       upAt = crashAt + previous + loop.restartMs;
     }
-    if (upAt > from) out.push(Math.max(from, crashAt), Math.min(to, upAt));
+    down.push(crashAt, Math.min(to, upAt));
     t = upAt;
   }
-  return out;
-}
-
-/** The share of [from, to) that `down` (from {@link downIntervals}) covers, 0..1. */
-export function downShare(down: readonly number[], from: number, to: number): number {
-  if (to <= from) return 0;
-  let sum = 0;
-  for (let i = 0; i + 1 < down.length; i += 2) sum += (down[i + 1] as number) - (down[i] as number);
-  return Math.min(1, sum / (to - from));
+  return { down, gaveUp, revivedAt };
 }
 
 /**
- * When a crash-looping dependency is down under a candidate ({@link downIntervals}), and how it
+ * The steady timeline of `loop` under `s`, for calls over [from, to): a call at `t` meets the
+ * dependency down when `t' = from + (t − from) × scale` falls in a `down` pair. A dependency that
+ * gives up and is revived cycles (a fresh start, its crashes, the wait to be revived): the span
+ * is mapped onto whole cycles (`scale` = their length over the span's), so a short window
+ * predicts the cycle's average, not whichever phase of it a fresh start at `from` would put
+ * there; one never seen revived is down for good once a candidate gives up on it; one that never
+ * gives up is mapped as it is (`scale` 1). Whether it gives up is looked for over at least three
+ * restart-intensity windows.
+ */
+export function crashLoopTimeline(
+  loop: CrashLoop,
+  s: RestartSettings,
+  from: number,
+  to: number,
+): { down: number[]; scale: number } {
+  const span = Math.max(1, to - from);
+  const first = downIntervals(loop, s, from, from + Math.max(span, 3 * s.periodMs));
+  if (!first.gaveUp) return { down: first.down, scale: 1 };
+  if (first.revivedAt === null) return { down: [from, from + span], scale: 1 };
+  const cycle = first.revivedAt - from;
+  const whole = Math.ceil(span / cycle) * cycle;
+  return { down: downIntervals(loop, s, from, from + whole).down, scale: whole / span };
+}
+
+/** The share of the timeline's span that it has the dependency down, 0..1 (see {@link crashLoopTimeline}). */
+export function downShare(timeline: { down: readonly number[]; scale: number }, from: number, to: number): number {
+  const length = Math.max(1, to - from) * timeline.scale;
+  let sum = 0;
+  const { down } = timeline;
+  for (let i = 0; i + 1 < down.length; i += 2) {
+    const a = Math.max(from, down[i] as number);
+    const b = Math.min(from + length, down[i + 1] as number);
+    if (b > a) sum += b - a;
+  }
+  return Math.min(1, sum / length);
+}
+
+/**
+ * When a crash-looping dependency is down under a candidate ({@link crashLoopTimeline}), and how it
  * answers when it is up and when it is down: what the replay of its calls goes by.
  */
 export interface Downtime {
-  /** Ascending [start, end) pairs, epoch millis. */
+  /** Ascending [start, end) pairs, epoch millis, of the timeline's time (see `scale`). */
   down: number[];
+  /** The start of the calls' span, epoch millis: a call at `t` looks up `from + (t − from) × scale`. */
+  from: number;
+  /** See {@link crashLoopTimeline}. */
+  scale: number;
   /** Its answers when up: those that went through and did not fail outright (answered, or hung). */
   up: { ms: number[]; outcome: number[] };
   /** How long a call took to fail while it was down (no responders), in millis; default 1. */
@@ -195,7 +238,8 @@ export function downtimesOf(
     if (up.ms.length === 0) continue;
     failed.sort((a, b) => a - b);
     out.set(loop.dep, {
-      down: downIntervals(loop, s, from, to),
+      ...crashLoopTimeline(loop, s, from, to),
+      from,
       up,
       failMs: failed[Math.floor(failed.length / 2)] ?? 1,
     });

@@ -1,8 +1,8 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import {
   type CrashLoop,
+  crashLoopTimeline,
   type Downtime,
-  downIntervals,
   downShare,
   downtimesOf,
   restartSettingsOf,
@@ -278,8 +278,9 @@ export function replayCalls(
         d = { k: 0, taken: 0 };
         downAt.set(dep, d);
       }
-      while (d.k < downtime.down.length && (downtime.down[d.k + 1] as number) <= at) d.k += 2;
-      if (d.k < downtime.down.length && (downtime.down[d.k] as number) <= at) {
+      const t = downtime.from + (at - downtime.from) * downtime.scale;
+      while (d.k < downtime.down.length && (downtime.down[d.k + 1] as number) <= t) d.k += 2;
+      if (d.k < downtime.down.length && (downtime.down[d.k] as number) <= t) {
         ms = downtime.failMs;
         outcome = CALL_OUTCOME.failed;
       } else {
@@ -399,7 +400,7 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
   const unhealthy = (c: SwarmCandidate) => {
     const settings = restartSettingsOf(cal.config, c);
     const loopsDown = looping.reduce(
-      (sum, l) => sum + downShare(downIntervals(l, settings, span[0], span[1]), span[0], span[1]),
+      (sum, l) => sum + downShare(crashLoopTimeline(l, settings, span[0], span[1]), span[0], span[1]),
       0,
     );
     const maxRestarts = c['supervision.maxRestarts'] ?? 5;
