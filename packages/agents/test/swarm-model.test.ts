@@ -263,6 +263,14 @@ describe('swarm model', () => {
     expect(both.errorRate).toBeLessThan(0.05);
     expect(both.healthyFraction).toBeGreaterThan(0.9);
     expect(both.healthyFraction).toBeGreaterThan(inForce.healthyFraction + 0.15);
+    // 33 crashes in 10 s: 34 restarts clear it by a hair, and the GA's cost does not count on it.
+    const ranges = SWARM_GENES.map((g) => ({ key: g.key, min: g.min, max: g.max }));
+    const cost = (maxRestarts: number) =>
+      swarmCost(cal, { ...cal.config, ...reach, ...restartAtOnce, 'supervision.maxRestarts': maxRestarts }, ranges);
+    expect(
+      predictSwarm(cal, { ...cal.config, ...reach, ...restartAtOnce, 'supervision.maxRestarts': 34 }).errorRate,
+    ).toBeLessThan(0.05);
+    expect(cost(34)).toBeGreaterThan(cost(45) + 0.1);
   });
 
   it('decodes genomes into whole settings within their safe range', () => {

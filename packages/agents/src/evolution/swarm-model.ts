@@ -456,9 +456,18 @@ export const AVOIDANCE_DOUBT = 2;
 export const BREAKER_DOUBT = 1.5;
 
 /**
+ * How much faster than measured the GA assumes a crash-looping dependency may crash (its life
+ * per start this many times shorter). The timeline counts expected values: 33 crashes in 10 s
+ * for a 300 ms life, so 34 restarts never give up on it; live, lives and restarts jitter, and
+ * the GA, pulled towards the settings in force, chose exactly 34 twice (one trial measured no
+ * better than the defaults). A restart limit the timeline clears by a hair is not counted on.
+ */
+export const CRASH_DOUBT = 1.25;
+
+/**
  * A candidate's prediction as the GA scores it: the worse (by fitness) of the prediction under
  * the calibration and under avoidance {@link AVOIDANCE_DOUBT} times stronger with breakers
- * {@link BREAKER_DOUBT} times quicker to open. Trials
+ * {@link BREAKER_DOUBT} times quicker to open and crash loops {@link CRASH_DOUBT} times faster. Trials
  * showed the model underestimating avoidance once failures come faster (predicted 17% errors,
  * measured 60%), so a gain that hinges on callers not avoiding a failing dependency is not
  * counted on.
@@ -474,6 +483,7 @@ function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Fl
         avoidScale: c.avoidScale * AVOIDANCE_DOUBT,
         breakerScale: (c.breakerScale ?? 1) * BREAKER_DOUBT,
       },
+      ...(cal.crashLoops ? { crashLoops: cal.crashLoops.map((l) => ({ ...l, lifeMs: l.lifeMs / CRASH_DOUBT })) } : {}),
     },
     candidate,
     scratch,
