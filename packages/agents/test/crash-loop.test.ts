@@ -21,7 +21,11 @@ const loop: CrashLoop = { dep: 0, lifeMs: 300, restartMs: 2, revivedAfterMs: 500
 
 describe('crash loop figures', () => {
   it('reads the life per start, the restart cost beyond the backoff and the revival time from lifecycle events', () => {
+    // Regression: the run before the first crash (healthy for 20 s) made the mean life 2.3 s, and
+    // the model took a 300 ms crash loop for one that rarely gives up.
     const marks: LifecycleMark[] = [
+      { at: -20_000, kind: 'started' },
+      { at: 0, kind: 'crashed', restartInMs: 1 },
       { at: 0, kind: 'started' },
       { at: 300, kind: 'crashed', restartInMs: 5 },
       { at: 309, kind: 'started' },
@@ -32,7 +36,7 @@ describe('crash loop figures', () => {
       { at: 5920, kind: 'started' },
       { at: 6220, kind: 'crashed', restartInMs: 5 },
     ];
-    expect(crashLoopOf(3, marks)).toEqual({ dep: 3, lifeMs: 300, restartMs: 3.5, revivedAfterMs: 5000 });
+    expect(crashLoopOf(3, marks)).toEqual({ dep: 3, lifeMs: 300, restartMs: 3, revivedAfterMs: 5000 });
   });
 
   it('finds no crash loop in fewer than three crashes, nor in crashes never seen from a start', () => {

@@ -12,12 +12,12 @@ import type { SwarmCandidate } from './swarm-genes.js';
 export interface CrashLoop {
   /** The dependency's index in the calibration's calls (`calls.dep`). */
   dep: number;
-  /** Mean time it ran from a start to its next crash, in millis. */
+  /** Median time it ran from a start to its next crash, in millis. */
   lifeMs: number;
-  /** Mean time from a crash to its restart beyond the backoff delay (the restart's own cost), in millis. */
+  /** Median time from a crash to its restart beyond the backoff delay (the restart's own cost), in millis. */
   restartMs: number;
   /**
-   * Mean time it stayed down once given up (escalated) until something revived it (an operator,
+   * Median time it stayed down once given up (escalated) until something revived it (an operator,
    * a watchdog), in millis; null: never seen revived, so a candidate that gives up leaves it down.
    */
   revivedAfterMs: number | null;
@@ -33,8 +33,16 @@ export interface LifecycleMark {
   restartInMs?: number;
 }
 
+/** The median of `v` (not empty): the mean of the two middle values of an even count. */
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 /**
- * The crash figures of one cell from its lifecycle events in start order; null when it crashed
+ * The crash figures of one cell from its lifecycle events in start order (medians: the run
+ * before its first crash, healthy for minutes, is one life among them); null when it crashed
  * fewer than {@link CRASH_LOOP_MIN_CRASHES} times or never ran from a start to a crash.
  */
 export function crashLoopOf(dep: number, marks: readonly LifecycleMark[]): CrashLoop | null {
@@ -60,12 +68,11 @@ export function crashLoopOf(dep: number, marks: readonly LifecycleMark[]): Crash
     } else escalatedAt = m.at;
   }
   if (crashes < CRASH_LOOP_MIN_CRASHES || lives.length === 0) return null;
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   return {
     dep,
-    lifeMs: Math.max(1, mean(lives)),
-    restartMs: restarts.length > 0 ? mean(restarts) : 0,
-    revivedAfterMs: revivals.length > 0 ? mean(revivals) : null,
+    lifeMs: Math.max(1, median(lives)),
+    restartMs: restarts.length > 0 ? median(restarts) : 0,
+    revivedAfterMs: revivals.length > 0 ? median(revivals) : null,
   };
 }
 
