@@ -221,7 +221,19 @@ const PATTERNS = [
     mode: 'crash',
     watchdogMs: 5000,
     callers: { count: 2, everyMs: 50 },
-    reference: { 'supervision.maxRestarts': 50, 'supervision.backoffBaseMs': 1, 'supervision.backoffShape': 1 },
+    // At the defaults it cycles through ~7 s (six starts of 300 ms, then 5 s given up), and a
+    // candidate applied while it is given up waits for the watchdog: 3 s windows measured one phase.
+    windowMs: 10_000,
+    // Restart at once and never give up (it lives 300 ms a start), and let callers reach it while
+    // it is up: the few calls that meet a restart must not mark it avoided (at the defaults the
+    // marks cut it off whether or not it is up, and outlast a trial's window).
+    reference: {
+      'supervision.maxRestarts': 50,
+      'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 1,
+      'stigmergy.avoidStrength': 50,
+      'stigmergy.markTtlMs': 500,
+    },
   },
   {
     name: 'overload',

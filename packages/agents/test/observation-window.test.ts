@@ -26,4 +26,26 @@ describe('ObservationWindow', () => {
     }
     expect(window.calibration(0, 12_000, {}).crashRate).toBeCloseTo(2 / 100, 12);
   });
+
+  it('gives the model the crash figures of a called cell that crashes again and again, from its lifecycle events', () => {
+    const window = new ObservationWindow();
+    const [node] = simulatedSwarm(4, 1) as [SimulatedNode];
+    const calls = { to: ['dep-1', 'other-1'], dep: [0, 1], at: [1000, 1000], ms: [1, 1], outcome: [0, 0], dropped: 0 };
+    window.add(node.heartbeat(1000, { calls }));
+    for (let k = 0; k < 4; k++) {
+      const t = 2000 + k * 310;
+      window.addLifecycle({ type: 'lifecycle.started', from: 'dep-1' }, t);
+      window.addLifecycle({ type: 'lifecycle.crashed', from: 'dep-1', restartInMs: 4 }, t + 300);
+      // Another cell's crashes: not called, so not a dependency's.
+      window.addLifecycle({ type: 'lifecycle.crashed', from: 'lonely-1' }, t + 300);
+    }
+    window.addLifecycle({ type: 'lifecycle.escalated', from: 'dep-1' }, 3300);
+    window.addLifecycle({ type: 'lifecycle.started', from: 'dep-1' }, 8300);
+    window.addLifecycle({ type: 'lifecycle.stopped', from: 'dep-1' }, 8400);
+    expect(window.calibration(0, 9000, {}).crashLoops).toEqual([
+      { dep: 0, lifeMs: 300, restartMs: 6, revivedAfterMs: 5000 },
+    ]);
+    // Over a minute later the loop is forgotten.
+    expect(window.calibration(70_000, 80_000, {}).crashLoops).toEqual([]);
+  });
 });

@@ -222,6 +222,57 @@ describe('swarm model', () => {
     expect(geneValueText('placement.policy', 2)).toBe('affinity');
   });
 
+  it('predicts a crash-looping dependency from when it would be up, not from the calls its callers avoided', () => {
+    // Regression: callers avoided a dependency that crashes 300 ms after every start (given up
+    // after five restarts, revived 5 s later), and the model imputed the avoided calls from its
+    // answers before the fault: it predicted a gain for any candidate that avoids less (0.80 and
+    // 0.90 predicted, 0.69 and 0.72 measured), restart settings or not.
+    const at = Array.from({ length: 400 }, (_, i) => 1_000_000 + i * 25);
+    const cal: SwarmCalibration = {
+      ...calibration({
+        dep: at.map(() => 0),
+        at,
+        ms: at.map(() => 0.05),
+        outcome: at.map(() => CALL_OUTCOME.rejected),
+      }),
+      config: {
+        ...calibration({ dep: [], at: [], ms: [], outcome: [] }).config,
+        'stigmergy.avoidStrength': 3,
+        'stigmergy.markTtlMs': 10_000,
+      },
+      cells: 4,
+      healthyFraction: 0.75,
+      crashRate: 0.2,
+      // Healthy answers from before the fault, and a few calls that met it down.
+      answers: { dep: [0, 0, 0, 0], ms: [2, 2, 1, 2], outcome: [0, 0, CALL_OUTCOME.failed, 0] },
+      crashLoops: [{ dep: 0, lifeMs: 300, restartMs: 2, revivedAfterMs: 5000 }],
+    };
+    const reach = { 'stigmergy.avoidStrength': 50, 'stigmergy.markTtlMs': 500, 'breaker.failureThreshold': 20 };
+    const restartAtOnce = {
+      'supervision.maxRestarts': 50,
+      'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 1,
+    };
+    const inForce = predictSwarm(cal, cal.config as SwarmCandidate);
+    const reachOnly = predictSwarm(cal, { ...cal.config, ...reach });
+    const both = predictSwarm(cal, { ...cal.config, ...reach, ...restartAtOnce });
+    expect(inForce.errorRate).toBeGreaterThan(0.8);
+    // Reaching it finds it down most of the time (given up, waiting to be revived).
+    expect(reachOnly.errorRate).toBeGreaterThan(0.6);
+    // Restarted at once and never given up, it is up but for its restarts.
+    expect(both.errorRate).toBeLessThan(0.05);
+    expect(both.healthyFraction).toBeGreaterThan(0.9);
+    expect(both.healthyFraction).toBeGreaterThan(inForce.healthyFraction + 0.15);
+    // 33 crashes in 10 s: 34 restarts clear it by a hair, and the GA's cost does not count on it.
+    const ranges = SWARM_GENES.map((g) => ({ key: g.key, min: g.min, max: g.max }));
+    const cost = (maxRestarts: number) =>
+      swarmCost(cal, { ...cal.config, ...reach, ...restartAtOnce, 'supervision.maxRestarts': maxRestarts }, ranges);
+    expect(
+      predictSwarm(cal, { ...cal.config, ...reach, ...restartAtOnce, 'supervision.maxRestarts': 34 }).errorRate,
+    ).toBeLessThan(0.05);
+    expect(cost(34)).toBeGreaterThan(cost(45) + 0.1);
+  });
+
   it('decodes genomes into whole settings within their safe range', () => {
     const decoded = decodeSwarmGenome([-5, 3.6, 1e9, 3, 2000.2, 700.4, 10, 0, 2.6, 0.6, 1.4]);
     expect(decoded).toEqual({

@@ -98,6 +98,8 @@ export type AdaptiveConfigEvent =
   | { type: 'evolve.stopped'; run: string | null }
   | { type: 'status' }
   | { type: 'calibration' }
+  /** A cell's `cell.started`, `cell.crashed` (with `restartInMs`) or `cell.escalated`; `from` is the cell. */
+  | { type: 'lifecycle.started' | 'lifecycle.crashed' | 'lifecycle.escalated'; from: string; restartInMs?: number }
   /** The leader started the self-started run, or refused it. */
   | { type: 'auto.started'; run: string }
   | { type: 'auto.refused'; error: string }

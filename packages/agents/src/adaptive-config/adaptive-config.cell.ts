@@ -52,7 +52,14 @@ export const adaptiveConfigCell: AnyCellDefinition = defineCell({
   queries: ['status', 'calibration'],
   description: 'applies evolved configurations live, keeps them only if the swarm does better',
   config: parseSettings,
-  topics: () => [{ heartbeats: true }, { event: 'ga.done' }, { event: 'evolve.started' }, { event: 'evolve.stopped' }],
+  topics: () => [
+    { heartbeats: true },
+    { event: 'ga.done' },
+    { event: 'evolve.started' },
+    { event: 'evolve.stopped' },
+    // Every cell's starts, crashes and escalations: a crash-looping dependency's figures for the model.
+    ...(['started', 'crashed', 'escalated'] as const).map((k) => ({ event: `cell.${k}`, as: `lifecycle.${k}` })),
+  ],
   machine: (cell) => {
     const window = new ObservationWindow();
     const watch = new SwarmWatch();

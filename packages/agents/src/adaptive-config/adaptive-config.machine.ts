@@ -335,6 +335,7 @@ export function createAdaptiveConfigMachine(
           watch.add(event);
         },
       },
+      'lifecycle.*': { actions: ({ event }) => window.addLifecycle(event as { type: string }, cell.clock.now()) },
       apply: { actions: 'countRequest' },
       'auto.tick': { actions: 'autoTick' },
       'auto.started': { actions: 'autoStarted' },

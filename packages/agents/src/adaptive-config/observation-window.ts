@@ -1,4 +1,5 @@
 import { CALL_OUTCOME, type CallTraceBatch, type NodeHeartbeat } from '@hms/runtime';
+import { type CrashLoop, crashLoopOf, type LifecycleMark } from '../evolution/crash-loop.js';
 import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
 import { EDGE_SLOTS } from '../evolution/swarm-genes.js';
 import { percentile, SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
@@ -13,6 +14,9 @@ const MAX_CALLS = 50_000;
 export const ANSWERS_MS = 60_000;
 /** How far back observations are kept, in millis. */
 const KEEP_MS = 10 * 60_000;
+/** Cells whose lifecycle events are kept, at most (the most recently heard); and events per cell. */
+const MAX_LIFECYCLE_CELLS = 256;
+const MAX_LIFECYCLE_MARKS = 2000;
 /** The fewest failed calls (timed out, failed, rejected) in a calibration window that make an edge worth its own genes. */
 export const EDGE_MIN_FAILURES = 5;
 
@@ -54,6 +58,8 @@ export class ObservationWindow {
   private edges = new Map<string, number>();
   private load: Array<{ at: number; node: string; elu: number }> = [];
   private restarts: Array<{ at: number; total: number; cells: number }> = [];
+  /** Each cell's recent starts, crashes and escalations (by cell id), for its crash figures. */
+  private lifecycle = new Map<string, LifecycleMark[]>();
   /** Every live node's latest bounded figures (not its heartbeat: that may list 2,000 cells). */
   private latest = new Map<string, HeartbeatFigures>();
 
@@ -96,6 +102,40 @@ export class ObservationWindow {
     }
     this.restarts.push({ at: hb.ts, total, cells });
     this.trim(hb.ts);
+  }
+
+  /**
+   * Takes one lifecycle event heard at `at` (epoch millis): `<prefix>.started`, `<prefix>.crashed`
+   * or `<prefix>.escalated` (`cell.started` …) from the cell `from`, a crash with its `restartInMs`.
+   */
+  addLifecycle(event: { type: string; from?: string; restartInMs?: unknown }, at: number): void {
+    const kind = event.type.slice(event.type.lastIndexOf('.') + 1);
+    const cellId = event.from;
+    if (!cellId || (kind !== 'started' && kind !== 'crashed' && kind !== 'escalated')) return;
+    const mark: LifecycleMark = { at, kind };
+    if (kind === 'crashed' && typeof event.restartInMs === 'number') mark.restartInMs = event.restartInMs;
+    let marks = this.lifecycle.get(cellId);
+    if (marks) this.lifecycle.delete(cellId);
+    else marks = [];
+    // Most recently heard last, so the first is the one to forget.
+    this.lifecycle.set(cellId, marks);
+    marks.push(mark);
+    const cut = mark.at - KEEP_MS;
+    while (marks.length > MAX_LIFECYCLE_MARKS || (marks.length > 0 && (marks[0] as LifecycleMark).at < cut)) {
+      marks.shift();
+    }
+    if (this.lifecycle.size > MAX_LIFECYCLE_CELLS) this.lifecycle.delete(this.lifecycle.keys().next().value as string);
+  }
+
+  /** The dependencies (called cells) that crashed again and again over the {@link ANSWERS_MS} before `to`. */
+  private crashLoops(to: number): CrashLoop[] {
+    const out: CrashLoop[] = [];
+    for (const [id, dep] of this.deps) {
+      const marks = this.lifecycle.get(id)?.filter((m) => m.at >= to - ANSWERS_MS && m.at < to);
+      const loop = marks ? crashLoopOf(dep, marks) : null;
+      if (loop) out.push(loop);
+    }
+    return out;
   }
 
   private trim(now: number): void {
@@ -212,6 +252,7 @@ export class ObservationWindow {
       cells,
       healthyFraction: this.healthyFraction(),
       crashRate: this.crashRate(from, to),
+      crashLoops: this.crashLoops(to),
     };
   }
 }

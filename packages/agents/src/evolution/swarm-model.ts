@@ -1,4 +1,12 @@
 import { CALL_OUTCOME } from '@hms/runtime';
+import {
+  type CrashLoop,
+  crashLoopTimeline,
+  type Downtime,
+  downShare,
+  downtimesOf,
+  restartSettingsOf,
+} from './crash-loop.js';
 import { edgeSetting, edgeSettings, scopedOf } from './edge-settings.js';
 import { worsenedComponents } from './keep-rule.js';
 import { placementStretch } from './placement-load.js';
@@ -57,6 +65,12 @@ export interface SwarmCalibration {
   answers?: Answers;
   /** What measured trials taught the model, near the configurations tried (`trial-residuals.ts`); default none. */
   residuals?: Residual[];
+  /**
+   * Dependencies that crash again and again, with their crash figures (`crash-loop.ts`): their
+   * calls are replayed against when each would be up under a candidate's restart settings;
+   * default none.
+   */
+  crashLoops?: CrashLoop[];
 }
 
 /**
@@ -212,6 +226,7 @@ export function replayCalls(
   answers: Answers = calls,
   edges: readonly string[] = [],
   stretch = 1,
+  downtimes?: ReadonlyMap<number, Downtime>,
 ): { p99LatencyMs: number; errorRate: number } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
@@ -223,6 +238,8 @@ export function replayCalls(
   const field = new Map<number, Marks>();
   const real = realCallsOf(answers);
   const taken = new Map<number, number>();
+  /** Per crash-looping dependency: the next down interval to look at, and the up answers taken. */
+  const downAt = new Map<number, { k: number; taken: number }>();
   let errors = 0;
   for (let i = 0; i < n; i++) {
     const dep = calls.dep[i] as number;
@@ -253,7 +270,25 @@ export function replayCalls(
     }
     let ms = (calls.ms[i] as number) * stretch;
     let outcome = calls.outcome[i] as number;
-    if (outcome === CALL_OUTCOME.rejected) {
+    const downtime = downtimes?.get(dep);
+    if (downtime) {
+      // Down or up by the candidate's restart timeline, whatever the call met when recorded.
+      let d = downAt.get(dep);
+      if (!d) {
+        d = { k: 0, taken: 0 };
+        downAt.set(dep, d);
+      }
+      const t = downtime.from + (at - downtime.from) * downtime.scale;
+      while (d.k < downtime.down.length && (downtime.down[d.k + 1] as number) <= t) d.k += 2;
+      if (d.k < downtime.down.length && (downtime.down[d.k] as number) <= t) {
+        ms = downtime.failMs;
+        outcome = CALL_OUTCOME.failed;
+      } else {
+        const j = d.taken++ % downtime.up.ms.length;
+        ms = (downtime.up.ms[j] as number) * stretch;
+        outcome = downtime.up.outcome[j] as number;
+      }
+    } else if (outcome === CALL_OUTCOME.rejected) {
       const seen = real.get(dep);
       if (!seen) {
         // Nothing went through to it in the window: nothing says it would answer now.
@@ -348,27 +383,40 @@ export function predictSwarm(cal: SwarmCalibration, candidate: SwarmCandidate, s
   // Scoped values in force still apply where the candidate has none (an edge not tuned by this run).
   const merged = cal.edges?.length ? { ...scopedOf(cal.config), ...candidate } : candidate;
   const stretch = placementStretch(cal, candidate['placement.policy'] ?? cal.config['placement.policy'] ?? 0);
-  const replayed = replayCalls(cal.calls, merged, scratch, cal.correction, cal.answers, cal.edges, stretch);
+  const loops = downtimesOf(cal.crashLoops, cal.calls, cal.answers ?? cal.calls, restartSettingsOf(cal.config, merged));
+  const replayed = replayCalls(cal.calls, merged, scratch, cal.correction, cal.answers, cal.edges, stretch, loops);
   const { p99LatencyMs, errorRate } = replayed;
   const hb0 = cal.config['health.heartbeatMs'] ?? 1000;
   const hb = candidate['health.heartbeatMs'] ?? hb0;
   const resourceUse = Math.min(1, Math.max(0, cal.elu - heartbeatLoad(cal, hb0) + heartbeatLoad(cal, hb)));
   // Health is the measured fraction moved by what the candidate changes: the share escalated
-  // (crashes beyond the restart intensity) and the share restarting (the mean backoff delay).
+  // (crashes beyond the restart intensity) and the share restarting (the mean backoff delay);
+  // for a crash-looping dependency, the share of the window its timeline has it down.
+  const looping = cal.crashLoops ?? [];
+  const span = [cal.calls.at[0] ?? 0, (cal.calls.at[cal.calls.at.length - 1] ?? 0) + 1] as const;
+  // The crash loops' own crashes (one per life) are theirs: the rest of the measured rate is the other cells'.
+  const loopRate = looping.reduce((r, l) => r + 1000 / (l.lifeMs + l.restartMs), 0) / Math.max(1, cal.cells);
+  const crashRate = Math.max(0, cal.crashRate - loopRate);
   const unhealthy = (c: SwarmCandidate) => {
+    const settings = restartSettingsOf(cal.config, c);
+    const loopsDown = looping.reduce(
+      (sum, l) => sum + downShare(crashLoopTimeline(l, settings, span[0], span[1]), span[0], span[1]),
+      0,
+    );
     const maxRestarts = c['supervision.maxRestarts'] ?? 5;
     const periodMs = cal.config['supervision.periodMs'] ?? 10_000;
     const backoffMs = meanBackoffMs(
       c['supervision.backoffShape'] ?? 0,
       c['supervision.backoffBaseMs'] ?? 5,
       cal.config['supervision.backoffMaxMs'] ?? 5000,
-      Math.min((cal.crashRate * periodMs) / 1000, maxRestarts),
+      Math.min((crashRate * periodMs) / 1000, maxRestarts),
     );
-    const crashesPerWindow = (cal.crashRate * periodMs) / 1000;
+    const crashesPerWindow = (crashRate * periodMs) / 1000;
+    const loops = loopsDown / Math.max(1, cal.cells);
     // Escalate at once: every cell that crashes in a window is left down (none restarts).
-    if (c['supervision.strategy'] === 2) return 1 - Math.exp(-crashesPerWindow);
+    if (c['supervision.strategy'] === 2) return loops + 1 - Math.exp(-crashesPerWindow);
     const escalated = poissonAbove(crashesPerWindow, maxRestarts);
-    return escalated + Math.min(1, cal.crashRate * (backoffMs / 1000));
+    return loops + escalated + Math.min(1, crashRate * (backoffMs / 1000));
   };
   const inForce = { ...(cal.config as SwarmCandidate) };
   const healthyFraction = Math.min(
@@ -408,9 +456,18 @@ export const AVOIDANCE_DOUBT = 2;
 export const BREAKER_DOUBT = 1.5;
 
 /**
+ * How much faster than measured the GA assumes a crash-looping dependency may crash (its life
+ * per start this many times shorter). The timeline counts expected values: 33 crashes in 10 s
+ * for a 300 ms life, so 34 restarts never give up on it; live, lives and restarts jitter, and
+ * the GA, pulled towards the settings in force, chose exactly 34 twice (one trial measured no
+ * better than the defaults). A restart limit the timeline clears by a hair is not counted on.
+ */
+export const CRASH_DOUBT = 1.25;
+
+/**
  * A candidate's prediction as the GA scores it: the worse (by fitness) of the prediction under
  * the calibration and under avoidance {@link AVOIDANCE_DOUBT} times stronger with breakers
- * {@link BREAKER_DOUBT} times quicker to open. Trials
+ * {@link BREAKER_DOUBT} times quicker to open and crash loops {@link CRASH_DOUBT} times faster. Trials
  * showed the model underestimating avoidance once failures come faster (predicted 17% errors,
  * measured 60%), so a gain that hinges on callers not avoiding a failing dependency is not
  * counted on.
@@ -426,6 +483,7 @@ function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Fl
         avoidScale: c.avoidScale * AVOIDANCE_DOUBT,
         breakerScale: (c.breakerScale ?? 1) * BREAKER_DOUBT,
       },
+      ...(cal.crashLoops ? { crashLoops: cal.crashLoops.map((l) => ({ ...l, lifeMs: l.lifeMs / CRASH_DOUBT })) } : {}),
     },
     candidate,
     scratch,
