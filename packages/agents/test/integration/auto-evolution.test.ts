@@ -80,8 +80,8 @@ describe('evolution that starts itself', () => {
     await client.close();
   });
 
-  const tuner = async () =>
-    (await client.request(subjects.cellInbox('tuner'), 'status')) as {
+  const tuner = async (id = 'tuner') =>
+    (await client.request(subjects.cellInbox(id), 'status')) as {
       state: string;
       trials: Trial[];
       auto: AutoEvolutionStatus;
@@ -215,19 +215,67 @@ describe('evolution that starts itself', () => {
     expect(started.length).toBe(runs);
   }, 20_000);
 
-  it('starts no run without a leader', async () => {
+  it('holds a scheduled run while the leader moves cells (a drain), and starts it once they are moved', async () => {
     const control = createControlClient(client, swarm);
     await control.evolveStop();
-    // No trial left that would need the leader to end.
     await waitFor(async () => (await tuner()).state === 'idle', {
       what: 'no trial under way',
       timeoutMs: 15_000,
       everyMs: 200,
     });
-    // A tuner with no history: the first one may be cooling down after the trials above (after a
+    // A tuner with no history (a cooling one reports that hold first: see the next test), due
+    // every second; cells moved one at a time.
+    await control.destroyAgent('tuner');
+    await control.configure({
+      'evolution.auto': 1,
+      'evolution.scheduleMs': 1000,
+      'evolution.cooldownMs': 0,
+      'placement.rebalanceBatch': 1,
+    });
+    const ids = Array.from({ length: 60 }, (_, i) => `rb-${i}`);
+    for (const id of ids) await control.createAgent({ type: 'counter', id });
+    const decisions = auto.length;
+    const runs = started.length;
+    await control.drainNode('a2');
+    await control.createAgent({
+      type: 'adaptive-config',
+      id: 'tuner-rb',
+      config: { windowMs: 3000, settleMs: 500 },
+      node: 'a1',
+    });
+    await waitFor(() => auto.slice(decisions).some((a) => a.decision === 'held' && a.reason === 'rebalancing'), {
+      what: 'the scheduled run held while cells move',
+      timeoutMs: 20_000,
+      everyMs: 100,
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; its last decisions: ${JSON.stringify(auto.slice(-6))}`);
+    });
+    expect(started.length).toBe(runs);
+    // Once a2 is empty, the run held starts.
+    await waitFor(() => started.slice(runs).some((s) => s.by === 'auto' && s.reason?.startsWith('schedule')), {
+      what: 'the scheduled run started after the drain',
+      timeoutMs: 40_000,
+      everyMs: 100,
+    });
+    await control.evolveStop();
+    await control.undrainNode('a2');
+    await control.configure({ 'evolution.auto': 0 });
+    for (const id of ids) await control.destroyAgent(id);
+  }, 120_000);
+
+  it('starts no run without a leader', async () => {
+    const control = createControlClient(client, swarm);
+    await control.evolveStop();
+    // No trial left that would need the leader to end.
+    await waitFor(async () => (await tuner('tuner-rb')).state === 'idle', {
+      what: 'no trial under way',
+      timeoutMs: 15_000,
+      everyMs: 200,
+    });
+    // A tuner with no history: the one before is cooling down after the run it started (after a
     // rolled-back trial for as long as its marks last, up to the 60 s of the stigmergy.markTtlMs
     // gene), and a cooling tuner reports that hold first. Waiting it out took up to a minute.
-    await control.destroyAgent('tuner');
+    await control.destroyAgent('tuner-rb');
     await control.configure({ 'evolution.auto': 1, 'evolution.scheduleMs': 7000, 'evolution.cooldownMs': 0 });
     const fresh = 'tuner-fresh';
     const decisions = auto.length;
