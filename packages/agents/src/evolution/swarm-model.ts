@@ -10,6 +10,7 @@ import {
 import { edgeSetting, edgeSettings, scopedOf } from './edge-settings.js';
 import { worsenedComponents } from './keep-rule.js';
 import { placementStretch } from './placement-load.js';
+import { addMark, addOutcome, type Breaker, type Marks, senseMarks, settleBreaker } from './replay-guards.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
 import { correctedMeasures, type Residual } from './trial-residuals.js';
@@ -106,74 +107,6 @@ export const LATENCY_HEADROOM = 1.3;
 
 /** Latency of a call the breaker rejects, in millis. */
 const REJECTED_MS = 0.05;
-
-interface Breaker {
-  failures: number;
-  openUntil: number;
-  /** Half-open: its trial call is under way (others are rejected until it ends). */
-  halfOpen: boolean;
-  /** Outcomes of calls under way, by their end: the breaker hears of a call when it ends. */
-  pending: Array<{ end: number; failed: boolean; trial: boolean }>;
-}
-
-/** Lands the outcomes of the calls that ended by `t` on breaker `b`, in the order they ended. */
-function settleBreaker(b: Breaker, t: number, threshold: number, reset: number): void {
-  while (b.pending.length > 0 && (b.pending[0] as { end: number }).end <= t) {
-    const { end, failed, trial } = b.pending.shift() as Breaker['pending'][number];
-    if (trial) {
-      b.halfOpen = false;
-      if (failed) b.openUntil = end + reset;
-      b.failures = 0;
-      continue;
-    }
-    if (b.openUntil > end || b.halfOpen) continue;
-    if (!failed) {
-      b.failures = 0;
-      continue;
-    }
-    b.failures++;
-    if (b.failures >= threshold) {
-      b.openUntil = end + reset;
-      b.failures = 0;
-    }
-  }
-}
-
-function addOutcome(b: Breaker, outcome: Breaker['pending'][number]): void {
-  let i = b.pending.length;
-  while (i > 0 && (b.pending[i - 1] as { end: number }).end > outcome.end) i--;
-  b.pending.splice(i, 0, outcome);
-}
-
-/** A dependency's failure marks in the stigmergy field: strength at `at`, and marks still to land. */
-interface Marks {
-  strength: number;
-  at: number;
-  /** End times of failed calls not yet deposited, ascending. */
-  pending: number[];
-}
-
-/** The strength of `m` at `t`, landing the marks due by then; marks halve every quarter of `ttl`. */
-function senseMarks(m: Marks, t: number, ttl: number): number {
-  const decayTo = (to: number) => {
-    if (to > m.at) {
-      m.strength *= 2 ** ((-4 * (to - m.at)) / ttl);
-      m.at = to;
-    }
-  };
-  while (m.pending.length > 0 && (m.pending[0] as number) <= t) {
-    decayTo(m.pending.shift() as number);
-    m.strength += 1;
-  }
-  decayTo(t);
-  return m.strength;
-}
-
-function addMark(m: Marks, at: number): void {
-  let i = m.pending.length;
-  while (i > 0 && (m.pending[i - 1] as number) > at) i--;
-  m.pending.splice(i, 0, at);
-}
 
 /**
  * What a dependency did when calls went through to it, in start order: the stand-in for the
