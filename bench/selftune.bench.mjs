@@ -299,8 +299,9 @@ async function runPattern(p, index) {
       'evolution.autoDropPct': 10,
       'evolution.baselineMs': 2 * windowMs + 2000,
       'evolution.cooldownMs': 2000,
-      'evolution.autoPopulation': 16,
-      'evolution.autoGenerations': 20,
+      // The defaults' size (2 × 32 for 40): 16 × 20 misses the steady-state model's narrow best region.
+      'evolution.autoPopulation': 32,
+      'evolution.autoGenerations': 40,
     });
     await control.createAgent({
       type: 'adaptive-config',

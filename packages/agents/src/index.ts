@@ -34,6 +34,7 @@ export { echoCell } from './demo/echo.cell.js';
 export { type PingerConfig, pingerCell } from './demo/pinger.cell.js';
 export { pongerCell } from './demo/ponger.cell.js';
 export { tickerCell } from './demo/ticker.cell.js';
+export { percentile, replayCalls } from './evolution/call-replay.js';
 export { FITNESS_WEIGHTS, type FitnessOptions, type SwarmMeasures, swarmFitness } from './evolution/swarm-fitness.js';
 export {
   decodeSwarmGenome,
@@ -43,7 +44,7 @@ export {
   type SwarmCandidate,
   type SwarmGene,
 } from './evolution/swarm-genes.js';
-export { percentile, predictSwarm, replayCalls, type SwarmCalibration, swarmCost } from './evolution/swarm-model.js';
+export { predictSwarm, type SwarmCalibration, swarmCost } from './evolution/swarm-model.js';
 export type { GenerationRows, IslandProgress, MigrantsMessage } from './ga-island/events.js';
 export { gaIslandCell } from './ga-island/ga-island.cell.js';
 export { createIslandMachine, healthBoost, type IslandContext, islandStatus } from './ga-island/ga-island.machine.js';

@@ -4,6 +4,7 @@ import type { Trial } from '../src/adaptive-config/adaptive-config-state.js';
 import { crossPollinate } from '../src/adaptive-config/cross-pollination.js';
 import { ObservationWindow } from '../src/adaptive-config/observation-window.js';
 import { longestTimeout, previousValues } from '../src/adaptive-config/scoped-trial.js';
+import { replayCalls } from '../src/evolution/call-replay.js';
 import { edgeSetting } from '../src/evolution/edge-settings.js';
 import {
   decodeSwarmGenome,
@@ -12,7 +13,7 @@ import {
   SWARM_GENES,
   SWARM_GENOME_DIM,
 } from '../src/evolution/swarm-genes.js';
-import { replayCalls, type SwarmCalibration } from '../src/evolution/swarm-model.js';
+import type { SwarmCalibration } from '../src/evolution/swarm-model.js';
 import { seedIndividuals, swarmCandidateOf } from '../src/ga-island/swarm-objective.js';
 
 type Calls = SwarmCalibration['calls'];

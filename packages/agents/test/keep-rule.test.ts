@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepDecision, worsenedComponents } from '../src/evolution/keep-rule.js';
+import { errorRateNoise, keepDecision, worsenedComponents } from '../src/evolution/keep-rule.js';
 import type { SwarmMeasures } from '../src/evolution/swarm-fitness.js';
 
 const BEFORE: SwarmMeasures = { p99LatencyMs: 5001, errorRate: 0.147, resourceUse: 0.18, healthyFraction: 1 };
@@ -30,6 +30,20 @@ describe('the keep rule', () => {
   it('rolls back a trial that measured no calls', () => {
     const d = keepDecision({ fitness: 0.5, measures: BEFORE }, { fitness: 0.9, measures: BEFORE, calls: 0 });
     expect(d).toMatchObject({ keep: false, reason: 'no calls measured after the change' });
+  });
+
+  it("takes an error rate's move within the windows' sampling noise as no worsening", () => {
+    // The rollback seen in a 3 s window of ~200 calls each: 13.3% → 15.3% is under one standard error.
+    const before = { fitness: 0.599, measures: { ...BEFORE, errorRate: 0.133 }, calls: 218 };
+    const after: SwarmMeasures = { p99LatencyMs: 64, errorRate: 0.153, resourceUse: 0.09, healthyFraction: 1 };
+    expect(keepDecision(before, { fitness: 0.913, measures: after, calls: 196 }).keep).toBe(true);
+    // Without the counts (a prediction), or with many calls, the same move is worse by more than 10%.
+    expect(worsenedComponents(before.measures, after).map((w) => w.component)).toEqual(['errorRate']);
+    expect(keepDecision({ ...before, calls: 20_000 }, { fitness: 0.913, measures: after, calls: 20_000 }).reason).toBe(
+      'fitness 0.599 → 0.913, but errors 13.3% → 15.3% (worse by more than 10%)',
+    );
+    // Two standard errors of the difference at 15% and 200 calls each: about 7 points.
+    expect(errorRateNoise(0.15, 0.15, { before: 200, after: 200 })).toBeCloseTo(0.0714, 3);
   });
 
   it('counts each component in its direction, beyond 10% of its value and its noise floor', () => {

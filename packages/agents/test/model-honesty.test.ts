@@ -7,8 +7,14 @@ import {
   residualOfTrial,
   worthTrying,
 } from '../src/evolution/model-honesty.js';
+import { swarmFitness } from '../src/evolution/swarm-fitness.js';
 import { SWARM_GENES } from '../src/evolution/swarm-genes.js';
-import { type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
+import {
+  predictSwarm,
+  SWARM_LATENCY_SCALE_MS,
+  type SwarmCalibration,
+  swarmCost,
+} from '../src/evolution/swarm-model.js';
 
 /** Calls every 10 ms to one dependency that hangs (until the 5 s timeout) 300 ms out of every 1,500 ms. */
 function flakyCalibration(): SwarmCalibration {
@@ -55,7 +61,12 @@ describe('an honest swarm model', () => {
     expect(p.gain).toBeGreaterThan(0.1);
     expect(p.fitness).toBeCloseTo(0.6 + p.gain, 12);
     expect(p.measures.p99LatencyMs).toBeLessThanOrEqual(100);
-    expect(predictTrial(cal, {}, 0.6).gain).toBe(0);
+    // Against the window before the change as measured: the configuration in force predicts where
+    // it drifts to once its marks have piled up (default lifetime 10 s, avoided at 3).
+    const fit = (steady: boolean) =>
+      swarmFitness(predictSwarm(cal, cal.config, undefined, steady), { latencyScaleMs: SWARM_LATENCY_SCALE_MS });
+    expect(fit(true)).not.toBeCloseTo(fit(false), 3);
+    expect(predictTrial(cal, {}, 0.6).gain).toBeCloseTo(fit(true) - fit(false), 12);
   });
 
   it('reports the mean absolute error of measured trials, and skips a gain within it', () => {

@@ -1,14 +1,9 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
+import { replayCalls } from '../src/evolution/call-replay.js';
 import type { SwarmCandidate } from '../src/evolution/swarm-genes.js';
 import { decodeSwarmGenome, encodeSwarmGenome, geneValueText, SWARM_GENES } from '../src/evolution/swarm-genes.js';
-import {
-  meanBackoffMs,
-  predictSwarm,
-  replayCalls,
-  type SwarmCalibration,
-  swarmCost,
-} from '../src/evolution/swarm-model.js';
+import { meanBackoffMs, predictSwarm, type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
 
 type Calls = SwarmCalibration['calls'];
 
@@ -271,6 +266,22 @@ describe('swarm model', () => {
       predictSwarm(cal, { ...cal.config, ...reach, ...restartAtOnce, 'supervision.maxRestarts': 34 }).errorRate,
     ).toBeLessThan(0.05);
     expect(cost(34)).toBeGreaterThan(cost(45) + 0.1);
+  });
+
+  it('counts the marks that pile up over more than one window: a long mark lifetime cuts the dependency off in the steady state', () => {
+    // 3 s of calls every 10 ms; the flaky dependency hangs for one call in 20 (5% of the calls, one every 200 ms).
+    const calls = trace(300, (i) => i % 20 === 0);
+    const cal = calibration(calls);
+    const noBreaker = { 'request.timeoutMs': 300, 'breaker.failureThreshold': 1000, 'stigmergy.avoidStrength': 30 };
+    // Within the window alone 12 failures never reach 30 marks, under either lifetime.
+    const long = { ...noBreaker, 'stigmergy.markTtlMs': 60_000 };
+    const short = { ...noBreaker, 'stigmergy.markTtlMs': 1000 };
+    expect(predictSwarm(cal, long, undefined, false).errorRate).toBeCloseTo(0.05, 2);
+    expect(predictSwarm(cal, short, undefined, false).errorRate).toBeCloseTo(0.05, 2);
+    // Back to back, five marks a second lasting a minute reach 30 within seconds (and stay
+    // above it): the flaky dependency is avoided; marks lasting a second never pile up.
+    expect(predictSwarm(cal, long).errorRate).toBeGreaterThan(0.5);
+    expect(predictSwarm(cal, short).errorRate).toBeCloseTo(0.05, 2);
   });
 
   it('decodes genomes into whole settings within their safe range', () => {

@@ -214,7 +214,7 @@ export function createAdaptiveConfigMachine(
                 islands: config['evolution.autoIslands'] ?? 2,
                 island: {
                   objective: 'swarm',
-                  population: config['evolution.autoPopulation'] ?? 24,
+                  population: config['evolution.autoPopulation'] ?? 32,
                   generations: config['evolution.autoGenerations'] ?? 40,
                   migrationInterval: 10,
                 },

@@ -1,8 +1,9 @@
 import { CALL_OUTCOME, type CallTraceBatch, type NodeHeartbeat } from '@hms/runtime';
+import { percentile } from '../evolution/call-replay.js';
 import { type CrashLoop, crashLoopOf, type LifecycleMark } from '../evolution/crash-loop.js';
 import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
 import { EDGE_SLOTS } from '../evolution/swarm-genes.js';
-import { percentile, SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
+import { SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
 import { type HeartbeatFigures, heartbeatFigures, runningFraction } from '../heartbeat/heartbeat-figures.js';
 
 /** Calls kept, at most; older ones are dropped first. */

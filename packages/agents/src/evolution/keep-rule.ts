@@ -13,7 +13,8 @@ import type { SwarmMeasures } from './swarm-fitness.js';
  * utilization) up, healthy fraction down. Resource use, a share of capacity, counts in points:
  * it must rise by more than 10 points of utilization (from 6% to 12% of a core is no resource
  * problem, and the in-process nodes' utilization swings by several points with the machine's
- * load).
+ * load). With the windows' call counts, the error rate's floor is also its sampling noise
+ * ({@link errorRateNoise}).
  */
 export const MAX_COMPONENT_WORSENING = 0.1;
 
@@ -24,6 +25,21 @@ export const COMPONENT_NOISE_FLOOR: Readonly<Record<keyof SwarmMeasures, number>
   resourceUse: 0.1,
   healthyFraction: 0.01,
 };
+
+/**
+ * Standard errors a measured error rate may move by as sampling noise: two windows of a few
+ * hundred calls each measure the same 15% error rate as 13% and 15% often enough (a trial with a
+ * 3 s window was rolled back for that), so a move within this many standard errors of the
+ * difference of two proportions is not counted as worse.
+ */
+export const ERROR_RATE_NOISE_SE = 2;
+
+/** The sampling noise of the difference of two measured error rates: {@link ERROR_RATE_NOISE_SE} standard errors. */
+export function errorRateNoise(before: number, after: number, calls: { before: number; after: number }): number {
+  if (calls.before <= 0 || calls.after <= 0) return 0;
+  const pooled = (before * calls.before + after * calls.after) / (calls.before + calls.after);
+  return ERROR_RATE_NOISE_SE * Math.sqrt(pooled * (1 - pooled) * (1 / calls.before + 1 / calls.after));
+}
 
 /** The component names used in reasons and tables. */
 export const COMPONENT_NAME: Readonly<Record<keyof SwarmMeasures, string>> = {
@@ -58,13 +74,18 @@ export function worsenedComponents(
   before: SwarmMeasures,
   after: SwarmMeasures,
   maxWorsening = MAX_COMPONENT_WORSENING,
+  calls?: { before: number; after: number },
 ): Worsening[] {
   const out: Worsening[] = [];
   for (const key of Object.keys(HIGHER_IS_WORSE) as Array<keyof SwarmMeasures>) {
     const b = before[key];
     const a = after[key];
     const worse = HIGHER_IS_WORSE[key] ? a - b : b - a;
-    if (worse <= COMPONENT_NOISE_FLOOR[key]) continue;
+    const floor =
+      key === 'errorRate' && calls
+        ? Math.max(COMPONENT_NOISE_FLOOR[key], errorRateNoise(b, a, calls))
+        : COMPONENT_NOISE_FLOOR[key];
+    if (worse <= floor) continue;
     if (worse <= maxWorsening * Math.abs(b) + 1e-12) continue;
     out.push({ component: key, before: b, after: a, by: b === 0 ? Number.POSITIVE_INFINITY : worse / Math.abs(b) });
   }
@@ -83,11 +104,13 @@ const fmt = (key: keyof SwarmMeasures, v: number) =>
 
 /** Applies the keep rule to a trial's window before and window after. */
 export function keepDecision(
-  before: { fitness: number; measures: SwarmMeasures },
+  before: { fitness: number; measures: SwarmMeasures; calls?: number },
   after: { fitness: number; measures: SwarmMeasures; calls?: number },
   minGain = 0,
 ): KeepDecision {
-  const worsened = worsenedComponents(before.measures, after.measures);
+  const calls =
+    before.calls !== undefined && after.calls !== undefined ? { before: before.calls, after: after.calls } : undefined;
+  const worsened = worsenedComponents(before.measures, after.measures, MAX_COMPONENT_WORSENING, calls);
   const gain = after.fitness - before.fitness;
   const fitness = `fitness ${before.fitness.toFixed(3)} → ${after.fitness.toFixed(3)}`;
   if (after.calls === 0) return { keep: false, reason: 'no calls measured after the change', worsened };

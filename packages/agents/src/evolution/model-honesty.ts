@@ -53,7 +53,8 @@ const fitnessOf = (m: SwarmMeasures) => swarmFitness(m, { latencyScaleMs: SWARM_
 
 /** The model's prediction for `candidate` (merged over the configuration in force) from a calibration. */
 export function predictTrial(cal: SwarmCalibration, candidate: SwarmCandidate, measuredBefore: number): Prediction {
-  const reference = predictSwarm(cal, cal.config as SwarmCandidate);
+  // Against the window before the change as it was (see swarmCost): the gain to the steady state.
+  const reference = predictSwarm(cal, cal.config as SwarmCandidate, undefined, false);
   const at = { ...(cal.config as SwarmCandidate), ...candidate };
   const measures = predictSwarm(cal, at);
   const gain = fitnessOf(measures) - fitnessOf(reference);

@@ -16,7 +16,7 @@ import {
   waitFor,
 } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { worsenedComponents } from '../../src/evolution/keep-rule.js';
+import { MAX_COMPONENT_WORSENING, worsenedComponents } from '../../src/evolution/keep-rule.js';
 import { builtinCells, SWARM_GENES, type SwarmMeasures, type Trial } from '../../src/index.js';
 import { faultPatternCells, SLOW_MS } from '../fixtures/fault-pattern.js';
 
@@ -116,8 +116,15 @@ describe('swarm evolution', () => {
     trial = trial as Trial;
     expect(trial.outcome).toBe('kept');
     expect((trial.measured?.fitness as number) - (trial.baseline?.fitness as number)).toBeGreaterThan(0.1);
+    // The keep rule as it judged: an error rate's move within the windows' sampling noise is none.
+    const calls = { before: trial.baseline?.calls as number, after: trial.measured?.calls as number };
     expect(
-      worsenedComponents(trial.baseline?.measures as SwarmMeasures, trial.measured?.measures as SwarmMeasures),
+      worsenedComponents(
+        trial.baseline?.measures as SwarmMeasures,
+        trial.measured?.measures as SwarmMeasures,
+        MAX_COMPONENT_WORSENING,
+        calls,
+      ),
     ).toEqual([]);
     // The run may fix the flaky edge on its own (a scoped timeout: load → flaky) or swarm-wide;
     // either way calls to the flaky cell are cut off fast and the slow cell still answers.

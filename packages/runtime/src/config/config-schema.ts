@@ -162,7 +162,7 @@ export const CONFIG_SCHEMA = {
   },
   'evolution.autoIslands': { default: 2, min: 1, max: 64, description: 'islands of a self-started run' },
   'evolution.autoPopulation': {
-    default: 24,
+    default: 32,
     min: 4,
     max: 10_000,
     description: 'population per island of a self-started run',
