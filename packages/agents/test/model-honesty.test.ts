@@ -86,7 +86,12 @@ describe('an honest swarm model', () => {
     expect(worthTrying(prediction(0.7, 0.08), error).worth).toBe(true);
     // One pair is no estimate: anything is tried.
     expect(predictionError(trials.slice(0, 1))).toEqual({ mae: null, bias: null, pairs: 1 });
-    expect(worthTrying(prediction(0.7, 0.001), predictionError(trials.slice(0, 1))).worth).toBe(true);
+    expect(worthTrying(prediction(0.7, 0.01), predictionError(trials.slice(0, 1))).worth).toBe(true);
+    // But a candidate the model sees no gain in is not tried, error known or not.
+    expect(worthTrying(prediction(0.7, 0.001), predictionError(trials.slice(0, 1)))).toEqual({
+      worth: false,
+      reason: 'predicted gain 0.001 is below 0.005',
+    });
   });
 
   it('learns from a rolled-back trial that its region is worse, and leaves the configuration in force and regions far from it as they were', () => {

@@ -91,13 +91,21 @@ export function predictionError(trials: readonly ScoredTrial[]): PredictionError
   return { mae, bias, pairs: pairs.length };
 }
 
+/** A run's best predicted to gain less fitness than this (0..1) is not tried live. */
+export const MIN_PREDICTED_GAIN = 0.005;
+
 /**
- * Whether a candidate is worth a live trial: its predicted gain must exceed the model's recent
- * error (a gain within it may as well be the model's mistake); any gain is worth it while the
- * error is not known yet.
+ * Whether a candidate is worth a live trial: its predicted gain must reach
+ * {@link MIN_PREDICTED_GAIN} and exceed the model's recent error (a gain within it may as well be
+ * the model's mistake); while the error is not known yet, the first is enough.
  */
 export function worthTrying(prediction: Prediction, error: PredictionError): { worth: boolean; reason: string } {
   const gain = prediction.gain.toFixed(3);
+  // A run on a swarm with nothing to fix returns the settings in force give or take a hair
+  // (resetTimeoutMs 2011 for 2000): the model sees no gain, and a trial would only measure noise
+  // (it once kept such a candidate for 0.990 → 0.996).
+  if (prediction.gain < MIN_PREDICTED_GAIN)
+    return { worth: false, reason: `predicted gain ${gain} is below ${MIN_PREDICTED_GAIN}` };
   if (error.mae === null) return { worth: true, reason: `predicted gain ${gain}; model error not known yet` };
   const within = prediction.gain <= error.mae;
   return {
