@@ -68,8 +68,11 @@ export function realCallsOf(calls: Answers): Map<number, { ms: number[]; outcome
  * dependency: the swarm's cells are taken together); a call that was rejected when recorded
  * is imputed by {@link realCallsOf}. Arrival times are
  * kept as recorded. A `correction` (the GA's doubt) stretches the marks' lifetime and lowers the strength that avoids.
- * `stretch` multiplies every answer time (the placement policy's queueing, {@link placementStretch}).
- * Returns the p99 latency and the error rate.
+ * `stretch` multiplies every answer time (the placement policy's queueing, `placementStretch`).
+ * `warmupMs`: the window is first replayed back to back for this long (at most
+ * {@link MAX_WARMUP_PASSES} passes) and only the pass after that is scored, so the marks and
+ * breakers start as the candidate's own failures leave them; 0 scores the window from an empty
+ * field. Returns the p99 latency and the error rate.
  */
 export function replayCalls(
   calls: SwarmCalibration['calls'],
