@@ -50,7 +50,14 @@ await build({
   plugins: [lazyTls],
   external: (id) => LEFT_OUT.has(id) || SLOW_COMMAND.test(id),
   logLevel: 'warn',
-  output: { file: script, format: 'cjs', codeSplitting: false, sourcemap: false },
+  output: {
+    file: script,
+    format: 'cjs',
+    codeSplitting: false,
+    sourcemap: false,
+    // Without whitespace and comments the snapshot holds less source text; names stay, for stacks.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  },
 });
 
 const built = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], {
