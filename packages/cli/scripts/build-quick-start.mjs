@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the start-up snapshot of `hms`'s quick commands (bin/hms, src/quick-main.ts), after tsc:
+// Builds the start-up snapshot of `hms`'s quick commands (bin/hms.js, src/quick-main.ts), after tsc:
 //   dist/quick/hms.cjs    dist/quick-main.js and everything it imports, bundled into one script
 //                         (a snapshot holds one file of user code);
 //   dist/quick/hms.blob   a V8 start-up snapshot of that script evaluated;
@@ -73,7 +73,7 @@ if (built.status !== 0 || !existsSync(blob)) {
   process.exit(0);
 }
 
-// The names `node` on PATH has here for this very binary (a symlink counts: bin/hms compares
+// The names `node` on PATH has here for this very binary (a symlink counts: bin/hms.js compares
 // the modification time of what it points to), and the binary's own path.
 const names = new Set([process.execPath]);
 for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -2,7 +2,7 @@ import { scanCommandLine } from './command-line-scan.js';
 
 /**
  * The top-level commands that end once answered and load neither plugins nor the node host: the
- * ones the start-up snapshot serves (`bin/hms` keeps the same list). `node start` hosts a node
+ * ones the start-up snapshot serves (`bin/hms.js` keeps the same list). `node start` hosts a node
  * and is not one of them.
  */
 export const QUICK_COMMANDS = ['agent', 'heal', 'node', 'system'] as const;

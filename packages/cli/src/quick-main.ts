@@ -14,7 +14,7 @@ import { run } from './index.js';
 import { isQuickCommandLine } from './quick-commands.js';
 
 /**
- * Runs the command line `bin/hms` passed. It exports HMS_QUICK_ARGC, the number of arguments of
+ * Runs the command line `bin/hms.js` passed. It exports HMS_QUICK_ARGC, the number of arguments of
  * its own, which are the last ones of process.argv: where they start differs between Node
  * versions (whether argv[0] is repeated as argv[1]).
  */
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   delete process.env.HMS_QUICK_ARGC;
   const args = Number.isInteger(argc) && argc > 0 ? process.argv.slice(-argc) : [];
   if (!isQuickCommandLine(args)) {
-    // bin/hms sends only quick commands here; anything else is a mismatch between the two lists.
+    // bin/hms.js sends only quick commands here; anything else is a mismatch between the two lists.
     process.stderr.write(`hms: internal: ${args[0] ?? '(no command)'} is not served by the start-up snapshot\n`);
     process.exit(1);
   }

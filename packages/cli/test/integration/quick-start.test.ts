@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { counterCell } from '@hms/agents';
+import { startNatsServer } from '@hms/runtime';
 import { startTestNodes, stopTestNodes, type TestNode, uniqueSwarm } from '@hms/runtime/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isQuickCommandLine } from '../../src/quick-commands.js';
@@ -111,6 +112,36 @@ describe('hms quick commands (bin/hms.js and the start-up snapshot)', () => {
     // The lines above answer, fail to reach NATS or are refused: each prints something.
     expect(outputs.filter((r) => r.stdout === '' && r.stderr === '')).toEqual([]);
     expect(outputs.find((r) => r.stdout.includes('c1'))).toBeDefined();
+  });
+
+  it('prints the same from the snapshot as from dist/bin.js over TLS with credentials (hms security init)', async () => {
+    // The snapshot holds no TLS module (it cannot): the NATS client loads it on first use.
+    const dir = join(home, 'secure');
+    const init = await runHmsBin(['security', 'init', '--swarm', 'sq', '--out', dir, '--listen', '127.0.0.1:4222']);
+    expect(init.code).toBe(0);
+    const server = await startNatsServer({ config: join(dir, 'nats-server.conf'), storeDir: join(dir, 'js') });
+    try {
+      const as = (role: string, ...args: string[]) => [
+        '--nats',
+        `tls://127.0.0.1:${server.port}`,
+        '--swarm',
+        'sq',
+        '--tls-ca',
+        join(dir, 'ca.pem'),
+        '--creds',
+        join(dir, `${role}.creds`),
+        ...args,
+      ];
+      // No node answers on this server; the observer may not destroy a cell.
+      for (const args of [as('operator', 'node', 'list'), as('observer', 'agent', 'destroy', 'c1')]) {
+        expect(await pathTaken(args, env)).toBe('quick');
+        const quick = await runHmsBin(args, env);
+        expect(quick.stderr).toMatch(/^hms: (nobody answers|permission denied)/);
+        expect({ args, ...quick }).toEqual({ args, ...(await runHmsBin(args, { ...env, HMS_CLI_PATH: 'plain' })) });
+      }
+    } finally {
+      await server.stop();
+    }
   });
 
   describe('falls back to dist/bin.js', () => {
