@@ -13,7 +13,8 @@
 # runs this file as the ES module below, which loads dist/bin.js. HMS_CLI_PATH=which prints the
 # path it would take (quick or plain) instead of running the command.
 #
-# Line 2 is a no-op to the shell and opens a comment to JavaScript; no `*` followed by `/` may
+# GNU or busybox `stat` and `readlink -f` (Linux); where they differ, the check fails quietly and
+# the command runs unbundled. Line 2 is a no-op to the shell and opens a comment to JavaScript; no `*` followed by `/` may
 # appear in the shell part. (biome.json turns its formatter off here: it would add a `;` after
 # the ':', and the shell would then run the first entry of / as a command.)
 quick=
@@ -52,7 +53,7 @@ if [ -n "$quick" ]; then
     *) pkg=${0%/*}/.. ;;
   esac
   if [ ! "$0" -ef "$pkg/bin/hms.js" ]; then
-    pkg=$(readlink -f -- "$0")
+    pkg=$(readlink -f -- "$0" 2>/dev/null)
     pkg=${pkg%/*}/..
   fi
   stamp=$pkg/dist/quick/node
@@ -62,7 +63,7 @@ if [ -n "$quick" ]; then
       read -r identity
       while read -r path; do [ "$path" = "$node" ] && listed=1; done
     } < "$stamp"
-    if [ -n "$listed" ] && [ "$(stat -L -c '%s %Y' -- "$node")" = "$identity" ]; then
+    if [ -n "$listed" ] && [ "$(stat -L -c '%s %Y' -- "$node" 2>/dev/null)" = "$identity" ]; then
       if [ "${HMS_CLI_PATH:-}" = which ]; then echo quick; exit 0; fi
       HMS_QUICK_ARGC=$# exec "$node" --snapshot-blob "$pkg/dist/quick/hms.blob" -- "$@"
     fi
