@@ -13,8 +13,10 @@
 # runs this file as the ES module below, which loads dist/bin.js. HMS_CLI_PATH=which prints the
 # path it would take (quick or plain) instead of running the command.
 #
-# GNU or busybox `stat` and `readlink -f` (Linux); where they differ, the check fails quietly and
-# the command runs unbundled. Line 2 is a no-op to the shell and opens a comment to JavaScript; no `*` followed by `/` may
+# It uses GNU or busybox `stat` and `readlink -f` (Linux); where they differ, the check fails
+# quietly and the command runs unbundled.
+#
+# Line 2 is a no-op to the shell and opens a comment to JavaScript; no `*` followed by `/` may
 # appear in the shell part. (biome.json turns its formatter off here: it would add a `;` after
 # the ':', and the shell would then run the first entry of / as a command.)
 quick=
