@@ -8,7 +8,9 @@
 // the mean CPU time (user + system) of each command's process, which a loaded machine disturbs
 // less.
 // BENCH_CLI_BASELINE=<path of another build's packages/cli/dist/bin.js> adds that build's
-// `hms --version`, `hms agent list` and `hms node list` as rows (before/after in one run). A second
+// `hms --version`, `hms agent list` and `hms node list` as rows (before/after in one run). The
+// `hms` rows run the linked bin (node_modules/.bin/hms, as a user does: the quick commands start
+// from the snapshot); the `node dist/bin.js` rows run the unbundled CLI as before. A second
 // table splits `hms agent list` into its steps, measured inside one process.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +22,9 @@ import { percentile, printTable } from './stats.mjs';
 
 const RUNS = Math.max(7, Number(process.env.BENCH_RUNS ?? 7));
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist/bin.js');
+// The `hms` a user runs (npm links it as node_modules/.bin/hms): it starts the quick commands
+// from the start-up snapshot when the build made one for this Node, and runs dist/bin.js otherwise.
+const hmsCommand = join(dirname(fileURLToPath(import.meta.url)), '../node_modules/.bin/hms');
 const baseline = process.env.BENCH_CLI_BASELINE;
 const node = process.execPath;
 
@@ -120,12 +125,14 @@ try {
   /** The commands measured: label, executable, arguments, expected exit code. */
   const cases = [
     { label: 'node -e 0', cmd: node, args: ['-e', '0'] },
-    { label: 'hms --version', cmd: node, args: [bin, '--version'] },
-    { label: 'hms --help', cmd: node, args: [bin, '--help'] },
-    { label: 'hms agent create (bad args, exit 2)', cmd: node, args: [bin, 'agent', 'create'], code: 2 },
-    { label: 'hms agent list', cmd: node, args: [bin, '--nats', url, 'agent', 'list'] },
-    { label: 'hms system status', cmd: node, args: [bin, '--nats', url, 'system', 'status'] },
-    { label: 'hms node list', cmd: node, args: [bin, '--nats', url, 'node', 'list'] },
+    { label: 'hms --version', cmd: hmsCommand, args: ['--version'] },
+    { label: 'hms --help', cmd: hmsCommand, args: ['--help'] },
+    { label: 'hms agent create (bad args, exit 2)', cmd: hmsCommand, args: ['agent', 'create'], code: 2 },
+    { label: 'hms agent list', cmd: hmsCommand, args: ['--nats', url, 'agent', 'list'] },
+    { label: 'hms system status', cmd: hmsCommand, args: ['--nats', url, 'system', 'status'] },
+    { label: 'hms node list', cmd: hmsCommand, args: ['--nats', url, 'node', 'list'] },
+    { label: 'node dist/bin.js --version', cmd: node, args: [bin, '--version'] },
+    { label: 'node dist/bin.js agent list', cmd: node, args: [bin, '--nats', url, 'agent', 'list'] },
   ];
   if (available('nats')) cases.push({ label: 'nats kv ls (Go)', cmd: 'nats', args: ['--server', url, 'kv', 'ls'] });
   else console.log('nats (the Go NATS CLI) is not on PATH: its row is left out');

@@ -24,14 +24,8 @@ if (!LONG_RUNNING(word, next) && process.env.MSGPACKR_NATIVE_ACCELERATION_DISABL
   process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
 }
 
-// A reader that went away (`hms up | tee log` and Ctrl-C ends tee first) must not end this
-// process before it has stopped what it started: writes to a closed pipe are dropped.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
-}
-
+const { ignoreClosedPipes } = await import('./closed-pipes.js');
+ignoreClosedPipes();
 const { run } = await import('./index.js');
 const code = await run(process.argv);
 process.exitCode = code;
