@@ -5,7 +5,10 @@
 // to notice the drop, run the GA on its model, and try the best live under the keep rule.
 // Afterwards a hand-picked reference configuration within the genes' ranges is measured live
 // against the defaults under the same fault, to tell whether a 20% better configuration exists.
-// BENCH_PATTERNS=dead,slow limits the patterns; BENCH_PATTERN_MS bounds each pattern's auto part.
+// BENCH_PATTERNS=dead,slow limits the patterns; BENCH_PATTERN_MS bounds each pattern's auto part;
+// BENCH_SAVE_CALIBRATIONS=<dir> saves what each self-started run is calibrated on (the tuner's
+// `calibration` as the run starts, within the bench's 0.5 s poll) as <dir>/<pattern>-<run>.json,
+// to score candidates on offline.
 // `two-deps` has two dependencies, one flaky and one healthy but slow: the bench measures each
 // edge (caller → dep, caller → slowdep) itself, before and after the kept trial, to show whether
 // the kept configuration fixes the flaky edge without slowing the other (per-edge settings).
@@ -13,7 +16,7 @@
 // cuts and heals (bench/partition-proxy.mjs): the dependency is pinned to n3, its callers run on
 // n1 and n2, and the partition flaps, so the dependency is fenced and re-placed at every cut and
 // handed back home after every heal.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinCells, geneValueText, SWARM_GENES } from '@hms/agents';
@@ -36,6 +39,7 @@ import { printTable } from './stats.mjs';
 
 const AUTO_MS = Number(process.env.BENCH_PATTERN_MS ?? 100_000);
 const ONLY = process.env.BENCH_PATTERNS?.split(',');
+const SAVE_CALIBRATIONS = process.env.BENCH_SAVE_CALIBRATIONS;
 
 /** What the dependency does now; the bench switches it. */
 const fault = { mode: 'ok' };
@@ -359,9 +363,19 @@ async function runPattern(p, index) {
     // Self-started evolution: until a run's best is kept, or the drop has had its runs.
     let kept = null;
     let runTrials = [];
+    const saved = new Set();
     const deadline = faultAt + Math.max(AUTO_MS, 12 * windowMs);
     while (Date.now() < deadline) {
       const s = await tuner();
+      const run = s.auto.last?.outcome === 'running' ? s.auto.last.run : null;
+      if (SAVE_CALIBRATIONS && run && !saved.has(run)) {
+        saved.add(run);
+        const cal = await client.request(createSubjects(swarm).cellInbox('tuner'), 'calibration', undefined, {
+          timeout: 10_000,
+        });
+        mkdirSync(SAVE_CALIBRATIONS, { recursive: true });
+        writeFileSync(join(SAVE_CALIBRATIONS, `${p.name}-${run}.json`), JSON.stringify(cal));
+      }
       runTrials = s.trials.filter((t) => t.by.startsWith('run '));
       kept = runTrials.find((t) => t.outcome === 'kept') ?? null;
       if (kept || (runTrials.length >= 3 && s.state === 'idle')) break;

@@ -268,6 +268,43 @@ describe('swarm model', () => {
     expect(cost(34)).toBeGreaterThan(cost(45) + 0.1);
   });
 
+  it('loses calls in flight when the crash loop crashes, and does not count on callers missing its restarts', () => {
+    // Regression: a run kept `stigmergy.avoidStrength` 3 with 10 s marks against a dependency
+    // that crashes 300 ms after each start and restarts at once: predicted 0.953, measured 0.836,
+    // with 51% of the calls avoided. Its crash and start were heard in the same millisecond, and
+    // the replay had no call meet a restart; live, calls met one every second or two (some lost
+    // in flight, hanging until their timeout), enough marks to turn callers away at 3.
+    const at = Array.from({ length: 800 }, (_, i) => 1_000_000 + i * 25);
+    const cal: SwarmCalibration = {
+      ...calibration({ dep: at.map(() => 0), at, ms: at.map(() => 2), outcome: at.map(() => CALL_OUTCOME.ok) }),
+      cells: 4,
+      crashLoops: [{ dep: 0, lifeMs: 300, restartMs: 0, revivedAfterMs: 5000 }],
+    };
+    const restartAtOnce = {
+      'supervision.maxRestarts': 50,
+      'supervision.backoffBaseMs': 1,
+      'supervision.backoffShape': 1,
+      'request.timeoutMs': 1000,
+    };
+    const answersTaking = (ms: number) =>
+      predictSwarm(
+        { ...cal, calls: { ...cal.calls, ms: at.map(() => ms) } },
+        { ...restartAtOnce, 'stigmergy.avoidStrength': 50 },
+      );
+    // A call taking 20 ms is in flight for a crash ~7% of the time: lost, it waits out its timeout.
+    expect(answersTaking(20).errorRate).toBeGreaterThan(0.04);
+    expect(answersTaking(20).errorRate).toBeGreaterThan(answersTaking(0.1).errorRate + 0.03);
+    expect(answersTaking(20).p99LatencyMs).toBe(1000);
+    // Callers reaching it whatever the marks, or avoiding it at 3 marks of 10 s: alike in the
+    // plain replay, but the GA's cost takes restarts as meeting calls more often, so avoiding
+    // at 3 costs it dearly.
+    const ranges = SWARM_GENES.map((g) => ({ key: g.key, min: g.min, max: g.max }));
+    const reach = { ...restartAtOnce, 'stigmergy.avoidStrength': 50, 'stigmergy.markTtlMs': 500 };
+    const avoidAt3 = { ...restartAtOnce, 'stigmergy.avoidStrength': 3, 'stigmergy.markTtlMs': 10_000 };
+    expect(predictSwarm(cal, avoidAt3).errorRate).toBeLessThan(0.05);
+    expect(swarmCost(cal, avoidAt3, ranges)).toBeGreaterThan(swarmCost(cal, reach, ranges) + 0.1);
+  });
+
   it('counts the marks that pile up over more than one window: a long mark lifetime cuts the dependency off in the steady state', () => {
     // 3 s of calls every 10 ms; the flaky dependency hangs for one call in 20 (5% of the calls, one every 200 ms).
     const calls = trace(300, (i) => i % 20 === 0);

@@ -117,6 +117,21 @@ function expectedDelayMs(s: RestartSettings, recent: number, previousMs: number)
 const MAX_CYCLES = 100_000;
 
 /**
+ * How much each life of the timeline is drawn around the median, ± this share. The calls are
+ * replayed at their recorded times, and a timeline of equal lives puts its restarts at a fixed
+ * phase against periodic callers: whether a restart meets a call then depends on the lives'
+ * length to the millisecond, and the GA chose restart backoffs for the phase (9 ms against 1 ms
+ * at the same predicted errors) rather than for the loop. Lives ± 10% (30 ms of a 300 ms life, more
+ * than callers' spacing) put each restart at a fresh phase; their mean stays the median.
+ */
+export const LIFE_JITTER = 0.1;
+
+/** The `i`-th life's draw in [−1, 1): a low-discrepancy sequence (golden-ratio steps), the same for every timeline. */
+function lifeDraw(i: number): number {
+  return ((i * 0.6180339887498949) % 1) * 2 - 1;
+}
+
+/**
  * When `loop` would be down over [from, to) from a fresh start at `from` under restart settings
  * `s`, as ascending [start, end) pairs: it runs `lifeMs`, crashes, and restarts after the expected
  * backoff plus `restartMs` — or, past `maxRestarts` crashes within `periodMs` (at once under
@@ -137,7 +152,7 @@ export function downIntervals(
   let gaveUp = false;
   let revivedAt: number | null = null;
   for (let i = 0; i < MAX_CYCLES && t < to; i++) {
-    const crashAt = t + loop.lifeMs;
+    const crashAt = t + loop.lifeMs * (1 + LIFE_JITTER * lifeDraw(i));
     if (crashAt >= to) break;
     while (crashes.length > 0 && (crashes[0] as number) <= crashAt - s.periodMs) crashes.shift();
     crashes.push(crashAt);
