@@ -4,6 +4,7 @@ import {
   type AutoEvolutionSettings,
   type AutoEvolutionState,
   type AutoObservation,
+  baselineOf,
   decideAutoEvolution,
   initialAutoEvolution,
   isDrop,
@@ -158,6 +159,29 @@ describe('auto-evolution', () => {
     // The third did not fix it either: the low level is the new baseline.
     expect(state.samples).toEqual([]);
     expect(state.retries).toBe(0);
+  });
+
+  it('starts another run after a kept trial that left the fitness still a drop below the baseline, not after one that fixed it', () => {
+    const dropped = (measured: number) => {
+      const learned = run(initialAutoEvolution(), 0, steady(10));
+      const started = run(learned.state, 10_000, steady(5, 0.5));
+      const state = noteAutoStarted(started.state, 'r1');
+      return noteAutoQuiet(state, 20_000, SETTINGS.cooldownMs, 'r1', 'kept', {
+        fitness: measured,
+        dropPct: SETTINGS.dropPct,
+      });
+    };
+    // 0.5 → 0.55 against a baseline of 0.8: kept, but still 31% below it.
+    const partly = dropped(0.55);
+    expect(partly.last?.outcome).toBe('kept');
+    expect(partly.retries).toBe(1);
+    expect(baselineOf(partly)).toBeCloseTo(0.8);
+    const again = run(partly, 20_000 + SETTINGS.cooldownMs, steady(5, 0.55));
+    expect(again.decisions.find((d) => d?.action === 'start')).toMatchObject({ baseline: expect.closeTo(0.8) });
+    // 0.5 → 0.78: within the threshold of 0.8, fixed: the baseline is relearned, no run follows.
+    const fixed = dropped(0.78);
+    expect(fixed.samples).toEqual([]);
+    expect(run(fixed, 20_000 + SETTINGS.cooldownMs, steady(5, 0.78)).decisions).toEqual([]);
   });
 
   it('after a run and its trial, cools down: the trial’s own effects start nothing, then the baseline is relearned', () => {

@@ -269,8 +269,14 @@ export function createAdaptiveConfigMachine(
         // deposit): piled up under its avoidance threshold, they cut the dependency off under the
         // restored one until they fade, and a window measured meanwhile is the trial's aftermath.
         const marksFadeMs = trial?.outcome === 'rolledback' ? (trial.candidate['stigmergy.markTtlMs'] ?? 0) : 0;
+        // A kept trial still below the drop threshold only partly fixed the drop: another run may follow.
+        const config = watch.config;
+        const measured =
+          trial?.measured && config
+            ? { fitness: trial.measured.fitness, dropPct: autoSettingsOf(config, windowMs).dropPct }
+            : undefined;
         enqueue.assign({
-          auto: noteAutoQuiet(context.auto, now(), cooldownOf(context) + marksFadeMs, run, trial?.outcome),
+          auto: noteAutoQuiet(context.auto, now(), cooldownOf(context) + marksFadeMs, run, trial?.outcome, measured),
         });
         if (trial && run !== undefined && run === context.auto.last?.run) {
           const why = `run ${run}: ${trial.reason ?? `fitness ${trial.baseline?.fitness.toFixed(3) ?? '?'} → ${trial.measured?.fitness.toFixed(3) ?? '?'}`}`;

@@ -195,9 +195,12 @@ export function noteAutoRefused(state: AutoEvolutionState, now: number, why: str
 /**
  * A run or a trial ended (`outcome`: kept, rolledback, unchanged, stopped, …): the cool-down
  * begins and the baseline is relearned after it, under the configuration now in force — except
- * when a self-started run for a drop did not fix it (its best rolled back, skipped or unchanged):
- * then the baseline before the drop stands, so another run starts after the cool-down (at most
- * {@link MAX_RUNS_PER_DROP} for one drop).
+ * when a self-started run for a drop did not fix it (its best rolled back, skipped or unchanged,
+ * or kept but `measured` still a drop below the baseline before it): then the baseline before the
+ * drop stands, so another run starts after the cool-down (at most {@link MAX_RUNS_PER_DROP} for
+ * one drop), on the model corrected by the trial. A kept trial that only partly fixed the drop
+ * (a crash loop at 0.708 → 0.745 against 0.989 healthy, where 0.93 was to be had) used to end
+ * the drop's runs: the low level became the baseline.
  */
 export function noteAutoQuiet(
   state: AutoEvolutionState,
@@ -205,13 +208,19 @@ export function noteAutoQuiet(
   cooldownMs: number,
   run?: string,
   outcome?: string,
+  measured?: { fitness: number; dropPct: number },
 ): AutoEvolutionState {
   const ours = state.last !== null && run !== undefined && state.last.run === run && outcome !== undefined;
   const last = ours ? { ...(state.last as AutoRun), outcome: outcome as string } : state.last;
   const quiet = { ...state, dropSince: null, quietUntil: Math.max(state.quietUntil, now + cooldownMs), last };
-  const unfixed = ours && (outcome === 'rolledback' || outcome === 'skipped' || outcome === 'unchanged');
-  const retries = (state.retries ?? 0) + 1;
   const baseline = state.last?.baseline ?? null;
+  const partly =
+    outcome === 'kept' &&
+    measured !== undefined &&
+    baseline !== null &&
+    isDrop(measured.fitness, baseline, measured.dropPct);
+  const unfixed = ours && (outcome === 'rolledback' || outcome === 'skipped' || outcome === 'unchanged' || partly);
+  const retries = (state.retries ?? 0) + 1;
   if (unfixed && baseline !== null && state.last?.since !== null && retries < MAX_RUNS_PER_DROP) {
     const standing = Array.from({ length: MIN_BASELINE_SAMPLES }, () => ({ at: now, fitness: baseline }));
     return { ...quiet, samples: standing, retries };
