@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { errorRateNoise, keepDecision, worsenedComponents } from '../src/evolution/keep-rule.js';
+import {
+  EDGE_MIN_CALLS,
+  errorRateNoise,
+  keepDecision,
+  worsenedComponents,
+  worsenedEdges,
+} from '../src/evolution/keep-rule.js';
 import type { SwarmMeasures } from '../src/evolution/swarm-fitness.js';
 
 const BEFORE: SwarmMeasures = { p99LatencyMs: 5001, errorRate: 0.147, resourceUse: 0.18, healthyFraction: 1 };
@@ -18,6 +24,54 @@ describe('the keep rule', () => {
     const after: SwarmMeasures = { p99LatencyMs: 300, errorRate: 0.16, resourceUse: 0.19, healthyFraction: 1 };
     const d = keepDecision({ fitness: 0.587, measures: BEFORE }, { fitness: 0.79, measures: after, calls: 900 });
     expect(d).toMatchObject({ keep: true, worsened: [] });
+  });
+
+  it('rolls back a swarm-wide gain bought on one edge: a healthy dependency turned away to fix a flaky one', () => {
+    // The two-deps trial kept on 2026-12-01: the flaky edge fixed, the slow healthy one cut off
+    // by avoidance, the swarm's errors down overall.
+    const before = {
+      fitness: 0.513,
+      measures: { p99LatencyMs: 5001, errorRate: 0.398, resourceUse: 0.17, healthyFraction: 1 },
+      calls: 2076,
+      edges: {
+        'caller:dep': { calls: 1038, p99LatencyMs: 5001, errorRate: 0.788 },
+        'caller:slowdep': { calls: 1038, p99LatencyMs: 646, errorRate: 0.01 },
+      },
+    };
+    const after = {
+      fitness: 0.791,
+      measures: { p99LatencyMs: 402, errorRate: 0.279, resourceUse: 0.05, healthyFraction: 1 },
+      calls: 1988,
+      edges: {
+        'caller:dep': { calls: 994, p99LatencyMs: 334, errorRate: 0.193 },
+        'caller:slowdep': { calls: 994, p99LatencyMs: 403, errorRate: 0.365 },
+      },
+    };
+    const d = keepDecision(before, after);
+    expect(d.keep).toBe(false);
+    expect(d.worsened).toEqual([expect.objectContaining({ edge: 'caller:slowdep', component: 'errorRate' })]);
+    expect(d.reason).toBe(
+      'fitness 0.513 → 0.791, but edge caller:slowdep errors 1.0% → 36.5% (worse by more than 10%)',
+    );
+    // Without the slow edge's loss it is kept.
+    const fixedOnly = { ...after, edges: { ...after.edges, 'caller:slowdep': before.edges['caller:slowdep'] } };
+    expect(keepDecision(before, fixedOnly).keep).toBe(true);
+  });
+
+  it('judges an edge on its own only with enough calls in both windows, and its latency only where known', () => {
+    const few = { calls: EDGE_MIN_CALLS - 1, errorRate: 0.5, p99LatencyMs: 900 };
+    expect(worsenedEdges({ 'a:b': { calls: 500, errorRate: 0 } }, { 'a:b': few })).toEqual([]);
+    expect(worsenedEdges({ 'a:b': { calls: 500, errorRate: 0 } }, { 'a:b': { ...few, calls: 500 } })).toEqual([
+      expect.objectContaining({ edge: 'a:b', component: 'errorRate' }),
+    ]);
+    const slower = worsenedEdges(
+      { 'a:b': { calls: 500, errorRate: 0, p99LatencyMs: 100 } },
+      { 'a:b': { calls: 500, errorRate: 0, p99LatencyMs: 200 } },
+    );
+    expect(slower).toEqual([
+      expect.objectContaining({ edge: 'a:b', component: 'p99LatencyMs', before: 100, after: 200 }),
+    ]);
+    expect(worsenedEdges(undefined, { 'a:b': few })).toEqual([]);
   });
 
   it('rolls back a fitness that is not better, whatever the components', () => {

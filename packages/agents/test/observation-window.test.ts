@@ -48,4 +48,29 @@ describe('ObservationWindow', () => {
     // Over a minute later the loop is forgotten.
     expect(window.calibration(70_000, 80_000, {}).crashLoops).toEqual([]);
   });
+
+  it('measures each edge between known cell types on its own, for the keep rule per edge', () => {
+    const window = new ObservationWindow();
+    const [node] = simulatedSwarm(4, 1) as [SimulatedNode];
+    // Two callers' calls: four to a flaky dependency (one times out), two to a slow one; one of unknown types.
+    const calls = {
+      to: ['dep-1', 'slowdep-1', 'x-1'],
+      toType: ['dep', 'slowdep', ''],
+      from: ['caller-1'],
+      fromType: ['caller'],
+      src: [0, 0, 0, 0, 0, 0, 0],
+      dep: [0, 0, 0, 0, 1, 1, 2],
+      at: [1000, 1010, 1020, 1030, 1000, 1040, 1050],
+      ms: [2, 2, 5000, 3, 400, 410, 1],
+      outcome: [0, 0, 1, 0, 0, 0, 0],
+      dropped: 0,
+    };
+    window.add(node.heartbeat(1100, { calls }));
+    const m = window.measure(0, 2000);
+    expect(m.calls).toBe(7);
+    expect(m.edges).toEqual({
+      'caller:dep': { calls: 4, p99LatencyMs: 5000, errorRate: 0.25 },
+      'caller:slowdep': { calls: 2, p99LatencyMs: 410, errorRate: 0 },
+    });
+  });
 });

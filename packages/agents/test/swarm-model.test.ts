@@ -1,9 +1,16 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import { describe, expect, it } from 'vitest';
 import { replayCalls } from '../src/evolution/call-replay.js';
+import { swarmFitness } from '../src/evolution/swarm-fitness.js';
 import type { SwarmCandidate } from '../src/evolution/swarm-genes.js';
 import { decodeSwarmGenome, encodeSwarmGenome, geneValueText, SWARM_GENES } from '../src/evolution/swarm-genes.js';
-import { meanBackoffMs, predictSwarm, type SwarmCalibration, swarmCost } from '../src/evolution/swarm-model.js';
+import {
+  meanBackoffMs,
+  predictSwarm,
+  SWARM_LATENCY_SCALE_MS,
+  type SwarmCalibration,
+  swarmCost,
+} from '../src/evolution/swarm-model.js';
 
 type Calls = SwarmCalibration['calls'];
 
@@ -303,6 +310,30 @@ describe('swarm model', () => {
     const avoidAt3 = { ...restartAtOnce, 'stigmergy.avoidStrength': 3, 'stigmergy.markTtlMs': 10_000 };
     expect(predictSwarm(cal, avoidAt3).errorRate).toBeLessThan(0.05);
     expect(swarmCost(cal, avoidAt3, ranges)).toBeGreaterThan(swarmCost(cal, reach, ranges) + 0.1);
+  });
+
+  it("penalises a candidate predicted to turn callers away from one edge's healthy dependency", () => {
+    // Calls every 10 ms, alternating: `dep` answers in 2 ms; `slowdep` in 150 ms but fails one call in 50.
+    const n = 2000;
+    const calls: Calls = { dep: [], at: [], ms: [], outcome: [], edge: [] };
+    for (let i = 0; i < n; i++) {
+      const slow = i % 2 === 1;
+      calls.dep.push(slow ? 1 : 0);
+      calls.edge?.push(slow ? 1 : 0);
+      calls.at.push(1_000_000 + i * 10);
+      calls.ms.push(slow ? 150 : 2);
+      calls.outcome.push(slow && i % 100 === 1 ? CALL_OUTCOME.failed : CALL_OUTCOME.ok);
+    }
+    const cal: SwarmCalibration = { ...calibration(calls), edges: ['caller:dep', 'caller:slowdep'] };
+    const ranges = SWARM_GENES.map((g) => ({ key: g.key, min: g.min, max: g.max }));
+    // Avoiding a dependency at its first failure for a few seconds cuts slowdep off between its failures.
+    const touchy = { ...cal.config, 'stigmergy.avoidStrength': 1, 'stigmergy.markTtlMs': 5000 };
+    const predicted = predictSwarm(cal, touchy);
+    expect(predicted.edges?.['caller:slowdep']?.errorRate).toBeGreaterThan(0.3);
+    expect(predicted.edges?.['caller:dep']?.errorRate).toBe(0);
+    const plainCost = 1 - swarmFitness(predicted, { latencyScaleMs: SWARM_LATENCY_SCALE_MS });
+    // The edge's worsening costs a penalty on top of the (cautious) fitness.
+    expect(swarmCost(cal, touchy, ranges)).toBeGreaterThanOrEqual(plainCost + 0.25);
   });
 
   it('counts the marks that pile up over more than one window: a long mark lifetime cuts the dependency off in the steady state', () => {

@@ -1,6 +1,7 @@
 import { CALL_OUTCOME, type CallTraceBatch, type NodeHeartbeat } from '@hms/runtime';
 import { percentile } from '../evolution/call-replay.js';
 import { type CrashLoop, crashLoopOf, type LifecycleMark } from '../evolution/crash-loop.js';
+import type { EdgeMeasures } from '../evolution/keep-rule.js';
 import { type SwarmMeasures, swarmFitness } from '../evolution/swarm-fitness.js';
 import { EDGE_SLOTS } from '../evolution/swarm-genes.js';
 import { SWARM_LATENCY_SCALE_MS, type SwarmCalibration } from '../evolution/swarm-model.js';
@@ -39,6 +40,8 @@ export interface Measurement {
   calls: number;
   measures: SwarmMeasures;
   fitness: number;
+  /** Each edge's calls between known cell types (`<caller type>:<callee type>`), for the keep rule per edge. */
+  edges?: Record<string, EdgeMeasures>;
 }
 
 /**
@@ -206,7 +209,32 @@ export class ObservationWindow {
       calls: idx.length,
       measures,
       fitness: swarmFitness(measures, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }),
+      edges: this.edgeMeasures(idx),
     };
+  }
+
+  /** The calls `idx` by edge between known cell types: count, p99 latency and error rate. */
+  private edgeMeasures(idx: number[]): Record<string, EdgeMeasures> {
+    const names = [...this.edges.keys()];
+    const byEdge = new Map<number, number[]>();
+    for (const i of idx) {
+      const e = this.calls.edge[i] as number;
+      let list = byEdge.get(e);
+      if (!list) {
+        list = [];
+        byEdge.set(e, list);
+      }
+      list.push(i);
+    }
+    const out: Record<string, EdgeMeasures> = {};
+    for (const [e, list] of byEdge) {
+      const name = names[e] ?? '';
+      if (!/^[^:]+:[^:]+$/.test(name)) continue;
+      const ms = Float64Array.from(list, (i) => this.calls.ms[i] as number);
+      const errors = list.filter((i) => this.calls.outcome[i] !== CALL_OUTCOME.ok).length;
+      out[name] = { calls: list.length, p99LatencyMs: percentile(ms, 0.99), errorRate: errors / list.length };
+    }
+    return out;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { CALL_OUTCOME } from '@hms/runtime';
 import type { Downtime } from './crash-loop.js';
 import { edgeSettings } from './edge-settings.js';
+import type { EdgeMeasures } from './keep-rule.js';
 import { addMark, addOutcome, type Breaker, type Marks, senseMarks, settleBreaker } from './replay-guards.js';
 import type { SwarmCandidate } from './swarm-genes.js';
 import type { ModelCorrection, SwarmCalibration } from './swarm-model.js';
@@ -84,9 +85,12 @@ export function replayCalls(
   stretch = 1,
   downtimes?: ReadonlyMap<number, Downtime>,
   warmupMs = 0,
-): { p99LatencyMs: number; errorRate: number } {
+): { p99LatencyMs: number; errorRate: number; edges?: Record<string, EdgeMeasures> } {
   const n = calls.at.length;
   if (n === 0) return { p99LatencyMs: 0, errorRate: 0 };
+  // Calls and errors of the measured pass by edge index (for the GA's penalty per edge).
+  const edgeCalls = new Float64Array(edges.length);
+  const edgeErrors = new Float64Array(edges.length);
   const swarmWide = edgeSettings(candidate, undefined, correction);
   // Each edge's settings (its scoped values over the swarm-wide ones), resolved once per replay.
   const perEdge = edges.map((e) => edgeSettings(candidate, e, correction));
@@ -123,10 +127,13 @@ export function replayCalls(
         marks = { strength: 0, at, pending: [] };
         field.set(dep, marks);
       }
+      const edge = calls.edge?.[i] ?? -1;
+      if (measured && edge >= 0) edgeCalls[edge] = (edgeCalls[edge] as number) + 1;
       if (b.openUntil > at || b.halfOpen || senseMarks(marks, at, markTtl) >= avoidAt) {
         if (measured) {
           scratch[i] = REJECTED_MS;
           errors++;
+          if (edge >= 0) edgeErrors[edge] = (edgeErrors[edge] as number) + 1;
         }
         continue;
       }
@@ -164,8 +171,11 @@ export function replayCalls(
         const seen = real.get(dep);
         if (!seen) {
           // Nothing went through to it in the window: nothing says it would answer now.
-          scratch[i] = REJECTED_MS;
-          errors++;
+          if (measured) {
+            scratch[i] = REJECTED_MS;
+            errors++;
+            if (edge >= 0) edgeErrors[edge] = (edgeErrors[edge] as number) + 1;
+          }
           continue;
         }
         const k = taken.get(dep) ?? 0;
@@ -182,13 +192,21 @@ export function replayCalls(
       }
       if (measured) {
         scratch[i] = ms;
-        if (failed) errors++;
+        if (failed) {
+          errors++;
+          if (edge >= 0) edgeErrors[edge] = (edgeErrors[edge] as number) + 1;
+        }
       }
       if (failed) addMark(marks, at + ms);
       addOutcome(b, { end: at + ms, failed, trial });
     }
   }
-  return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n };
+  const byEdge: Record<string, EdgeMeasures> = {};
+  edges.forEach((name, e) => {
+    const c = edgeCalls[e] as number;
+    if (c > 0 && /^[^:]+:[^:]+$/.test(name)) byEdge[name] = { calls: c, errorRate: (edgeErrors[e] as number) / c };
+  });
+  return { p99LatencyMs: percentile(scratch.subarray(0, n), 0.99), errorRate: errors / n, edges: byEdge };
 }
 
 /** The `q` quantile (0..1) of `values` (sorted in place; nearest rank). */

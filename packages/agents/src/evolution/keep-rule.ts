@@ -56,7 +56,22 @@ export interface Worsening {
   after: number;
   /** How much worse, as a share of the value before (Infinity from 0). */
   by: number;
+  /** The edge (`<caller type>:<callee type>`) it got worse on; absent: the swarm's. */
+  edge?: string;
 }
+
+/** The calls of one edge in a window: how many, their p99 latency (absent: not known) and their error rate. */
+export interface EdgeMeasures {
+  calls: number;
+  p99LatencyMs?: number;
+  errorRate: number;
+}
+
+/**
+ * The fewest calls an edge must have in both windows for its own latency and errors to count:
+ * the p99 of fewer is one or two calls, and their error rate is mostly noise.
+ */
+export const EDGE_MIN_CALLS = 50;
 
 /** Whether higher is worse for each measure. */
 const HIGHER_IS_WORSE: Readonly<Record<keyof SwarmMeasures, boolean>> = {
@@ -70,6 +85,24 @@ const HIGHER_IS_WORSE: Readonly<Record<keyof SwarmMeasures, boolean>> = {
  * The components of `after` worse than `before` by more than `maxWorsening` (default 10%) of
  * their value and their noise floor.
  */
+/** Component `key` moved from `b` to `a`: its worsening beyond the rule, or null. */
+function worsening(
+  key: keyof SwarmMeasures,
+  b: number,
+  a: number,
+  maxWorsening: number,
+  calls?: { before: number; after: number },
+): Worsening | null {
+  const worse = HIGHER_IS_WORSE[key] ? a - b : b - a;
+  const floor =
+    key === 'errorRate' && calls
+      ? Math.max(COMPONENT_NOISE_FLOOR[key], errorRateNoise(b, a, calls))
+      : COMPONENT_NOISE_FLOOR[key];
+  if (worse <= floor) return null;
+  if (worse <= maxWorsening * Math.abs(b) + 1e-12) return null;
+  return { component: key, before: b, after: a, by: b === 0 ? Number.POSITIVE_INFINITY : worse / Math.abs(b) };
+}
+
 export function worsenedComponents(
   before: SwarmMeasures,
   after: SwarmMeasures,
@@ -78,16 +111,34 @@ export function worsenedComponents(
 ): Worsening[] {
   const out: Worsening[] = [];
   for (const key of Object.keys(HIGHER_IS_WORSE) as Array<keyof SwarmMeasures>) {
-    const b = before[key];
-    const a = after[key];
-    const worse = HIGHER_IS_WORSE[key] ? a - b : b - a;
-    const floor =
-      key === 'errorRate' && calls
-        ? Math.max(COMPONENT_NOISE_FLOOR[key], errorRateNoise(b, a, calls))
-        : COMPONENT_NOISE_FLOOR[key];
-    if (worse <= floor) continue;
-    if (worse <= maxWorsening * Math.abs(b) + 1e-12) continue;
-    out.push({ component: key, before: b, after: a, by: b === 0 ? Number.POSITIVE_INFINITY : worse / Math.abs(b) });
+    const w = worsening(key, before[key], after[key], maxWorsening, calls);
+    if (w) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * The edges whose own p99 latency or error rate got worse beyond the rule, among those with at
+ * least {@link EDGE_MIN_CALLS} calls in both windows: a swarm-wide gain must not be bought by
+ * one dependency's callers (a kept trial once fixed a flaky edge, errors 78.8% → 19.3%, and
+ * turned callers away from a healthy slow one, 1.0% → 36.5%: the swarm's errors fell overall).
+ */
+export function worsenedEdges(
+  before: Readonly<Record<string, EdgeMeasures>> | undefined,
+  after: Readonly<Record<string, EdgeMeasures>> | undefined,
+  maxWorsening = MAX_COMPONENT_WORSENING,
+): Worsening[] {
+  const out: Worsening[] = [];
+  if (!before || !after) return out;
+  for (const [edge, b] of Object.entries(before)) {
+    const a = after[edge];
+    if (!a || b.calls < EDGE_MIN_CALLS || a.calls < EDGE_MIN_CALLS) continue;
+    const calls = { before: b.calls, after: a.calls };
+    const errors = worsening('errorRate', b.errorRate, a.errorRate, maxWorsening, calls);
+    if (errors) out.push({ ...errors, edge });
+    if (b.p99LatencyMs === undefined || a.p99LatencyMs === undefined) continue;
+    const latency = worsening('p99LatencyMs', b.p99LatencyMs, a.p99LatencyMs, maxWorsening);
+    if (latency) out.push({ ...latency, edge });
   }
   return out;
 }
@@ -104,13 +155,16 @@ const fmt = (key: keyof SwarmMeasures, v: number) =>
 
 /** Applies the keep rule to a trial's window before and window after. */
 export function keepDecision(
-  before: { fitness: number; measures: SwarmMeasures; calls?: number },
-  after: { fitness: number; measures: SwarmMeasures; calls?: number },
+  before: { fitness: number; measures: SwarmMeasures; calls?: number; edges?: Record<string, EdgeMeasures> },
+  after: { fitness: number; measures: SwarmMeasures; calls?: number; edges?: Record<string, EdgeMeasures> },
   minGain = 0,
 ): KeepDecision {
   const calls =
     before.calls !== undefined && after.calls !== undefined ? { before: before.calls, after: after.calls } : undefined;
-  const worsened = worsenedComponents(before.measures, after.measures, MAX_COMPONENT_WORSENING, calls);
+  const worsened = [
+    ...worsenedComponents(before.measures, after.measures, MAX_COMPONENT_WORSENING, calls),
+    ...worsenedEdges(before.edges, after.edges),
+  ];
   const gain = after.fitness - before.fitness;
   const fitness = `fitness ${before.fitness.toFixed(3)} → ${after.fitness.toFixed(3)}`;
   if (after.calls === 0) return { keep: false, reason: 'no calls measured after the change', worsened };
@@ -119,7 +173,10 @@ export function keepDecision(
   }
   if (worsened.length > 0) {
     const what = worsened
-      .map((w) => `${COMPONENT_NAME[w.component]} ${fmt(w.component, w.before)} → ${fmt(w.component, w.after)}`)
+      .map(
+        (w) =>
+          `${w.edge ? `edge ${w.edge} ` : ''}${COMPONENT_NAME[w.component]} ${fmt(w.component, w.before)} → ${fmt(w.component, w.after)}`,
+      )
       .join(', ');
     return { keep: false, reason: `${fitness}, but ${what} (worse by more than 10%)`, worsened };
   }

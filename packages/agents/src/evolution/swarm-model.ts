@@ -1,7 +1,7 @@
 import { type Answers, replayCalls } from './call-replay.js';
 import { type CrashLoop, crashLoopTimeline, downShare, downtimesOf, restartSettingsOf } from './crash-loop.js';
 import { edgeSetting, scopedOf } from './edge-settings.js';
-import { worsenedComponents } from './keep-rule.js';
+import { type EdgeMeasures, worsenedComponents, worsenedEdges } from './keep-rule.js';
 import { placementStretch } from './placement-load.js';
 import { type SwarmMeasures, swarmFitness } from './swarm-fitness.js';
 import type { SwarmCandidate } from './swarm-genes.js';
@@ -151,7 +151,7 @@ export function predictSwarm(
   candidate: SwarmCandidate,
   scratch?: Float64Array,
   steady = true,
-): SwarmMeasures {
+): PredictedMeasures {
   // Scoped values in force still apply where the candidate has none (an edge not tuned by this run).
   const merged = cal.edges?.length ? { ...scopedOf(cal.config), ...candidate } : candidate;
   const stretch = placementStretch(cal, candidate['placement.policy'] ?? cal.config['placement.policy'] ?? 0);
@@ -207,11 +207,13 @@ export function predictSwarm(
     1,
     Math.max(0, cal.healthyFraction + unhealthy(inForce) - unhealthy({ ...inForce, ...candidate })),
   );
-  return correctedMeasures({ p99LatencyMs, errorRate, resourceUse, healthyFraction }, cal.residuals, {
-    ...(cal.config as SwarmCandidate),
-    ...candidate,
-  });
+  const measures: PredictedMeasures = { p99LatencyMs, errorRate, resourceUse, healthyFraction };
+  if (replayed.edges) measures.edges = replayed.edges;
+  return correctedMeasures(measures, cal.residuals, { ...(cal.config as SwarmCandidate), ...candidate });
 }
+
+/** A prediction: the swarm's measures, and each edge's calls and error rate in the replay (not its latency). */
+export type PredictedMeasures = SwarmMeasures & { edges?: Record<string, EdgeMeasures> };
 
 /** What a GA's cost adds for each component a candidate is predicted to make worse than allowed. */
 export const WORSENING_PENALTY = 0.25;
@@ -273,7 +275,7 @@ export const RESTART_GAP_DOUBT_MS = 15;
  * measured 60%), so a gain that hinges on callers not avoiding a failing dependency is not
  * counted on.
  */
-function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): SwarmMeasures {
+function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Float64Array): PredictedMeasures {
   const c = cal.correction ?? { markTtlScale: 1, avoidScale: 1 };
   const plain = predictSwarm(cal, candidate, scratch);
   const doubt = predictSwarm(
@@ -302,13 +304,14 @@ function cautious(cal: SwarmCalibration, candidate: SwarmCandidate, scratch?: Fl
 }
 
 /** The model's replay of the window the calibration recorded, once per calibration. */
-const references = new WeakMap<SwarmCalibration, SwarmMeasures>();
+const references = new WeakMap<SwarmCalibration, PredictedMeasures>();
 
 /**
  * The cost a GA minimises for a candidate: 1 − its predicted fitness (the cautious one: see
  * {@link AVOIDANCE_DOUBT}), plus
- * {@link WORSENING_PENALTY} for each component predicted worse than the configuration in force
- * (beyond {@link PREDICTED_WORSENING}: such a candidate is likely rolled back live), plus a small
+ * {@link WORSENING_PENALTY} for each component, and each edge's error rate (the keep rule's
+ * `worsenedEdges`), predicted worse than the configuration in force (beyond
+ * {@link PREDICTED_WORSENING}: such a candidate is likely rolled back live), plus a small
  * pull towards the configuration in force (1e-4 per gene, by the share of its range moved), so
  * settings the model is indifferent to stay where they are.
  */
@@ -335,6 +338,10 @@ export function swarmCost(
     references.set(cal, reference);
   }
   const predicted = cautious(cal, candidate, scratch);
-  const penalty = WORSENING_PENALTY * worsenedComponents(reference, predicted, PREDICTED_WORSENING).length;
+  // Each component, and each edge's errors (a gain on one dependency must not cost another's callers).
+  const worsened =
+    worsenedComponents(reference, predicted, PREDICTED_WORSENING).length +
+    worsenedEdges(reference.edges, predicted.edges, PREDICTED_WORSENING).length;
+  const penalty = WORSENING_PENALTY * worsened;
   return 1 - swarmFitness(predicted, { latencyScaleMs: SWARM_LATENCY_SCALE_MS }) + penalty + 1e-4 * drift;
 }

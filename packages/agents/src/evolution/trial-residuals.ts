@@ -106,11 +106,11 @@ export function residualNear(
 }
 
 /** `measures` predicted by the replay at `at`, corrected by the residuals of the trials near it. */
-export function correctedMeasures(
-  measures: SwarmMeasures,
+export function correctedMeasures<M extends SwarmMeasures>(
+  measures: M,
   residuals: readonly Residual[] | undefined,
   at: SwarmCandidate,
-): SwarmMeasures {
+): M {
   if (!residuals || residuals.length === 0) return measures;
   const r = residualNear(residuals, at);
   if (r.weight < 1e-6) return measures;
