@@ -56,7 +56,8 @@ export {
   parseIslandConfig,
   parseSettingsChange,
 } from './ga-island/island-config.js';
-export { createIslandEvolution, populationOptions } from './ga-island/island-evolution.js';
+export { createIslandEvolution } from './ga-island/island-evolution.js';
+export { populationOptions } from './ga-island/island-loop.js';
 export { createMigrationSchedule, type MigrationSchedule } from './ga-island/migration-schedule.js';
 export { isTopology, migrationTargets, TOPOLOGY, type Topology } from './ga-island/migration-topology.js';
 export {

@@ -1,9 +1,12 @@
-import { type CellContext, createSilentLogger, systemClock } from '@hms/runtime';
+import { CALL_OUTCOME, type CellContext, createSilentLogger, systemClock } from '@hms/runtime';
 import { waitFor } from '@hms/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
+import { encodeSwarmGenome, SWARM_GENOME_DIM } from '../src/evolution/swarm-genes.js';
+import type { SwarmCalibration } from '../src/evolution/swarm-model.js';
 import { createIslandMachine } from '../src/ga-island/ga-island.machine.js';
 import { type IslandConfig, parseIslandConfig } from '../src/ga-island/island-config.js';
+import { swarmObjective } from '../src/ga-island/swarm-objective.js';
 
 function islandContext(config: IslandConfig): CellContext<IslandConfig> {
   return {
@@ -20,6 +23,20 @@ function islandContext(config: IslandConfig): CellContext<IslandConfig> {
     sendMigrants: () => undefined,
     control: () => Promise.reject(new Error('no control in this test')),
   };
+}
+
+/** `n` calls, one every 5 ms, to a dependency that hangs for 100 calls out of every 500. */
+function hangingCalibration(n: number): SwarmCalibration {
+  const calls: SwarmCalibration['calls'] = { dep: [], at: [], ms: [], outcome: [] };
+  for (let i = 0; i < n; i++) {
+    const hung = i % 500 >= 400;
+    calls.dep.push(0);
+    calls.at.push(1_000_000 + i * 5);
+    calls.ms.push(hung ? 5000 : 3);
+    calls.outcome.push(hung ? CALL_OUTCOME.timeout : CALL_OUTCOME.ok);
+  }
+  const config = { 'request.timeoutMs': 5000, 'breaker.failureThreshold': 5, 'breaker.resetTimeoutMs': 2000 };
+  return { calls, config, elu: 0.2, nodes: 2, cells: 10, healthyFraction: 1, crashRate: 0 };
 }
 
 describe('ga-island machine', () => {
@@ -83,5 +100,42 @@ describe('ga-island machine', () => {
     expect(actor.getSnapshot().value).toBe('done');
     expect(actor.getSnapshot().context.generation).toBe(50);
     actor.stop();
+  });
+
+  it("evolves in a thread of its own: the node's event loop keeps turning through generations of the swarm objective that take hundreds of millis", async () => {
+    const calibration = hangingCalibration(12_000);
+    // What one generation of 32 costs, scored here once (it blocks this thread meanwhile).
+    const genomes = Float64Array.from(Array.from({ length: 32 }, () => encodeSwarmGenome(calibration.config)).flat());
+    const scoredAt = performance.now();
+    swarmObjective(calibration, SWARM_GENOME_DIM)(genomes, 32);
+    const generationMs = performance.now() - scoredAt;
+    expect(generationMs).toBeGreaterThan(200);
+    const config = parseIslandConfig({
+      run: 'r4',
+      islands: 1,
+      objective: 'swarm',
+      tuner: 'tuner',
+      population: 32,
+      generations: 3,
+    });
+    const actor = createActor(
+      createIslandMachine({ ...islandContext(config), request: () => Promise.resolve(calibration) }),
+    ).start();
+    let last = performance.now();
+    let longestGap = 0;
+    const beat = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 10);
+    try {
+      await waitFor(() => actor.getSnapshot().value === 'done', { what: 'the island done', timeoutMs: 60_000 });
+      expect(actor.getSnapshot().context.generation).toBe(3);
+      expect(actor.getSnapshot().context.bestCandidate).toHaveProperty(['request.timeoutMs']);
+      expect(longestGap).toBeLessThan(generationMs / 2);
+    } finally {
+      clearInterval(beat);
+      actor.stop();
+    }
   });
 });

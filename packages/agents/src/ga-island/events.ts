@@ -41,15 +41,18 @@ export type EvolutionLoopEvent =
   | ({ type: 'ga.finished' } & IslandProgress)
   | { type: 'ga.failed'; error: string };
 
+/** Starts (or resumes from its last checkpoint) an island's evolution. */
+export interface ResumeEvent {
+  type: 'ga.resume';
+  checkpoint: PopulationState | null;
+  settings: IslandSettings;
+  boost: number;
+  migrantsIn: number;
+  migrantsOut: number;
+}
+
 export type EvolutionControlEvent =
-  | {
-      type: 'ga.resume';
-      checkpoint: PopulationState | null;
-      settings: IslandSettings;
-      boost: number;
-      migrantsIn: number;
-      migrantsOut: number;
-    }
+  | ResumeEvent
   | ({ type: 'ga.migrants' } & MigrantsMessage)
   | { type: 'ga.settings'; settings: IslandSettings }
   | { type: 'ga.boost'; boost: number };
