@@ -11,6 +11,12 @@ export default defineConfig({
       '@hms/runtime/testing': fileURLToPath(new URL('./packages/runtime/src/testing.ts', import.meta.url)),
       '@hms/runtime/client': fileURLToPath(new URL('./packages/runtime/src/client.ts', import.meta.url)),
       '@hms/runtime/errors': fileURLToPath(new URL('./packages/runtime/src/errors.ts', import.meta.url)),
+      '@hms/runtime/native-population': fileURLToPath(
+        new URL('./packages/runtime/src/native-population.ts', import.meta.url),
+      ),
+      '@hms/runtime/call-trace': fileURLToPath(
+        new URL('./packages/runtime/src/resilience/call-trace.ts', import.meta.url),
+      ),
       '@hms/runtime/subjects': fileURLToPath(new URL('./packages/runtime/src/transport/subjects.ts', import.meta.url)),
       '@hms/runtime': src('runtime'),
       '@hms/agents': src('agents'),

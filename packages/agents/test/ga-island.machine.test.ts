@@ -116,7 +116,7 @@ describe('ga-island machine', () => {
       objective: 'swarm',
       tuner: 'tuner',
       population: 32,
-      generations: 3,
+      generations: 2,
     });
     const actor = createActor(
       createIslandMachine({ ...islandContext(config), request: () => Promise.resolve(calibration) }),
@@ -130,7 +130,7 @@ describe('ga-island machine', () => {
     }, 10);
     try {
       await waitFor(() => actor.getSnapshot().value === 'done', { what: 'the island done', timeoutMs: 60_000 });
-      expect(actor.getSnapshot().context.generation).toBe(3);
+      expect(actor.getSnapshot().context.generation).toBe(2);
       expect(actor.getSnapshot().context.bestCandidate).toHaveProperty(['request.timeoutMs']);
       expect(longestGap).toBeLessThan(generationMs / 2);
     } finally {

@@ -1,4 +1,4 @@
-import { CALL_OUTCOME } from '@hms/runtime';
+import { CALL_OUTCOME } from '@hms/runtime/call-trace';
 import type { Downtime } from './crash-loop.js';
 import { edgeSettings } from './edge-settings.js';
 import type { EdgeMeasures } from './keep-rule.js';

@@ -1,4 +1,4 @@
-import { CALL_OUTCOME } from '@hms/runtime';
+import { CALL_OUTCOME } from '@hms/runtime/call-trace';
 import type { SwarmCandidate } from './swarm-genes.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from '@hms/runtime';
+import { ValidationError } from '@hms/runtime/errors';
 
 /** The weights of the swarm's fitness, from the design: they add up to 1. */
 export const FITNESS_WEIGHTS = { responseTime: 0.4, errorRate: 0.3, resourceUse: 0.2, health: 0.1 } as const;

@@ -4,7 +4,7 @@ import {
   type PopulationOptions,
   type PopulationStats,
   restorePopulation,
-} from '@hms/runtime';
+} from '@hms/runtime/native-population';
 import { genomeBounds, SWARM_GENOME_DIM } from '../evolution/swarm-genes.js';
 import type { SwarmCalibration } from '../evolution/swarm-model.js';
 import type { EvolutionLoopEvent, GenerationRows, MigrantsMessage, ResumeEvent } from './events.js';

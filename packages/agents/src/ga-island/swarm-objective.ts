@@ -1,4 +1,4 @@
-import type { Individuals } from '@hms/runtime';
+import type { Individuals } from '@hms/runtime/native-population';
 import { decodeSwarmGenome, encodeSwarmGenome, genesOf, type SwarmCandidate } from '../evolution/swarm-genes.js';
 import { type SwarmCalibration, swarmCost } from '../evolution/swarm-model.js';
 
